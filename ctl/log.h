@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * log.h - the one logger of fwctl. Messages are single lines on stderr:
+ * what failed, on what, and what to do. libbpf/libxdp chatter is routed here
+ * too and shown only with -v.
+ */
+#ifndef FW_LOG_H
+#define FW_LOG_H
+
+#include <errno.h>
+
+enum fw_log_level {
+	FW_LOG_ERR,
+	FW_LOG_WARN,
+	FW_LOG_INFO,  /* notes an operator should see (fallbacks, missing pins) */
+	FW_LOG_DEBUG, /* -v only */
+};
+
+extern int fw_verbose;
+
+void fw_log(enum fw_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Routes libbpf and libxdp messages through fw_log (debug unless -v). */
+void fw_log_setup_libs(void);
+
+#define fw_err(fmt, ...) fw_log(FW_LOG_ERR, fmt, ##__VA_ARGS__)
+#define fw_warn(fmt, ...) fw_log(FW_LOG_WARN, fmt, ##__VA_ARGS__)
+#define fw_info(fmt, ...) fw_log(FW_LOG_INFO, fmt, ##__VA_ARGS__)
+#define fw_dbg(fmt, ...) fw_log(FW_LOG_DEBUG, fmt, ##__VA_ARGS__)
+
+/* Log an error and return it as -errno (accepts r or -r). */
+#define fw_err_r(r, fmt, ...)                                                  \
+	({                                                                     \
+		int __r = (r);                                                 \
+		fw_err(fmt, ##__VA_ARGS__);                                    \
+		__r < 0 ? __r : -__r;                                          \
+	})
+
+#endif /* FW_LOG_H */

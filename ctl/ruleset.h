@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ruleset.h - the rule language front door: a rule file in, a compiled rule
+ * set (the images of the config and rules maps) out, with diagnostics.
+ *
+ * Pipeline: lexer.c (tokens) -> parser.c (AST, ast.h) -> compile.c (images).
+ * Nothing here touches the kernel, so all of it is unit-tested without root.
+ */
+#ifndef FW_RULESET_H
+#define FW_RULESET_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "xdpfw.h"
+
+#define FW_DIAG_MAX 64  /* diagnostics kept; later ones are only counted */
+#define FW_DIAG_MSG 160
+
+enum fw_diag_kind {
+	FW_DIAG_ERROR,
+	FW_DIAG_WARNING,
+};
+
+struct fw_diag_entry {
+	enum fw_diag_kind kind;
+	unsigned int line; /* 1-based; 0 when the fault has no position (I/O) */
+	unsigned int col;  /* 1-based byte column */
+	char msg[FW_DIAG_MSG];
+};
+
+/*
+ * Where diagnostics go. Each is kept in entries[] (for tests) and, when out
+ * is set, printed at once as nft does:
+ *
+ *   FILE:LINE:COL: error: MESSAGE
+ *   <the source line>
+ *          ^
+ */
+struct fw_diag {
+	FILE *out;            /* NULL: collect only */
+	const char *file;     /* name used in messages */
+	unsigned int errors;
+	unsigned int warnings;
+	unsigned int count;   /* entries used, <= FW_DIAG_MAX */
+	struct fw_diag_entry entries[FW_DIAG_MAX];
+};
+
+/* A compiled rule set: exactly what gets written into the maps. */
+struct fw_ruleset {
+	struct xdpfw_config config;      /* config.rule_count rules below */
+	struct xdpfw_rule rules[XDPFW_MAX_RULES];
+};
+
+void fw_diag_init(struct fw_diag *d, const char *file, FILE *out);
+
+/*
+ * Parse and compile a rule file / a buffer. Returns 0 on success; -EINVAL
+ * when the rules are bad (diag->errors > 0, every fault reported); another
+ * -errno when the file cannot be read (also reported through diag, line 0).
+ * On failure *rs is unspecified: callers apply nothing.
+ */
+int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
+			 struct fw_diag *diag);
+int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
+			struct fw_ruleset *rs, struct fw_diag *diag);
+
+/* Print a compiled rule back in the rule language ("drop udp dport 53").
+ * Returns the length snprintf would have written. */
+int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
+
+/* Names for output; never NULL. */
+const char *fw_action_name(unsigned int action);
+const char *fw_reason_name(unsigned int reason);
+
+#endif /* FW_RULESET_H */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdpfw.h - everything the BPF program and fwctl share.
+ *
+ * Layouts here are read by the kernel side and written by user space (or the
+ * other way round for counters), so every struct uses fixed-width kernel types,
+ * explicit padding, and a _Static_assert on its size. Change a layout only
+ * together with both sides; the asserts catch accidental drift.
+ */
+#ifndef XDPFW_H
+#define XDPFW_H
+
+#include <linux/types.h>
+
+/* Limits. */
+#define XDPFW_MAX_RULES 1024   /* entries of the rule and rule-counter maps */
+#define XDPFW_MAX_VLAN_TAGS 2  /* 802.1Q and/or 802.1ad; a third tag is malformed */
+#define XDPFW_MAX_IPV6_EXT 8   /* extension headers walked before giving up */
+#define XDPFW_MAX_LINE 4096    /* bytes per rule-file line, newline excluded */
+
+/* What a rule, the policy, or a nonip/malformed setting does with a packet. */
+enum xdpfw_action {
+	XDPFW_ACT_PASS = 0,
+	XDPFW_ACT_DROP = 1,
+	XDPFW_ACT_MAX,
+};
+
+/*
+ * Why a packet got its verdict. Every packet is counted under exactly one
+ * reason. The malformed reasons come last so that a range test tells them
+ * apart; their verdict is the `malformed` setting.
+ */
+enum xdpfw_reason {
+	XDPFW_REASON_RULE = 0,        /* a rule matched: see the per-rule counters */
+	XDPFW_REASON_POLICY,          /* no rule matched */
+	XDPFW_REASON_NONIP,           /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	XDPFW_REASON_MAL_ETH_TRUNC,   /* Ethernet header or a VLAN tag cut short */
+	XDPFW_REASON_MAL_VLAN_DEPTH,  /* more than XDPFW_MAX_VLAN_TAGS tags */
+	XDPFW_REASON_MAL_IPV4_TRUNC,  /* IPv4 header/options or total length beyond frame */
+	XDPFW_REASON_MAL_IPV4_HDR,    /* version != 4, IHL < 5, total length < IHL */
+	XDPFW_REASON_MAL_IPV6_TRUNC,  /* IPv6 header or payload length beyond frame */
+	XDPFW_REASON_MAL_IPV6_HDR,    /* version != 6 */
+	XDPFW_REASON_MAL_IPV6_EXT_TRUNC, /* an extension header cut short */
+	XDPFW_REASON_MAL_IPV6_EXT_CHAIN, /* more than XDPFW_MAX_IPV6_EXT headers */
+	XDPFW_REASON_MAL_L4_TRUNC,    /* TCP/UDP/ICMP header cut short */
+	XDPFW_REASON_MAL_TCP_DOFF,    /* TCP data offset < 5 */
+	XDPFW_REASON_MAX,
+};
+#define XDPFW_REASON_FIRST_MALFORMED XDPFW_REASON_MAL_ETH_TRUNC
+
+static inline int xdpfw_reason_is_malformed(__u32 r)
+{
+	return r >= XDPFW_REASON_FIRST_MALFORMED && r < XDPFW_REASON_MAX;
+}
+
+/* Which fields a rule tests; a rule matches when every tested field does. */
+enum xdpfw_match {
+	XDPFW_M_FAMILY = 1 << 0,
+	XDPFW_M_PROTO = 1 << 1,
+	XDPFW_M_SADDR = 1 << 2,
+	XDPFW_M_DADDR = 1 << 3,
+	XDPFW_M_SPORT = 1 << 4,
+	XDPFW_M_DPORT = 1 << 5,
+};
+
+/* Address families as in the packet key and rules (AF_INET/AF_INET6 values
+ * are not used so that BPF code needs no socket headers). */
+#define XDPFW_FAMILY_NONE 0
+#define XDPFW_FAMILY_IPV4 4
+#define XDPFW_FAMILY_IPV6 6
+
+/*
+ * One address match: an IPv4 address sits in w[0], the rest zero. addr is
+ * already masked, so a packet address matches when (pkt & mask) == addr on
+ * all four words.
+ */
+struct xdpfw_prefix {
+	__u32 addr[4]; /* network byte order */
+	__u32 mask[4]; /* network byte order */
+};
+_Static_assert(sizeof(struct xdpfw_prefix) == 32, "xdpfw_prefix layout");
+
+/* One compiled rule: value of the rules map, key = position in file order. */
+struct xdpfw_rule {
+	__u32 match;   /* enum xdpfw_match bits */
+	__u8 action;   /* enum xdpfw_action */
+	__u8 family;   /* XDPFW_FAMILY_*, tested when XDPFW_M_FAMILY */
+	__u8 proto;    /* IP protocol after IPv6 extension headers */
+	__u8 saddr_len; /* prefix lengths, kept for printing rules back */
+	__u8 daddr_len;
+	__u8 pad[3];
+	__u16 sport_lo, sport_hi; /* host byte order, inclusive */
+	__u16 dport_lo, dport_hi;
+	__u32 line;    /* line in the rule file, for stats and errors */
+	struct xdpfw_prefix saddr;
+	struct xdpfw_prefix daddr;
+};
+_Static_assert(sizeof(struct xdpfw_rule) == 88, "xdpfw_rule layout");
+
+/* Everything else the program needs: value 0 of the config map. */
+struct xdpfw_config {
+	__u32 rule_count;   /* rules 0..rule_count-1 are live */
+	__u8 policy;        /* enum xdpfw_action when no rule matches */
+	__u8 nonip;         /* enum xdpfw_action for non-IP frames */
+	__u8 malformed;     /* enum xdpfw_action for malformed frames */
+	__u8 pad;
+	__u64 digest;       /* FNV-1a of the compiled rules, shown by status */
+};
+_Static_assert(sizeof(struct xdpfw_config) == 16, "xdpfw_config layout");
+
+/* Per-CPU counter: value of the rule and reason counter maps. */
+struct xdpfw_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct xdpfw_counter) == 16, "xdpfw_counter layout");
+
+/* Packet key flags. */
+#define XDPFW_PKT_PORTS 0x01      /* sport/dport are valid (TCP/UDP, not a later fragment) */
+#define XDPFW_PKT_FRAGMENT 0x02   /* any fragment (first or later) */
+#define XDPFW_PKT_LATER_FRAG 0x04 /* fragment offset != 0 */
+
+/*
+ * What the parser extracts and the classifier matches on. Lives here so that
+ * the reference model in ctl/ can classify the same key.
+ */
+struct xdpfw_pkt {
+	__u32 saddr[4];   /* network byte order, IPv4 in [0] */
+	__u32 daddr[4];
+	__u16 sport, dport; /* host byte order */
+	__u16 vlan[XDPFW_MAX_VLAN_TAGS]; /* VLAN ids, outer first */
+	__u16 ip_len;     /* IPv4 total length or IPv6 payload length + 40 */
+	__u8 family;      /* XDPFW_FAMILY_* */
+	__u8 proto;       /* L4 protocol, after IPv6 extension headers */
+	__u8 flags;       /* XDPFW_PKT_* */
+	__u8 vlan_count;
+	__u8 tcp_flags;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 ttl;         /* IPv4 TTL or IPv6 hop limit */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
+
+/*
+ * Object names. Map names are the identifiers in xdp/xdpfw.bpf.c; user space
+ * reaches the maps through the skeleton, and matches maps of a running
+ * program by the names the skeleton reports, never by literals elsewhere.
+ */
+#define XDPFW_PROG_NAME "xdpfw_main"
+
+#endif /* XDPFW_H */
