@@ -1,2 +1,302 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-int main(void) { return 0; }
+/*
+ * fwctl - the xdpfw control tool: `fwctl [OPTIONS] COMMAND [ARGS]`.
+ *
+ * Exit status: 0 success, 1 bad rules or a user error (no such interface,
+ * not attached, bad arguments), 2 a system error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpffs.h"
+#include "loader.h"
+#include "log.h"
+#include "ruleset.h"
+#include "stats.h"
+
+#define EXIT_USER 1
+#define EXIT_SYSTEM 2
+
+struct opts {
+	const char *netns;
+	enum fw_mode mode;
+	bool json;
+};
+
+struct cmd {
+	const char *name;
+	const char *args;
+	int min_args, max_args;
+	bool kernel; /* talks to the kernel: needs bpffs and libxdp set up */
+	int (*fn)(const struct opts *o, char **argv, int argc);
+	const char *help;
+};
+
+static int cmd_check(const struct opts *o, char **argv, int argc)
+{
+	static struct fw_ruleset rs;
+	struct fw_diag diag;
+	int err;
+
+	(void)o;
+	(void)argc;
+	fw_diag_init(&diag, argv[0], stderr);
+	err = fw_ruleset_load_file(argv[0], &rs, &diag);
+	if (err == -EINVAL) {
+		fprintf(stderr, "%s: %u error%s, nothing applied\n", argv[0], diag.errors,
+			diag.errors == 1 ? "" : "s");
+		return err;
+	}
+	if (err)
+		return err;
+	printf("%s: ok, %u rule%s, policy %s%s\n", argv[0], rs.config.rule_count,
+	       rs.config.rule_count == 1 ? "" : "s", fw_action_name(rs.config.policy),
+	       diag.warnings ? " (with warnings)" : "");
+	return 0;
+}
+
+static int cmd_attach(const struct opts *o, char **argv, int argc)
+{
+	static struct fw_ruleset rs;
+	struct fw_diag diag;
+	int err;
+
+	(void)argc;
+	fw_diag_init(&diag, argv[1], stderr);
+	err = fw_ruleset_load_file(argv[1], &rs, &diag);
+	if (err) {
+		if (err == -EINVAL)
+			fprintf(stderr, "%s: %u error%s, nothing attached to %s\n", argv[1], diag.errors,
+				diag.errors == 1 ? "" : "s", argv[0]);
+		return err;
+	}
+	err = fw_attach(argv[0], &rs, o->mode);
+	if (!err)
+		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs.config.rule_count,
+		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
+	return err;
+}
+
+static int cmd_detach(const struct opts *o, char **argv, int argc)
+{
+	int err;
+
+	(void)o;
+	(void)argc;
+	err = fw_detach(argv[0]);
+	if (!err)
+		printf("xdpfw detached from %s\n", argv[0]);
+	return err;
+}
+
+static int cmd_status(const struct opts *o, char **argv, int argc)
+{
+	return fw_status(argc ? argv[0] : NULL, o->json);
+}
+
+static int cmd_stats(const struct opts *o, char **argv, int argc)
+{
+	return fw_stats(argc ? argv[0] : NULL, o->json);
+}
+
+static int cmd_help(const struct opts *o, char **argv, int argc);
+
+static const struct cmd cmds[] = {
+	{ "check", "FILE", 1, 1, false, cmd_check,
+	  "parse and compile a rule file; exit 1 on any error" },
+	{ "attach", "IFACE FILE", 2, 2, true, cmd_attach,
+	  "compile FILE, load and attach xdpfw to IFACE, pin its state" },
+	{ "detach", "IFACE", 1, 1, true, cmd_detach,
+	  "detach xdpfw from IFACE and remove its pins" },
+	{ "status", "[IFACE]", 0, 1, true, cmd_status,
+	  "interfaces running xdpfw: mode, program, rules" },
+	{ "stats", "[IFACE]", 0, 1, true, cmd_stats,
+	  "per-rule and per-reason packets and bytes, summed over CPUs" },
+	{ "help", "", 0, 0, false, cmd_help, "this text" },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: fwctl [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-7s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	fprintf(f, "\noptions:\n"
+		   "  -n, --netns NAME     run in network namespace NAME (ip netns)\n"
+		   "  -m, --mode MODE      attach mode: auto (default: native, else generic), native, generic\n"
+		   "  -j, --json           JSON output (status, stats)\n"
+		   "  -v, --verbose        show libbpf and libxdp messages\n"
+		   "  -h, --help           this text\n"
+		   "\nexit status: 0 ok, 1 bad rules or user error, 2 system error\n");
+}
+
+static int cmd_help(const struct opts *o, char **argv, int argc)
+{
+	(void)o;
+	(void)argv;
+	(void)argc;
+	usage(stdout);
+	return 0;
+}
+
+/* Exact name, else a unique prefix (as iproute2). */
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *hit = NULL;
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < NCMDS; i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, len)) {
+			if (hit) {
+				fw_err("ambiguous command '%s'; see fwctl help", name);
+				return NULL;
+			}
+			hit = &cmds[i];
+		}
+	}
+	if (!hit)
+		fw_err("unknown command '%s'; see fwctl help", name);
+	return hit;
+}
+
+static int enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fw_err_r(errno == ENOENT ? ENODEV : errno, "no network namespace %s (%s); see ip netns list",
+				name, strerror(errno));
+	if (setns(fd, CLONE_NEWNET)) {
+		int err = errno;
+
+		close(fd);
+		return fw_err_r(err, "cannot enter network namespace %s: %s; run as root", name,
+				strerror(err));
+	}
+	close(fd);
+	return 0;
+}
+
+static int parse_mode(const char *s, enum fw_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = FW_MODE_AUTO;
+	else if (!strcmp(s, "native"))
+		*mode = FW_MODE_NATIVE;
+	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
+		*mode = FW_MODE_GENERIC;
+	else
+		return fw_err_r(EINVAL, "--mode %s: expected auto, native or generic", s);
+	return 0;
+}
+
+static int exit_code(int err)
+{
+	switch (-err) {
+	case 0:
+		return 0;
+	case EINVAL:
+	case ENODEV:
+	case ENOENT:
+	case EEXIST:
+	case ENOTDIR:
+	case EISDIR:
+	case ENAMETOOLONG:
+	case E2BIG:
+		return EXIT_USER;
+	default:
+		return EXIT_SYSTEM;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "netns", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .mode = FW_MODE_AUTO };
+	const struct cmd *cmd;
+	char root[256];
+	bool persistent;
+	int c, nargs, err;
+
+	while ((c = getopt_long(argc, argv, "+n:m:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o.netns = optarg;
+			break;
+		case 'm':
+			if (parse_mode(optarg, &o.mode))
+				return EXIT_USER;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'v':
+			fw_verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USER;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USER;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd)
+		return EXIT_USER;
+	/* Options may also follow the command (fwctl stats veth0 --json). */
+	argv += optind + 1;
+	argc -= optind + 1;
+	nargs = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			o.json = true;
+		} else if ((!strcmp(argv[i], "--mode") || !strcmp(argv[i], "-m")) && i + 1 < argc) {
+			if (parse_mode(argv[++i], &o.mode))
+				return EXIT_USER;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			fw_verbose = 1;
+		} else {
+			argv[nargs++] = argv[i];
+		}
+	}
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		fw_err("%s takes %s%s; see fwctl help", cmd->name, cmd->args[0] ? "" : "no arguments",
+		       cmd->args);
+		return EXIT_USER;
+	}
+
+	fw_log_setup_libs();
+	if (o.netns && (err = enter_netns(o.netns)))
+		return exit_code(err);
+	if (cmd->kernel && (err = fw_bpffs_root(root, sizeof(root), &persistent)))
+		return exit_code(err);
+	return exit_code(cmd->fn(&o, argv, nargs));
+}

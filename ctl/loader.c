@@ -1,3 +1,366 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* stub: being written */
-extern int fw_stub_loader;
+/* loader.c - see loader.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "loader.h"
+#include "log.h"
+#include "xdpfw.skel.h"
+
+#define PROG_PIN "prog"   /* pin name of the program; maps pin by map name */
+#define MAX_PROG_MAPS 64  /* map ids read from a program's info */
+
+const char *fw_mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "generic";
+	case XDP_MODE_HW:
+		return "offload";
+	default:
+		return "unknown";
+	}
+}
+
+/* Explain a load/attach failure in one line, plus the verifier's tail. */
+static int load_error(int err, const char *ifname, const char *what)
+{
+	switch (-err) {
+	case EPERM:
+		return fw_err_r(err, "%s on %s: permission denied; run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)",
+				what, ifname);
+	case EOPNOTSUPP:
+		return fw_err_r(err, "%s on %s: the driver has no native XDP; use --mode generic",
+				what, ifname);
+	case EEXIST:
+	case EBUSY:
+		return fw_err_r(-EEXIST, "%s on %s: another XDP program is attached that is not xdpfw; detach it first (ip link set dev %s xdp off)",
+				what, ifname, ifname);
+	case EACCES:
+	case EINVAL:
+		fw_err("%s on %s: the kernel rejected the program (%s); verifier log tail (full log with -v):",
+		       what, ifname, strerror(-err));
+		fw_log_lib_tail(12);
+		return -EACCES;
+	default:
+		return fw_err_r(err, "%s on %s: %s", what, ifname, strerror(-err));
+	}
+}
+
+/*
+ * Create the object's maps ourselves and fill them before the program is
+ * loaded and attached, so the first packet already sees the whole rule set.
+ */
+static int create_maps(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	int fd, err;
+
+	bpf_object__for_each_map(m, obj) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(m));
+
+		if (bpf_map__is_internal(m))
+			continue;
+		fd = bpf_map_create(bpf_map__type(m), bpf_map__name(m), bpf_map__key_size(m),
+				    bpf_map__value_size(m), bpf_map__max_entries(m), &opts);
+		if (fd < 0)
+			return fw_err_r(errno, "cannot create map %s: %s", bpf_map__name(m), strerror(errno));
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (err)
+			return fw_err_r(err, "cannot use map %s: %s", bpf_map__name(m), strerror(-err));
+	}
+	return 0;
+}
+
+static int write_ruleset(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+{
+	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
+	__u32 zero = 0;
+
+	for (__u32 i = 0; i < rs->config.rule_count; i++) {
+		if (bpf_map_update_elem(rules_fd, &i, &rs->rules[i], BPF_ANY))
+			return fw_err_r(errno, "cannot write rule %u: %s", i, strerror(errno));
+	}
+	/* The config last: it makes the rules live. */
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &zero, &rs->config, BPF_ANY))
+		return fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
+	return 0;
+}
+
+static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
+{
+	char path[PATH_MAX + 32];
+	struct bpf_map *m;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, PROG_PIN);
+	if (bpf_obj_pin(prog_fd, path))
+		return fw_err_r(errno, "cannot pin %s: %s", path, strerror(errno));
+	bpf_object__for_each_map(m, skel->obj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		if (bpf_obj_pin(bpf_map__fd(m), path))
+			return fw_err_r(errno, "cannot pin %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+static int try_attach(struct xdp_program *prog, const struct fw_link *link,
+		      enum xdp_attach_mode mode)
+{
+	fw_log_lib_tail_reset();
+	return xdp_program__attach(prog, link->ifindex, mode, 0);
+}
+
+int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode)
+{
+	struct xdp_program *prog = NULL;
+	struct xdpfw_bpf *skel = NULL;
+	struct fw_instance old;
+	struct fw_link link;
+	char dir[PATH_MAX];
+	int err;
+
+	err = fw_nl_link_get(ifname, &link);
+	if (err)
+		return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
+					fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+	err = fw_instance_open(&link, &old);
+	if (!err) {
+		fw_err("xdpfw is already attached to %s (program %u); run fwctl detach %s first",
+		       ifname, old.prog_id, ifname);
+		fw_instance_close(&old);
+		return -EEXIST;
+	}
+	if (err != -ENOENT)
+		return err;
+
+	skel = xdpfw_bpf__open();
+	if (!skel)
+		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+	err = create_maps(skel->obj);
+	if (!err)
+		err = write_ruleset(skel, rs);
+	if (err)
+		goto out;
+
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = skel->obj,
+			    .prog_name = XDPFW_PROG_NAME);
+	prog = xdp_program__create(&xopts);
+	err = libxdp_get_error(prog);
+	if (err) {
+		prog = NULL;
+		err = fw_err_r(err, "cannot prepare the xdpfw program: %s", strerror(-err));
+		goto out;
+	}
+
+	if (mode == FW_MODE_GENERIC) {
+		err = try_attach(prog, &link, XDP_MODE_SKB);
+	} else {
+		err = try_attach(prog, &link, XDP_MODE_NATIVE);
+		if (mode == FW_MODE_AUTO && (err == -EOPNOTSUPP || err == -ENOTSUP)) {
+			fw_info("%s has no native XDP; attaching in generic mode, which is slower", ifname);
+			err = try_attach(prog, &link, XDP_MODE_SKB);
+		}
+	}
+	if (err) {
+		err = load_error(err, ifname, "cannot attach xdpfw");
+		goto out;
+	}
+
+	/* Attached: from here on a failure leaves the firewall running. */
+	if (fw_pin_dir(ifname, true, dir, sizeof(dir)) == 0 &&
+	    pin_all(skel, xdp_program__fd(prog), dir) != 0) {
+		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from the interface anyway",
+			ifname, dir);
+	}
+	fw_dbg("attached program %u to %s", xdp_program__id(prog), ifname);
+	err = 0;
+out:
+	xdp_program__close(prog);
+	xdpfw_bpf__destroy(skel);
+	return err;
+}
+
+/* Point the (unloaded) object's maps at those of a running program. */
+static int reuse_prog_maps(struct bpf_object *obj, int prog_fd, const char *ifname)
+{
+	__u32 ids[MAX_PROG_MAPS], len, found = 0, wanted = 0;
+	struct bpf_prog_info info;
+	struct bpf_map_info minfo;
+	struct bpf_map *m;
+	int fd, err;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = MAX_PROG_MAPS;
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return fw_err_r(errno, "cannot read the program on %s: %s", ifname, strerror(errno));
+
+	for (__u32 i = 0; i < info.nr_map_ids && i < MAX_PROG_MAPS; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		err = bpf_obj_get_info_by_fd(fd, &minfo, &len);
+		bpf_object__for_each_map(m, obj) {
+			if (err || bpf_map__is_internal(m) ||
+			    strncmp(bpf_map__name(m), minfo.name, sizeof(minfo.name)))
+				continue;
+			if (bpf_map__reuse_fd(m, fd) == 0)
+				found++;
+		}
+		close(fd);
+	}
+	bpf_object__for_each_map(m, obj)
+		wanted += !bpf_map__is_internal(m);
+	if (found != wanted)
+		return fw_err_r(EPROTO, "the xdpfw program on %s has %u of its %u maps; it was built from another version of xdpfw: detach and attach again",
+				ifname, found, wanted);
+	return 0;
+}
+
+static bool is_ours(struct xdp_program *p)
+{
+	return p && !strcmp(xdp_program__name(p), XDPFW_PROG_NAME);
+}
+
+int fw_instance_open(const struct fw_link *link, struct fw_instance *inst)
+{
+	struct xdp_program *p = NULL;
+	char path[PATH_MAX + 8];
+	int err;
+
+	memset(inst, 0, sizeof(*inst));
+	inst->link = *link;
+	if (!fw_link_prog_id(link))
+		return -ENOENT;
+
+	inst->mp = xdp_multiprog__get_from_ifindex(link->ifindex);
+	err = libxdp_get_error(inst->mp);
+	if (err || !inst->mp) {
+		inst->mp = NULL;
+		return err == -ENOENT || !err ? -ENOENT :
+		       fw_err_r(err, "cannot read the XDP programs of %s: %s", link->name, strerror(-err));
+	}
+	if (xdp_multiprog__is_legacy(inst->mp)) {
+		p = xdp_multiprog__main_prog(inst->mp);
+		if (!is_ours(p))
+			p = NULL;
+	} else {
+		inst->dispatcher = true;
+		for (p = xdp_multiprog__next_prog(NULL, inst->mp); p && !is_ours(p);
+		     p = xdp_multiprog__next_prog(p, inst->mp))
+			;
+	}
+	if (!p) {
+		err = -ENOENT;
+		goto fail;
+	}
+	inst->prog = p;
+	inst->prog_id = xdp_program__id(p);
+	inst->mode = xdp_multiprog__attach_mode(inst->mp);
+
+	inst->skel = xdpfw_bpf__open();
+	if (!inst->skel) {
+		err = fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	err = reuse_prog_maps(inst->skel->obj, xdp_program__fd(p), link->name);
+	if (err)
+		goto fail;
+
+	if (fw_pin_dir(link->name, false, inst->pin_dir, sizeof(inst->pin_dir)) == 0) {
+		snprintf(path, sizeof(path), "%s/%s", inst->pin_dir, PROG_PIN);
+		inst->pinned = access(path, F_OK) == 0;
+	}
+	return 0;
+fail:
+	fw_instance_close(inst);
+	return err;
+}
+
+void fw_instance_close(struct fw_instance *inst)
+{
+	xdpfw_bpf__destroy(inst->skel);
+	xdp_multiprog__close(inst->mp);
+	inst->skel = NULL;
+	inst->mp = NULL;
+	inst->prog = NULL;
+}
+
+int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_config), &zero, cfg))
+		return fw_err_r(errno, "cannot read the configuration on %s: %s",
+				inst->link.name, strerror(errno));
+	return 0;
+}
+
+int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_rules), &idx, r))
+		return fw_err_r(errno, "cannot read rule %u on %s: %s", idx, inst->link.name,
+				strerror(errno));
+	return 0;
+}
+
+int fw_instance_rule_stats_fd(const struct fw_instance *inst)
+{
+	return bpf_map__fd(inst->skel->maps.fw_rule_stats);
+}
+
+int fw_instance_reason_stats_fd(const struct fw_instance *inst)
+{
+	return bpf_map__fd(inst->skel->maps.fw_reason_stats);
+}
+
+int fw_detach(const char *ifname)
+{
+	struct fw_instance inst;
+	struct fw_link link;
+	char dir[PATH_MAX];
+	bool stale;
+	int err;
+
+	err = fw_nl_link_get(ifname, &link);
+	if (err)
+		return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
+					fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+	err = fw_instance_open(&link, &inst);
+	if (err == -ENOENT) {
+		stale = fw_pin_dir(ifname, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0;
+		if (!stale)
+			return fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
+		fw_info("xdpfw was not attached to %s; removing its stale pins in %s", ifname, dir);
+		return fw_pin_dir_remove(dir);
+	}
+	if (err)
+		return err;
+	if (!inst.pinned)
+		fw_info("no pins for %s under %s (a fresh mount namespace?); found program %u from the interface",
+			ifname, inst.pin_dir[0] ? inst.pin_dir : FW_BPFFS_DEFAULT, inst.prog_id);
+
+	err = xdp_program__detach(inst.prog, link.ifindex, inst.mode, 0);
+	if (err) {
+		err = fw_err_r(err, "cannot detach xdpfw from %s: %s", ifname, strerror(-err));
+		goto out;
+	}
+	if (inst.pin_dir[0])
+		err = fw_pin_dir_remove(inst.pin_dir);
+out:
+	fw_instance_close(&inst);
+	return err;
+}

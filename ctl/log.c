@@ -36,10 +36,49 @@ void fw_log(enum fw_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The last lines libbpf printed, kept so that a failed load can show the
+ * verifier's verdict without -v.
+ */
+#define TAIL_LINES 24
+static char tail[TAIL_LINES][256];
+static unsigned int tail_next;
+
+static void tail_add(const char *fmt, va_list ap)
+{
+	char buf[4096], *line, *save = NULL;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		snprintf(tail[tail_next % TAIL_LINES], sizeof(tail[0]), "%s", line);
+		tail_next++;
+	}
+}
+
+void fw_log_lib_tail(unsigned int lines)
+{
+	unsigned int n = tail_next < TAIL_LINES ? tail_next : TAIL_LINES;
+
+	if (lines < n)
+		n = lines;
+	for (unsigned int i = tail_next - n; i < tail_next; i++)
+		fprintf(stderr, "  | %s\n", tail[i % TAIL_LINES]);
+}
+
+void fw_log_lib_tail_reset(void)
+{
+	tail_next = 0;
+}
+
 /* Library messages are context for -v; the caller reports the failure. */
 static int lib_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	va_list copy;
+
 	(void)level;
+	va_copy(copy, ap);
+	tail_add(fmt, copy);
+	va_end(copy);
 	if (fw_verbose)
 		fw_vlog(FW_LOG_DEBUG, fmt, ap);
 	return 0;

@@ -24,6 +24,11 @@ void fw_log(enum fw_log_level level, const char *fmt, ...)
 /* Routes libbpf and libxdp messages through fw_log (debug unless -v). */
 void fw_log_setup_libs(void);
 
+/* Print (to stderr, indented) the last lines libbpf wrote, e.g. the tail of
+ * a verifier log; reset forgets them. */
+void fw_log_lib_tail(unsigned int lines);
+void fw_log_lib_tail_reset(void);
+
 #define fw_err(fmt, ...) fw_log(FW_LOG_ERR, fmt, ##__VA_ARGS__)
 #define fw_warn(fmt, ...) fw_log(FW_LOG_WARN, fmt, ##__VA_ARGS__)
 #define fw_info(fmt, ...) fw_log(FW_LOG_INFO, fmt, ##__VA_ARGS__)

@@ -1,3 +1,237 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* stub: being written */
-extern int fw_stub_stats;
+/* stats.c - see stats.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "log.h"
+#include "print.h"
+#include "ruleset.h"
+#include "stats.h"
+
+int fw_counter_sum(int map_fd, __u32 key, struct xdpfw_counter *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdpfw_counter *v;
+
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(map_fd, &key, v)) {
+		int err = -errno;
+
+		free(v);
+		return fw_err_r(err, "cannot read counter %u: %s", key, strerror(-err));
+	}
+	for (int i = 0; i < ncpus; i++) {
+		sum->packets += v[i].packets;
+		sum->bytes += v[i].bytes;
+	}
+	free(v);
+	return 0;
+}
+
+typedef int (*instance_fn)(struct fw_instance *inst, struct fw_print *p);
+
+static void note_pins(const struct fw_instance *inst)
+{
+	if (!inst->pinned)
+		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the interface",
+			inst->link.name, inst->prog_id);
+}
+
+/* Run fn on the instance of ifname, or on every instance in this netns. */
+static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn, int *found)
+{
+	struct fw_instance inst;
+	struct fw_link *links = NULL, one;
+	size_t n = 0;
+	int err;
+
+	*found = 0;
+	if (ifname) {
+		err = fw_nl_link_get(ifname, &one);
+		if (err)
+			return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
+						fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+		err = fw_instance_open(&one, &inst);
+		if (err == -ENOENT)
+			return fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
+		if (err)
+			return err;
+		note_pins(&inst);
+		err = fn(&inst, p);
+		fw_instance_close(&inst);
+		*found = 1;
+		return err;
+	}
+
+	err = fw_nl_link_list(&links, &n);
+	if (err)
+		return fw_err_r(err, "cannot list interfaces: %s", strerror(-err));
+	for (size_t i = 0; i < n && !err; i++) {
+		if (!fw_link_prog_id(&links[i]))
+			continue;
+		err = fw_instance_open(&links[i], &inst);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		note_pins(&inst);
+		err = fn(&inst, p);
+		fw_instance_close(&inst);
+		(*found)++;
+	}
+	free(links);
+	return err;
+}
+
+static int status_one(struct fw_instance *inst, struct fw_print *p)
+{
+	struct xdpfw_config cfg;
+	char digest[17];
+	int err = fw_instance_config(inst, &cfg);
+
+	if (err)
+		return err;
+	snprintf(digest, sizeof(digest), "%016" PRIx64, (uint64_t)cfg.digest);
+	fw_print_obj_begin(p, NULL);
+	fw_print_str(p, "interface", "%-16s", inst->link.name);
+	fw_print_u64(p, "ifindex", " %7" PRIu64, inst->link.ifindex);
+	fw_print_str(p, "mode", " %-8s", fw_mode_name(inst->mode));
+	fw_print_u64(p, "program_id", " %7" PRIu64, inst->prog_id);
+	fw_print_str(p, "attach", " %-10s", inst->dispatcher ? "dispatcher" : "alone");
+	fw_print_u64(p, "rules", " %5" PRIu64, cfg.rule_count);
+	fw_print_str(p, "policy", " %-6s", fw_action_name(cfg.policy));
+	fw_print_str(p, "digest", " %s", digest);
+	fw_print_bool(p, "pinned", " %s", inst->pinned);
+	fw_print_str(p, "pin_dir", NULL, inst->pin_dir);
+	fw_print_text(p, "\n");
+	fw_print_obj_end(p);
+	return 0;
+}
+
+int fw_status(const char *ifname, bool json)
+{
+	struct fw_print p;
+	int found, err;
+
+	fw_print_init(&p, stdout, json);
+	fw_print_obj_begin(&p, NULL);
+	fw_print_text(&p, "%-16s %7s %-8s %7s %-10s %5s %-6s %-16s %s\n", "INTERFACE", "IFINDEX",
+		      "MODE", "PROGRAM", "ATTACH", "RULES", "POLICY", "DIGEST", "PINNED");
+	fw_print_arr_begin(&p, "interfaces");
+	err = for_instances(ifname, &p, status_one, &found);
+	fw_print_arr_end(&p);
+	fw_print_obj_end(&p);
+	if (!err && !found)
+		fw_print_text(&p, "(xdpfw is not attached to any interface in this network namespace)\n");
+	fw_print_finish(&p);
+	return err;
+}
+
+static void print_counter(struct fw_print *p, const char *key, const struct xdpfw_counter *c)
+{
+	fw_print_obj_begin(p, key);
+	fw_print_u64(p, "packets", " %14" PRIu64, c->packets);
+	fw_print_u64(p, "bytes", " %16" PRIu64, c->bytes);
+	fw_print_obj_end(p);
+}
+
+static void add(struct xdpfw_counter *to, const struct xdpfw_counter *c)
+{
+	to->packets += c->packets;
+	to->bytes += c->bytes;
+}
+
+static int stats_one(struct fw_instance *inst, struct fw_print *p)
+{
+	struct xdpfw_counter c, verdict[XDPFW_ACT_MAX] = { 0 };
+	struct xdpfw_config cfg;
+	struct xdpfw_rule r;
+	char text[512];
+	int err;
+
+	err = fw_instance_config(inst, &cfg);
+	if (err)
+		return err;
+	fw_print_obj_begin(p, NULL);
+	fw_print_str(p, "interface", "%s:", inst->link.name);
+	fw_print_u64(p, "program_id", " program %" PRIu64, inst->prog_id);
+	fw_print_str(p, "mode", ", %s", fw_mode_name(inst->mode));
+	fw_print_u64(p, "rule_count", ", %" PRIu64 " rules", cfg.rule_count);
+	fw_print_str(p, "policy", ", policy %s\n", fw_action_name(cfg.policy));
+
+	fw_print_text(p, "  %5s %5s %-6s %14s %16s  %s\n", "RULE", "LINE", "ACTION", "PACKETS",
+		      "BYTES", "MATCH");
+	fw_print_arr_begin(p, "rules");
+	for (__u32 i = 0; i < cfg.rule_count && i < XDPFW_MAX_RULES; i++) {
+		if ((err = fw_instance_rule(inst, i, &r)) ||
+		    (err = fw_counter_sum(fw_instance_rule_stats_fd(inst), i, &c)))
+			return err;
+		fw_rule_format(&r, text, sizeof(text));
+		if (r.action < XDPFW_ACT_MAX)
+			add(&verdict[r.action], &c);
+		fw_print_obj_begin(p, NULL);
+		fw_print_u64(p, "index", "  %5" PRIu64, i);
+		fw_print_u64(p, "line", " %5" PRIu64, r.line);
+		fw_print_str(p, "action", " %-6s", fw_action_name(r.action));
+		fw_print_u64(p, "packets", " %14" PRIu64, c.packets);
+		fw_print_u64(p, "bytes", " %16" PRIu64, c.bytes);
+		fw_print_str(p, "rule", "  %s\n", text);
+		fw_print_obj_end(p);
+	}
+	fw_print_arr_end(p);
+
+	fw_print_text(p, "  %-20s %-6s %14s %16s\n", "REASON", "ACTION", "PACKETS", "BYTES");
+	fw_print_obj_begin(p, "reasons");
+	for (__u32 reason = 0; reason < XDPFW_REASON_MAX; reason++) {
+		__u8 act = reason == XDPFW_REASON_POLICY ? cfg.policy :
+			   reason == XDPFW_REASON_NONIP  ? cfg.nonip :
+							   cfg.malformed;
+
+		if ((err = fw_counter_sum(fw_instance_reason_stats_fd(inst), reason, &c)))
+			return err;
+		if (reason != XDPFW_REASON_RULE && act < XDPFW_ACT_MAX)
+			add(&verdict[act], &c);
+		fw_print_text(p, "  %-20s %-6s", fw_reason_name(reason),
+			      reason == XDPFW_REASON_RULE ? "-" : fw_action_name(act));
+		print_counter(p, fw_reason_name(reason), &c);
+		fw_print_text(p, "\n");
+	}
+	fw_print_obj_end(p);
+
+	fw_print_text(p, "  %-27s", "passed");
+	print_counter(p, "passed", &verdict[XDPFW_ACT_PASS]);
+	fw_print_text(p, "\n  %-27s", "dropped");
+	print_counter(p, "dropped", &verdict[XDPFW_ACT_DROP]);
+	fw_print_text(p, "\n");
+	fw_print_obj_end(p);
+	return 0;
+}
+
+int fw_stats(const char *ifname, bool json)
+{
+	struct fw_print p;
+	int found, err;
+
+	fw_print_init(&p, stdout, json);
+	fw_print_obj_begin(&p, NULL);
+	fw_print_arr_begin(&p, "interfaces");
+	err = for_instances(ifname, &p, stats_one, &found);
+	fw_print_arr_end(&p);
+	fw_print_obj_end(&p);
+	if (!err && !found)
+		fw_print_text(&p, "(xdpfw is not attached to any interface in this network namespace)\n");
+	fw_print_finish(&p);
+	return err;
+}

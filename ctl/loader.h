@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * loader.h - xdpfw on an interface: attach, find, detach.
+ *
+ * The kernel is the source of truth: an instance is found from the
+ * interface (netlink, libxdp's view of its dispatcher) and its maps from the
+ * program (map ids), so every command works without pins, e.g. in a fresh
+ * `ip netns exec`. Pins under bpffs (see bpffs.h) are a convenience.
+ */
+#ifndef FW_LOADER_H
+#define FW_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <xdp/libxdp.h>
+
+#include "netlink.h"
+#include "ruleset.h"
+
+struct xdpfw_bpf;
+
+enum fw_mode {
+	FW_MODE_AUTO,    /* native, else generic with a note */
+	FW_MODE_NATIVE,
+	FW_MODE_GENERIC,
+};
+
+/* A running xdpfw found on an interface. */
+struct fw_instance {
+	struct fw_link link;
+	struct xdpfw_bpf *skel;     /* opened, never loaded: maps reuse the running ones */
+	struct xdp_multiprog *mp;
+	struct xdp_program *prog;   /* ours; owned by mp */
+	__u32 prog_id;
+	enum xdp_attach_mode mode;  /* XDP_MODE_NATIVE or XDP_MODE_SKB */
+	bool dispatcher;            /* through libxdp's dispatcher, not alone */
+	bool pinned;                /* our pins were found */
+	char pin_dir[PATH_MAX];
+};
+
+int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode);
+int fw_detach(const char *ifname);
+
+/* Find xdpfw on a link: 0, -ENOENT when it is not attached there, or -errno. */
+int fw_instance_open(const struct fw_link *link, struct fw_instance *inst);
+void fw_instance_close(struct fw_instance *inst);
+
+int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg);
+int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r);
+
+/* Map fds of an instance, by role. */
+int fw_instance_rule_stats_fd(const struct fw_instance *inst);
+int fw_instance_reason_stats_fd(const struct fw_instance *inst);
+
+const char *fw_mode_name(enum xdp_attach_mode mode);
+
+#endif /* FW_LOADER_H */

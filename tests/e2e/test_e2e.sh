@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: two namespaces joined by veth pairs, xdpfw attached with fwctl
+# on the receiving ends, real UDP/TCP/ICMP traffic, counters read back,
+# detach from a fresh `ip netns exec`, and nothing left behind. TAP output.
+set -u
+. "$(dirname "$0")/lib.sh"
+require_root
+
+GEN=xfgen-$SUFFIX   # sends
+FW=xffw-$SUFFIX     # runs the firewall
+IF_GEN=xa$SUFFIX IF_FW=xb$SUFFIX     # pair 1: 198.51.100.0/24, 2001:db8:1::/64
+IF_GEN2=xc$SUFFIX IF_FW2=xd$SUFFIX   # pair 2: 203.0.113.0/24
+TMP=$(mktemp -d /tmp/xdpfw-e2e.XXXXXX)
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	ns_cleanup
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fwctl() { "$FWCTL" "$@"; }
+in_gen() { ip netns exec "$GEN" "$@"; }
+json() { # json 'PYTHON EXPR over d' < json
+	$PY -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+
+# udp_run PORTS ADDR "PORT COUNT ..." -> prints "PORT RECEIVED" lines
+udp_run() {
+	local ports=$1 addr=$2 out=$TMP/recv.$RANDOM
+	shift 2
+	ip netns exec "$FW" $PY "$TRAFFIC" recv-udp "$addr" "$ports" 2 >"$out" &
+	local rpid=$!
+	for _ in $(seq 50); do grep -q ready "$out" 2>/dev/null && break; sleep 0.1; done
+	while [ $# -ge 2 ]; do
+		in_gen $PY "$TRAFFIC" send-udp "$addr" "$1" "$2"
+		shift 2
+	done
+	wait "$rpid"
+	grep -v ready "$out"
+}
+received() { # received OUTPUT PORT
+	printf '%s\n' "$1" | awk -v p="$2" '$1 == p { print $2 }'
+}
+
+P0=$(bpf_prog_count)
+M0=$(bpf_map_ids | wc -l)
+
+ns_add "$GEN"
+ns_add "$FW"
+veth_pair "$GEN" "$IF_GEN" "198.51.100.1/24 2001:db8:1::1/64" "$FW" "$IF_FW" "198.51.100.2/24 2001:db8:1::2/64"
+veth_pair "$GEN" "$IF_GEN2" "203.0.113.1/24" "$FW" "$IF_FW2" "203.0.113.2/24"
+
+cat >"$TMP/web.rules" <<'RULES'
+# e2e: pass by default, drop DNS, one TCP port and one IPv6 UDP port
+policy pass
+drop udp dport 53
+drop tcp dport 8081
+drop ip6 udp dport 5353
+RULES
+cat >"$TMP/noping.rules" <<'RULES'
+drop icmp
+RULES
+printf 'policy pass\ndrop udp dport 99999\n' >"$TMP/bad.rules"
+
+# --- attach and status ------------------------------------------------------
+out=$(fwctl -n "$FW" attach "$IF_FW" "$TMP/web.rules" 2>&1)
+ok $? "attach $IF_FW in namespace $FW"
+st=$(fwctl -n "$FW" status --json)
+expect_eq "$(echo "$st" | json 'len(d["interfaces"])')" 1 "status lists one interface"
+expect_eq "$(echo "$st" | json 'd["interfaces"][0]["interface"]')" "$IF_FW" "status names $IF_FW"
+expect_eq "$(echo "$st" | json 'd["interfaces"][0]["mode"]')" native "veth gets native mode"
+expect_eq "$(echo "$st" | json 'd["interfaces"][0]["rules"]')" 3 "status shows 3 rules"
+xdp_id=$(ip -n "$FW" -j link show "$IF_FW" | json 'd[0].get("xdp",{}).get("prog",{}).get("id",0)')
+expect_eq "$(echo "$st" | json 'd["interfaces"][0]["program_id"]')" "$xdp_id" "status program id is the one the kernel reports"
+[ -e "$(ns_pin_dir "$FW")/$IF_FW/prog" ] && [ -e "$(ns_pin_dir "$FW")/$IF_FW/fw_rules" ]
+ok $? "program and maps pinned under $(ns_pin_dir "$FW")/$IF_FW"
+
+# --- traffic ----------------------------------------------------------------
+in_gen ping -c 3 -i 0.2 -W 2 -q 198.51.100.2 >/dev/null
+ok $? "ICMP echo passes (policy pass)"
+in_gen ping -6 -c 3 -i 0.2 -W 2 -q 2001:db8:1::2 >/dev/null
+ok $? "ICMPv6 echo passes, neighbour discovery works"
+
+res=$(udp_run 53,54 198.51.100.2 53 1000 54 1000)
+expect_eq "$(received "$res" 53)" 0 "1000 UDP frames to port 53: none arrive"
+expect_eq "$(received "$res" 54)" 1000 "1000 UDP frames to port 54: all arrive"
+
+s=$(fwctl -n "$FW" stats "$IF_FW" --json)
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["rules"][0]["packets"]')" 1000 "stats: 1000 packets on rule 'drop udp dport 53'"
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["rules"][0]["bytes"]')" $((1000 * (14 + 20 + 8 + 32))) "stats: bytes on the rule are 1000 whole frames"
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["rules"][0]["line"]')" 3 "stats: the rule is on line 3"
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["reasons"]["rule"]["packets"]')" 1000 "stats: reason 'rule' counts the 1000 drops"
+pol=$(echo "$s" | json 'd["interfaces"][0]["reasons"]["policy"]["packets"]')
+[ "$pol" -ge 1006 ]
+ok $? "stats: policy counted the 1000 passed UDP frames and the pings ($pol)"
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["dropped"]["packets"]')" 1000 "stats: 1000 dropped in all"
+txt=$(fwctl -n "$FW" stats "$IF_FW")
+expect_match "$txt" "drop +1000 +[0-9]+ +udp dport 53" "text stats show the rule with its 1000 packets"
+
+ip netns exec "$FW" $PY "$TRAFFIC" tcp-listen 198.51.100.2 8080,8081 20 >"$TMP/listen" &
+PIDS+=($!)
+for _ in $(seq 50); do grep -q ready "$TMP/listen" && break; sleep 0.1; done
+in_gen $PY "$TRAFFIC" tcp-connect 198.51.100.2 8080 3 2>/dev/null
+ok $? "TCP to port 8080 connects"
+in_gen $PY "$TRAFFIC" tcp-connect 198.51.100.2 8081 2 2>/dev/null
+ok $((!$?)) "TCP to port 8081 is dropped (connect times out)"
+
+res=$(udp_run 5353,5354 2001:db8:1::2 5353 200 5354 200)
+expect_eq "$(received "$res" 5353)" 0 "IPv6 UDP to 5353: none arrive"
+expect_eq "$(received "$res" 5354)" 200 "IPv6 UDP to 5354: all arrive"
+
+# --- a second interface leaves the first alone --------------------------------
+fwctl -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" --mode generic >/dev/null
+ok $? "attach $IF_FW2 in generic mode"
+st=$(fwctl -n "$FW" status --json)
+expect_eq "$(echo "$st" | json 'sorted(i["interface"] + ":" + i["mode"] for i in d["interfaces"])')" \
+	"$(printf "['%s:native', '%s:generic']" "$IF_FW" "$IF_FW2" | $PY -c "import sys,ast; print(sorted(ast.literal_eval(sys.stdin.read())))")" \
+	"status lists both interfaces with their modes"
+in_gen ping -c 2 -i 0.2 -W 1 -q 203.0.113.2 >/dev/null
+ok $((!$?)) "ping through $IF_FW2 is dropped by its own rules"
+in_gen ping -c 2 -i 0.2 -W 2 -q 198.51.100.2 >/dev/null
+ok $? "ping through $IF_FW still passes"
+s=$(fwctl -n "$FW" stats "$IF_FW" --json)
+expect_eq "$(echo "$s" | json 'd["interfaces"][0]["rules"][0]["packets"]')" 1000 "the second attach did not touch the first one's counters"
+
+# --- user errors: exit 1, nothing applied ----------------------------------
+out=$(fwctl -n "$FW" attach "$IF_FW" "$TMP/web.rules" 2>&1)
+expect_eq $? 1 "attaching twice exits 1"
+expect_match "$out" "already attached to $IF_FW" "... and says it is already attached"
+out=$(fwctl -n "$FW" attach nosuch$SUFFIX "$TMP/web.rules" 2>&1)
+expect_eq $? 1 "attach to a missing interface exits 1"
+expect_match "$out" "no such interface nosuch$SUFFIX" "... and names the interface"
+out=$(fwctl -n "$FW" detach "$IF_FW2" 2>&1 && fwctl -n "$FW" attach "$IF_FW2" "$TMP/bad.rules" 2>&1)
+expect_eq $? 1 "attach with a bad rule file exits 1"
+expect_match "$out" "bad.rules:2:[0-9]+: error" "... with FILE:LINE:COL"
+[ -z "$(ip -n "$FW" -j link show "$IF_FW2" | json 'd[0].get("xdp","")')" ]
+ok $? "... and nothing is attached to $IF_FW2"
+out=$(fwctl -n "$FW" detach "$IF_FW2" 2>&1)
+expect_eq $? 1 "detach where xdpfw is not attached exits 1"
+expect_match "$out" "not attached to $IF_FW2" "... and says so"
+out=$(fwctl -n nosuchns$SUFFIX status 2>&1)
+expect_eq $? 1 "an unknown -n namespace exits 1"
+
+# --- without pins (a fresh ip netns exec on a host without bpffs) ------------
+rm -rf "$(ns_pin_dir "$FW")/$IF_FW"
+out=$(ip netns exec "$FW" "$FWCTL" stats "$IF_FW" --json 2>"$TMP/err")
+expect_eq "$(echo "$out" | json 'd["interfaces"][0]["rules"][0]["packets"]')" 1000 "stats find the maps from the program when pins are gone"
+expect_match "$(cat "$TMP/err")" "no pins for $IF_FW" "... and say that pins are missing"
+
+# --- detach from a separate ip netns exec: nothing left ------------------------
+fwctl -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" >/dev/null
+ip netns exec "$FW" "$FWCTL" detach "$IF_FW2" >/dev/null
+ok $? "detach $IF_FW2 from ip netns exec"
+res=$(udp_run 53 198.51.100.2 53 100)
+expect_eq "$(received "$res" 53)" 0 "$IF_FW still drops after the other interface's detach"
+ip netns exec "$FW" "$FWCTL" detach "$IF_FW" >/dev/null 2>&1
+ok $? "detach $IF_FW from ip netns exec"
+expect_eq "$(ip -n "$FW" -j link show "$IF_FW" | json 'd[0].get("xdp","")')" "" "no XDP program left on $IF_FW"
+[ ! -e "$(ns_pin_dir "$FW")" ]
+ok $? "no pins left for the namespace"
+for _ in $(seq 50); do
+	[ "$(bpf_prog_count)" -eq "$P0" ] && [ "$(bpf_map_ids | wc -l)" -eq "$M0" ] && break
+	sleep 0.1
+done
+expect_eq "$(bpf_prog_count)" "$P0" "no xdpfw program left in the kernel"
+expect_eq "$(bpf_map_ids | wc -l)" "$M0" "no xdpfw map left in the kernel"
+res=$(udp_run 53 198.51.100.2 53 100)
+expect_eq "$(received "$res" 53)" 100 "after detach, port 53 traffic arrives"
+st=$(fwctl -n "$FW" status)
+expect_match "$st" "not attached to any interface" "status says nothing is attached"
+
+ns_cleanup
+expect_eq "$(ip netns list | grep -c -- "-$SUFFIX")" 0 "namespaces removed"
+tap_done

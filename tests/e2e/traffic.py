@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Test traffic for the end-to-end tests, standard library only.
+
+  traffic.py recv-udp ADDR PORT[,PORT...] IDLE_S   count datagrams per port until
+                                                   IDLE_S seconds pass without one;
+                                                   prints "PORT COUNT" lines
+  traffic.py send-udp ADDR PORT COUNT              send COUNT datagrams, paced so
+                                                   that no queue on the way overflows
+  traffic.py tcp-listen ADDR PORT[,PORT...] SECS   accept connections for SECS seconds
+  traffic.py tcp-connect ADDR PORT TIMEOUT_S       exit 0 when a connection succeeds
+
+Every loop is bounded in count and time.
+"""
+import select
+import socket
+import sys
+import time
+
+SO_RCVBUFFORCE = 33  # not exported by every Python build
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def recv_udp(addr, ports, idle):
+    socks = {}
+    for p in ports:
+        s = socket.socket(family(addr), socket.SOCK_DGRAM)
+        try:  # root may exceed rmem_max; a burst must not overflow the queue
+            s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+        except OSError:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        s.bind((addr, p))
+        socks[s] = p
+    counts = {p: 0 for p in ports}
+    print("ready", flush=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        r, _, _ = select.select(list(socks), [], [], idle)
+        if not r:
+            break
+        for s in r:
+            s.recv(65536)
+            counts[socks[s]] += 1
+    for p in ports:
+        print(p, counts[p], flush=True)
+
+
+def send_udp(addr, port, count):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    payload = b"xdpfw-e2e".ljust(32, b".")
+    for i in range(count):
+        s.sendto(payload, (addr, port))
+        if i % 50 == 49:
+            time.sleep(0.002)  # veth's XDP ring holds 256 frames
+
+
+def tcp_listen(addr, ports, secs):
+    socks = []
+    for p in ports:
+        s = socket.socket(family(addr), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, p))
+        s.listen(16)
+        socks.append(s)
+    print("ready", flush=True)
+    deadline = time.time() + secs
+    while time.time() < deadline:
+        r, _, _ = select.select(socks, [], [], 0.5)
+        for s in r:
+            c, _ = s.accept()
+            c.close()
+
+
+def tcp_connect(addr, port, timeout):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((addr, port))
+    except OSError as e:
+        print("connect %s port %d: %s" % (addr, port, e), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "recv-udp":
+        recv_udp(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
+    elif cmd == "send-udp":
+        send_udp(argv[2], int(argv[3]), int(argv[4]))
+    elif cmd == "tcp-listen":
+        tcp_listen(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
+    elif cmd == "tcp-connect":
+        return tcp_connect(argv[2], int(argv[3]), float(argv[4]))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

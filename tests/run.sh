@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Builds and runs every test tier: unit (no kernel), BPF (BPF_PROG_TEST_RUN),
+# fwctl check on good and bad rule files, and end to end (namespaces, veth,
+# real traffic). Each test prints TAP; this counts every test case and ends
+# with the line "N passed, N failed". A tier that needs root fails, never
+# skips, when run without it. Exit status 0 only when nothing failed.
+set -u
+cd "$(dirname "$0")/.."
+bash tests/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+log=$(mktemp /tmp/xdpfw-tests.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# run NAME COMMAND...: run one TAP producer, echo its output, count its cases.
+run() {
+	local name=$1 rc p f
+	shift
+	echo "# --- $name"
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(grep -Ec '^ok [0-9]+' "$log")
+	f=$(grep -Ec '^not ok [0-9]+' "$log")
+	# A crash, a bail-out or a non-zero exit without a failed case is a failure too.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+run unit/lexer build/tests/test_lexer
+run unit/parser build/tests/test_parser
+run unit/compile build/tests/test_compile
+run check/rules bash tests/e2e/test_check.sh
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not ok - BPF and end-to-end tests need root: run tests/run.sh as root"
+	failed=$((failed + 1))
+else
+	run bpf build/tests/test_bpf
+	run e2e bash tests/e2e/test_e2e.sh
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
