@@ -1,3 +1,565 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* stub: being written */
-extern int fw_stub_compile;
+/*
+ * compile.c - see compile.h; also the ruleset.h entry points that run the
+ * whole pipeline, and the printer of compiled rules.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "parser.h"
+
+/* Protocol numbers (IANA) that the compiler gives a meaning to. */
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMPV6 58
+
+/* A rule file is text written by people; anything this big is a mistake
+ * (a device, a log file) that would otherwise be read into memory whole. */
+#define FW_RULE_FILE_MAX (64u << 20)
+
+/* FNV-1a 64-bit parameters, from the FNV reference (draft-eastlake-fnv). */
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
+
+static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
+		struct fw_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Report a fault in st; returns -EINVAL for the caller. */
+static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
+		struct fw_pos pos, const char *fmt, ...)
+{
+	char msg[FW_DIAG_MSG];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fw_diag_report(c->diag, FW_DIAG_ERROR, pos.line, pos.col, st->src,
+		       st->src_len, "%s", msg);
+	return -EINVAL;
+}
+
+void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs,
+		      struct fw_diag *diag)
+{
+	memset(c, 0, sizeof(*c));
+	c->rs = rs;
+	c->diag = diag;
+	memset(rs, 0, sizeof(*rs));
+	rs->config.policy = XDPFW_ACT_PASS;
+	rs->config.nonip = XDPFW_ACT_PASS;
+	/* A frame the program cannot parse cannot be classified either;
+	 * letting it through would let it bypass every rule. */
+	rs->config.malformed = XDPFW_ACT_DROP;
+}
+
+static const char *family_word(uint8_t family)
+{
+	return family == XDPFW_FAMILY_IPV4 ? "ip" : "ip6";
+}
+
+static const char *family_label(uint8_t family)
+{
+	return family == XDPFW_FAMILY_IPV4 ? "IPv4" : "IPv6";
+}
+
+static void proto_label(uint8_t proto, char *buf, size_t size)
+{
+	const char *name = fw_proto_name(proto);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%u", proto);
+}
+
+/* The family a protocol only exists in, as nft's icmp/icmpv6 imply. */
+static uint8_t proto_family(uint8_t proto)
+{
+	if (proto == PROTO_ICMP)
+		return XDPFW_FAMILY_IPV4;
+	if (proto == PROTO_ICMPV6)
+		return XDPFW_FAMILY_IPV6;
+	return XDPFW_FAMILY_NONE;
+}
+
+static const char *match_word(enum fw_match_kind kind)
+{
+	switch (kind) {
+	case FW_MATCH_FAMILY:
+		return "family";
+	case FW_MATCH_PROTO:
+		return "protocol";
+	case FW_MATCH_SADDR:
+		return "saddr";
+	case FW_MATCH_DADDR:
+		return "daddr";
+	case FW_MATCH_SPORT:
+		return "sport";
+	case FW_MATCH_DPORT:
+		return "dport";
+	case FW_MATCH_MAX:
+		break;
+	}
+	return "match";
+}
+
+/* A match kind given a second time: a conflict if the values differ. */
+static int check_repeat(struct fw_compiler *c, const struct fw_stmt *st,
+			const struct fw_ast_match *first,
+			const struct fw_ast_match *m)
+{
+	char a[16], b[16];
+
+	if (m->kind == FW_MATCH_FAMILY && m->family != first->family)
+		return cerr(c, st, m->pos,
+			    "family %s conflicts with %s at column %u",
+			    family_word(m->family), family_word(first->family),
+			    first->pos.col);
+	if (m->kind == FW_MATCH_PROTO && m->proto != first->proto) {
+		proto_label(m->proto, a, sizeof(a));
+		proto_label(first->proto, b, sizeof(b));
+		return cerr(c, st, m->arg,
+			    "protocol %s conflicts with %s at column %u", a, b,
+			    first->arg.col);
+	}
+	return cerr(c, st, m->pos, "duplicate %s (first at column %u)",
+		    match_word(m->kind), first->pos.col);
+}
+
+/*
+ * Every source of a family must agree: the ip/ip6 keyword, icmp/icmpv6, and
+ * each address literal. The keyword is the reference when given, then the
+ * protocol, then the first address; an address that disagrees is the one
+ * blamed, because it is the likelier typo. Returns the family or -EINVAL.
+ */
+static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
+			const struct fw_ast_match *seen[FW_MATCH_MAX])
+{
+	const struct fw_ast_match *kw = seen[FW_MATCH_FAMILY];
+	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
+	const struct fw_ast_match *addrs[2] = { seen[FW_MATCH_SADDR],
+						seen[FW_MATCH_DADDR] };
+	uint8_t pfam = proto ? proto_family(proto->proto) : XDPFW_FAMILY_NONE;
+	uint8_t family = XDPFW_FAMILY_NONE;
+	char ref_name[48];
+	int r = 0, i;
+
+	/* Addresses are checked in source order so the later one is blamed. */
+	if (addrs[0] && addrs[1] && addrs[1]->arg.col < addrs[0]->arg.col) {
+		addrs[0] = seen[FW_MATCH_DADDR];
+		addrs[1] = seen[FW_MATCH_SADDR];
+	}
+
+	if (kw) {
+		family = kw->family;
+		snprintf(ref_name, sizeof(ref_name), "an %s rule",
+			 family_word(family));
+		if (pfam && pfam != family)
+			r = cerr(c, st, proto->arg, "%s in an %s rule: use %s",
+				 fw_proto_name(proto->proto),
+				 family_word(family),
+				 pfam == XDPFW_FAMILY_IPV4 ? "icmpv6" : "icmp");
+	} else if (pfam) {
+		family = pfam;
+		snprintf(ref_name, sizeof(ref_name), "an %s rule",
+			 fw_proto_name(proto->proto));
+	}
+
+	for (i = 0; i < 2; i++) {
+		const struct fw_ast_match *m = addrs[i];
+
+		if (!m)
+			continue;
+		if (!family) {
+			family = m->addr.family;
+			snprintf(ref_name, sizeof(ref_name),
+				 "a rule with an %s %s", family_label(family),
+				 match_word(m->kind));
+			continue;
+		}
+		if (m->addr.family != family)
+			r = cerr(c, st, m->arg, "%s address in %s",
+				 family_label(m->addr.family), ref_name);
+	}
+	return r ? r : family;
+}
+
+/* Ports exist only in the TCP and UDP headers the data plane reads. */
+static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
+		       const struct fw_ast_match *seen[FW_MATCH_MAX])
+{
+	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
+	const struct fw_ast_match *port = seen[FW_MATCH_SPORT];
+	const struct fw_ast_match *dport = seen[FW_MATCH_DPORT];
+	char name[16];
+
+	if (!port || (dport && dport->pos.col < port->pos.col))
+		port = dport;
+	if (!port)
+		return 0;
+	if (!proto)
+		return cerr(c, st, port->pos, "%s needs tcp or udp",
+			    match_word(port->kind));
+	if (proto->proto != PROTO_TCP && proto->proto != PROTO_UDP) {
+		proto_label(proto->proto, name, sizeof(name));
+		return cerr(c, st, port->pos, "%s needs tcp or udp, not %s",
+			    match_word(port->kind), name);
+	}
+	return 0;
+}
+
+/* addr keeps only the prefix bits, so the data plane can compare
+ * (packet & mask) == addr without masking the rule again. */
+static void set_prefix(struct xdpfw_prefix *p, const struct fw_ast_prefix *a)
+{
+	int words = a->family == XDPFW_FAMILY_IPV4 ? 1 : 4, i;
+
+	for (i = 0; i < words; i++) {
+		int bits = (int)a->len - 32 * i;
+		uint32_t mask;
+
+		if (bits <= 0)
+			mask = 0;
+		else if (bits >= 32)
+			mask = 0xffffffffu;
+		else
+			mask = htonl(0xffffffffu << (32 - bits));
+		p->mask[i] = mask;
+		p->addr[i] = a->addr[i] & mask;
+	}
+}
+
+static void lower_rule(const struct fw_stmt *st,
+		       const struct fw_ast_match *seen[FW_MATCH_MAX],
+		       uint8_t family, struct xdpfw_rule *r)
+{
+	const struct fw_ast_match *m;
+
+	memset(r, 0, sizeof(*r));
+	r->action = st->action;
+	r->line = st->pos.line;
+	if (family) {
+		r->match |= XDPFW_M_FAMILY;
+		r->family = family;
+	}
+	m = seen[FW_MATCH_PROTO];
+	if (m) {
+		r->match |= XDPFW_M_PROTO;
+		r->proto = m->proto;
+	}
+	m = seen[FW_MATCH_SADDR];
+	if (m) {
+		r->match |= XDPFW_M_SADDR;
+		r->saddr_len = m->addr.len;
+		set_prefix(&r->saddr, &m->addr);
+	}
+	m = seen[FW_MATCH_DADDR];
+	if (m) {
+		r->match |= XDPFW_M_DADDR;
+		r->daddr_len = m->addr.len;
+		set_prefix(&r->daddr, &m->addr);
+	}
+	m = seen[FW_MATCH_SPORT];
+	if (m) {
+		r->match |= XDPFW_M_SPORT;
+		r->sport_lo = m->port.lo;
+		r->sport_hi = m->port.hi;
+	}
+	m = seen[FW_MATCH_DPORT];
+	if (m) {
+		r->match |= XDPFW_M_DPORT;
+		r->dport_lo = m->port.lo;
+		r->dport_hi = m->port.hi;
+	}
+}
+
+static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
+{
+	const struct fw_ast_match *seen[FW_MATCH_MAX] = { 0 };
+	struct fw_ruleset *rs = c->rs;
+	int r = 0, family;
+	size_t i;
+
+	for (i = 0; i < st->nmatches; i++) {
+		const struct fw_ast_match *m = &st->matches[i];
+
+		if (seen[m->kind])
+			r = check_repeat(c, st, seen[m->kind], m);
+		else
+			seen[m->kind] = m;
+	}
+	family = check_family(c, st, seen);
+	if (family < 0)
+		r = family;
+	if (check_ports(c, st, seen))
+		r = -EINVAL;
+
+	/* Reported once: every rule past the limit is the same fault. */
+	if (c->rules_seen++ == XDPFW_MAX_RULES)
+		r = cerr(c, st, st->pos, "too many rules: the limit is %d",
+			 XDPFW_MAX_RULES);
+	if (r || c->rules_seen > XDPFW_MAX_RULES)
+		return -EINVAL;
+
+	lower_rule(st, seen, (uint8_t)family,
+		   &rs->rules[rs->config.rule_count++]);
+	return 0;
+}
+
+static int compile_setting(struct fw_compiler *c, const struct fw_stmt *st)
+{
+	unsigned int *line = &c->setting_line[st->setting];
+	struct xdpfw_config *cfg = &c->rs->config;
+
+	if (*line)
+		return cerr(c, st, st->pos, "%s already set on line %u",
+			    fw_setting_name(st->setting), *line);
+	*line = st->pos.line;
+	switch (st->setting) {
+	case FW_SETTING_POLICY:
+		cfg->policy = st->action;
+		break;
+	case FW_SETTING_NONIP:
+		cfg->nonip = st->action;
+		break;
+	case FW_SETTING_MALFORMED:
+		cfg->malformed = st->action;
+		break;
+	case FW_SETTING_MAX:
+		break;
+	}
+	return 0;
+}
+
+int fw_compile_stmt(struct fw_compiler *c, const struct fw_stmt *st)
+{
+	if (st->kind == FW_STMT_SETTING)
+		return compile_setting(c, st);
+	return compile_rule(c, st);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= FNV64_PRIME;
+	}
+	return h;
+}
+
+uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
+{
+	struct xdpfw_config cfg = rs->config;
+	uint32_t n = cfg.rule_count;
+	uint64_t h;
+
+	cfg.digest = 0;
+	if (n > XDPFW_MAX_RULES)
+		n = XDPFW_MAX_RULES;
+	h = fnv1a(FNV64_OFFSET, &cfg, sizeof(cfg));
+	return fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
+}
+
+void fw_compiler_finish(struct fw_compiler *c)
+{
+	c->rs->config.digest = fw_ruleset_digest(c->rs);
+}
+
+int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
+			struct fw_ruleset *rs, struct fw_diag *diag)
+{
+	unsigned int errors = diag->errors;
+	struct fw_compiler c;
+	struct fw_parser p;
+	struct fw_stmt st;
+	int r;
+
+	if (!diag->file)
+		diag->file = name;
+	fw_parser_init(&p, buf, len, diag);
+	fw_compiler_init(&c, rs, diag);
+	while ((r = fw_parser_next(&p, &st)) > 0) {
+		fw_compile_stmt(&c, &st);
+		fw_stmt_free(&st);
+	}
+	if (r < 0) {
+		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s",
+			       strerror(-r));
+		return r;
+	}
+	fw_compiler_finish(&c);
+	return diag->errors > errors ? -EINVAL : 0;
+}
+
+static int read_all(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nbuf;
+	int fd, r;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= FW_RULE_FILE_MAX) {
+				r = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return r;
+}
+
+int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
+			 struct fw_diag *diag)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!diag->file)
+		diag->file = path;
+	r = read_all(path, &buf, &len);
+	if (r) {
+		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s",
+			       strerror(-r));
+		goto out;
+	}
+	r = fw_ruleset_load_mem(path, buf, len, rs, diag);
+out:
+	free(buf);
+	return r;
+}
+
+/* snprintf-style appending: keeps counting once the buffer is full. */
+struct fmt_out {
+	char *buf;
+	size_t size;
+	size_t pos;
+};
+
+static void out_add(struct fmt_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void out_add(struct fmt_out *o, const char *fmt, ...)
+{
+	int room = o->pos < o->size;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->pos : NULL, room ? o->size - o->pos : 0,
+		      fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->pos += (size_t)n;
+}
+
+static void out_prefix(struct fmt_out *o, const char *word,
+		       const struct xdpfw_prefix *p, unsigned int len,
+		       uint8_t family)
+{
+	char text[INET6_ADDRSTRLEN];
+	int af = family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	unsigned int full = af == AF_INET6 ? 128 : 32;
+
+	if (!inet_ntop(af, p->addr, text, sizeof(text)))
+		snprintf(text, sizeof(text), "?");
+	if (len >= full)
+		out_add(o, " %s %s", word, text);
+	else
+		out_add(o, " %s %s/%u", word, text, len);
+}
+
+static void out_ports(struct fmt_out *o, const char *word, unsigned int lo,
+		      unsigned int hi)
+{
+	if (lo == hi)
+		out_add(o, " %s %u", word, lo);
+	else
+		out_add(o, " %s %u-%u", word, lo, hi);
+}
+
+int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
+{
+	struct fmt_out o = { .buf = buf, .size = len };
+	int has_family = r->match & XDPFW_M_FAMILY;
+	int implied = 0;
+	const char *name;
+
+	if (buf && len)
+		buf[0] = '\0';
+	/* Leave out ip/ip6 only when the rest of the rule implies the very
+	 * same family, so the text re-parses to the same rule. */
+	if (has_family && (r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR)))
+		implied = 1;
+	if (has_family && (r->match & XDPFW_M_PROTO) &&
+	    proto_family(r->proto) == r->family)
+		implied = 1;
+
+	out_add(&o, "%s", fw_action_name(r->action));
+	if (has_family && !implied &&
+	    (r->family == XDPFW_FAMILY_IPV4 || r->family == XDPFW_FAMILY_IPV6))
+		out_add(&o, " %s", family_word(r->family));
+	if (r->match & XDPFW_M_PROTO) {
+		name = fw_proto_name(r->proto);
+		if (r->proto == PROTO_TCP || r->proto == PROTO_UDP ||
+		    r->proto == PROTO_ICMP || r->proto == PROTO_ICMPV6)
+			out_add(&o, " %s", name);
+		else if (name)
+			out_add(&o, " proto %s", name);
+		else
+			out_add(&o, " proto %u", r->proto);
+	}
+	if (r->match & XDPFW_M_SADDR)
+		out_prefix(&o, "saddr", &r->saddr, r->saddr_len, r->family);
+	if (r->match & XDPFW_M_DADDR)
+		out_prefix(&o, "daddr", &r->daddr, r->daddr_len, r->family);
+	if (r->match & XDPFW_M_SPORT)
+		out_ports(&o, "sport", r->sport_lo, r->sport_hi);
+	if (r->match & XDPFW_M_DPORT)
+		out_ports(&o, "dport", r->dport_lo, r->dport_hi);
+	return (int)o.pos;
+}

@@ -1,3 +1,523 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* stub: being written */
-extern int fw_stub_parser;
+/* parser.c - see parser.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+
+/* Listed in error messages; keep in step with parse_match(). */
+#define MATCH_WORDS \
+	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport or dport"
+#define STMT_WORDS "pass, drop, policy, nonip or malformed"
+
+/* Echoed words are cut so a long one cannot push the message out of the
+ * FW_DIAG_MSG bytes a diagnostic keeps. */
+#define ECHO_MAX 40
+
+/*
+ * Protocol names, numbers from the IANA protocol registry. Fixed here
+ * rather than read from /etc/protocols so a rule file means the same on
+ * every host. The first entry of a number is the name printed back.
+ */
+static const struct {
+	const char *name;
+	unsigned int num;
+} protocols[] = {
+	{ "icmp", 1 },	 { "igmp", 2 },	     { "tcp", 6 },
+	{ "udp", 17 },	 { "gre", 47 },	     { "esp", 50 },
+	{ "ah", 51 },	 { "icmpv6", 58 },   { "ipv6-icmp", 58 },
+	{ "sctp", 132 }, { "udplite", 136 },
+};
+
+static const char *const setting_names[] = {
+	[FW_SETTING_POLICY] = "policy",
+	[FW_SETTING_NONIP] = "nonip",
+	[FW_SETTING_MALFORMED] = "malformed",
+};
+_Static_assert(sizeof(setting_names) / sizeof(setting_names[0]) ==
+		       FW_SETTING_MAX,
+	       "one name per enum fw_setting");
+
+static int echo_len(size_t len)
+{
+	return len > ECHO_MAX ? ECHO_MAX : (int)len;
+}
+
+static int word_eq(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && !memcmp(s, word, len);
+}
+
+int fw_proto_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (word_eq(name, len, protocols[i].name))
+			return (int)protocols[i].num;
+	return -1;
+}
+
+const char *fw_proto_name(unsigned int proto)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (protocols[i].num == proto)
+			return protocols[i].name;
+	return NULL;
+}
+
+const char *fw_setting_name(enum fw_setting setting)
+{
+	return setting < FW_SETTING_MAX ? setting_names[setting] : "setting";
+}
+
+void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,
+		    struct fw_diag *diag)
+{
+	memset(p, 0, sizeof(*p));
+	fw_lexer_init(&p->lx, buf, len, diag);
+	p->diag = diag;
+}
+
+void fw_stmt_free(struct fw_stmt *st)
+{
+	free(st->matches);
+	st->matches = NULL;
+	st->nmatches = 0;
+	st->cap = 0;
+}
+
+static void advance(struct fw_parser *p)
+{
+	p->prev = p->tok;
+	fw_lex_next(&p->lx, &p->tok);
+}
+
+static int is_word(const struct fw_token *t, const char *word)
+{
+	return t->kind == FW_TOK_WORD && word_eq(t->text, t->len, word);
+}
+
+/* How a token is named in a message: its text, or its kind. */
+static void describe(const struct fw_token *t, char *buf, size_t size)
+{
+	switch (t->kind) {
+	case FW_TOK_WORD:
+	case FW_TOK_NUMBER:
+	case FW_TOK_ADDR:
+	case FW_TOK_STRING:
+		if (t->len > ECHO_MAX)
+			snprintf(buf, size, "'%.*s...'", ECHO_MAX, t->text);
+		else
+			snprintf(buf, size, "'%.*s'", (int)t->len, t->text);
+		break;
+	default:
+		snprintf(buf, size, "%s", fw_tok_kind_name(t->kind));
+		break;
+	}
+}
+
+static int perr(struct fw_parser *p, unsigned int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a fault on the current line; returns -EINVAL for the caller. */
+static int perr(struct fw_parser *p, unsigned int col, const char *fmt, ...)
+{
+	char msg[FW_DIAG_MSG];
+	const char *src;
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	src = fw_lexer_line(&p->lx, &len);
+	fw_diag_report(p->diag, FW_DIAG_ERROR, p->tok.line, col, src, len,
+		       "%s", msg);
+	return -EINVAL;
+}
+
+/* Column just past the previous token: where a missing argument belongs. */
+static unsigned int col_after_prev(const struct fw_parser *p)
+{
+	return p->prev.col + (unsigned int)p->prev.len;
+}
+
+static struct fw_pos tok_pos(const struct fw_token *t)
+{
+	return (struct fw_pos){ .line = t->line, .col = t->col };
+}
+
+/* Digits only, saturating like the lexer. Returns 0, or -1 if not a number. */
+static int parse_digits(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t r = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return -1;
+		r = r > (UINT64_MAX - d) / 10 ? UINT64_MAX : r * 10 + d;
+	}
+	*v = r;
+	return 0;
+}
+
+static struct fw_ast_match *add_match(struct fw_stmt *st,
+				      enum fw_match_kind kind,
+				      const struct fw_token *kw)
+{
+	struct fw_ast_match *m;
+
+	if (st->nmatches == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 8;
+
+		m = reallocarray(st->matches, cap, sizeof(*m));
+		if (!m)
+			return NULL;
+		st->matches = m;
+		st->cap = cap;
+	}
+	m = &st->matches[st->nmatches++];
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->pos = tok_pos(kw);
+	m->arg = m->pos;
+	return m;
+}
+
+/* The current token is the argument of kw; report when there is none. */
+static int need_arg(struct fw_parser *p, const struct fw_token *kw,
+		    const char *what)
+{
+	if (p->tok.kind == FW_TOK_ERROR)
+		return -EINVAL;
+	if (p->tok.kind == FW_TOK_EOL)
+		return perr(p, col_after_prev(p), "missing %s after '%.*s'",
+			    what, (int)kw->len, kw->text);
+	return 0;
+}
+
+static int parse_proto(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok;
+	struct fw_ast_match *m;
+	char what[64];
+	int proto, r;
+
+	advance(p);
+	r = need_arg(p, &kw, "protocol");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind == FW_TOK_NUMBER) {
+		if (p->tok.num > 255)
+			return perr(p, p->tok.col,
+				    "protocol %.*s out of range (0-255)",
+				    echo_len(p->tok.len), p->tok.text);
+		proto = (int)p->tok.num;
+	} else if (p->tok.kind == FW_TOK_WORD) {
+		proto = fw_proto_lookup(p->tok.text, p->tok.len);
+		if (proto < 0)
+			return perr(p, p->tok.col, "unknown protocol %s", what);
+	} else {
+		return perr(p, p->tok.col,
+			    "expected a protocol number or name after 'proto', got %s",
+			    what);
+	}
+	m = add_match(st, FW_MATCH_PROTO, &kw);
+	if (!m)
+		return -ENOMEM;
+	m->arg = tok_pos(&p->tok);
+	m->proto = (uint8_t)proto;
+	advance(p);
+	return 0;
+}
+
+static int parse_prefix_len(struct fw_parser *p, struct fw_ast_prefix *a)
+{
+	unsigned int max = a->family == XDPFW_FAMILY_IPV4 ? 32 : 128;
+	struct fw_token slash = p->tok;
+	char what[64];
+	int r;
+
+	advance(p);
+	r = need_arg(p, &slash, "prefix length");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_NUMBER)
+		return perr(p, p->tok.col,
+			    "expected a prefix length after '/', got %s", what);
+	if (p->tok.num > max)
+		return perr(p, p->tok.col,
+			    "prefix length %.*s out of range for %s (0-%u)",
+			    echo_len(p->tok.len), p->tok.text,
+			    a->family == XDPFW_FAMILY_IPV4 ? "IPv4" : "IPv6",
+			    max);
+	a->len = (uint8_t)p->tok.num;
+	advance(p);
+	return 0;
+}
+
+static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
+		      enum fw_match_kind kind)
+{
+	struct fw_token kw = p->tok;
+	struct fw_ast_prefix a = { 0 };
+	struct fw_ast_match *m;
+	struct fw_pos arg;
+	char text[INET6_ADDRSTRLEN + 1], what[64];
+	int v6, r;
+
+	advance(p);
+	r = need_arg(p, &kw, "address");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_ADDR)
+		return perr(p, p->tok.col, "expected an address after '%.*s', got %s",
+			    (int)kw.len, kw.text, what);
+	v6 = memchr(p->tok.text, ':', p->tok.len) != NULL;
+	if (p->tok.len >= sizeof(text))
+		return perr(p, p->tok.col, "invalid %s address %s",
+			    v6 ? "IPv6" : "IPv4", what);
+	memcpy(text, p->tok.text, p->tok.len);
+	text[p->tok.len] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, text, a.addr) != 1)
+		return perr(p, p->tok.col, "invalid %s address %s",
+			    v6 ? "IPv6" : "IPv4", what);
+	a.family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+	a.len = v6 ? 128 : 32;
+	arg = tok_pos(&p->tok);
+	advance(p);
+	if (p->tok.kind == FW_TOK_SLASH) {
+		r = parse_prefix_len(p, &a);
+		if (r)
+			return r;
+	}
+	m = add_match(st, kind, &kw);
+	if (!m)
+		return -ENOMEM;
+	m->arg = arg;
+	m->addr = a;
+	return 0;
+}
+
+/* "22" or "8000-8099"; the range arrives as one word from the lexer. */
+static int parse_port(struct fw_parser *p, struct fw_stmt *st,
+		      enum fw_match_kind kind)
+{
+	struct fw_token kw = p->tok, *t;
+	struct fw_ast_match *m;
+	const char *dash = NULL;
+	uint64_t lo, hi;
+	char what[64];
+	size_t lo_len;
+	int r;
+
+	advance(p);
+	r = need_arg(p, &kw, "port");
+	if (r)
+		return r;
+	t = &p->tok;
+	describe(t, what, sizeof(what));
+	if (t->kind == FW_TOK_WORD)
+		dash = memchr(t->text, '-', t->len);
+	lo_len = dash ? (size_t)(dash - t->text) : t->len;
+	if ((t->kind != FW_TOK_NUMBER && !dash) ||
+	    parse_digits(t->text, lo_len, &lo) ||
+	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi)))
+		return perr(p, t->col,
+			    "expected a port or port range after '%.*s', got %s",
+			    (int)kw.len, kw.text, what);
+	if (!dash)
+		hi = lo;
+	if (lo > 65535)
+		return perr(p, t->col, "port %.*s out of range (0-65535)",
+			    echo_len(lo_len), t->text);
+	if (hi > 65535)
+		return perr(p, t->col + (unsigned int)lo_len + 1,
+			    "port %.*s out of range (0-65535)",
+			    echo_len(t->len - lo_len - 1), dash + 1);
+	if (lo > hi)
+		return perr(p, t->col, "port range %.*s is reversed",
+			    echo_len(t->len), t->text);
+	m = add_match(st, kind, &kw);
+	if (!m)
+		return -ENOMEM;
+	m->arg = tok_pos(t);
+	m->port.lo = (uint16_t)lo;
+	m->port.hi = (uint16_t)hi;
+	advance(p);
+	return 0;
+}
+
+/* A keyword that is the whole match: ip, ip6, tcp, udp, icmp, icmpv6. */
+static int parse_flag_word(struct fw_parser *p, struct fw_stmt *st,
+			   enum fw_match_kind kind, uint8_t value)
+{
+	struct fw_ast_match *m = add_match(st, kind, &p->tok);
+
+	if (!m)
+		return -ENOMEM;
+	if (kind == FW_MATCH_FAMILY)
+		m->family = value;
+	else
+		m->proto = value;
+	advance(p);
+	return 0;
+}
+
+static int parse_match(struct fw_parser *p, struct fw_stmt *st)
+{
+	const struct fw_token *t = &p->tok;
+	char what[64];
+
+	if (is_word(t, "ip"))
+		return parse_flag_word(p, st, FW_MATCH_FAMILY,
+				       XDPFW_FAMILY_IPV4);
+	if (is_word(t, "ip6"))
+		return parse_flag_word(p, st, FW_MATCH_FAMILY,
+				       XDPFW_FAMILY_IPV6);
+	if (is_word(t, "tcp") || is_word(t, "udp") || is_word(t, "icmp") ||
+	    is_word(t, "icmpv6"))
+		return parse_flag_word(p, st, FW_MATCH_PROTO,
+				       (uint8_t)fw_proto_lookup(t->text, t->len));
+	if (is_word(t, "proto"))
+		return parse_proto(p, st);
+	if (is_word(t, "saddr"))
+		return parse_addr(p, st, FW_MATCH_SADDR);
+	if (is_word(t, "daddr"))
+		return parse_addr(p, st, FW_MATCH_DADDR);
+	if (is_word(t, "sport"))
+		return parse_port(p, st, FW_MATCH_SPORT);
+	if (is_word(t, "dport"))
+		return parse_port(p, st, FW_MATCH_DPORT);
+	if (t->kind == FW_TOK_ERROR)
+		return -EINVAL;
+	describe(t, what, sizeof(what));
+	if (t->kind == FW_TOK_WORD)
+		return perr(p, t->col, "unknown word %s: expected " MATCH_WORDS,
+			    what);
+	return perr(p, t->col, "unexpected %s: expected " MATCH_WORDS, what);
+}
+
+/* pass|drop as the argument of a setting, or as a rule's verb. */
+static int action_of(const struct fw_token *t)
+{
+	if (is_word(t, "pass"))
+		return XDPFW_ACT_PASS;
+	if (is_word(t, "drop"))
+		return XDPFW_ACT_DROP;
+	return -1;
+}
+
+static int parse_setting(struct fw_parser *p, struct fw_stmt *st,
+			 enum fw_setting setting)
+{
+	struct fw_token kw = p->tok;
+	char what[64];
+	int action, r;
+
+	st->kind = FW_STMT_SETTING;
+	st->setting = setting;
+	advance(p);
+	r = need_arg(p, &kw, "pass or drop");
+	if (r)
+		return r;
+	action = action_of(&p->tok);
+	describe(&p->tok, what, sizeof(what));
+	if (action < 0)
+		return perr(p, p->tok.col,
+			    "expected pass or drop after '%s', got %s",
+			    fw_setting_name(setting), what);
+	st->action = (uint8_t)action;
+	advance(p);
+	if (p->tok.kind == FW_TOK_ERROR)
+		return -EINVAL;
+	if (p->tok.kind != FW_TOK_EOL) {
+		describe(&p->tok, what, sizeof(what));
+		return perr(p, p->tok.col, "expected end of line, got %s",
+			    what);
+	}
+	return 0;
+}
+
+static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
+{
+	const struct fw_token *t = &p->tok;
+	char what[64];
+	int action, r;
+
+	st->pos = tok_pos(t);
+	st->src = fw_lexer_line(&p->lx, &st->src_len);
+	if (t->kind == FW_TOK_ERROR)
+		return -EINVAL;
+	if (is_word(t, "policy"))
+		return parse_setting(p, st, FW_SETTING_POLICY);
+	if (is_word(t, "nonip"))
+		return parse_setting(p, st, FW_SETTING_NONIP);
+	if (is_word(t, "malformed"))
+		return parse_setting(p, st, FW_SETTING_MALFORMED);
+
+	action = action_of(t);
+	if (action < 0) {
+		describe(t, what, sizeof(what));
+		return perr(p, t->col, "%s %s: expected " STMT_WORDS,
+			    t->kind == FW_TOK_WORD ? "unknown word" :
+						     "unexpected",
+			    what);
+	}
+	st->kind = FW_STMT_RULE;
+	st->action = (uint8_t)action;
+	advance(p);
+	while (p->tok.kind != FW_TOK_EOL) {
+		r = parse_match(p, st);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int fw_parser_next(struct fw_parser *p, struct fw_stmt *st)
+{
+	int r;
+
+	/* The line end of the previous statement is consumed only now, so
+	 * the next line is not lexed (and its faults not reported) before
+	 * the caller has dealt with the previous statement. */
+	if (!p->started || p->tok.kind == FW_TOK_EOL) {
+		p->started = 1;
+		advance(p);
+	}
+	for (;;) {
+		if (p->tok.kind == FW_TOK_EOF)
+			return 0;
+		if (p->tok.kind == FW_TOK_EOL) {
+			advance(p);
+			continue;
+		}
+		memset(st, 0, sizeof(*st));
+		r = parse_stmt(p, st);
+		if (!r)
+			return 1;
+		fw_stmt_free(st);
+		if (r != -EINVAL)
+			return r;
+		if (p->tok.kind != FW_TOK_EOL && p->tok.kind != FW_TOK_EOF) {
+			fw_lexer_skip_line(&p->lx);
+			advance(p);
+		}
+	}
+}

@@ -54,6 +54,16 @@ struct fw_ruleset {
 void fw_diag_init(struct fw_diag *d, const char *file, FILE *out);
 
 /*
+ * Record one diagnostic and, when d->out is set, print it. src/src_len is the
+ * source line that line/col point into (no line end), or NULL. Past
+ * FW_DIAG_MAX entries a diagnostic is only counted.
+ */
+void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
+		    unsigned int line, unsigned int col, const char *src,
+		    size_t src_len, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/*
  * Parse and compile a rule file / a buffer. Returns 0 on success; -EINVAL
  * when the rules are bad (diag->errors > 0, every fault reported); another
  * -errno when the file cannot be read (also reported through diag, line 0).

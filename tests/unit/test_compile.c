@@ -1,8 +1,684 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Unit tests of ctl/compile.c and the ruleset.h entry points: the compiled
+ * structs, whole-rule checks with exact positions, the digest, printing
+ * rules back, and the printed diagnostic format.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
-static void stub(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest t[] = { cmocka_unit_test(stub) }; return cmocka_run_group_tests(t, NULL, NULL); }
+
+#include "compile.h"
+#include "ruleset.h"
+
+/* ~90 KiB each: kept off the stack. */
+static struct fw_ruleset rs, rs2;
+static struct fw_diag diag;
+
+static int load(struct fw_ruleset *out, const char *src)
+{
+	fw_diag_init(&diag, "t.rules", NULL);
+	return fw_ruleset_load_mem("t.rules", src, strlen(src), out, &diag);
+}
+
+static void load_ok(struct fw_ruleset *out, const char *src)
+{
+	int r = load(out, src);
+
+	if (r)
+		fail_msg("'%s': %d, first error %u:%u '%s'", src, r,
+			 diag.count ? diag.entries[0].line : 0,
+			 diag.count ? diag.entries[0].col : 0,
+			 diag.count ? diag.entries[0].msg : "");
+}
+
+/* The source must fail with exactly one error, at line:col, saying msg. */
+static void expect_error(const char *src, unsigned int line, unsigned int col,
+			 const char *msg)
+{
+	assert_int_equal(load(&rs, src), -EINVAL);
+	if (diag.errors != 1)
+		fail_msg("'%s': %u errors, want 1 (first: '%s')", src,
+			 diag.errors, diag.count ? diag.entries[0].msg : "");
+	assert_int_equal(diag.entries[0].line, line);
+	assert_int_equal(diag.entries[0].col, col);
+	assert_string_equal(diag.entries[0].msg, msg);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	load_ok(&rs, "# nothing but a comment\n");
+	assert_int_equal(rs.config.rule_count, 0);
+	assert_int_equal(rs.config.policy, XDPFW_ACT_PASS);
+	assert_int_equal(rs.config.nonip, XDPFW_ACT_PASS);
+	assert_int_equal(rs.config.malformed, XDPFW_ACT_DROP);
+	assert_int_equal(rs.config.pad, 0);
+	assert_true(rs.config.digest != 0);
+	assert_true(rs.config.digest == fw_ruleset_digest(&rs));
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	load_ok(&rs, "policy drop\nnonip drop\nmalformed pass\n");
+	assert_int_equal(rs.config.policy, XDPFW_ACT_DROP);
+	assert_int_equal(rs.config.nonip, XDPFW_ACT_DROP);
+	assert_int_equal(rs.config.malformed, XDPFW_ACT_PASS);
+	assert_int_equal(rs.config.rule_count, 0);
+}
+
+static void test_ipv4_rule(void **state)
+{
+	const struct xdpfw_rule *r = &rs.rules[0];
+
+	(void)state;
+	load_ok(&rs, "\npass udp saddr 192.0.2.77/24 daddr 198.51.100.9 sport 53\n");
+	assert_int_equal(rs.config.rule_count, 1);
+	assert_int_equal(r->action, XDPFW_ACT_PASS);
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO |
+					   XDPFW_M_SADDR | XDPFW_M_DADDR |
+					   XDPFW_M_SPORT);
+	assert_int_equal(r->family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(r->proto, 17);
+	assert_int_equal(r->saddr_len, 24);
+	/* Host bits masked off silently. */
+	assert_int_equal(r->saddr.addr[0], htonl(0xc0000200));
+	assert_int_equal(r->saddr.mask[0], htonl(0xffffff00));
+	assert_int_equal(r->daddr_len, 32);
+	assert_int_equal(r->daddr.addr[0], htonl(0xc6336409));
+	assert_int_equal(r->daddr.mask[0], 0xffffffffu);
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(r->saddr.addr[i], 0);
+		assert_int_equal(r->saddr.mask[i], 0);
+		assert_int_equal(r->daddr.addr[i], 0);
+		assert_int_equal(r->daddr.mask[i], 0);
+	}
+	assert_int_equal(r->sport_lo, 53);
+	assert_int_equal(r->sport_hi, 53);
+	assert_int_equal(r->dport_lo, 0);
+	assert_int_equal(r->dport_hi, 0);
+}
+
+static void test_ipv6_rule(void **state)
+{
+	const struct xdpfw_rule *r = &rs.rules[0];
+
+	(void)state;
+	load_ok(&rs, "drop ip6 tcp saddr 2001:db8:ffff::1/33 dport 22-23\n");
+	assert_int_equal(r->action, XDPFW_ACT_DROP);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO |
+					   XDPFW_M_SADDR | XDPFW_M_DPORT);
+	assert_int_equal(r->family, XDPFW_FAMILY_IPV6);
+	assert_int_equal(r->proto, 6);
+	assert_int_equal(r->saddr_len, 33);
+	assert_int_equal(r->saddr.mask[0], 0xffffffffu);
+	assert_int_equal(r->saddr.mask[1], htonl(0x80000000));
+	assert_int_equal(r->saddr.mask[2], 0);
+	assert_int_equal(r->saddr.mask[3], 0);
+	assert_int_equal(r->saddr.addr[0], htonl(0x20010db8));
+	assert_int_equal(r->saddr.addr[1], htonl(0x80000000));
+	assert_int_equal(r->saddr.addr[2], 0);
+	assert_int_equal(r->saddr.addr[3], 0);
+	assert_int_equal(r->dport_lo, 22);
+	assert_int_equal(r->dport_hi, 23);
+}
+
+static void test_prefix_edges(void **state)
+{
+	const struct xdpfw_rule *r = rs.rules;
+
+	(void)state;
+	load_ok(&rs, "drop saddr 192.0.2.1/0\n"
+		     "drop saddr 2001:db8::1/0\n"
+		     "drop saddr 2001:db8::1/64\n"
+		     "drop saddr 2001:db8::ff/127\n");
+	/* /0 still tests the family: an IPv4 prefix never matches IPv6. */
+	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_SADDR);
+	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(r[0].saddr.addr[0], 0);
+	assert_int_equal(r[0].saddr.mask[0], 0);
+	assert_int_equal(r[1].family, XDPFW_FAMILY_IPV6);
+	assert_int_equal(r[1].saddr.addr[0], 0);
+	assert_int_equal(r[1].saddr.mask[0], 0);
+	assert_int_equal(r[2].saddr.mask[1], 0xffffffffu);
+	assert_int_equal(r[2].saddr.mask[2], 0);
+	assert_int_equal(r[2].saddr.addr[3], 0);
+	assert_int_equal(r[3].saddr.mask[3], htonl(0xfffffffe));
+	assert_int_equal(r[3].saddr.addr[3], htonl(0xfe));
+}
+
+static void test_match_everything(void **state)
+{
+	(void)state;
+	load_ok(&rs, "drop\n");
+	assert_int_equal(rs.config.rule_count, 1);
+	assert_int_equal(rs.rules[0].match, 0);
+	assert_int_equal(rs.rules[0].action, XDPFW_ACT_DROP);
+}
+
+static void test_family_implication(void **state)
+{
+	const struct xdpfw_rule *r = rs.rules;
+
+	(void)state;
+	load_ok(&rs, "drop icmp\ndrop icmpv6\ndrop proto 1\ndrop ip\n"
+		     "drop ip6 udp\ndrop tcp\ndrop ip icmp\n");
+	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_PROTO);
+	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(r[0].proto, 1);
+	assert_int_equal(r[1].family, XDPFW_FAMILY_IPV6);
+	assert_int_equal(r[1].proto, 58);
+	assert_int_equal(r[2].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(r[3].match, XDPFW_M_FAMILY);
+	assert_int_equal(r[3].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(r[4].family, XDPFW_FAMILY_IPV6);
+	assert_int_equal(r[4].proto, 17);
+	/* tcp alone matches both families. */
+	assert_int_equal(r[5].match, XDPFW_M_PROTO);
+	assert_int_equal(r[5].family, XDPFW_FAMILY_NONE);
+	assert_memory_equal(&r[6], &r[0], offsetof(struct xdpfw_rule, line));
+}
+
+static void test_ports_need_tcp_or_udp(void **state)
+{
+	(void)state;
+	expect_error("drop dport 22", 1, 6, "dport needs tcp or udp");
+	expect_error("drop saddr 192.0.2.1 sport 1 dport 2", 1, 22,
+		     "sport needs tcp or udp");
+	expect_error("drop icmp dport 22", 1, 11, "dport needs tcp or udp, not icmp");
+	expect_error("drop proto gre sport 22", 1, 16,
+		     "sport needs tcp or udp, not gre");
+	expect_error("drop proto 99 sport 22", 1, 15,
+		     "sport needs tcp or udp, not 99");
+	/* Checked after the whole rule is read. */
+	load_ok(&rs, "drop dport 22 tcp\ndrop proto 6 dport 1\n"
+		     "drop sport 1 proto 17\n");
+	assert_int_equal(rs.config.rule_count, 3);
+	assert_int_equal(rs.rules[2].proto, 17);
+}
+
+static void test_address_family_conflicts(void **state)
+{
+	(void)state;
+	expect_error("drop ip6 saddr 192.0.2.1", 1, 16,
+		     "IPv4 address in an ip6 rule");
+	expect_error("drop saddr 192.0.2.1 ip6", 1, 12,
+		     "IPv4 address in an ip6 rule");
+	expect_error("drop ip daddr 2001:db8::1", 1, 15,
+		     "IPv6 address in an ip rule");
+	expect_error("drop saddr 192.0.2.1 daddr 2001:db8::1", 1, 28,
+		     "IPv6 address in a rule with an IPv4 saddr");
+	expect_error("drop daddr 2001:db8::1 saddr 192.0.2.1", 1, 30,
+		     "IPv4 address in a rule with an IPv6 daddr");
+	expect_error("drop icmp daddr 2001:db8::1", 1, 17,
+		     "IPv6 address in an icmp rule");
+	expect_error("drop saddr 192.0.2.1 icmpv6", 1, 12,
+		     "IPv4 address in an icmpv6 rule");
+}
+
+static void test_protocol_family_conflicts(void **state)
+{
+	(void)state;
+	expect_error("drop icmp ip6", 1, 6, "icmp in an ip6 rule: use icmpv6");
+	expect_error("drop ip6 icmp", 1, 10, "icmp in an ip6 rule: use icmpv6");
+	expect_error("drop ip proto icmpv6", 1, 15,
+		     "icmpv6 in an ip rule: use icmp");
+}
+
+static void test_conflicts_and_duplicates(void **state)
+{
+	(void)state;
+	expect_error("drop tcp udp", 1, 10,
+		     "protocol udp conflicts with tcp at column 6");
+	expect_error("drop proto 47 tcp", 1, 15,
+		     "protocol tcp conflicts with gre at column 12");
+	expect_error("drop tcp tcp", 1, 10, "duplicate protocol (first at column 6)");
+	expect_error("drop tcp proto 6", 1, 10,
+		     "duplicate protocol (first at column 6)");
+	expect_error("drop ip ip6", 1, 9, "family ip6 conflicts with ip at column 6");
+	expect_error("drop ip6 ip6", 1, 10, "duplicate family (first at column 6)");
+	expect_error("drop tcp dport 1 dport 2", 1, 18,
+		     "duplicate dport (first at column 10)");
+	expect_error("drop udp sport 1 sport 1", 1, 18,
+		     "duplicate sport (first at column 10)");
+	expect_error("drop saddr 192.0.2.1 saddr 192.0.2.2", 1, 22,
+		     "duplicate saddr (first at column 6)");
+	expect_error("drop daddr ::1 daddr ::2", 1, 16,
+		     "duplicate daddr (first at column 6)");
+}
+
+static void test_setting_repeated(void **state)
+{
+	(void)state;
+	expect_error("policy drop\n\ndrop tcp\n  policy drop\n", 4, 3,
+		     "policy already set on line 1");
+	expect_error("nonip pass\nnonip drop\n", 2, 1,
+		     "nonip already set on line 1");
+	expect_error("malformed drop\nmalformed pass\n", 2, 1,
+		     "malformed already set on line 1");
+}
+
+static char *rules_text(unsigned int n)
+{
+	static const char line[] = "drop tcp dport 1\n";
+	char *s = malloc(n * (sizeof(line) - 1) + 1);
+	unsigned int i;
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + i * (sizeof(line) - 1), line, sizeof(line) - 1);
+	s[n * (sizeof(line) - 1)] = '\0';
+	return s;
+}
+
+static void test_rule_limit(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = rules_text(XDPFW_MAX_RULES);
+	load_ok(&rs, s);
+	assert_int_equal(rs.config.rule_count, XDPFW_MAX_RULES);
+	assert_int_equal(rs.rules[XDPFW_MAX_RULES - 1].line, XDPFW_MAX_RULES);
+	free(s);
+
+	/* One error for the first rule past the limit, not one per rule. */
+	s = rules_text(XDPFW_MAX_RULES + 10);
+	expect_error(s, XDPFW_MAX_RULES + 1, 1, "too many rules: the limit is 1024");
+	free(s);
+}
+
+static void test_errors_in_line_order(void **state)
+{
+	(void)state;
+	assert_int_equal(load(&rs, "drop dport 1\n"          /* compile */
+				   "drop tcp dport 70000\n"   /* parse */
+				   "drop tcp udp\n"           /* compile */
+				   "policy drop\npolicy pass\n"
+				   "pass tcp dport 22\n"),
+			 -EINVAL);
+	assert_int_equal(diag.errors, 4);
+	assert_int_equal(diag.entries[0].line, 1);
+	assert_int_equal(diag.entries[1].line, 2);
+	assert_int_equal(diag.entries[2].line, 3);
+	assert_int_equal(diag.entries[3].line, 5);
+}
+
+static void test_line_ends_and_final_newline(void **state)
+{
+	static const char lf[] = "policy drop\npass tcp dport 22\n";
+	static const char crlf[] = "policy drop\r\npass tcp dport 22\r\n";
+	static const char bare[] = "policy drop\npass tcp dport 22";
+
+	(void)state;
+	load_ok(&rs, lf);
+	load_ok(&rs2, crlf);
+	assert_memory_equal(&rs, &rs2, sizeof(rs));
+	load_ok(&rs2, bare);
+	assert_memory_equal(&rs, &rs2, sizeof(rs));
+}
+
+static void test_nul_and_long_line_through_load(void **state)
+{
+	static const char nul[] = "policy drop\ndrop\0\n";
+	char *s;
+
+	(void)state;
+	fw_diag_init(&diag, NULL, NULL);
+	assert_int_equal(fw_ruleset_load_mem("nul.rules", nul, sizeof(nul) - 1,
+					     &rs, &diag),
+			 -EINVAL);
+	assert_string_equal(diag.file, "nul.rules");
+	assert_int_equal(diag.errors, 1);
+	assert_int_equal(diag.entries[0].line, 2);
+	assert_int_equal(diag.entries[0].col, 5);
+	assert_string_equal(diag.entries[0].msg, "NUL byte in rule file");
+
+	s = malloc(XDPFW_MAX_LINE + 32);
+	assert_non_null(s);
+	strcpy(s, "drop\n");
+	memset(s + 5, ' ', XDPFW_MAX_LINE + 1);
+	strcpy(s + 5 + XDPFW_MAX_LINE + 1, "\ndrop\n");
+	expect_error(s, 2, XDPFW_MAX_LINE + 1, "line longer than 4096 bytes");
+	free(s);
+}
+
+static void test_digest(void **state)
+{
+	uint64_t a, b;
+
+	(void)state;
+	load_ok(&rs, "policy drop\npass tcp dport 22\n");
+	a = rs.config.digest;
+	load_ok(&rs2, "policy drop\npass tcp dport 22\n");
+	assert_true(rs2.config.digest == a);
+
+	load_ok(&rs2, "policy drop\npass tcp dport 23\n");
+	b = rs2.config.digest;
+	assert_true(b != a);
+	load_ok(&rs2, "policy pass\npass tcp dport 22\n");
+	assert_true(rs2.config.digest != a && rs2.config.digest != b);
+	load_ok(&rs2, "policy drop\npass tcp dport 22\ndrop\n");
+	assert_true(rs2.config.digest != a);
+
+	/* Only live rules count: stale slots past rule_count do not. */
+	rs.rules[5].match = 0xff;
+	assert_true(fw_ruleset_digest(&rs) == a);
+	/* FNV-1a of the 16 bytes of a default config with no rules,
+	 * computed independently of this code. */
+	load_ok(&rs, "");
+	assert_true(rs.config.digest == 0x6f7afeb5ddaf421cull);
+}
+
+static void test_format(void **state)
+{
+	static const struct {
+		const char *src, *text;
+	} cases[] = {
+		{ "drop", "drop" },
+		{ "pass udp dport 53", "pass udp dport 53" },
+		/* The address implies ip6. */
+		{ "drop tcp ip6 dport 22-23 saddr 2001:db8::/32",
+		  "drop tcp saddr 2001:db8::/32 dport 22-23" },
+		{ "drop ip6 tcp dport 22-23", "drop ip6 tcp dport 22-23" },
+		{ "drop ip6 saddr 2001:db8::1", "drop saddr 2001:db8::1" },
+		{ "drop saddr 192.0.2.9/24 daddr 198.51.100.1",
+		  "drop saddr 192.0.2.0/24 daddr 198.51.100.1" },
+		{ "pass ip icmp", "pass icmp" },
+		{ "pass proto 58", "pass icmpv6" },
+		{ "drop ip6 proto 47", "drop ip6 proto gre" },
+		{ "drop ip proto 99", "drop ip proto 99" },
+		{ "drop saddr 0.0.0.0/0", "drop saddr 0.0.0.0/0" },
+		{ "drop sport 1024-65535 udp", "drop udp sport 1024-65535" },
+	};
+	char buf[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		load_ok(&rs, cases[i].src);
+		assert_int_equal(fw_rule_format(&rs.rules[0], buf, sizeof(buf)),
+				 strlen(cases[i].text));
+		assert_string_equal(buf, cases[i].text);
+	}
+
+	/* snprintf contract: the full length, a terminated prefix. */
+	load_ok(&rs, "drop tcp dport 22");
+	assert_int_equal(fw_rule_format(&rs.rules[0], buf, 6), 17);
+	assert_string_equal(buf, "drop ");
+	assert_int_equal(fw_rule_format(&rs.rules[0], NULL, 0), 17);
+}
+
+static void test_format_round_trip(void **state)
+{
+	static const char src[] =
+		"drop\npass tcp\ndrop udp dport 53\ndrop ip\ndrop ip6\n"
+		"drop icmp\ndrop icmpv6\ndrop ip6 proto sctp\ndrop proto 0\n"
+		"drop proto 255\ndrop ip proto esp\n"
+		"pass tcp saddr 192.0.2.0/24 dport 22\n"
+		"drop ip6 tcp saddr 2001:db8::/32 dport 22-23\n"
+		"drop daddr ::ffff:192.0.2.1/100 sport 7 udp\n"
+		"drop daddr 2001:db8:1:2:3:4:5:6 saddr ::/0\n"
+		"pass udp sport 0 dport 65535 saddr 203.0.113.7/31\n"
+		"pass icmpv6 saddr fe80::/10\n";
+	char buf[200];
+	uint32_t i;
+
+	(void)state;
+	load_ok(&rs, src);
+	assert_int_equal(rs.config.rule_count, 17);
+	for (i = 0; i < rs.config.rule_count; i++) {
+		fw_rule_format(&rs.rules[i], buf, sizeof(buf));
+		load_ok(&rs2, buf);
+		assert_int_equal(rs2.config.rule_count, 1);
+		rs2.rules[0].line = rs.rules[i].line;
+		if (memcmp(&rs2.rules[0], &rs.rules[i], sizeof(rs.rules[0])))
+			fail_msg("rule %u: '%s' re-parses differently", i + 1,
+				 buf);
+	}
+}
+
+static void test_printed_diagnostic(void **state)
+{
+	static const char src[] = "pass\n\tdrop  tcp dport 65536\ndrop sport 1\n";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	fw_diag_init(&diag, "fw.rules", f);
+	assert_int_equal(fw_ruleset_load_mem("x", src, strlen(src), &rs, &diag),
+			 -EINVAL);
+	fclose(f);
+	/* Tabs stay tabs in the caret line so the caret lines up. */
+	assert_string_equal(out,
+			    "fw.rules:2:18: error: port 65536 out of range (0-65535)\n"
+			    "\tdrop  tcp dport 65536\n"
+			    "\t                ^\n"
+			    "fw.rules:3:6: error: sport needs tcp or udp\n"
+			    "drop sport 1\n"
+			    "     ^\n");
+	free(out);
+}
+
+static void test_printed_diagnostic_past_line_end(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	fw_diag_init(&diag, "fw.rules", f);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", "drop saddr\r\n", 12,
+					     &rs, &diag),
+			 -EINVAL);
+	fclose(f);
+	assert_string_equal(out,
+			    "fw.rules:1:11: error: missing address after 'saddr'\n"
+			    "drop saddr\n"
+			    "          ^\n");
+	free(out);
+}
+
+static void test_printed_diagnostic_odd_bytes(void **state)
+{
+	static const char src[] = "drop \x1b[2J ;\n";
+	static const char utf8[] = "drop name \"\xc3\xa9\" x";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	fw_diag_init(&diag, "fw.rules", f);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, strlen(src), &rs,
+					     &diag),
+			 -EINVAL);
+	fw_diag_report(&diag, FW_DIAG_WARNING, 7, 17, utf8, strlen(utf8),
+		       "%s %d", "warned", 1);
+	fclose(f);
+	assert_int_equal(diag.errors, 1);
+	assert_int_equal(diag.warnings, 1);
+	assert_int_equal(diag.entries[1].kind, FW_DIAG_WARNING);
+	assert_string_equal(diag.entries[1].msg, "warned 1");
+	/* An escape byte is shown as '?' and never reaches the terminal; a
+	 * UTF-8 character takes one cell, so the caret line has one space
+	 * fewer than there are bytes. */
+	assert_string_equal(out,
+			    "fw.rules:1:6: error: unexpected byte 0x1b\n"
+			    "drop ?[2J ;\n"
+			    "     ^\n"
+			    "fw.rules:7:17: warning: warned 1\n"
+			    "drop name \"\xc3\xa9\" x\n"
+			    "               ^\n");
+	free(out);
+}
+
+static void test_printed_diagnostic_cap(void **state)
+{
+	char *out = NULL, *src;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	src = malloc(5 * 100 + 1);
+	assert_non_null(src);
+	for (i = 0; i < 100; i++)
+		memcpy(src + 5 * i, "frob\n", 5);
+	src[500] = '\0';
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	fw_diag_init(&diag, "fw.rules", f);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, 500, &rs, &diag),
+			 -EINVAL);
+	fclose(f);
+	assert_int_equal(diag.errors, 100);
+	assert_int_equal(diag.count, FW_DIAG_MAX);
+	assert_non_null(strstr(out, "fw.rules:64:1: error: unknown word 'frob'"));
+	assert_null(strstr(out, "fw.rules:65:1:"));
+	assert_non_null(strstr(out, "fw.rules: note: more than 64 diagnostics, "
+				    "the rest are only counted\n"));
+	free(out);
+	free(src);
+}
+
+static void test_load_file_errors(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	fw_diag_init(&diag, NULL, f);
+	assert_int_equal(fw_ruleset_load_file("/nonexistent/x.rules", &rs, &diag),
+			 -ENOENT);
+	fclose(f);
+	assert_int_equal(diag.errors, 1);
+	assert_int_equal(diag.entries[0].line, 0);
+	assert_string_equal(diag.entries[0].msg, "No such file or directory");
+	assert_string_equal(out,
+			    "/nonexistent/x.rules: error: No such file or directory\n");
+	free(out);
+
+	fw_diag_init(&diag, NULL, NULL);
+	assert_int_equal(fw_ruleset_load_file("/", &rs, &diag), -EISDIR);
+	assert_int_equal(diag.entries[0].line, 0);
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/xdpfw-test-XXXXXX";
+	static const char src[] = "policy drop\npass tcp dport 22\n";
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, src, sizeof(src) - 1), sizeof(src) - 1);
+	close(fd);
+	fw_diag_init(&diag, NULL, NULL);
+	assert_int_equal(fw_ruleset_load_file(path, &rs, &diag), 0);
+	unlink(path);
+	assert_string_equal(diag.file, path);
+	load_ok(&rs2, src);
+	assert_memory_equal(&rs, &rs2, sizeof(rs));
+}
+
+/*
+ * rules/ as seen from the test's working directory: the build directory
+ * under meson test, where __FILE__ is relative to it, or the source root.
+ */
+static void rules_path(char *path, size_t size, const char *file)
+{
+	char here[] = __FILE__;
+
+	snprintf(path, size, "%s/../../rules/%s", dirname(here), file);
+	if (access(path, R_OK))
+		snprintf(path, size, "rules/%s", file);
+}
+
+/* The examples shipped in rules/ must stay valid. */
+static void test_example_rule_files(void **state)
+{
+	static const char *const files[] = { "demo.rules", "server.rules",
+					     "blocklist.rules" };
+	char path[4096];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		rules_path(path, sizeof(path), files[i]);
+		fw_diag_init(&diag, NULL, stderr);
+		assert_int_equal(fw_ruleset_load_file(path, &rs, &diag), 0);
+		assert_int_equal(diag.warnings, 0);
+		assert_true(rs.config.rule_count > 0);
+	}
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(fw_action_name(XDPFW_ACT_PASS), "pass");
+	assert_string_equal(fw_action_name(XDPFW_ACT_DROP), "drop");
+	assert_string_equal(fw_action_name(7), "unknown");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_RULE), "rule");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_NONIP), "nonip");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_MAL_IPV6_EXT_CHAIN),
+			    "ipv6-ext-chain");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_MAL_TCP_DOFF), "tcp-doff");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_MAX), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_ipv4_rule),
+		cmocka_unit_test(test_ipv6_rule),
+		cmocka_unit_test(test_prefix_edges),
+		cmocka_unit_test(test_match_everything),
+		cmocka_unit_test(test_family_implication),
+		cmocka_unit_test(test_ports_need_tcp_or_udp),
+		cmocka_unit_test(test_address_family_conflicts),
+		cmocka_unit_test(test_protocol_family_conflicts),
+		cmocka_unit_test(test_conflicts_and_duplicates),
+		cmocka_unit_test(test_setting_repeated),
+		cmocka_unit_test(test_rule_limit),
+		cmocka_unit_test(test_errors_in_line_order),
+		cmocka_unit_test(test_line_ends_and_final_newline),
+		cmocka_unit_test(test_nul_and_long_line_through_load),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_printed_diagnostic),
+		cmocka_unit_test(test_printed_diagnostic_past_line_end),
+		cmocka_unit_test(test_printed_diagnostic_odd_bytes),
+		cmocka_unit_test(test_printed_diagnostic_cap),
+		cmocka_unit_test(test_load_file_errors),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_example_rule_files),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ast.h - one statement of a rule file as the parser understood it.
+ *
+ * The parser checks only what a single token or argument can tell (a word is
+ * known, a port fits 16 bits, a prefix fits its family). Whatever depends on
+ * the rule as a whole (family and protocol agreement, duplicate matches,
+ * ports without tcp/udp, repeated settings, the rule limit) is the compiler's
+ * job, so every match keeps the positions the compiler needs to point at.
+ */
+#ifndef FW_AST_H
+#define FW_AST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fw_pos {
+	unsigned int line;
+	unsigned int col;
+};
+
+enum fw_stmt_kind {
+	FW_STMT_SETTING, /* policy / nonip / malformed */
+	FW_STMT_RULE,
+};
+
+enum fw_setting {
+	FW_SETTING_POLICY,
+	FW_SETTING_NONIP,
+	FW_SETTING_MALFORMED,
+	FW_SETTING_MAX,
+};
+
+enum fw_match_kind {
+	FW_MATCH_FAMILY, /* ip, ip6 */
+	FW_MATCH_PROTO,  /* tcp, udp, icmp, icmpv6, proto N|NAME */
+	FW_MATCH_SADDR,
+	FW_MATCH_DADDR,
+	FW_MATCH_SPORT,
+	FW_MATCH_DPORT,
+	FW_MATCH_MAX,
+};
+
+/* An address as written: addr holds every bit given, host bits included
+ * (the compiler masks them), IPv4 in addr[0]. */
+struct fw_ast_prefix {
+	uint8_t family;    /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	uint8_t len;       /* prefix length; 32/128 when none was written */
+	uint32_t addr[4];  /* network byte order */
+};
+
+struct fw_ast_match {
+	enum fw_match_kind kind;
+	struct fw_pos pos; /* the keyword: "saddr", "dport", "tcp", "ip6" */
+	struct fw_pos arg; /* its argument; == pos when it has none */
+	union {
+		uint8_t family;             /* FW_MATCH_FAMILY */
+		uint8_t proto;              /* FW_MATCH_PROTO */
+		struct fw_ast_prefix addr;  /* FW_MATCH_SADDR/DADDR */
+		struct {
+			uint16_t lo, hi;    /* inclusive, lo <= hi */
+		} port;                     /* FW_MATCH_SPORT/DPORT */
+	};
+};
+
+struct fw_stmt {
+	enum fw_stmt_kind kind;
+	struct fw_pos pos;          /* first word of the statement */
+	const char *src;            /* its source line, for diagnostics */
+	size_t src_len;
+	uint8_t action;             /* enum xdpfw_action */
+	enum fw_setting setting;    /* FW_STMT_SETTING */
+	struct fw_ast_match *matches; /* FW_STMT_RULE, in source order */
+	size_t nmatches;
+	size_t cap;
+};
+
+#endif /* FW_AST_H */

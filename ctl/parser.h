@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * parser.h - tokens in, one statement (ast.h) at a time out.
+ *
+ * Statements come one by one so that the compiler can check each right after
+ * it is read, and every diagnostic of a file comes out in line order.
+ * A faulty line is reported once and skipped; parsing resumes on the next
+ * line, so one run reports every faulty line.
+ */
+#ifndef FW_PARSER_H
+#define FW_PARSER_H
+
+#include <stddef.h>
+
+#include "ast.h"
+#include "lexer.h"
+#include "ruleset.h"
+
+struct fw_parser {
+	struct fw_lexer lx;
+	struct fw_token tok;  /* the token being looked at */
+	struct fw_token prev; /* the one before it, to point just past it */
+	struct fw_diag *diag;
+	int started;
+};
+
+void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,
+		    struct fw_diag *diag);
+
+/*
+ * Parse the next good statement into *st (release it with fw_stmt_free).
+ * Returns 1 with *st filled, 0 at the end of input, -ENOMEM. Faulty lines
+ * are reported through the diag and skipped, never returned.
+ */
+int fw_parser_next(struct fw_parser *p, struct fw_stmt *st);
+void fw_stmt_free(struct fw_stmt *st);
+
+/* IP protocol names of the language: number or -1, name or NULL. */
+int fw_proto_lookup(const char *name, size_t len);
+const char *fw_proto_name(unsigned int proto);
+
+/* "policy", "nonip", "malformed". */
+const char *fw_setting_name(enum fw_setting setting);
+
+#endif /* FW_PARSER_H */
