@@ -1,7 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* stub: being written */
+/*
+ * xdpfw.bpf.c - the firewall program: parse, classify, count, verdict.
+ *
+ * This file only wires the headers together; each states its contract:
+ *   parse.h     frame -> struct xdpfw_pkt + reason
+ *   classify.h  struct xdpfw_pkt -> first matching rule (fw_rules)
+ *   counters.h  reason/rule -> XDP_PASS/XDP_DROP, per-CPU counters
+ *
+ * Every packet leaves through the one exit at the end, counted under exactly
+ * one reason. The program never returns XDP_ABORTED: a frame it cannot make
+ * sense of is malformed, and the operator decides what that means.
+ */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
+#include "xdpfw.h"
+#include "parse.h"
+#include "classify.h"
+#include "counters.h"
+
+/* Policy, nonip/malformed settings and the live rule count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfw_config);
+} fw_config SEC(".maps");
+
+/*
+ * libxdp dispatcher metadata: run early (priority 10, lower runs first; the
+ * default is 50) and hand packets we pass on to the next program.
+ */
+struct {
+	__uint(priority, 10);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(xdpfw_main);
+
 SEC("xdp")
-int xdpfw_main(struct xdp_md *ctx) { (void)ctx; return XDP_PASS; }
+int xdpfw_main(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	const struct xdpfw_config *cfg;
+	const struct xdpfw_rule *r;
+	struct xdpfw_pkt pkt;
+	__u8 rule_action = XDPFW_ACT_PASS;
+	__u32 key = 0, reason;
+	int rule = -1;
+
+	cfg = bpf_map_lookup_elem(&fw_config, &key);
+	if (!cfg)
+		return XDP_PASS; /* an array always has key 0; for the verifier */
+
+	reason = parse_frame(data, data_end, &pkt);
+	if (reason == XDPFW_REASON_POLICY) {
+		rule = classify(cfg, &pkt);
+		if (rule >= 0) {
+			key = rule;
+			r = bpf_map_lookup_elem(&fw_rules, &key);
+			if (r) {
+				reason = XDPFW_REASON_RULE;
+				rule_action = r->action;
+			} else {
+				rule = -1;
+			}
+		}
+	}
+
+	count_packet(reason, rule, data_end - data);
+	return verdict(cfg, reason, rule_action);
+}
+
 char LICENSE[] SEC("license") = "GPL";

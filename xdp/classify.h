@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * classify.h - packet key in, first matching rule out.
+ *
+ * Contract:
+ *
+ *   int classify(const struct xdpfw_config *cfg, const struct xdpfw_pkt *pkt)
+ *
+ * returns the index of the first rule, in file order among the
+ * cfg->rule_count live entries of fw_rules, that matches pkt; -1 when none
+ * does. Only for packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4
+ * or IPv6); non-IP and malformed frames are never classified.
+ *
+ * A rule matches when every field its match bits name matches:
+ *   FAMILY       rule family == packet family
+ *   PROTO        rule proto == packet proto (the header after IPv6 extension
+ *                headers; set for later fragments and for unknown protocols)
+ *   SADDR/DADDR  (address & mask) == rule address on all four words. An IPv4
+ *                prefix sits in word 0 with zero masks elsewhere, so it would
+ *                also fit an IPv6 address: the compiler sets FAMILY with every
+ *                address match, as an nft address literal implies its family.
+ *   SPORT/DPORT  packet has ports (TCP/UDP, not a later fragment) and
+ *                lo <= port <= hi.
+ *
+ * This is the linear reference classifier: cost grows with the rule count,
+ * but through bpf_loop (kernel >= 5.17) the verifier checks the body once,
+ * whatever XDPFW_MAX_RULES is. A flat-cost classifier replaces this header
+ * and keeps the contract.
+ *
+ * Rules past cfg->rule_count are never read, so user space may leave stale
+ * entries there; rule_count is clamped to XDPFW_MAX_RULES.
+ */
+#ifndef XDPFW_CLASSIFY_H
+#define XDPFW_CLASSIFY_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdpfw.h"
+
+/* Compiled rules, key = position in the rule file. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xdpfw_rule);
+} fw_rules SEC(".maps");
+
+static __always_inline int classify_prefix(const struct xdpfw_prefix *p,
+					   const __u32 *a)
+{
+	return ((a[0] & p->mask[0]) == p->addr[0]) &
+	       ((a[1] & p->mask[1]) == p->addr[1]) &
+	       ((a[2] & p->mask[2]) == p->addr[2]) &
+	       ((a[3] & p->mask[3]) == p->addr[3]);
+}
+
+static __always_inline int classify_rule(const struct xdpfw_rule *r,
+					 const struct xdpfw_pkt *pkt)
+{
+	__u32 m = r->match;
+
+	if ((m & XDPFW_M_FAMILY) && r->family != pkt->family)
+		return 0;
+	if ((m & XDPFW_M_PROTO) && r->proto != pkt->proto)
+		return 0;
+	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR)) &&
+	    pkt->family == XDPFW_FAMILY_NONE)
+		return 0;
+	if ((m & XDPFW_M_SADDR) && !classify_prefix(&r->saddr, pkt->saddr))
+		return 0;
+	if ((m & XDPFW_M_DADDR) && !classify_prefix(&r->daddr, pkt->daddr))
+		return 0;
+	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT)) &&
+	    !(pkt->flags & XDPFW_PKT_PORTS))
+		return 0;
+	if ((m & XDPFW_M_SPORT) &&
+	    (pkt->sport < r->sport_lo || pkt->sport > r->sport_hi))
+		return 0;
+	if ((m & XDPFW_M_DPORT) &&
+	    (pkt->dport < r->dport_lo || pkt->dport > r->dport_hi))
+		return 0;
+	return 1;
+}
+
+struct classify_state {
+	const struct xdpfw_pkt *pkt;
+	__u32 count;
+	int rule;
+};
+
+/*
+ * Rules per bpf_loop step. A step is a function call, and on the test
+ * machine the call, not the match, dominated: one rule per step cost
+ * ~11 ns/rule, 8 per step ~4 ns/rule, 16 ~3.5 ns/rule at twice the code.
+ * The verifier checks the unrolled step once, whatever the rule count.
+ */
+#define CLASSIFY_CHUNK 8
+
+/* bpf_loop body: rules chunk * CLASSIFY_CHUNK onwards; 0 goes on, 1 stops. */
+static long classify_step(__u64 chunk, void *arg)
+{
+	struct classify_state *st = arg;
+	int j;
+
+#pragma unroll
+	for (j = 0; j < CLASSIFY_CHUNK; j++) {
+		__u32 key = chunk * CLASSIFY_CHUNK + j;
+		const struct xdpfw_rule *r;
+
+		if (key >= st->count)
+			return 1;
+		r = bpf_map_lookup_elem(&fw_rules, &key);
+		if (!r)
+			return 1;
+		if (classify_rule(r, st->pkt)) {
+			st->rule = key;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static __always_inline int classify(const struct xdpfw_config *cfg,
+				    const struct xdpfw_pkt *pkt)
+{
+	struct classify_state st = { .pkt = pkt, .rule = -1 };
+	__u32 n = cfg->rule_count;
+
+	if (n > XDPFW_MAX_RULES)
+		n = XDPFW_MAX_RULES;
+	st.count = n;
+	bpf_loop((n + CLASSIFY_CHUNK - 1) / CLASSIFY_CHUNK, classify_step, &st, 0);
+	return st.rule;
+}
+
+#endif /* XDPFW_CLASSIFY_H */
