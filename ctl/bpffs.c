@@ -2,6 +2,7 @@
 /* bpffs.c - see bpffs.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,6 @@
 #include "bpffs.h"
 #include "log.h"
 
-#define HOST_BPFFS "/proc/1/root" FW_BPFFS_DEFAULT
-
 static bool is_bpffs(const char *path)
 {
 	struct statfs st;
@@ -24,36 +23,99 @@ static bool is_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
-static bool same_file(const char *a, const char *b)
+static bool same_ns(const char *a, const char *b)
 {
 	struct stat sa, sb;
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_ino == sb.st_ino;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* "PID (COMM) STATE PPID": COMM may hold spaces and parentheses. */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 1, " %*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * The nearest ancestor's bpffs: `ip netns exec` execs us from a shell that
+ * still sees the host's /sys. The directory is held open so that the path
+ * stays valid if that process exits.
+ */
+static int ancestor_bpffs(char *buf, size_t len)
+{
+	char path[64];
+	pid_t pid = getppid();
+	int fd;
+
+	for (int depth = 0; pid > 0 && depth < 64; depth++, pid = parent_of(pid)) {
+		snprintf(path, sizeof(path), "/proc/%d/root" FW_BPFFS_DEFAULT, (int)pid);
+		if (!is_bpffs(path))
+			continue;
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		snprintf(buf, len, "/proc/self/fd/%d", fd);
+		fw_dbg("using the bpffs of process %d (%s)", (int)pid, path);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int fw_bpffs_root(char *buf, size_t len, bool *persistent)
 {
-	if (!is_bpffs(FW_BPFFS_DEFAULT)) {
+	static char root[64];
+	static bool root_persistent;
+	char ppid_ns[64];
+
+	if (root[0])
+		goto out;
+	root_persistent = true;
+	if (is_bpffs(FW_BPFFS_DEFAULT)) {
+		snprintf(root, sizeof(root), "%s", FW_BPFFS_DEFAULT);
+	} else if (ancestor_bpffs(root, sizeof(root)) == 0) {
+		/* libxdp keeps its dispatcher state in bpffs too: it must
+		 * see the same one, or it would miss a dispatcher. */
+		setenv("LIBXDP_BPFFS", root, 1);
+	} else {
 		if (mount("bpf", FW_BPFFS_DEFAULT, "bpf", 0, "mode=0700"))
 			return fw_err_r(errno, "cannot mount bpffs on %s: %s; mount it by hand (mount -t bpf bpf %s)",
 					FW_BPFFS_DEFAULT, strerror(errno), FW_BPFFS_DEFAULT);
 		fw_dbg("mounted bpffs on %s", FW_BPFFS_DEFAULT);
+		snprintf(root, sizeof(root), "%s", FW_BPFFS_DEFAULT);
+		/* A private mount namespace (ip netns exec) dies with us. */
+		snprintf(ppid_ns, sizeof(ppid_ns), "/proc/%d/ns/mnt", (int)getppid());
+		root_persistent = same_ns("/proc/self/ns/mnt", ppid_ns);
 	}
-	*persistent = true;
-	if (is_bpffs(HOST_BPFFS) && !same_file(HOST_BPFFS, FW_BPFFS_DEFAULT)) {
-		snprintf(buf, len, "%s", HOST_BPFFS);
-		/* libxdp keeps its dispatcher state in bpffs too: share the
-		 * host's, or it would not see a dispatcher attached elsewhere. */
-		setenv("LIBXDP_BPFFS", HOST_BPFFS, 0);
-		return 0;
-	}
-	/* Our /sys/fs/bpf: persistent unless our mount namespace is private
-	 * and PID 1 has no bpffs to share (ip netns exec on a bare host). */
-	if (!same_file("/proc/self/ns/mnt", "/proc/1/ns/mnt") && !is_bpffs(HOST_BPFFS))
-		*persistent = false;
-	snprintf(buf, len, "%s", FW_BPFFS_DEFAULT);
+out:
+	snprintf(buf, len, "%s", root);
+	*persistent = root_persistent;
 	return 0;
+}
+
+/*
+ * Recent kernels give the initial network namespace a fixed inode; on older
+ * ones compare with PID 1's, when we may read it.
+ */
+#define INIT_NETNS_INO 0xEFFFFFF9U
+
+static bool in_init_netns(ino_t self)
+{
+	struct stat init;
+
+	if (self == INIT_NETNS_INO)
+		return true;
+	return stat("/proc/1/ns/net", &init) == 0 && init.st_ino == self;
 }
 
 static int mkdir_p1(const char *path)
@@ -66,7 +128,7 @@ static int mkdir_p1(const char *path)
 int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 {
 	char root[256], base[PATH_MAX];
-	struct stat self, init;
+	struct stat self;
 	bool persistent;
 	int err;
 
@@ -79,8 +141,7 @@ int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 	snprintf(base, sizeof(base), "%s/xdpfw", root);
 	if (stat("/proc/self/ns/net", &self))
 		return fw_err_r(errno, "cannot read the network namespace: %s", strerror(errno));
-	/* PID 1's namespace unreadable (container): treat ours as the host's. */
-	if (stat("/proc/1/ns/net", &init) == 0 && init.st_ino != self.st_ino) {
+	if (!in_init_netns(self.st_ino)) {
 		if (create && (err = mkdir_p1(base)))
 			return err;
 		snprintf(base + strlen(base), sizeof(base) - strlen(base), "/netns:%lu",

@@ -121,9 +121,10 @@ static int link_request(const char *name, struct link_list *ll)
 		err = -errno;
 		goto out;
 	}
+	/* A dump ends with NLMSG_DONE; a get is answered by one message. */
 	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
 		ret = mnl_cb_run(buf, ret, seq, portid, link_msg_cb, ll);
-		if (ret <= MNL_CB_STOP)
+		if (ret <= MNL_CB_STOP || name)
 			break;
 	}
 	if (ret < 0)

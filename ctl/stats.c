@@ -171,8 +171,7 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	fw_print_u64(p, "rule_count", ", %" PRIu64 " rules", cfg.rule_count);
 	fw_print_str(p, "policy", ", policy %s\n", fw_action_name(cfg.policy));
 
-	fw_print_text(p, "  %5s %5s %-6s %14s %16s  %s\n", "RULE", "LINE", "ACTION", "PACKETS",
-		      "BYTES", "MATCH");
+	fw_print_text(p, "  %5s %5s %14s %16s  %s\n", "#", "LINE", "PACKETS", "BYTES", "RULE");
 	fw_print_arr_begin(p, "rules");
 	for (__u32 i = 0; i < cfg.rule_count && i < XDPFW_MAX_RULES; i++) {
 		if ((err = fw_instance_rule(inst, i, &r)) ||
@@ -184,7 +183,7 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 		fw_print_obj_begin(p, NULL);
 		fw_print_u64(p, "index", "  %5" PRIu64, i);
 		fw_print_u64(p, "line", " %5" PRIu64, r.line);
-		fw_print_str(p, "action", " %-6s", fw_action_name(r.action));
+		fw_print_str(p, "action", NULL, fw_action_name(r.action)); /* text: in the rule */
 		fw_print_u64(p, "packets", " %14" PRIu64, c.packets);
 		fw_print_u64(p, "bytes", " %16" PRIu64, c.bytes);
 		fw_print_str(p, "rule", "  %s\n", text);

@@ -19,7 +19,7 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 ns_add "$GEN"
 ns_add "$FW"
-veth_pair "$GEN" "$IF_GEN" "198.51.100.1/24" "$FW" "$IF_FW" "198.51.100.2/24"
+veth_pair "$GEN" "$IF_GEN" "192.0.2.1/24" "$FW" "$IF_FW" "192.0.2.2/24"
 
 say "the rules ($RULES)"
 grep -v '^[[:space:]]*$' "$RULES"
@@ -28,11 +28,11 @@ run "$FWCTL" -n "$FW" attach "$IF_FW" "$RULES"
 run "$FWCTL" -n "$FW" status
 
 say "traffic from $GEN: 3 pings, 500 UDP datagrams to port 53 and 500 to port 54"
-ip netns exec "$GEN" ping -c 3 -i 0.2 -W 1 -q 198.51.100.2 | grep -E 'transmitted' || true
-ip netns exec "$FW" $PY "$TRAFFIC" recv-udp 198.51.100.2 53,54 2 >/tmp/xdpfw-demo.$SUFFIX &
+ip netns exec "$GEN" ping -c 3 -i 0.2 -W 1 -q 192.0.2.2 | grep -E 'transmitted' || true
+ip netns exec "$FW" $PY "$TRAFFIC" recv-udp 192.0.2.2 53,54 2 >/tmp/xdpfw-demo.$SUFFIX &
 sleep 0.5
-ip netns exec "$GEN" $PY "$TRAFFIC" send-udp 198.51.100.2 53 500
-ip netns exec "$GEN" $PY "$TRAFFIC" send-udp 198.51.100.2 54 500
+ip netns exec "$GEN" $PY "$TRAFFIC" send-udp 192.0.2.2 53 500
+ip netns exec "$GEN" $PY "$TRAFFIC" send-udp 192.0.2.2 54 500
 wait
 awk '$1 ~ /^[0-9]+$/ { printf "received on port %s: %s\n", $1, $2 }' /tmp/xdpfw-demo.$SUFFIX
 rm -f /tmp/xdpfw-demo.$SUFFIX

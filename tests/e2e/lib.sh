@@ -76,12 +76,14 @@ ns_cleanup() {
 
 # veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B (addresses with prefix, v4 and v6
 # given as "v4/len v6/len")
+nodad() { case $1 in *:*) echo nodad ;; esac; }
+
 veth_pair() {
 	local nsa=$1 ifa=$2 nsb=$4 ifb=$5 a
 	ip link add "$ifa" netns "$nsa" type veth peer name "$ifb" netns "$nsb" ||
 		bail "cannot create veth $ifa/$ifb"
-	for a in $3; do ip -n "$nsa" addr add "$a" dev "$ifa" nodad; done
-	for a in $6; do ip -n "$nsb" addr add "$a" dev "$ifb" nodad; done
+	for a in $3; do ip -n "$nsa" addr add "$a" dev "$ifa" $(nodad "$a"); done
+	for a in $6; do ip -n "$nsb" addr add "$a" dev "$ifb" $(nodad "$a"); done
 	ip -n "$nsa" link set "$ifa" up
 	ip -n "$nsb" link set "$ifb" up
 }
