@@ -34,7 +34,7 @@ static int load_error(int err, const char *ifname, const char *what)
 {
 	switch (-err) {
 	case EPERM:
-		return fw_err_r(err, "%s on %s: permission denied; run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)",
+		return fw_err_r(err, "%s on %s: permission denied; run as root (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
 				what, ifname);
 	case EOPNOTSUPP:
 		return fw_err_r(err, "%s on %s: the driver has no native XDP; use --mode generic",

@@ -3,6 +3,7 @@
 # network namespaces with a per-run suffix that are removed on exit, failure
 # and interrupt alike. Source it; then call tap_done at the end.
 
+PATH=$PATH:/usr/sbin:/sbin # ip, bpftool
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FWCTL=${FWCTL:-$TOP/build/fwctl}
 TRAFFIC=$TOP/tests/e2e/traffic.py

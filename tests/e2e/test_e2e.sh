@@ -75,8 +75,15 @@ expect_eq "$(echo "$st" | json 'len(d["interfaces"])')" 1 "status lists one inte
 expect_eq "$(echo "$st" | json 'd["interfaces"][0]["interface"]')" "$IF_FW" "status names $IF_FW"
 expect_eq "$(echo "$st" | json 'd["interfaces"][0]["mode"]')" native "veth gets native mode"
 expect_eq "$(echo "$st" | json 'd["interfaces"][0]["rules"]')" 3 "status shows 3 rules"
+# libxdp's dispatcher where the kernel loads freplace programs, else alone
+# (as on the development VMs): the kernel then reports our program itself.
 xdp_id=$(ip -n "$FW" -j link show "$IF_FW" | json 'd[0].get("xdp",{}).get("prog",{}).get("id",0)')
-expect_eq "$(echo "$st" | json 'd["interfaces"][0]["program_id"]')" "$xdp_id" "status program id is the one the kernel reports"
+attach=$(echo "$st" | json 'd["interfaces"][0]["attach"]')
+if [ "$attach" = alone ]; then
+	expect_eq "$(echo "$st" | json 'd["interfaces"][0]["program_id"]')" "$xdp_id" "attached alone: status program id is the one the kernel reports"
+else
+	expect_match "$(bpftool prog show id "$xdp_id")" "xdp_dispatcher" "attached through libxdp's dispatcher"
+fi
 [ -e "$(ns_pin_dir "$FW")/$IF_FW/prog" ] && [ -e "$(ns_pin_dir "$FW")/$IF_FW/fw_rules" ]
 ok $? "program and maps pinned under $(ns_pin_dir "$FW")/$IF_FW"
 
@@ -145,6 +152,21 @@ expect_eq $? 1 "detach where xdpfw is not attached exits 1"
 expect_match "$out" "not attached to $IF_FW2" "... and says so"
 out=$(fwctl -n nosuchns$SUFFIX status 2>&1)
 expect_eq $? 1 "an unknown -n namespace exits 1"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FWCTL" -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" 2>&1)
+expect_eq $? 2 "attach without privileges exits 2"
+expect_match "$out" "run as root" "... and says to run as root"
+
+# A device without native XDP (a bridge): refused with --mode native, generic under auto.
+ip -n "$FW" link add "xbr$SUFFIX" type bridge && ip -n "$FW" link set "xbr$SUFFIX" up
+out=$(fwctl -n "$FW" attach "xbr$SUFFIX" "$TMP/noping.rules" --mode native 2>&1)
+expect_eq $? 2 "--mode native on a bridge device exits 2"
+expect_match "$out" "no native XDP.*--mode generic" "... and says to use generic mode"
+out=$(fwctl -n "$FW" attach "xbr$SUFFIX" "$TMP/noping.rules" 2>&1)
+expect_eq $? 0 "auto mode attaches to the bridge device"
+expect_match "$out" "generic mode" "... in generic mode, with a note"
+expect_eq "$(fwctl -n "$FW" status "xbr$SUFFIX" --json | json 'd["interfaces"][0]["mode"]')" generic "status shows generic mode on the bridge device"
+fwctl -n "$FW" detach "xbr$SUFFIX" >/dev/null
+ok $? "detach from the bridge device"
 
 # --- without pins (a fresh ip netns exec on a host without bpffs) ------------
 rm -rf "$(ns_pin_dir "$FW")/$IF_FW"
