@@ -120,23 +120,38 @@ static int status_one(struct fw_instance *inst, struct fw_print *p)
 	return 0;
 }
 
-int fw_status(const char *ifname, bool json)
+#define STATUS_ROW "%-16s %7s %-8s %7s %-10s %5s %-6s %-16s %s\n"
+
+static void status_header(struct fw_print *p)
+{
+	fw_print_text(p, STATUS_ROW, "INTERFACE", "IFINDEX", "MODE", "PROGRAM", "ATTACH", "RULES",
+		      "POLICY", "DIGEST", "PINNED");
+}
+
+/* The document both commands print: {"interfaces": [ one object each ]}. */
+static int print_instances(const char *ifname, bool json, void (*header)(struct fw_print *),
+			   instance_fn fn)
 {
 	struct fw_print p;
 	int found, err;
 
 	fw_print_init(&p, stdout, json);
 	fw_print_obj_begin(&p, NULL);
-	fw_print_text(&p, "%-16s %7s %-8s %7s %-10s %5s %-6s %-16s %s\n", "INTERFACE", "IFINDEX",
-		      "MODE", "PROGRAM", "ATTACH", "RULES", "POLICY", "DIGEST", "PINNED");
+	if (header)
+		header(&p);
 	fw_print_arr_begin(&p, "interfaces");
-	err = for_instances(ifname, &p, status_one, &found);
+	err = for_instances(ifname, &p, fn, &found);
 	fw_print_arr_end(&p);
 	fw_print_obj_end(&p);
 	if (!err && !found)
 		fw_print_text(&p, "(xdpfw is not attached to any interface in this network namespace)\n");
 	fw_print_finish(&p);
 	return err;
+}
+
+int fw_status(const char *ifname, bool json)
+{
+	return print_instances(ifname, json, status_header, status_one);
 }
 
 static void print_counter(struct fw_print *p, const char *key, const struct xdpfw_counter *c)
@@ -220,17 +235,5 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 
 int fw_stats(const char *ifname, bool json)
 {
-	struct fw_print p;
-	int found, err;
-
-	fw_print_init(&p, stdout, json);
-	fw_print_obj_begin(&p, NULL);
-	fw_print_arr_begin(&p, "interfaces");
-	err = for_instances(ifname, &p, stats_one, &found);
-	fw_print_arr_end(&p);
-	fw_print_obj_end(&p);
-	if (!err && !found)
-		fw_print_text(&p, "(xdpfw is not attached to any interface in this network namespace)\n");
-	fw_print_finish(&p);
-	return err;
+	return print_instances(ifname, json, NULL, stats_one);
 }
