@@ -176,7 +176,15 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		goto out;
 	}
 
-	/* Attached: from here on a failure leaves the firewall running. */
+	/*
+	 * Attached: from here on a failure leaves the firewall running. Pins
+	 * already there are stale (xdpfw was not attached a moment ago): left
+	 * by a namespace deleted without detach whose inode got reused, say.
+	 */
+	if (fw_pin_dir(ifname, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0) {
+		fw_dbg("removing stale pins in %s", dir);
+		fw_pin_dir_remove(dir);
+	}
 	if (fw_pin_dir(ifname, true, dir, sizeof(dir)) == 0 &&
 	    pin_all(skel, xdp_program__fd(prog), dir) != 0) {
 		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from the interface anyway",

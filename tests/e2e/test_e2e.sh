@@ -67,6 +67,10 @@ drop icmp
 RULES
 printf 'policy pass\ndrop udp dport 99999\n' >"$TMP/bad.rules"
 
+# Stale pins (a namespace deleted without detach, its inode reused) give way.
+stale=$(ns_pin_dir "$FW")/$IF_FW
+mkdir -p "$stale" && bpftool map create "$stale/fw_config" type array key 4 value 16 entries 1 name xfstale
+
 # --- attach and status ------------------------------------------------------
 out=$(fwctl -n "$FW" attach "$IF_FW" "$TMP/web.rules" 2>&1)
 ok $? "attach $IF_FW in namespace $FW"
@@ -86,6 +90,7 @@ else
 fi
 [ -e "$(ns_pin_dir "$FW")/$IF_FW/prog" ] && [ -e "$(ns_pin_dir "$FW")/$IF_FW/fw_rules" ]
 ok $? "program and maps pinned under $(ns_pin_dir "$FW")/$IF_FW"
+expect_match "$(bpftool map show pinned "$stale/fw_config")" "name fw_config" "a stale pin was replaced by the live map"
 
 # --- traffic ----------------------------------------------------------------
 in_gen ping -c 3 -i 0.2 -W 2 -q 198.51.100.2 >/dev/null
@@ -147,6 +152,15 @@ expect_eq $? 1 "attach with a bad rule file exits 1"
 expect_match "$out" "bad.rules:2:[0-9]+: error" "... with FILE:LINE:COL"
 [ -z "$(ip -n "$FW" -j link show "$IF_FW2" | json 'd[0].get("xdp","")')" ]
 ok $? "... and nothing is attached to $IF_FW2"
+ALIEN=/usr/lib/$(gcc -dumpmachine)/bpf/xdpfilt_alw_all.o # from xdp-tools
+ip -n "$FW" link set dev "$IF_FW2" xdp obj "$ALIEN" sec xdp
+out=$(fwctl -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" 2>&1)
+expect_eq $? 1 "attach where another XDP program runs exits 1"
+expect_match "$out" "another XDP program is attached that is not xdpfw" "... and says why"
+expect_eq "$(ip -n "$FW" -j link show "$IF_FW2" | json 'd[0]["xdp"]["prog"]["name"]')" xdpfilt_alw_all "... and leaves that program alone"
+out=$(fwctl -n "$FW" detach "$IF_FW2" 2>&1)
+expect_eq $? 1 "detach refuses another tool's XDP program"
+ip -n "$FW" link set dev "$IF_FW2" xdp off
 out=$(fwctl -n "$FW" detach "$IF_FW2" 2>&1)
 expect_eq $? 1 "detach where xdpfw is not attached exits 1"
 expect_match "$out" "not attached to $IF_FW2" "... and says so"
