@@ -80,7 +80,7 @@ static int create_maps(struct bpf_object *obj)
 	return 0;
 }
 
-static int write_ruleset(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
 	__u32 zero = 0;
@@ -148,7 +148,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
 	err = create_maps(skel->obj);
 	if (!err)
-		err = write_ruleset(skel, rs);
+		err = fw_ruleset_write(skel, rs);
 	if (err)
 		goto out;
 

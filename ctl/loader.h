@@ -38,6 +38,13 @@ struct fw_instance {
 	char pin_dir[PATH_MAX];
 };
 
+/*
+ * Write a compiled rule set into the maps of a skeleton whose maps exist
+ * (created or loaded): the rules first, then the config that makes them
+ * live. The one way rules reach the kernel, for fwctl and the tests alike.
+ */
+int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
+
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode);
 int fw_detach(const char *ifname);
 

@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdpfw.h"
+#include "loader.h"
 #include "ruleset.h"
 #include "xdpfw.skel.h"
 #include "pkt.h"
@@ -830,9 +831,7 @@ static void load_rules(const char *name, const char *text,
 		       void (*tweak)(struct fw_ruleset *rs))
 {
 	static struct fw_diag diag;
-	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
-	int config_fd = bpf_map__fd(skel->maps.fw_config);
-	uint32_t k, zero_key = 0;
+	uint32_t k;
 	int err;
 
 	memset(&ruleset, 0, sizeof(ruleset));
@@ -847,11 +846,7 @@ static void load_rules(const char *name, const char *text,
 	}
 	if (tweak)
 		tweak(&ruleset);
-	for (k = 0; k < XDPFW_MAX_RULES; k++)
-		assert_int_equal(bpf_map_update_elem(rules_fd, &k,
-						     &ruleset.rules[k], BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(config_fd, &zero_key,
-					     &ruleset.config, BPF_ANY), 0);
+	assert_int_equal(fw_ruleset_write(skel, &ruleset), 0);
 	zero_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX);
 	zero_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_MAX_RULES);
 }
