@@ -11,8 +11,10 @@
 #ifndef FW_AST_H
 #define FW_AST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "xdpfw.h"
 
 struct fw_pos {
 	unsigned int line;
@@ -73,6 +75,9 @@ struct fw_stmt {
 	struct fw_ast_match *matches; /* FW_STMT_RULE, in source order */
 	size_t nmatches;
 	size_t cap;
+	char name[XDPFW_NAME_MAX];  /* `name "..."`; "" when none */
+	struct fw_pos name_pos;
+	bool log;                   /* `log` */
 };
 
 #endif /* FW_AST_H */

@@ -248,6 +248,9 @@ static void lower_rule(const struct fw_stmt *st,
 	memset(r, 0, sizeof(*r));
 	r->action = st->action;
 	r->line = st->pos.line;
+	memcpy(r->name, st->name, sizeof(r->name));
+	if (st->log)
+		r->flags |= XDPFW_RULE_LOG;
 	if (family) {
 		r->match |= XDPFW_M_FAMILY;
 		r->family = family;
@@ -311,8 +314,10 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 	if (r || c->rules_seen > XDPFW_MAX_RULES)
 		return -EINVAL;
 
-	lower_rule(st, seen, (uint8_t)family,
-		   &rs->rules[rs->config.rule_count++]);
+	lower_rule(st, seen, (uint8_t)family, &rs->rules[rs->config.rule_count]);
+	/* A fresh set counts rule i in slot i; a reload reassigns slots. */
+	rs->rules[rs->config.rule_count].counter = rs->config.rule_count;
+	rs->config.rule_count++;
 	return 0;
 }
 
@@ -561,5 +566,9 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 		out_ports(&o, "sport", r->sport_lo, r->sport_hi);
 	if (r->match & XDPFW_M_DPORT)
 		out_ports(&o, "dport", r->dport_lo, r->dport_hi);
+	if (r->name[0])
+		out_add(&o, " name \"%.*s\"", XDPFW_NAME_MAX - 1, r->name);
+	if (r->flags & XDPFW_RULE_LOG)
+		out_add(&o, " log");
 	return (int)o.pos;
 }

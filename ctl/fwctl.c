@@ -62,24 +62,50 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	return 0;
 }
 
-static int cmd_attach(const struct opts *o, char **argv, int argc)
+/* Compile FILE for IFACE; on bad rules say that nothing changed there. */
+static int compile_for(const char *file, const char *ifname, const char *unchanged,
+		       struct fw_ruleset *rs)
 {
-	static struct fw_ruleset rs;
 	struct fw_diag diag;
 	int err;
 
+	fw_diag_init(&diag, file, stderr);
+	err = fw_ruleset_load_file(file, rs, &diag);
+	if (err == -EINVAL)
+		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
+			diag.errors == 1 ? "" : "s", unchanged, ifname);
+	return err;
+}
+
+static int cmd_attach(const struct opts *o, char **argv, int argc)
+{
+	static struct fw_ruleset rs;
+	int err;
+
 	(void)argc;
-	fw_diag_init(&diag, argv[1], stderr);
-	err = fw_ruleset_load_file(argv[1], &rs, &diag);
-	if (err) {
-		if (err == -EINVAL)
-			fprintf(stderr, "%s: %u error%s, nothing attached to %s\n", argv[1], diag.errors,
-				diag.errors == 1 ? "" : "s", argv[0]);
-		return err;
-	}
-	err = fw_attach(argv[0], &rs, o->mode);
+	err = compile_for(argv[1], argv[0], "nothing attached to", &rs) ?:
+	      fw_attach(argv[0], &rs, o->mode);
 	if (!err)
 		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs.config.rule_count,
+		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
+	return err;
+}
+
+static int cmd_reload(const struct opts *o, char **argv, int argc)
+{
+	static struct fw_ruleset rs;
+	int err;
+
+	(void)o;
+	(void)argc;
+	err = compile_for(argv[1], argv[0], "the running rules stay on", &rs);
+	if (!err) {
+		err = fw_reload(argv[0], &rs);
+		if (err && err != -ENOENT && err != -ENODEV)
+			fw_err("reload of %s failed; the running rules stay", argv[0]);
+	}
+	if (!err)
+		printf("xdpfw on %s: %u rule%s from %s now active\n", argv[0], rs.config.rule_count,
 		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
 	return err;
 }
@@ -113,6 +139,8 @@ static const struct cmd cmds[] = {
 	  "parse and compile a rule file; exit 1 on any error" },
 	{ "attach", "IFACE FILE", 2, 2, true, cmd_attach,
 	  "compile FILE, load and attach xdpfw to IFACE, pin its state" },
+	{ "reload", "IFACE FILE", 2, 2, true, cmd_reload,
+	  "replace the rules on IFACE atomically; on any error the old ones stay" },
 	{ "detach", "IFACE", 1, 1, true, cmd_detach,
 	  "detach xdpfw from IFACE and remove its pins" },
 	{ "status", "[IFACE]", 0, 1, true, cmd_status,

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* loader.c - see loader.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +16,9 @@
 #include "log.h"
 #include "xdpfw.skel.h"
 
+#define LOCK_DIR "/run/xdpfw"
+#define LOCK_WAIT_MS 10000 /* an attach or reload takes milliseconds */
+#define LOCK_POLL_MS 50
 #define PROG_PIN "prog"   /* pin name of the program; maps pin by map name */
 #define MAX_PROG_MAPS 64  /* map ids read from a program's info */
 
@@ -80,18 +87,37 @@ static int create_maps(struct bpf_object *obj)
 	return 0;
 }
 
+static int active_gen(struct xdpfw_bpf *skel, __u32 *gen)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_active), &zero, gen))
+		return fw_err_r(errno, "cannot read the active generation: %s", strerror(errno));
+	*gen &= XDPFW_GENERATIONS - 1;
+	return 0;
+}
+
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
-	__u32 zero = 0;
+	__u32 zero = 0, gen, idle, key;
+	int err;
 
+	err = active_gen(skel, &gen);
+	if (err)
+		return err;
+	/* Packets only read the active generation: the idle one is ours. */
+	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
 	for (__u32 i = 0; i < rs->config.rule_count; i++) {
-		if (bpf_map_update_elem(rules_fd, &i, &rs->rules[i], BPF_ANY))
+		key = idle * XDPFW_MAX_RULES + i;
+		if (bpf_map_update_elem(rules_fd, &key, &rs->rules[i], BPF_ANY))
 			return fw_err_r(errno, "cannot write rule %u: %s", i, strerror(errno));
 	}
-	/* The config last: it makes the rules live. */
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &zero, &rs->config, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &idle, &rs->config, BPF_ANY))
 		return fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
+	/* The one write that makes the whole new set live. */
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_active), &zero, &idle, BPF_ANY))
+		return fw_err_r(errno, "cannot switch to the new rules: %s", strerror(errno));
 	return 0;
 }
 
@@ -120,6 +146,56 @@ static int try_attach(struct xdp_program *prog, const struct fw_link *link,
 	return xdp_program__attach(prog, link->ifindex, mode, 0);
 }
 
+static int get_link(const char *ifname, struct fw_link *link)
+{
+	int err = fw_nl_link_get(ifname, link);
+
+	if (err == -ENODEV)
+		return fw_err_r(err, "no such interface %s; see ip link", ifname);
+	if (err)
+		return fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+	return 0;
+}
+
+/*
+ * Serialise fwctl invocations that change one interface: an flock on a file
+ * named by network namespace and ifindex under /run, which `ip netns exec`
+ * leaves shared. Returns the lock's fd (closing it unlocks) or -errno.
+ */
+static int lock_link(const struct fw_link *link)
+{
+	char path[128];
+	struct stat ns;
+	int fd, waited;
+
+	if (stat("/proc/self/ns/net", &ns))
+		return fw_err_r(errno, "cannot read the network namespace: %s", strerror(errno));
+	if (mkdir(LOCK_DIR, 0700) && errno != EEXIST)
+		return fw_err_r(errno, "cannot create %s: %s", LOCK_DIR, strerror(errno));
+	snprintf(path, sizeof(path), LOCK_DIR "/%lu.%d.lock", (unsigned long)ns.st_ino,
+		 link->ifindex);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fw_err_r(errno, "cannot open the lock %s: %s", path, strerror(errno));
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += LOCK_POLL_MS) {
+		if (errno != EWOULDBLOCK) {
+			int err = errno;
+
+			close(fd);
+			return fw_err_r(err, "cannot lock %s: %s", path, strerror(err));
+		}
+		if (waited == 0)
+			fw_info("another fwctl is changing %s; waiting for it", link->name);
+		if (waited >= LOCK_WAIT_MS) {
+			close(fd);
+			return fw_err_r(EBUSY, "another fwctl has been changing %s for %d s (lock %s); try again when it is done",
+					link->name, LOCK_WAIT_MS / 1000, path);
+		}
+		usleep(LOCK_POLL_MS * 1000);
+	}
+	return fd;
+}
+
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode)
 {
 	struct xdp_program *prog = NULL;
@@ -127,25 +203,30 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	struct fw_instance old;
 	struct fw_link link;
 	char dir[PATH_MAX];
-	int err;
+	int err, lock;
 
-	err = fw_nl_link_get(ifname, &link);
+	err = get_link(ifname, &link);
 	if (err)
-		return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
-					fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+		return err;
+	lock = lock_link(&link);
+	if (lock < 0)
+		return lock;
 	err = fw_instance_open(&link, &old);
 	if (!err) {
-		fw_err("xdpfw is already attached to %s (program %u); run fwctl detach %s first",
+		fw_err("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to change its rules",
 		       ifname, old.prog_id, ifname);
 		fw_instance_close(&old);
-		return -EEXIST;
+		err = -EEXIST;
+		goto out;
 	}
 	if (err != -ENOENT)
-		return err;
+		goto out;
 
 	skel = xdpfw_bpf__open();
-	if (!skel)
-		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+	if (!skel) {
+		err = fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+		goto out;
+	}
 	err = create_maps(skel->obj);
 	if (!err)
 		err = fw_ruleset_write(skel, rs);
@@ -195,6 +276,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 out:
 	xdp_program__close(prog);
 	xdpfw_bpf__destroy(skel);
+	close(lock);
 	return err;
 }
 
@@ -307,22 +389,50 @@ void fw_instance_close(struct fw_instance *inst)
 	inst->prog = NULL;
 }
 
-int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg)
+static int read_config(const struct fw_instance *inst, __u32 gen, struct xdpfw_config *cfg)
 {
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_config), &zero, cfg))
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_config), &gen, cfg))
 		return fw_err_r(errno, "cannot read the configuration on %s: %s",
 				inst->link.name, strerror(errno));
 	return 0;
 }
 
-int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r)
+static int read_rule(const struct fw_instance *inst, __u32 gen, __u32 idx, struct xdpfw_rule *r)
 {
-	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_rules), &idx, r))
+	__u32 key = gen * XDPFW_MAX_RULES + idx;
+
+	if (idx >= XDPFW_MAX_RULES)
+		return fw_err_r(ERANGE, "rule %u on %s is past the limit", idx, inst->link.name);
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_rules), &key, r))
 		return fw_err_r(errno, "cannot read rule %u on %s: %s", idx, inst->link.name,
 				strerror(errno));
 	return 0;
+}
+
+int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg)
+{
+	__u32 gen;
+
+	return active_gen(inst->skel, &gen) ?: read_config(inst, gen, cfg);
+}
+
+int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r)
+{
+	__u32 gen;
+
+	return active_gen(inst->skel, &gen) ?: read_rule(inst, gen, idx, r);
+}
+
+int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs)
+{
+	__u32 gen;
+	int err;
+
+	/* One generation throughout, even if a reload flips it meanwhile. */
+	err = active_gen(inst->skel, &gen) ?: read_config(inst, gen, &rs->config);
+	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
+		err = read_rule(inst, gen, i, &rs->rules[i]);
+	return err;
 }
 
 int fw_instance_rule_stats_fd(const struct fw_instance *inst)
@@ -340,23 +450,28 @@ int fw_detach(const char *ifname)
 	struct fw_instance inst;
 	struct fw_link link;
 	char dir[PATH_MAX];
-	bool stale;
-	int err;
+	int err, lock;
 
-	err = fw_nl_link_get(ifname, &link);
-	if (err)
-		return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
-					fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
-	err = fw_instance_open(&link, &inst);
-	if (err == -ENOENT) {
-		stale = fw_pin_dir(ifname, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0;
-		if (!stale)
-			return fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
-		fw_info("xdpfw was not attached to %s; removing its stale pins in %s", ifname, dir);
-		return fw_pin_dir_remove(dir);
-	}
+	err = get_link(ifname, &link);
 	if (err)
 		return err;
+	lock = lock_link(&link);
+	if (lock < 0)
+		return lock;
+	err = fw_instance_open(&link, &inst);
+	if (err == -ENOENT) {
+		if (fw_pin_dir(ifname, false, dir, sizeof(dir)) || access(dir, F_OK)) {
+			err = fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
+				       ifname);
+		} else {
+			fw_info("xdpfw was not attached to %s; removing its stale pins in %s", ifname, dir);
+			err = fw_pin_dir_remove(dir);
+		}
+	}
+	if (err) {
+		close(lock);
+		return err;
+	}
 	if (!inst.pinned)
 		fw_info("no pins for %s under %s (a fresh mount namespace?); found program %u from the interface",
 			ifname, inst.pin_dir[0] ? inst.pin_dir : FW_BPFFS_DEFAULT, inst.prog_id);
@@ -370,5 +485,101 @@ int fw_detach(const char *ifname)
 		err = fw_pin_dir_remove(inst.pin_dir);
 out:
 	fw_instance_close(&inst);
+	close(lock);
+	return err;
+}
+
+static int zero_counter(int map_fd, __u32 slot)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdpfw_counter *zero;
+	int err = 0;
+
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	zero = calloc(ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
+		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
+	free(zero);
+	return err;
+}
+
+/*
+ * Counter slots for a new set: a name the old set had keeps its slot (the
+ * first unclaimed rule of that name); every other rule gets a slot the old
+ * set does not use, reset to zero. XDPFW_COUNTER_SLOTS is twice the rule
+ * limit, so there always is one.
+ */
+static int assign_counters(const struct fw_instance *inst, const struct fw_ruleset *old,
+			   struct fw_ruleset *rs)
+{
+	static bool used[XDPFW_COUNTER_SLOTS], claimed[XDPFW_MAX_RULES];
+	__u32 next = 0, kept = 0;
+	int err;
+
+	memset(used, 0, sizeof(used));
+	memset(claimed, 0, sizeof(claimed));
+	for (__u32 j = 0; j < old->config.rule_count; j++)
+		used[old->rules[j].counter % XDPFW_COUNTER_SLOTS] = true;
+
+	for (__u32 i = 0; i < rs->config.rule_count; i++) {
+		struct xdpfw_rule *r = &rs->rules[i];
+
+		r->counter = XDPFW_COUNTER_SLOTS;
+		for (__u32 j = 0; r->name[0] && j < old->config.rule_count; j++) {
+			if (claimed[j] || strncmp(r->name, old->rules[j].name, XDPFW_NAME_MAX))
+				continue;
+			claimed[j] = true;
+			r->counter = old->rules[j].counter % XDPFW_COUNTER_SLOTS;
+			kept++;
+			break;
+		}
+	}
+	for (__u32 i = 0; i < rs->config.rule_count; i++) {
+		struct xdpfw_rule *r = &rs->rules[i];
+
+		if (r->counter != XDPFW_COUNTER_SLOTS)
+			continue;
+		while (used[next])
+			next++;
+		used[next] = true;
+		r->counter = next;
+		err = zero_counter(fw_instance_rule_stats_fd(inst), next);
+		if (err)
+			return err;
+	}
+	fw_dbg("%u of %u rules keep their counters", kept, rs->config.rule_count);
+	return 0;
+}
+
+int fw_reload(const char *ifname, struct fw_ruleset *rs)
+{
+	static struct fw_ruleset old;
+	struct fw_instance inst;
+	struct fw_link link;
+	int err, lock;
+
+	err = get_link(ifname, &link);
+	if (err)
+		return err;
+	lock = lock_link(&link);
+	if (lock < 0)
+		return lock;
+	err = fw_instance_open(&link, &inst);
+	if (err) {
+		if (err == -ENOENT)
+			fw_err("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname, ifname);
+		close(lock);
+		return err;
+	}
+	if (!inst.pinned)
+		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the interface",
+			ifname, inst.prog_id);
+	err = fw_instance_ruleset(&inst, &old) ?: assign_counters(&inst, &old, rs) ?:
+	      fw_ruleset_write(inst.skel, rs);
+	fw_instance_close(&inst);
+	close(lock);
 	return err;
 }

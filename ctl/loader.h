@@ -48,12 +48,23 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode);
 int fw_detach(const char *ifname);
 
+/*
+ * Replace the running rules of ifname atomically (see XDPFW_GENERATIONS).
+ * Rules whose name was in the old set keep its counter slot, so their
+ * counters carry over; other rules start at zero. rs->rules[].counter is
+ * rewritten. On any error the old rules keep running, untouched.
+ */
+int fw_reload(const char *ifname, struct fw_ruleset *rs);
+
 /* Find xdpfw on a link: 0, -ENOENT when it is not attached there, or -errno. */
 int fw_instance_open(const struct fw_link *link, struct fw_instance *inst);
 void fw_instance_close(struct fw_instance *inst);
 
+/* The active generation's config, one of its rules, or the whole set (read
+ * from one generation even while a reload flips it). */
 int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg);
 int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r);
+int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs);
 
 /* Map fds of an instance, by role. */
 int fw_instance_rule_stats_fd(const struct fw_instance *inst);

@@ -11,7 +11,7 @@
 
 /* Listed in error messages; keep in step with parse_match(). */
 #define MATCH_WORDS \
-	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport or dport"
+	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log"
 #define STMT_WORDS "pass, drop, policy, nonip or malformed"
 
 /* Echoed words are cut so a long one cannot push the message out of the
@@ -379,6 +379,45 @@ static int parse_flag_word(struct fw_parser *p, struct fw_stmt *st,
 	return 0;
 }
 
+/*
+ * name "TEXT": the rule's stable identity (its counters carry over a reload).
+ * Printable ASCII without quotes or backslashes, so that it prints back as
+ * written and fits the fixed-size field in struct xdpfw_rule.
+ */
+static int parse_name(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok;
+	const struct fw_token *t = &p->tok;
+	size_t len;
+	int r;
+
+	advance(p);
+	r = need_arg(p, &kw, "a quoted name");
+	if (r)
+		return r;
+	if (t->kind != FW_TOK_STRING)
+		return perr(p, t->col, "expected a quoted name after 'name', as in name \"ssh\"");
+	if (st->name[0])
+		return perr(p, kw.col, "duplicate name (first at column %u)", st->name_pos.col);
+	len = t->len - 2;
+	if (len == 0)
+		return perr(p, t->col, "empty name");
+	if (len >= XDPFW_NAME_MAX)
+		return perr(p, t->col, "name longer than %d bytes", XDPFW_NAME_MAX - 1);
+	for (size_t i = 1; i <= len; i++) {
+		unsigned char c = (unsigned char)t->text[i];
+
+		if (c < 0x20 || c > 0x7e || c == '\\' || c == '"')
+			return perr(p, t->col + (unsigned int)i,
+				    "names are printable ASCII without quotes or backslashes");
+	}
+	memcpy(st->name, t->text + 1, len);
+	st->name[len] = '\0';
+	st->name_pos = tok_pos(&kw);
+	advance(p);
+	return 0;
+}
+
 static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 {
 	const struct fw_token *t = &p->tok;
@@ -404,6 +443,13 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 		return parse_port(p, st, FW_MATCH_SPORT);
 	if (is_word(t, "dport"))
 		return parse_port(p, st, FW_MATCH_DPORT);
+	if (is_word(t, "name"))
+		return parse_name(p, st);
+	if (is_word(t, "log")) {
+		st->log = true;
+		advance(p);
+		return 0;
+	}
 	if (t->kind == FW_TOK_ERROR)
 		return -EINVAL;
 	describe(t, what, sizeof(what));

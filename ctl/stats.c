@@ -170,15 +170,16 @@ static void add(struct xdpfw_counter *to, const struct xdpfw_counter *c)
 
 static int stats_one(struct fw_instance *inst, struct fw_print *p)
 {
+	static struct fw_ruleset rs;
 	struct xdpfw_counter c, verdict[XDPFW_ACT_MAX] = { 0 };
 	struct xdpfw_config cfg;
-	struct xdpfw_rule r;
 	char text[512];
 	int err;
 
-	err = fw_instance_config(inst, &cfg);
+	err = fw_instance_ruleset(inst, &rs);
 	if (err)
 		return err;
+	cfg = rs.config;
 	fw_print_obj_begin(p, NULL);
 	fw_print_str(p, "interface", "%s:", inst->link.name);
 	fw_print_u64(p, "program_id", " program %" PRIu64, inst->prog_id);
@@ -188,17 +189,21 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 
 	fw_print_text(p, "  %5s %5s %14s %16s  %s\n", "#", "LINE", "PACKETS", "BYTES", "RULE");
 	fw_print_arr_begin(p, "rules");
-	for (__u32 i = 0; i < cfg.rule_count && i < XDPFW_MAX_RULES; i++) {
-		if ((err = fw_instance_rule(inst, i, &r)) ||
-		    (err = fw_counter_sum(fw_instance_rule_stats_fd(inst), i, &c)))
+	for (__u32 i = 0; i < cfg.rule_count; i++) {
+		const struct xdpfw_rule *r = &rs.rules[i];
+
+		/* Counters live in the rule's slot, which a reload may keep. */
+		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), r->counter, &c);
+		if (err)
 			return err;
-		fw_rule_format(&r, text, sizeof(text));
-		if (r.action < XDPFW_ACT_MAX)
-			add(&verdict[r.action], &c);
+		fw_rule_format(r, text, sizeof(text));
+		if (r->action < XDPFW_ACT_MAX)
+			add(&verdict[r->action], &c);
 		fw_print_obj_begin(p, NULL);
 		fw_print_u64(p, "index", "  %5" PRIu64, i);
-		fw_print_u64(p, "line", " %5" PRIu64, r.line);
-		fw_print_str(p, "action", NULL, fw_action_name(r.action)); /* text: in the rule */
+		fw_print_u64(p, "line", " %5" PRIu64, r->line);
+		fw_print_str(p, "action", NULL, fw_action_name(r->action)); /* text: in the rule */
+		fw_print_str(p, "name", NULL, r->name);
 		fw_print_u64(p, "packets", " %14" PRIu64, c.packets);
 		fw_print_u64(p, "bytes", " %16" PRIu64, c.bytes);
 		fw_print_str(p, "rule", "  %s\n", text);

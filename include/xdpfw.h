@@ -17,6 +17,21 @@
 #define XDPFW_MAX_VLAN_TAGS 2  /* 802.1Q and/or 802.1ad; a third tag is malformed */
 #define XDPFW_MAX_IPV6_EXT 8   /* extension headers walked before giving up */
 #define XDPFW_MAX_LINE 4096    /* bytes per rule-file line, newline excluded */
+#define XDPFW_NAME_MAX 32      /* bytes of a rule's `name "..."`, NUL included */
+
+/*
+ * Atomic reload: the rule maps hold XDPFW_GENERATIONS complete rule sets
+ * (generation g owns config[g] and rules[g * XDPFW_MAX_RULES + i]). A reload
+ * fills the idle generation, then one write of fw_active flips it; a packet
+ * reads fw_active once, so it sees the whole old or the whole new set.
+ */
+#define XDPFW_GENERATIONS 2
+_Static_assert((XDPFW_GENERATIONS & (XDPFW_GENERATIONS - 1)) == 0,
+	       "the program masks the generation: a power of two");
+/* Rule counters are slots, not rule positions: a rule whose name survives a
+ * reload keeps its slot, so its counters carry over. Two sets' worth, so the
+ * new set always finds free slots while the old one still counts. */
+#define XDPFW_COUNTER_SLOTS (XDPFW_GENERATIONS * XDPFW_MAX_RULES)
 
 /* What a rule, the policy, or a nonip/malformed setting does with a packet. */
 enum xdpfw_action {
@@ -94,8 +109,14 @@ struct xdpfw_rule {
 	__u32 line;    /* line in the rule file, for stats and errors */
 	struct xdpfw_prefix saddr;
 	struct xdpfw_prefix daddr;
+	/* Below: read by user space only, after the fields the program tests. */
+	__u32 counter; /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
+	__u32 flags;   /* XDPFW_RULE_* */
+	char name[XDPFW_NAME_MAX]; /* `name "..."`, NUL-terminated; "" if none */
 };
-_Static_assert(sizeof(struct xdpfw_rule) == 88, "xdpfw_rule layout");
+_Static_assert(sizeof(struct xdpfw_rule) == 128, "xdpfw_rule layout");
+
+#define XDPFW_RULE_LOG 0x1 /* `log`: sampled records to user space (to come) */
 
 /* Everything else the program needs: value 0 of the config map. */
 struct xdpfw_config {

@@ -43,6 +43,7 @@ if [ "$(id -u)" -ne 0 ]; then
 else
 	run bpf build/tests/test_bpf
 	run e2e bash tests/e2e/test_e2e.sh
+	run e2e/reload bash tests/e2e/test_reload.sh
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

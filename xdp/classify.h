@@ -4,11 +4,12 @@
  *
  * Contract:
  *
- *   int classify(const struct xdpfw_config *cfg, const struct xdpfw_pkt *pkt)
+ *   int classify(const struct xdpfw_config *cfg, __u32 gen,
+ *                const struct xdpfw_pkt *pkt)
  *
- * returns the index of the first rule, in file order among the
- * cfg->rule_count live entries of fw_rules, that matches pkt; -1 when none
- * does. Only for packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4
+ * returns the fw_rules key of the first rule, in file order among the
+ * cfg->rule_count live entries of generation gen (keys gen *
+ * XDPFW_MAX_RULES onwards), that matches pkt; -1 when none does. Only for packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4
  * or IPv6); non-IP and malformed frames are never classified.
  *
  * A rule matches when every field its match bits name matches:
@@ -37,10 +38,10 @@
 #include <bpf/bpf_helpers.h>
 #include "xdpfw.h"
 
-/* Compiled rules, key = position in the rule file. */
+/* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_MAX_RULES);
+	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xdpfw_rule);
 } fw_rules SEC(".maps");
@@ -84,6 +85,7 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 
 struct classify_state {
 	const struct xdpfw_pkt *pkt;
+	__u32 base;  /* first key of the generation */
 	__u32 count;
 	int rule;
 };
@@ -104,10 +106,11 @@ static long classify_step(__u64 chunk, void *arg)
 
 #pragma unroll
 	for (j = 0; j < CLASSIFY_CHUNK; j++) {
-		__u32 key = chunk * CLASSIFY_CHUNK + j;
+		__u32 idx = chunk * CLASSIFY_CHUNK + j;
+		__u32 key = st->base + idx;
 		const struct xdpfw_rule *r;
 
-		if (key >= st->count)
+		if (idx >= st->count)
 			return 1;
 		r = bpf_map_lookup_elem(&fw_rules, &key);
 		if (!r)
@@ -120,11 +123,13 @@ static long classify_step(__u64 chunk, void *arg)
 	return 0;
 }
 
-static __always_inline int classify(const struct xdpfw_config *cfg,
+static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
 				    const struct xdpfw_pkt *pkt)
 {
 	struct classify_state st = { .pkt = pkt, .rule = -1 };
 	__u32 n = cfg->rule_count;
+
+	st.base = (gen & (XDPFW_GENERATIONS - 1)) * XDPFW_MAX_RULES;
 
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;

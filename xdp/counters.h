@@ -9,9 +9,9 @@
  *     rule_action, POLICY the policy, NONIP the nonip setting, every
  *     malformed reason the malformed setting.
  *
- *   void count_packet(__u32 reason, int rule, __u64 bytes)
+ *   void count_packet(__u32 reason, int slot, __u64 bytes)
  *     adds one packet and bytes to fw_reason_stats[reason] and, when
- *     rule >= 0, to fw_rule_stats[rule].
+ *     slot >= 0, to fw_rule_stats[slot] (the matched rule's counter slot).
  *
  * Counters are per-CPU: a plain add on this CPU's copy, no atomics; user
  * space sums the copies. An XDP program runs with preemption (and migration)
@@ -26,7 +26,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPFW_MAX_RULES);
+	__uint(max_entries, XDPFW_COUNTER_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_counter);
 } fw_rule_stats SEC(".maps");
@@ -69,11 +69,11 @@ static __always_inline void count_add(void *map, __u32 key, __u64 bytes)
 	}
 }
 
-static __always_inline void count_packet(__u32 reason, int rule, __u64 bytes)
+static __always_inline void count_packet(__u32 reason, int slot, __u64 bytes)
 {
 	count_add(&fw_reason_stats, reason, bytes);
-	if (rule >= 0)
-		count_add(&fw_rule_stats, rule, bytes);
+	if (slot >= 0)
+		count_add(&fw_rule_stats, slot, bytes);
 }
 
 #endif /* XDPFW_COUNTERS_H */

@@ -19,10 +19,18 @@
 #include "classify.h"
 #include "counters.h"
 
-/* Policy, nonip/malformed settings and the live rule count. */
+/* The generation packets use now: written last by a reload (see xdpfw.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_active SEC(".maps");
+
+/* Per generation: policy, nonip/malformed settings and the live rule count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_config);
 } fw_config SEC(".maps");
@@ -45,29 +53,34 @@ int xdpfw_main(struct xdp_md *ctx)
 	const struct xdpfw_rule *r;
 	struct xdpfw_pkt pkt;
 	__u8 rule_action = XDPFW_ACT_PASS;
-	__u32 key = 0, reason;
-	int rule = -1;
+	__u32 key = 0, reason, gen;
+	const __u32 *active;
+	int rule, slot = -1;
 
-	cfg = bpf_map_lookup_elem(&fw_config, &key);
-	if (!cfg)
+	/* The generation is read once: everything below uses this one. */
+	active = bpf_map_lookup_elem(&fw_active, &key);
+	if (!active)
 		return XDP_PASS; /* an array always has key 0; for the verifier */
+	gen = *active & (XDPFW_GENERATIONS - 1);
+	cfg = bpf_map_lookup_elem(&fw_config, &gen);
+	if (!cfg)
+		return XDP_PASS;
 
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
-		rule = classify(cfg, &pkt);
+		rule = classify(cfg, gen, &pkt);
 		if (rule >= 0) {
 			key = rule;
 			r = bpf_map_lookup_elem(&fw_rules, &key);
 			if (r) {
 				reason = XDPFW_REASON_RULE;
 				rule_action = r->action;
-			} else {
-				rule = -1;
+				slot = r->counter;
 			}
 		}
 	}
 
-	count_packet(reason, rule, data_end - data);
+	count_packet(reason, slot, data_end - data);
 	return verdict(cfg, reason, rule_action);
 }
 

@@ -7,6 +7,8 @@
                                                    prints "PORT COUNT" lines
   traffic.py send-udp ADDR PORT COUNT              send COUNT datagrams, paced so
                                                    that no queue on the way overflows
+  traffic.py send-udp-for ADDR PORT SECS          send for SECS seconds at a steady
+                                                   pace; prints how many were sent
   traffic.py tcp-listen ADDR PORT[,PORT...] SECS   accept connections for SECS seconds
   traffic.py tcp-connect ADDR PORT TIMEOUT_S       exit 0 when a connection succeeds
 
@@ -57,6 +59,19 @@ def send_udp(addr, port, count):
             time.sleep(0.002)  # veth's XDP ring holds 256 frames
 
 
+def send_udp_for(addr, port, secs):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    payload = b"xdpfw-e2e".ljust(32, b".")
+    sent = 0
+    deadline = time.time() + secs
+    while time.time() < deadline and sent < 10_000_000:
+        for _ in range(20):
+            s.sendto(payload, (addr, port))
+        sent += 20
+        time.sleep(0.001)  # about 10-20k packets/s: queues never overflow
+    print(sent, flush=True)
+
+
 def tcp_listen(addr, ports, secs):
     socks = []
     for p in ports:
@@ -91,6 +106,8 @@ def main(argv):
         recv_udp(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
     elif cmd == "send-udp":
         send_udp(argv[2], int(argv[3]), int(argv[4]))
+    elif cmd == "send-udp-for":
+        send_udp_for(argv[2], int(argv[3]), float(argv[4]))
     elif cmd == "tcp-listen":
         tcp_listen(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
     elif cmd == "tcp-connect":

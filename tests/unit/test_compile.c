@@ -431,18 +431,21 @@ static void test_format_round_trip(void **state)
 		"drop daddr ::ffff:192.0.2.1/100 sport 7 udp\n"
 		"drop daddr 2001:db8:1:2:3:4:5:6 saddr ::/0\n"
 		"pass udp sport 0 dport 65535 saddr 203.0.113.7/31\n"
-		"pass icmpv6 saddr fe80::/10\n";
+		"pass icmpv6 saddr fe80::/10\n"
+		"drop udp dport 53 name \"dns flood\" log\n"
+		"pass log name \"x\"\n";
 	char buf[200];
 	uint32_t i;
 
 	(void)state;
 	load_ok(&rs, src);
-	assert_int_equal(rs.config.rule_count, 17);
+	assert_int_equal(rs.config.rule_count, 19);
 	for (i = 0; i < rs.config.rule_count; i++) {
 		fw_rule_format(&rs.rules[i], buf, sizeof(buf));
 		load_ok(&rs2, buf);
 		assert_int_equal(rs2.config.rule_count, 1);
 		rs2.rules[0].line = rs.rules[i].line;
+		rs2.rules[0].counter = rs.rules[i].counter;
 		if (memcmp(&rs2.rules[0], &rs.rules[i], sizeof(rs.rules[0])))
 			fail_msg("rule %u: '%s' re-parses differently", i + 1,
 				 buf);

@@ -251,9 +251,24 @@ static void test_err_unknown_match_word(void **state)
 {
 	(void)state;
 	expect_error("drop tcp foo dport 22", 1, 10,
-		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport or dport");
+		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
 	expect_error("drop 192.0.2.1", 1, 6,
-		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport or dport");
+		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
+}
+
+static void test_err_name(void **state)
+{
+	(void)state;
+	expect_error("drop name", 1, 10, "missing a quoted name after 'name'");
+	expect_error("drop name dns", 1, 11,
+		     "expected a quoted name after 'name', as in name \"ssh\"");
+	expect_error("drop name \"\"", 1, 11, "empty name");
+	expect_error("drop name \"0123456789abcdef0123456789abcdef\"", 1, 11,
+		     "name longer than 31 bytes");
+	expect_error("drop name \"a\\b\"", 1, 13,
+		     "names are printable ASCII without quotes or backslashes");
+	expect_error("drop name \"a\" udp name \"b\"", 1, 19,
+		     "duplicate name (first at column 6)");
 }
 
 static void test_err_long_word_is_cut_in_message(void **state)
@@ -373,7 +388,7 @@ static void test_err_lexer_fault_reported_once(void **state)
 	expect_error("drop saddr ;", 1, 12, "unexpected character ';'");
 	/* The rest of a faulty line is not lexed, so it adds no errors. */
 	expect_error("drop \"s\" ; \x01 \"", 1, 6,
-		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport or dport");
+		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
 
 	fw_diag_init(&d, "t.rules", NULL);
 	fw_parser_init(&p, nul, sizeof(nul) - 1, &d);
@@ -446,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_port_forms),
 		cmocka_unit_test(test_err_unknown_statement_word),
 		cmocka_unit_test(test_err_unknown_match_word),
+		cmocka_unit_test(test_err_name),
 		cmocka_unit_test(test_err_long_word_is_cut_in_message),
 		cmocka_unit_test(test_err_missing_argument),
 		cmocka_unit_test(test_err_wrong_argument),
