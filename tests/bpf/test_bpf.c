@@ -30,7 +30,7 @@
 #include "loader.h"
 #include "ruleset.h"
 #include "xdpfw.skel.h"
-#include "pkt.h"
+#include "frame.h"
 
 #define PASS XDP_PASS
 #define DROP XDP_DROP

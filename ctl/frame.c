@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * pkt.c - the frame builder of pkt.h. Fields are written byte by byte in
+ * frame.c - the frame builder of frame.h. Fields are written byte by byte in
  * network order, so nothing depends on host structs or their padding.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pkt.h"
+#include "frame.h"
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd

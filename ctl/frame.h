@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * pkt.h - a small frame builder for BPF tests.
+ * frame.h - a small Ethernet frame builder, shared by the BPF and
+ * differential tests and by `fwctl explain`, so there is one copy of it.
  *
  * A frame is built front to back, one layer per call:
  *
@@ -25,10 +26,16 @@
  * from stopping early: pkt_l4proto(p, IPPROTO_TCP) + pkt_payload(p, 10) is
  * an IPv4 packet whose TCP header is cut at 10 bytes.
  *
- * Overflowing the buffer aborts: it is a bug in the test, not a case.
+ * struct pkt is the frame being built (bytes); struct xdpfw_pkt in
+ * xdpfw.h is what the parser reads out of one. Nothing here depends on
+ * xdpfw.h: the builder writes what it is told, valid or not.
+ *
+ * Misuse (overflowing PKT_MAX, a bad address literal, a layer with no open
+ * type field for it) aborts: it is a bug in the caller, not a case. Callers
+ * that build from user input (fwctl explain) check the input first.
  */
-#ifndef XDPFW_TEST_PKT_H
-#define XDPFW_TEST_PKT_H
+#ifndef FW_FRAME_H
+#define FW_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -114,4 +121,4 @@ void pkt_pad(struct pkt *p, size_t n);
 /* Finish, then cut the frame to len bytes. */
 void pkt_truncate(struct pkt *p, size_t len);
 
-#endif /* XDPFW_TEST_PKT_H */
+#endif /* FW_FRAME_H */

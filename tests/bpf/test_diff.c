@@ -1,0 +1,1128 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * test_diff.c - differential test: the BPF program against the reference
+ * model (ctl/model.c), on random rule sets and random frames.
+ *
+ * Each rule set is written as rule-file text with every construct the
+ * language has (ip/ip6, tcp/udp/icmp/icmpv6/proto N|NAME, saddr/daddr
+ * prefixes of any length, sport/dport ports and ranges, name, log, the
+ * three settings, comments), compiled by the real compiler, and written
+ * into the loaded program's maps with fw_ruleset_write(). Frames are aimed
+ * at the rules: addresses inside a rule's prefix, on its edges and just
+ * outside; ports on a rule's range edges and one past them; plus VLAN tags,
+ * IPv4 options and fragments, IPv6 extension header chains (longer than
+ * the program walks, too), unknown protocols, non-IP frames, bad versions
+ * and lengths, truncation at any point, padding and random corruption.
+ *
+ * Every frame runs once through BPF_PROG_TEST_RUN; its verdict must be the
+ * model's. The reason and rule must be too: per rule set the model tallies
+ * packets and bytes per reason and per rule, and the program's per-CPU
+ * counters must hold exactly that. A set whose counters differ is replayed
+ * frame by frame to name the frames that disagree.
+ *
+ * Frames and rule sets come from one seed; set s and frame f of a run are
+ * reproduced by the same seed alone. Environment:
+ *   XDPFW_DIFF_SEED    the seed (default: from the clock; always printed)
+ *   XDPFW_DIFF_SETS    rule sets (default 200)
+ *   XDPFW_DIFF_FRAMES  frames per set (default 10000)
+ *   XDPFW_DIFF_SET     run only this set index (to reproduce a failure)
+ *
+ * Needs root. Output is TAP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "frame.h"
+#include "loader.h"
+#include "model.h"
+#include "ruleset.h"
+#include "xdpfw.h"
+#include "xdpfw.skel.h"
+
+#define DEFAULT_SETS	  200
+#define DEFAULT_FRAMES	  10000
+#define MAX_RULES_PER_SET 40
+#define REPORT_MAX	  5	/* disagreements shown in full per set */
+#define PINPOINT_SETS	  3	/* sets replayed frame by frame to show them */
+#define TEXT_MAX	  16384 /* rule-file text of one set */
+#define POOL_MAX	  24	/* prefixes and ports a set reuses across rules */
+
+#define PROTO_ICMP   1
+#define PROTO_TCP    6
+#define PROTO_UDP    17
+#define PROTO_ICMPV6 58
+
+static struct xdpfw_bpf *skel;
+static int ncpus;
+static uint64_t seed;
+static unsigned int pinpointed_sets;
+
+/* ------------------------------------------------------------------------ */
+/* Randomness: splitmix64, one stream per (seed, set, frame)                */
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rnd(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* 0 .. n-1 */
+static uint32_t below(struct rng *r, uint32_t n)
+{
+	return n ? (uint32_t)(rnd(r) % n) : 0;
+}
+
+static int chance(struct rng *r, unsigned int percent)
+{
+	return below(r, 100) < percent;
+}
+
+/* The stream of set s (frame -1) or of frame f of set s: each stands on its
+ * own, so one set or one frame can be regenerated without the others. */
+static struct rng stream(uint32_t set, int64_t frame)
+{
+	struct rng r = {seed ^ ((uint64_t)set << 32) ^
+			(uint64_t)(frame + 1) * 0x2545f4914f6cdd1dull};
+
+	rnd(&r);
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rule sets as text                                                         */
+
+struct prefix {
+	int family;	  /* 4 or 6 */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+	int len;
+};
+
+struct set_gen {
+	char text[TEXT_MAX];
+	size_t len;
+	struct prefix prefixes[POOL_MAX];
+	int nprefixes;
+	struct {
+		uint16_t lo, hi;
+	} ports[POOL_MAX];
+	int nports;
+};
+
+static void emit(struct set_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void emit(struct set_gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(g->text + g->len, sizeof(g->text) - g->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(g->text) - g->len)
+		fail_msg("rule text longer than %d bytes: a bug in the generator", TEXT_MAX);
+	g->len += (size_t)n;
+}
+
+static int addr_bytes(int family)
+{
+	return family == 6 ? 16 : 4;
+}
+
+/* Random bits after the first len. */
+static void randomize_host(struct rng *r, uint8_t *a, int family, int len)
+{
+	for (int bit = len; bit < addr_bytes(family) * 8; bit++) {
+		uint8_t m = 0x80 >> (bit % 8);
+
+		a[bit / 8] = chance(r, 50) ? (a[bit / 8] | m) : (a[bit / 8] & ~m);
+	}
+}
+
+/* A prefix length that is often "interesting": /0, full, byte and word edges. */
+static int random_len(struct rng *r, int family)
+{
+	int full = family == 6 ? 128 : 32;
+
+	switch (below(r, 6)) {
+	case 0:
+		return full;
+	case 1:
+		return below(r, 4) ? (int)below(r, full / 8 + 1) * 8 : 0;
+	default:
+		return (int)below(r, full + 1);
+	}
+}
+
+static struct prefix *pool_prefix(struct rng *r, struct set_gen *g, int family)
+{
+	struct prefix *p;
+
+	/* Mostly reuse one (rules that overlap), sometimes nest a new length
+	 * inside an old one, else make a new one. */
+	if (g->nprefixes && chance(r, 60)) {
+		for (int t = 0; t < 4; t++) {
+			p = &g->prefixes[below(r, g->nprefixes)];
+			if (p->family == family)
+				return p;
+		}
+	}
+	if (g->nprefixes == POOL_MAX)
+		g->nprefixes = POOL_MAX - 1 - below(r, 4);
+	p = &g->prefixes[g->nprefixes];
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->len = random_len(r, family);
+	for (int i = 0; i < g->nprefixes; i++) {
+		if (g->prefixes[i].family == family && chance(r, 40)) {
+			memcpy(p->addr, g->prefixes[i].addr, 16);
+			randomize_host(r, p->addr, family, g->prefixes[i].len);
+			g->nprefixes++;
+			return p;
+		}
+	}
+	randomize_host(r, p->addr, family, 0);
+	/* Documentation ranges at times, so frames' random addresses land
+	 * in some of them too. */
+	if (chance(r, 30)) {
+		static const uint8_t v4[] = {198, 51, 100}, v6[] = {0x20, 0x01, 0x0d, 0xb8};
+
+		if (family == 4)
+			memcpy(p->addr, v4, sizeof(v4));
+		else
+			memcpy(p->addr, v6, sizeof(v6));
+	}
+	g->nprefixes++;
+	return p;
+}
+
+static void emit_prefix(struct rng *r, struct set_gen *g, const char *word, const struct prefix *p)
+{
+	uint8_t a[16];
+	char text[INET6_ADDRSTRLEN];
+	int full = p->family == 6 ? 128 : 32;
+
+	memcpy(a, p->addr, 16);
+	/* Host bits past the prefix are allowed and ignored. */
+	if (chance(r, 30))
+		randomize_host(r, a, p->family, p->len);
+	inet_ntop(p->family == 6 ? AF_INET6 : AF_INET, a, text, sizeof(text));
+	if (p->len == full && chance(r, 50))
+		emit(g, " %s %s", word, text);
+	else
+		emit(g, " %s %s/%d", word, text, p->len);
+}
+
+static uint16_t random_port(struct rng *r)
+{
+	static const uint16_t common[] = {0, 1, 22, 53, 80, 443, 1023, 1024, 8080, 65534, 65535};
+
+	return chance(r, 40) ? common[below(r, sizeof(common) / sizeof(common[0]))]
+			     : (uint16_t)below(r, 65536);
+}
+
+static void emit_ports(struct rng *r, struct set_gen *g, const char *word)
+{
+	uint16_t lo, hi;
+
+	if (g->nports && chance(r, 50)) {
+		int i = below(r, g->nports);
+
+		lo = g->ports[i].lo;
+		hi = g->ports[i].hi;
+	} else {
+		lo = random_port(r);
+		hi = lo;
+		if (chance(r, 50)) {
+			hi = chance(r, 50) ? random_port(r) : (uint16_t)(lo + below(r, 64));
+			if (hi < lo) {
+				uint16_t t = lo;
+
+				lo = hi;
+				hi = t;
+			}
+		}
+		if (g->nports < POOL_MAX) {
+			g->ports[g->nports].lo = lo;
+			g->ports[g->nports++].hi = hi;
+		}
+	}
+	if (lo == hi && chance(r, 80))
+		emit(g, " %s %u", word, lo);
+	else
+		emit(g, " %s %u-%u", word, lo, hi);
+}
+
+/* Protocols as rules spell them, and the family each needs (0: any). */
+static const struct {
+	const char *text;
+	int proto;
+	int family;
+} rule_protos[] = {
+    {"tcp", 6, 0},
+    {"udp", 17, 0},
+    {"icmp", 1, 4},
+    {"icmpv6", 58, 6},
+    {"proto tcp", 6, 0},
+    {"proto 17", 17, 0},
+    {"proto 6", 6, 0},
+    {"proto udp", 17, 0},
+    {"proto 1", 1, 4},
+    {"proto 58", 58, 6},
+    {"proto ipv6-icmp", 58, 6},
+    {"proto gre", 47, 0},
+    {"proto esp", 50, 0},
+    {"proto ah", 51, 0},
+    {"proto sctp", 132, 0},
+    {"proto 253", 253, 0},
+    {"proto 59", 59, 0},
+    {"proto 0", 0, 0},
+    {"proto 44", 44, 0},
+    {"proto 255", 255, 0},
+    {"proto udplite", 136, 0},
+};
+#define NPROTOS (sizeof(rule_protos) / sizeof(rule_protos[0]))
+
+/* One rule: its matches in random order, each consistent with the others. */
+static void emit_rule(struct rng *r, struct set_gen *g, int idx)
+{
+	enum { W_FAMILY, W_PROTO, W_SADDR, W_DADDR, W_SPORT, W_DPORT, W_MAX };
+	int order[W_MAX], n = 0, family = 0, proto = -1;
+	int has[W_MAX] = {0};
+	struct prefix *src = NULL, *dst = NULL;
+
+	/* The family first; everything after agrees with it. */
+	if (chance(r, 55))
+		family = chance(r, 50) ? 4 : 6;
+	if (chance(r, 70)) {
+		int i;
+
+		do
+			i = below(r, NPROTOS);
+		while (family && rule_protos[i].family && rule_protos[i].family != family);
+		proto = i;
+		if (rule_protos[i].family)
+			family = rule_protos[i].family;
+		has[W_PROTO] = 1;
+	}
+	has[W_SADDR] = chance(r, 40);
+	has[W_DADDR] = chance(r, 35);
+	if ((has[W_SADDR] || has[W_DADDR]) && !family)
+		family = chance(r, 50) ? 4 : 6;
+	if (family && chance(r, 50))
+		has[W_FAMILY] = 1;
+	if (proto >= 0 &&
+	    (rule_protos[proto].proto == PROTO_TCP || rule_protos[proto].proto == PROTO_UDP)) {
+		has[W_SPORT] = chance(r, 40);
+		has[W_DPORT] = chance(r, 55);
+	}
+	/* A rule without matches takes every IP packet and hides the rest of
+	 * the set: keep it rare. */
+	if (!has[W_PROTO] && !has[W_SADDR] && !has[W_DADDR] && chance(r, 90))
+		has[W_DADDR] = 1;
+	if ((has[W_SADDR] || has[W_DADDR]) && !family)
+		family = chance(r, 50) ? 4 : 6;
+	if (has[W_SADDR])
+		src = pool_prefix(r, g, family);
+	if (has[W_DADDR])
+		dst = pool_prefix(r, g, family);
+
+	for (int w = 0; w < W_MAX; w++)
+		if (has[w])
+			order[n++] = w;
+	for (int i = n - 1; i > 0; i--) {
+		int j = below(r, i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+
+	emit(g, "%s", chance(r, 50) ? "drop" : "pass");
+	for (int i = 0; i < n; i++) {
+		switch (order[i]) {
+		case W_FAMILY:
+			emit(g, " %s", family == 6 ? "ip6" : "ip");
+			break;
+		case W_PROTO:
+			emit(g, " %s", rule_protos[proto].text);
+			break;
+		case W_SADDR:
+			emit_prefix(r, g, "saddr", src);
+			break;
+		case W_DADDR:
+			emit_prefix(r, g, "daddr", dst);
+			break;
+		case W_SPORT:
+			emit_ports(r, g, "sport");
+			break;
+		case W_DPORT:
+			emit_ports(r, g, "dport");
+			break;
+		}
+	}
+	if (chance(r, 15))
+		emit(g, " name \"rule-%d\"", idx);
+	if (chance(r, 10))
+		emit(g, " log");
+	if (chance(r, 10))
+		emit(g, "\t# why not");
+	emit(g, "\n");
+}
+
+static void gen_set(uint32_t set, struct set_gen *g)
+{
+	static const char *const settings[] = {"policy", "nonip", "malformed"};
+	struct rng r = stream(set, -1);
+	int nrules = 1 + below(&r, MAX_RULES_PER_SET);
+	int at[3];
+
+	memset(g, 0, sizeof(*g));
+	/* Each setting at a random place, or left to its default. */
+	for (int s = 0; s < 3; s++)
+		at[s] = chance(&r, 75) ? (int)below(&r, nrules + 1) : -1;
+	emit(g, "# differential test: seed 0x%016" PRIx64 ", set %u\n", seed, set);
+	for (int i = 0; i <= nrules; i++) {
+		for (int s = 0; s < 3; s++)
+			if (at[s] == i)
+				emit(g, "%s %s\n", settings[s], chance(&r, 50) ? "drop" : "pass");
+		if (chance(&r, 5))
+			emit(g, chance(&r, 50) ? "\n" : "# a comment line\n");
+		if (i < nrules)
+			emit_rule(&r, g, i);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Frames aimed at a compiled rule set                                       */
+
+/*
+ * A frame is aimed at one rule of the set (most of the time): each field
+ * comes from that rule when it tests the field, sometimes from another rule,
+ * else at random. Inside values give matches, edges and one-past values
+ * test the boundaries; the order of the rules does the rest.
+ */
+struct aim {
+	struct rng *r;
+	const struct fw_ruleset *rs;
+	const struct xdpfw_rule *rule; /* NULL: aimed at nothing */
+};
+
+/* A rule that tests field (an XDPFW_M_* bit) in family (0: any). */
+static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, int family)
+{
+	const struct fw_ruleset *rs = a->rs;
+
+	if (a->rule && (a->rule->match & field) && (!family || a->rule->family == family) &&
+	    chance(a->r, 85))
+		return a->rule;
+	for (int t = 0; t < 4 && rs->config.rule_count; t++) {
+		const struct xdpfw_rule *c = &rs->rules[below(a->r, rs->config.rule_count)];
+
+		if ((c->match & field) && (!family || c->family == family))
+			return c;
+	}
+	return NULL;
+}
+
+/* An address for a packet field: inside, on the edge of, or just outside a
+ * rule's prefix, or anything at all. */
+static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
+{
+	const struct xdpfw_rule *rule = aim_rule(a, src ? XDPFW_M_SADDR : XDPFW_M_DADDR, family);
+	const struct xdpfw_prefix *pfx;
+	int nb = addr_bytes(family), len;
+	struct rng *r = a->r;
+
+	randomize_host(r, out, family, 0);
+	if (!rule || chance(r, 5))
+		return;
+	pfx = src ? &rule->saddr : &rule->daddr;
+	len = src ? rule->saddr_len : rule->daddr_len;
+	memcpy(out, pfx->addr, nb);
+
+	switch (below(r, 10)) {
+	case 0: /* the first address */
+		break;
+	case 1: /* the last address */
+		for (int i = 0; i < nb; i++)
+			out[i] |= ~((const uint8_t *)pfx->mask)[i];
+		break;
+	case 2: /* one before the first */
+		for (int i = nb - 1; i >= 0 && out[i]-- == 0; i--)
+			;
+		break;
+	case 3: /* one past the last */
+		for (int i = 0; i < nb; i++)
+			out[i] |= ~((const uint8_t *)pfx->mask)[i];
+		for (int i = nb - 1; i >= 0 && ++out[i] == 0; i--)
+			;
+		break;
+	case 4: /* the last prefix bit flipped: just outside */
+		if (len > 0)
+			out[(len - 1) / 8] ^= 0x80 >> ((len - 1) % 8);
+		randomize_host(r, out, family, len);
+		break;
+	default: /* anywhere inside */
+		randomize_host(r, out, family, len);
+		break;
+	}
+}
+
+static uint16_t aim_port(const struct aim *a, int src)
+{
+	const struct xdpfw_rule *rule = aim_rule(a, src ? XDPFW_M_SPORT : XDPFW_M_DPORT, 0);
+	struct rng *r = a->r;
+	uint16_t lo, hi;
+
+	if (!rule || chance(r, 5))
+		return random_port(r);
+	lo = src ? rule->sport_lo : rule->dport_lo;
+	hi = src ? rule->sport_hi : rule->dport_hi;
+	switch (below(r, 8)) {
+	case 0:
+		return lo;
+	case 1:
+		return hi;
+	case 2:
+		return (uint16_t)(lo - 1);
+	case 3:
+		return (uint16_t)(hi + 1);
+	default:
+		return (uint16_t)(lo + below(r, (uint32_t)(hi - lo) + 1));
+	}
+}
+
+static uint8_t aim_proto(const struct aim *a)
+{
+	static const uint8_t common[] = {6, 17, 1, 58, 6, 17, 253, 59, 50, 47, 132, 0};
+	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_PROTO, 0);
+
+	if (rule && chance(a->r, 90))
+		return rule->proto;
+	if (chance(a->r, 10))
+		return (uint8_t)below(a->r, 256);
+	return common[below(a->r, sizeof(common))];
+}
+
+static void random_bytes(struct rng *r, uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		d[i] = (uint8_t)rnd(r);
+}
+
+static void payload(struct rng *r, struct pkt *p, size_t n)
+{
+	pkt_payload(p, n);
+	random_bytes(r, p->data + p->len - n, n);
+}
+
+/* TCP, UDP, ICMP or just bytes, for the protocol in the open type field. */
+static void gen_l4(const struct aim *a, struct pkt *p, int family, uint8_t proto)
+{
+	struct rng *r = a->r;
+
+	if (proto == PROTO_TCP) {
+		size_t t = p->len;
+		uint8_t doff = chance(r, 5)    ? (uint8_t)below(r, 16)
+			       : chance(r, 15) ? 6 + below(r, 4)
+					       : 5;
+
+		pkt_tcp(p, aim_port(a, 1), aim_port(a, 0), (uint8_t)rnd(r), doff > 5 ? doff : 0);
+		p->data[t + 12] = doff << 4; /* doff < 5 too: the builder would write 5 */
+	} else if (proto == PROTO_UDP) {
+		pkt_udp(p, aim_port(a, 1), aim_port(a, 0));
+	} else if ((proto == PROTO_ICMP && family == 4) || (proto == PROTO_ICMPV6 && family == 6)) {
+		pkt_icmp(p, (uint8_t)rnd(r), (uint8_t)rnd(r));
+	} else {
+		pkt_l4proto(p, proto);
+	}
+	payload(r, p, chance(r, 50) ? 0 : below(r, 64));
+}
+
+static void gen_ipv4(const struct aim *a, struct pkt *p)
+{
+	struct pkt_ipv4 o = {0};
+	struct rng *r = a->r;
+	uint8_t proto = aim_proto(a);
+	size_t l3;
+
+	if (chance(r, 15))
+		o.opt_len = 4 * (1 + below(r, 10));
+	if (chance(r, 10))
+		o.mf = 1;
+	if (chance(r, 8))
+		o.frag_off = 1 + below(r, 0x1fff);
+	o.ttl = (uint8_t)(1 + below(r, 255));
+	pkt_ipv4(p, &o);
+	l3 = p->l3_off;
+	aim_addr(a, 4, 1, p->data + l3 + 12);
+	aim_addr(a, 4, 0, p->data + l3 + 16);
+	/* Bad version or IHL, now and then. */
+	if (chance(r, 2))
+		p->data[l3] = (uint8_t)(below(r, 16) << 4 | (p->data[l3] & 0x0f));
+	if (chance(r, 2))
+		p->data[l3] = (p->data[l3] & 0xf0) | below(r, 16);
+
+	if (o.frag_off) {
+		pkt_l4proto(p, proto);
+		payload(r, p, below(r, 64));
+	} else {
+		gen_l4(a, p, 4, proto);
+	}
+	/* A total length that disagrees with the frame, now and then. */
+	if (chance(r, 3)) {
+		uint16_t tot = (uint16_t)(p->len - l3);
+
+		tot = chance(r, 50) ? (uint16_t)(tot + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
+		p->data[l3 + 2] = tot >> 8;
+		p->data[l3 + 3] = tot & 0xff;
+		p->fix_l3_len = 1;
+	}
+}
+
+static void gen_ipv6(const struct aim *a, struct pkt *p)
+{
+	struct pkt_ipv6 o = {0};
+	struct rng *r = a->r;
+	uint8_t proto = aim_proto(a);
+	size_t l3;
+	int later = 0;
+
+	o.hop_limit = (uint8_t)(1 + below(r, 255));
+	pkt_ipv6(p, &o);
+	l3 = p->l3_off;
+	aim_addr(a, 6, 1, p->data + l3 + 8);
+	aim_addr(a, 6, 0, p->data + l3 + 24);
+	if (chance(r, 2))
+		p->data[l3] = (uint8_t)(below(r, 16) << 4 | (p->data[l3] & 0x0f));
+
+	/* Extension headers: now and then a chain past the bound. */
+	if (chance(r, 30)) {
+		static const uint8_t kinds[] = {0, 43, 60, 51, 44};
+		int n = chance(r, 20) ? XDPFW_MAX_IPV6_EXT - 1 + below(r, 4) : 1 + below(r, 4);
+
+		for (int i = 0; i < n && !later; i++) {
+			uint8_t k = kinds[below(r, sizeof(kinds))];
+
+			if (k == 44) {
+				later = chance(r, 40);
+				pkt_ipv6_frag(p, later ? 1 + below(r, 0x1fff) : 0, chance(r, 70));
+			} else if (k == 51) {
+				pkt_ipv6_ext(p, k, 4 * (2 + below(r, 8)));
+			} else {
+				pkt_ipv6_ext(p, k, 8 * (1 + below(r, 4)));
+			}
+		}
+	}
+	if (later) {
+		pkt_l4proto(p, proto);
+		payload(r, p, below(r, 64));
+	} else {
+		gen_l4(a, p, 6, proto);
+	}
+	if (chance(r, 3)) {
+		uint16_t plen = (uint16_t)(p->len - l3 - 40);
+
+		plen = chance(r, 50) ? (uint16_t)(plen + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
+		p->data[l3 + 4] = plen >> 8;
+		p->data[l3 + 5] = plen & 0xff;
+		p->fix_l3_len = 1;
+	}
+}
+
+static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, struct pkt *p)
+{
+	struct rng r = stream(set, idx);
+	struct aim a = {.r = &r, .rs = rs};
+	uint32_t tags = below(&r, 100), kind = below(&r, 100);
+	int family;
+
+	if (rs->config.rule_count && chance(&r, 85))
+		a.rule = &rs->rules[below(&r, rs->config.rule_count)];
+	family = a.rule && (a.rule->match & XDPFW_M_FAMILY) && chance(&r, 90) ? a.rule->family
+		 : kind < 50						      ? 4
+									      : 6;
+
+	pkt_init(p);
+	pkt_eth(p);
+	tags = tags < 70 ? 0 : tags < 85 ? 1 : tags < 96 ? 2 : 3;
+	for (uint32_t i = 0; i < tags; i++)
+		pkt_vlan(p, chance(&r, 50) ? PKT_TPID_8021Q : PKT_TPID_8021AD,
+			 (uint16_t)below(&r, 4096));
+
+	if (chance(&r, 4)) {
+		static const uint16_t types[] = {0x0806, 0x88cc, 0x8035, 0x0842};
+
+		pkt_ethertype(p, chance(&r, 80) ? types[below(&r, 4)] : (uint16_t)rnd(&r));
+		payload(&r, p, below(&r, 64));
+	} else if (family == 4) {
+		gen_ipv4(&a, p);
+	} else {
+		gen_ipv6(&a, p);
+	}
+	pkt_finish(p);
+
+	if (chance(&r, 10))
+		pkt_pad(p, 1 + below(&r, 40));
+	/* Cut anywhere; the kernel runs no frame under an Ethernet header. */
+	if (chance(&r, 10))
+		pkt_truncate(p, 14 + below(&r, (uint32_t)p->len - 14 + 1));
+	if (chance(&r, 3)) {
+		int flips = 1 + below(&r, 3);
+
+		for (int i = 0; i < flips; i++)
+			p->data[below(&r, (uint32_t)p->len)] ^= (uint8_t)(1 + below(&r, 255));
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The program's side                                                        */
+
+struct tally {
+	struct xdpfw_counter reason[XDPFW_REASON_MAX];
+	struct xdpfw_counter rule[XDPFW_MAX_RULES]; /* by rule index */
+};
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN && !getenv("XDPFW_TEST_VERBOSE"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Where the program counts rule i: its counter slot (include/xdpfw.h). */
+static uint32_t rule_slot(const struct fw_ruleset *rs, int i)
+{
+	return rs->rules[i].counter;
+}
+
+static uint32_t run_frame(const struct pkt *p)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
+		    .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_main), &opts);
+
+	if (err)
+		fail_msg("BPF_PROG_TEST_RUN of a %zu-byte frame: %s", p->len, strerror(-err));
+	return opts.retval;
+}
+
+static struct xdpfw_counter read_counter(int fd, uint32_t key)
+{
+	struct xdpfw_counter v[ncpus], sum = {0, 0};
+
+	if (bpf_map_lookup_elem(fd, &key, v))
+		fail_msg("cannot read counter %u: %s", key, strerror(errno));
+	for (int i = 0; i < ncpus; i++) {
+		sum.packets += v[i].packets;
+		sum.bytes += v[i].bytes;
+	}
+	return sum;
+}
+
+static void zero_counter(int fd, uint32_t key)
+{
+	struct xdpfw_counter zero[ncpus];
+
+	memset(zero, 0, sizeof(zero));
+	if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+		fail_msg("cannot zero counter %u: %s", key, strerror(errno));
+}
+
+static void zero_counters(const struct fw_ruleset *rs)
+{
+	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
+		zero_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
+	for (uint32_t i = 0; i < rs->config.rule_count; i++)
+		zero_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i));
+}
+
+/* The program's reason and rule for the one frame counted since the last
+ * zero_counters(): the reason and rule whose counters moved. */
+static void program_decision(const struct fw_ruleset *rs, unsigned int *reason, int *rule)
+{
+	*reason = XDPFW_REASON_MAX;
+	*rule = -1;
+	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
+		if (read_counter(bpf_map__fd(skel->maps.fw_reason_stats), k).packets)
+			*reason = k;
+	for (uint32_t i = 0; i < rs->config.rule_count; i++)
+		if (read_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i)).packets)
+			*rule = (int)i;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Comparing                                                                 */
+
+static const char *xdp_name(uint32_t v)
+{
+	switch (v) {
+	case XDP_ABORTED:
+		return "XDP_ABORTED";
+	case XDP_DROP:
+		return "XDP_DROP";
+	case XDP_PASS:
+		return "XDP_PASS";
+	case XDP_TX:
+		return "XDP_TX";
+	case XDP_REDIRECT:
+		return "XDP_REDIRECT";
+	}
+	return "?";
+}
+
+static uint32_t xdp_of(enum xdpfw_action a)
+{
+	return a == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS;
+}
+
+static void print_text(const char *text)
+{
+	const char *s = text, *nl;
+
+	while (*s) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			nl = s + strlen(s);
+		printf("#     %.*s\n", (int)(nl - s), s);
+		s = *nl ? nl + 1 : nl;
+	}
+}
+
+static void describe(const char *who, uint32_t verdict, unsigned int reason, int rule,
+		     const struct fw_ruleset *rs)
+{
+	char text[512] = "";
+
+	if (rule >= 0 && rule < (int)rs->config.rule_count)
+		fw_rule_format(&rs->rules[rule], text, sizeof(text));
+	printf("#   %-6s %s, reason %s, rule %d%s%s\n", who, xdp_name(verdict),
+	       reason < XDPFW_REASON_MAX ? fw_reason_name(reason) : "(none counted)", rule,
+	       text[0] ? ": " : "", text);
+}
+
+static void report(uint32_t set, uint32_t frame, const struct set_gen *g,
+		   const struct fw_ruleset *rs, const struct pkt *p, uint32_t got,
+		   unsigned int got_reason, int got_rule, const struct fw_model_result *want,
+		   int shown)
+{
+	printf("# DISAGREEMENT: seed 0x%016" PRIx64
+	       " set %u frame %u (rerun: XDPFW_DIFF_SEED=0x%016" PRIx64 " XDPFW_DIFF_SET=%u)\n",
+	       seed, set, frame, seed, set);
+	if (!shown) {
+		printf("#   rules of set %u:\n", set);
+		print_text(g->text);
+	}
+	printf("#   frame  %zu bytes: ", p->len);
+	for (size_t i = 0; i < p->len; i++)
+		printf("%02x", p->data[i]);
+	printf("\n");
+	describe("bpf", got, got_reason, got_rule, rs);
+	describe("model", xdp_of(want->action), want->reason, want->rule, rs);
+}
+
+/*
+ * Replay a set one frame at a time, zeroing the counters before each, to
+ * name the frames whose verdict, reason or rule differ. Slow, so only for a
+ * set already known to disagree somewhere.
+ */
+static unsigned int pinpoint(uint32_t set, uint32_t nframes, const struct set_gen *g,
+			     const struct fw_ruleset *rs)
+{
+	int shown = 0;
+	static struct pkt p;
+	struct fw_model_result want;
+	unsigned int found = 0, reason;
+	uint32_t got;
+	int rule;
+
+	for (uint32_t f = 0; f < nframes; f++) {
+		gen_frame(set, f, rs, &p);
+		fw_model_verdict(rs, p.data, p.len, &want);
+		zero_counters(rs);
+		got = run_frame(&p);
+		program_decision(rs, &reason, &rule);
+		if (got == xdp_of(want.action) && reason == want.reason && rule == want.rule)
+			continue;
+		report(set, f, g, rs, &p, got, reason, rule, &want, shown++);
+		if (++found == REPORT_MAX)
+			break;
+	}
+	return found;
+}
+
+struct run_stats {
+	uint64_t frames, disagreements;
+	uint64_t reasons[XDPFW_REASON_MAX];
+	uint64_t rules_hit; /* distinct (set, rule) pairs that decided a frame */
+	uint64_t rules;
+};
+
+/*
+ * One set: program rs_bpf in the kernel, rs_model in the model (the same
+ * but for the self-test). Returns the disagreements found.
+ */
+static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen *g,
+			    const struct fw_ruleset *rs_bpf, const struct fw_ruleset *rs_model,
+			    struct run_stats *st, bool quiet)
+{
+	static struct tally want;
+	static struct pkt p;
+	struct fw_model_result res;
+	uint64_t bad = 0;
+	bool counters_ok = true;
+	uint32_t got;
+
+	if (fw_ruleset_write(skel, rs_bpf))
+		fail_msg("cannot write the rules of set %u into the maps", set);
+	zero_counters(rs_bpf);
+	memset(&want, 0, sizeof(want));
+
+	for (uint32_t f = 0; f < nframes; f++) {
+		gen_frame(set, f, rs_model, &p);
+		fw_model_verdict(rs_model, p.data, p.len, &res);
+		want.reason[res.reason].packets++;
+		want.reason[res.reason].bytes += p.len;
+		if (res.rule >= 0) {
+			want.rule[res.rule].packets++;
+			want.rule[res.rule].bytes += p.len;
+		}
+		if (st)
+			st->reasons[res.reason]++;
+		got = run_frame(&p);
+		bad += got != xdp_of(res.action);
+	}
+
+	/* Reasons and rules: the counters must hold the model's tally. */
+	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++) {
+		struct xdpfw_counter c = read_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
+
+		if (c.packets != want.reason[k].packets || c.bytes != want.reason[k].bytes) {
+			if (!quiet && pinpointed_sets < PINPOINT_SETS)
+				printf("# set %u: reason %s counted %" PRIu64 " packets/%" PRIu64
+				       " bytes, the model says %" PRIu64 "/%" PRIu64 "\n",
+				       set, fw_reason_name(k), (uint64_t)c.packets,
+				       (uint64_t)c.bytes, (uint64_t)want.reason[k].packets,
+				       (uint64_t)want.reason[k].bytes);
+			counters_ok = false;
+		}
+	}
+	for (uint32_t i = 0; i < rs_model->config.rule_count; i++) {
+		struct xdpfw_counter c =
+		    read_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs_model, i));
+
+		if (c.packets != want.rule[i].packets || c.bytes != want.rule[i].bytes) {
+			if (!quiet && pinpointed_sets < PINPOINT_SETS)
+				printf("# set %u: rule %u counted %" PRIu64 " packets/%" PRIu64
+				       " bytes, the model says %" PRIu64 "/%" PRIu64 "\n",
+				       set, i, (uint64_t)c.packets, (uint64_t)c.bytes,
+				       (uint64_t)want.rule[i].packets,
+				       (uint64_t)want.rule[i].bytes);
+			counters_ok = false;
+		}
+		if (st && want.rule[i].packets)
+			st->rules_hit++;
+	}
+	if (st) {
+		st->frames += nframes;
+		st->rules += rs_model->config.rule_count;
+	}
+	if (!quiet && (bad || !counters_ok))
+		printf("# seed 0x%016" PRIx64 " set %u: %" PRIu64 " of %u verdicts differ%s\n",
+		       seed, set, bad, nframes,
+		       counters_ok ? "" : "; reasons or rules counted differ");
+	if (!quiet && (bad || !counters_ok) && pinpointed_sets++ < PINPOINT_SETS) {
+		/* Replay to name frames, their reasons and rules included. */
+		uint64_t found = pinpoint(set, nframes, g, rs_model);
+
+		return found > bad ? found : bad ? bad : 1;
+	}
+	return bad ? bad : !counters_ok;
+}
+
+static uint32_t env_u32(const char *name, uint32_t dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoul(s, &end, 0);
+	if (*end)
+		fail_msg("%s=%s: expected a number", name, s);
+	return (uint32_t)v;
+}
+
+static void compile_set(uint32_t set, const struct set_gen *g, struct fw_ruleset *rs)
+{
+	static struct fw_diag diag;
+	char name[32];
+	int err;
+
+	snprintf(name, sizeof(name), "set-%u", set);
+	memset(rs, 0, sizeof(*rs));
+	fw_diag_init(&diag, name, NULL);
+	err = fw_ruleset_load_mem(name, g->text, g->len, rs, &diag);
+	/* Warnings (shadowed rules, say) are expected of random rules. */
+	if (err) {
+		printf("# seed 0x%016" PRIx64 " set %u does not compile (%s):\n", seed, set,
+		       strerror(-err));
+		print_text(g->text);
+		for (uint32_t k = 0; k < diag.count; k++)
+			printf("#   %s:%u:%u: %s\n", name, diag.entries[k].line,
+			       diag.entries[k].col, diag.entries[k].msg);
+		fail_msg("seed 0x%016" PRIx64 " set %u: the generated rules do not compile", seed,
+			 set);
+	}
+	if (fw_model_unknown_match(rs) >= 0)
+		fail_msg("set %u uses a match the model does not know: extend ctl/model.c", set);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tests                                                                     */
+
+static void test_differential(void **state)
+{
+	static struct set_gen g;
+	static struct fw_ruleset rs;
+	struct run_stats st = {0};
+	uint32_t sets = env_u32("XDPFW_DIFF_SETS", DEFAULT_SETS);
+	uint32_t frames = env_u32("XDPFW_DIFF_FRAMES", DEFAULT_FRAMES);
+	uint32_t only = env_u32("XDPFW_DIFF_SET", UINT32_MAX);
+	uint32_t first = only == UINT32_MAX ? 0 : only, last = only == UINT32_MAX ? sets : only + 1;
+	struct timespec t0, t1;
+	double secs;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint32_t s = first; s < last; s++) {
+		gen_set(s, &g);
+		compile_set(s, &g, &rs);
+		st.disagreements += compare_set(s, frames, &g, &rs, &rs, &st, false);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	printf("# differential: seed 0x%016" PRIx64 ", %u rule sets x %u frames = %" PRIu64
+	       " frames in %.1f s, %" PRIu64 " disagreements\n",
+	       seed, last - first, frames, st.frames, secs, st.disagreements);
+	printf("# rules that decided at least one frame: %" PRIu64 " of %" PRIu64 "\n",
+	       st.rules_hit, st.rules);
+	printf("# frames by reason (model):");
+	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
+		printf(" %s %" PRIu64, fw_reason_name(k), st.reasons[k]);
+	printf("\n");
+
+	if (st.disagreements)
+		fail_msg("seed 0x%016" PRIx64
+			 ": the program and the model disagree on at least %" PRIu64 " frames",
+			 seed, st.disagreements);
+	/* The generator must keep reaching every outcome, or the comparison
+	 * proves little: every reason, and most rules deciding something. */
+	if (only == UINT32_MAX && st.frames >= 100000) {
+		for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
+			if (!st.reasons[k])
+				fail_msg(
+				    "seed 0x%016" PRIx64
+				    ": no frame was counted under %s; the generator lost a case",
+				    seed, fw_reason_name(k));
+		if (st.rules_hit * 2 < st.rules)
+			fail_msg("seed 0x%016" PRIx64 ": only %" PRIu64 " of %" PRIu64
+				 " rules decided a frame; aim the frames better",
+				 seed, st.rules_hit, st.rules);
+	}
+}
+
+/*
+ * The comparison itself must be able to fail. Give the program and the
+ * model different rule sets and expect it to notice: a different policy
+ * (verdicts differ), and the same rules in another order (verdicts agree,
+ * only the counted rule differs).
+ */
+static void test_detects_disagreement(void **state)
+{
+	static struct fw_ruleset a, b;
+	static struct fw_diag diag;
+	static const char *const pairs[][2] = {
+	    {"policy pass\nnonip pass\nmalformed drop\ndrop udp\n",
+	     "policy drop\nnonip pass\nmalformed drop\ndrop udp\n"},
+	    {"policy pass\ndrop udp\ndrop tcp\ndrop proto 253\n",
+	     "policy pass\ndrop tcp\ndrop udp\ndrop proto 253\n"},
+	};
+	static struct set_gen none;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		fw_diag_init(&diag, "a", NULL);
+		assert_int_equal(
+		    fw_ruleset_load_mem("a", pairs[i][0], strlen(pairs[i][0]), &a, &diag), 0);
+		fw_diag_init(&diag, "b", NULL);
+		assert_int_equal(
+		    fw_ruleset_load_mem("b", pairs[i][1], strlen(pairs[i][1]), &b, &diag), 0);
+		if (compare_set(0, 2000, &none, &b, &a, NULL, true) == 0)
+			fail_msg("program and model ran different rule sets (pair %zu) and the test saw no difference",
+				 i);
+	}
+}
+
+static int group_setup(void **state)
+{
+	const char *s = getenv("XDPFW_DIFF_SEED");
+
+	(void)state;
+	libbpf_set_print(libbpf_quiet);
+	seed = s && *s ? strtoull(s, NULL, 0)
+		       : (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
+	printf("# seed 0x%016" PRIx64 " (set XDPFW_DIFF_SEED to repeat this run)\n", seed);
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		fprintf(stderr, "# cannot count CPUs: %s\n", strerror(-ncpus));
+		return -1;
+	}
+	skel = xdpfw_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "# cannot load the BPF object: %s (root needed)\n",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	xdpfw_bpf__destroy(skel);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_detects_disagreement),
+	    cmocka_unit_test(test_differential),
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("test_diff", tests, group_setup, group_teardown);
+}
