@@ -104,18 +104,22 @@ out:
 }
 
 /*
- * Recent kernels give the initial network namespace a fixed inode; on older
- * ones compare with PID 1's, when we may read it.
+ * Recent kernels give the initial network namespace a fixed inode. On older
+ * ones compare with PID 1's, but only from the initial PID namespace (fixed
+ * inode for years): a container's PID 1 shares the container's network
+ * namespace, which must not pass for the host's.
  */
 #define INIT_NETNS_INO 0xEFFFFFF9U
+#define INIT_PIDNS_INO 0xEFFFFFFCU
 
 static bool in_init_netns(ino_t self)
 {
-	struct stat init;
+	struct stat init, pidns;
 
 	if (self == INIT_NETNS_INO)
 		return true;
-	return stat("/proc/1/ns/net", &init) == 0 && init.st_ino == self;
+	return stat("/proc/self/ns/pid", &pidns) == 0 && pidns.st_ino == INIT_PIDNS_INO &&
+	       stat("/proc/1/ns/net", &init) == 0 && init.st_ino == self;
 }
 
 static int mkdir_p1(const char *path)

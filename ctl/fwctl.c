@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 
 #include "bpffs.h"
+#include "explain.h"
 #include "loader.h"
 #include "log.h"
 #include "ruleset.h"
@@ -49,6 +52,8 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	(void)argc;
 	fw_diag_init(&diag, argv[0], stderr);
 	err = fw_ruleset_load_file(argv[0], &rs, &diag);
+	if (err)
+		fw_user_error = 1;
 	if (err == -EINVAL) {
 		fprintf(stderr, "%s: %u error%s, nothing applied\n", argv[0], diag.errors,
 			diag.errors == 1 ? "" : "s");
@@ -71,6 +76,8 @@ static int compile_for(const char *file, const char *ifname, const char *unchang
 
 	fw_diag_init(&diag, file, stderr);
 	err = fw_ruleset_load_file(file, rs, &diag);
+	if (err)
+		fw_user_error = 1; /* bad rules, or a file that cannot be read */
 	if (err == -EINVAL)
 		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
 			diag.errors == 1 ? "" : "s", unchanged, ifname);
@@ -132,6 +139,11 @@ static int cmd_stats(const struct opts *o, char **argv, int argc)
 	return fw_stats(argc ? argv[0] : NULL, o->json);
 }
 
+static int cmd_explain(const struct opts *o, char **argv, int argc)
+{
+	return fw_explain(argv[0], argv + 1, argc - 1, o->json);
+}
+
 static int cmd_help(const struct opts *o, char **argv, int argc);
 
 static const struct cmd cmds[] = {
@@ -147,6 +159,8 @@ static const struct cmd cmds[] = {
 	  "interfaces running xdpfw: mode, program, rules" },
 	{ "stats", "[IFACE]", 0, 1, true, cmd_stats,
 	  "per-rule and per-reason packets and bytes, summed over CPUs" },
+	{ "explain", "TARGET PACKET...", 2, 64, true, cmd_explain,
+	  "which rule of a rule file or interface decides a packet, and why" },
 	{ "help", "", 0, 0, false, cmd_help, "this text" },
 };
 
@@ -186,14 +200,14 @@ static const struct cmd *find_cmd(const char *name)
 			return &cmds[i];
 		if (!strncmp(cmds[i].name, name, len)) {
 			if (hit) {
-				fw_err("ambiguous command '%s'; see fwctl help", name);
+				fw_uerr("ambiguous command '%s'; see fwctl help", name);
 				return NULL;
 			}
 			hit = &cmds[i];
 		}
 	}
 	if (!hit)
-		fw_err("unknown command '%s'; see fwctl help", name);
+		fw_uerr("unknown command '%s'; see fwctl help", name);
 	return hit;
 }
 
@@ -208,7 +222,7 @@ static int enter_netns(const char *name)
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fw_err_r(errno == ENOENT ? ENODEV : errno, "no network namespace %s (%s); see ip netns list",
+		return fw_uerr_r(errno == ENOENT ? ENODEV : errno, "no network namespace %s (%s); see ip netns list",
 				name, strerror(errno));
 	if (setns(fd, CLONE_NEWNET)) {
 		int err = errno;
@@ -230,27 +244,35 @@ static int parse_mode(const char *s, enum fw_mode *mode)
 	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
 		*mode = FW_MODE_GENERIC;
 	else
-		return fw_err_r(EINVAL, "--mode %s: expected auto, native or generic", s);
+		return fw_uerr_r(EINVAL, "--mode %s: expected auto, native or generic", s);
 	return 0;
 }
 
 static int exit_code(int err)
 {
-	switch (-err) {
-	case 0:
+	if (!err)
 		return 0;
-	case EINVAL:
-	case ENODEV:
-	case ENOENT:
-	case EEXIST:
-	case ENOTDIR:
-	case EISDIR:
-	case ENAMETOOLONG:
-	case E2BIG:
-		return EXIT_USER;
-	default:
-		return EXIT_SYSTEM;
+	return fw_user_error ? EXIT_USER : EXIT_SYSTEM;
+}
+
+/*
+ * Commands that touch BPF or XDP need root: say so once, up front, rather
+ * than let the first refused call speak (cannot create map fw_config ...).
+ */
+static int check_privileges(const char *cmd)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	static const int need[] = { CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0; /* let the kernel decide */
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!(data[need[i] / 32].effective & (1u << (need[i] % 32))))
+			return fw_err_r(EPERM, "fwctl %s needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN); run it as root",
+					cmd);
 	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -316,12 +338,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nargs < cmd->min_args || nargs > cmd->max_args) {
-		fw_err("%s takes %s%s; see fwctl help", cmd->name, cmd->args[0] ? "" : "no arguments",
+		fw_uerr("%s takes %s%s; see fwctl help", cmd->name, cmd->args[0] ? "" : "no arguments",
 		       cmd->args);
 		return EXIT_USER;
 	}
 
 	fw_log_setup_libs();
+	if (cmd->kernel && (err = check_privileges(cmd->name)))
+		return exit_code(err);
 	if (o.netns && (err = enter_netns(o.netns)))
 		return exit_code(err);
 	if (cmd->kernel && (err = fw_bpffs_root(root, sizeof(root), &persistent)))

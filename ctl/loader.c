@@ -39,25 +39,36 @@ const char *fw_mode_name(enum xdp_attach_mode mode)
 /* Explain a load/attach failure in one line, plus the verifier's tail. */
 static int load_error(int err, const char *ifname, const char *what)
 {
+	/* libbpf relays the kernel's own words (netlink extack). */
+	const char *kmsg = fw_log_lib_find("Kernel error message: ");
+	char why[192] = "";
+
+	if (kmsg)
+		snprintf(why, sizeof(why), " (kernel: %.*s)", (int)strcspn(kmsg, "\n"), kmsg);
 	switch (-err) {
 	case EPERM:
-		return fw_err_r(err, "%s on %s: permission denied; run as root (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
-				what, ifname);
+		return fw_err_r(err, "%s on %s: permission denied%s; run as root (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
+				what, ifname, why);
 	case EOPNOTSUPP:
-		return fw_err_r(err, "%s on %s: the driver has no native XDP; use --mode generic",
-				what, ifname);
+		return fw_err_r(err, "%s on %s: the driver has no native XDP%s; use --mode generic",
+				what, ifname, why);
+	case ERANGE:
+		return fw_err_r(err, "%s on %s: the MTU is too large for native XDP%s; lower the MTU or use --mode generic",
+				what, ifname, why);
 	case EEXIST:
 	case EBUSY:
-		return fw_err_r(-EEXIST, "%s on %s: another XDP program is attached that is not xdpfw; detach it first (ip link set dev %s xdp off)",
-				what, ifname, ifname);
+		return fw_uerr_r(-EEXIST, "%s on %s: another XDP program is attached that is not xdpfw; detach it first (ip link set dev %s xdp off)",
+				 what, ifname, ifname);
 	case EACCES:
 	case EINVAL:
+		if (kmsg)
+			return fw_err_r(err, "%s on %s: %s%s", what, ifname, strerror(-err), why);
 		fw_err("%s on %s: the kernel rejected the program (%s); verifier log tail (full log with -v):",
 		       what, ifname, strerror(-err));
 		fw_log_lib_tail(12);
 		return -EACCES;
 	default:
-		return fw_err_r(err, "%s on %s: %s", what, ifname, strerror(-err));
+		return fw_err_r(err, "%s on %s: %s%s", what, ifname, strerror(-err), why);
 	}
 }
 
@@ -146,12 +157,12 @@ static int try_attach(struct xdp_program *prog, const struct fw_link *link,
 	return xdp_program__attach(prog, link->ifindex, mode, 0);
 }
 
-static int get_link(const char *ifname, struct fw_link *link)
+int fw_link_lookup(const char *ifname, struct fw_link *link)
 {
 	int err = fw_nl_link_get(ifname, link);
 
 	if (err == -ENODEV)
-		return fw_err_r(err, "no such interface %s; see ip link", ifname);
+		return fw_uerr_r(err, "no such interface %s; see ip link", ifname);
 	if (err)
 		return fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
 	return 0;
@@ -205,7 +216,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	char dir[PATH_MAX];
 	int err, lock;
 
-	err = get_link(ifname, &link);
+	err = fw_link_lookup(ifname, &link);
 	if (err)
 		return err;
 	lock = lock_link(&link);
@@ -213,7 +224,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		return lock;
 	err = fw_instance_open(&link, &old);
 	if (!err) {
-		fw_err("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to change its rules",
+		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to change its rules",
 		       ifname, old.prog_id, ifname);
 		fw_instance_close(&old);
 		err = -EEXIST;
@@ -247,8 +258,13 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		err = try_attach(prog, &link, XDP_MODE_SKB);
 	} else {
 		err = try_attach(prog, &link, XDP_MODE_NATIVE);
-		if (mode == FW_MODE_AUTO && (err == -EOPNOTSUPP || err == -ENOTSUP)) {
-			fw_info("%s has no native XDP; attaching in generic mode, which is slower", ifname);
+		/* Any refusal of native mode but a permission or a conflict:
+		 * generic mode works on every device. */
+		if (mode == FW_MODE_AUTO && err && err != -EPERM && err != -EEXIST && err != -EBUSY) {
+			const char *kmsg = fw_log_lib_find("Kernel error message: ");
+
+			fw_info("native XDP refused on %s (%s%s%s); attaching in generic mode, which is slower",
+				ifname, strerror(-err), kmsg ? ": " : "", kmsg ? kmsg : "");
 			err = try_attach(prog, &link, XDP_MODE_SKB);
 		}
 	}
@@ -452,7 +468,7 @@ int fw_detach(const char *ifname)
 	char dir[PATH_MAX];
 	int err, lock;
 
-	err = get_link(ifname, &link);
+	err = fw_link_lookup(ifname, &link);
 	if (err)
 		return err;
 	lock = lock_link(&link);
@@ -461,7 +477,7 @@ int fw_detach(const char *ifname)
 	err = fw_instance_open(&link, &inst);
 	if (err == -ENOENT) {
 		if (fw_pin_dir(ifname, false, dir, sizeof(dir)) || access(dir, F_OK)) {
-			err = fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
+			err = fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
 				       ifname);
 		} else {
 			fw_info("xdpfw was not attached to %s; removing its stale pins in %s", ifname, dir);
@@ -561,7 +577,7 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	struct fw_link link;
 	int err, lock;
 
-	err = get_link(ifname, &link);
+	err = fw_link_lookup(ifname, &link);
 	if (err)
 		return err;
 	lock = lock_link(&link);
@@ -570,7 +586,7 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	err = fw_instance_open(&link, &inst);
 	if (err) {
 		if (err == -ENOENT)
-			fw_err("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname, ifname);
+			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname, ifname);
 		close(lock);
 		return err;
 	}

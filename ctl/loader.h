@@ -45,6 +45,9 @@ struct fw_instance {
  */
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
 
+/* fw_nl_link_get with the errors reported (no such interface: a user error). */
+int fw_link_lookup(const char *ifname, struct fw_link *link);
+
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode);
 int fw_detach(const char *ifname);
 

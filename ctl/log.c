@@ -9,6 +9,7 @@
 #include "log.h"
 
 int fw_verbose;
+int fw_user_error;
 
 static const char *const level_prefix[] = {
 	[FW_LOG_ERR] = "error: ",
@@ -63,6 +64,19 @@ void fw_log_lib_tail(unsigned int lines)
 		n = lines;
 	for (unsigned int i = tail_next - n; i < tail_next; i++)
 		fprintf(stderr, "  | %s\n", tail[i % TAIL_LINES]);
+}
+
+const char *fw_log_lib_find(const char *needle)
+{
+	unsigned int n = tail_next < TAIL_LINES ? tail_next : TAIL_LINES;
+
+	for (unsigned int i = tail_next; i > tail_next - n; i--) {
+		const char *hit = strstr(tail[(i - 1) % TAIL_LINES], needle);
+
+		if (hit)
+			return hit + strlen(needle);
+	}
+	return NULL;
 }
 
 void fw_log_lib_tail_reset(void)

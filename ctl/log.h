@@ -18,6 +18,13 @@ enum fw_log_level {
 
 extern int fw_verbose;
 
+/*
+ * Set by fw_uerr()/fw_uerr_r(): the failure was the operator's to fix (bad
+ * rules, no such interface, not attached, bad arguments), so fwctl exits 1
+ * rather than 2. Decided where the fault is known, never guessed from errno.
+ */
+extern int fw_user_error;
+
 void fw_log(enum fw_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -28,6 +35,8 @@ void fw_log_setup_libs(void);
  * a verifier log; reset forgets them. */
 void fw_log_lib_tail(unsigned int lines);
 void fw_log_lib_tail_reset(void);
+/* The rest of the newest library line containing needle, or NULL. */
+const char *fw_log_lib_find(const char *needle);
 
 #define fw_err(fmt, ...) fw_log(FW_LOG_ERR, fmt, ##__VA_ARGS__)
 #define fw_warn(fmt, ...) fw_log(FW_LOG_WARN, fmt, ##__VA_ARGS__)
@@ -41,5 +50,9 @@ void fw_log_lib_tail_reset(void);
 		fw_err(fmt, ##__VA_ARGS__);                                    \
 		__r < 0 ? __r : -__r;                                          \
 	})
+
+/* The same for a user error (exit status 1). */
+#define fw_uerr(fmt, ...) (fw_user_error = 1, fw_err(fmt, ##__VA_ARGS__))
+#define fw_uerr_r(r, fmt, ...) (fw_user_error = 1, fw_err_r(r, fmt, ##__VA_ARGS__))
 
 #endif /* FW_LOG_H */

@@ -57,13 +57,12 @@ static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn,
 
 	*found = 0;
 	if (ifname) {
-		err = fw_nl_link_get(ifname, &one);
+		err = fw_link_lookup(ifname, &one);
 		if (err)
-			return err == -ENODEV ? fw_err_r(err, "no such interface %s; see ip link", ifname) :
-						fw_err_r(err, "cannot look up %s: %s", ifname, strerror(-err));
+			return err;
 		err = fw_instance_open(&one, &inst);
 		if (err == -ENOENT)
-			return fw_err_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
+			return fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
 		if (err)
 			return err;
 		note_pins(&inst);
@@ -168,44 +167,60 @@ static void add(struct xdpfw_counter *to, const struct xdpfw_counter *c)
 	to->bytes += c->bytes;
 }
 
+static __u8 reason_action(const struct xdpfw_config *cfg, __u32 reason)
+{
+	return reason == XDPFW_REASON_POLICY ? cfg->policy :
+	       reason == XDPFW_REASON_NONIP  ? cfg->nonip :
+					       cfg->malformed;
+}
+
 static int stats_one(struct fw_instance *inst, struct fw_print *p)
 {
 	static struct fw_ruleset rs;
-	struct xdpfw_counter c, verdict[XDPFW_ACT_MAX] = { 0 };
-	struct xdpfw_config cfg;
+	static struct xdpfw_counter rule_c[XDPFW_MAX_RULES];
+	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = { 0 };
+	const struct xdpfw_config *cfg = &rs.config;
 	char text[512];
 	int err;
 
+	/* Read everything first: a failure must not leave half a document. */
 	err = fw_instance_ruleset(inst, &rs);
+	for (__u32 i = 0; !err && i < cfg->rule_count; i++) {
+		/* Counters live in the rule's slot, which a reload may keep. */
+		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), rs.rules[i].counter, &rule_c[i]);
+		if (!err && rs.rules[i].action < XDPFW_ACT_MAX)
+			add(&verdict[rs.rules[i].action], &rule_c[i]);
+	}
+	for (__u32 reason = 0; !err && reason < XDPFW_REASON_MAX; reason++) {
+		__u8 act = reason_action(cfg, reason);
+
+		err = fw_counter_sum(fw_instance_reason_stats_fd(inst), reason, &reason_c[reason]);
+		if (!err && reason != XDPFW_REASON_RULE && act < XDPFW_ACT_MAX)
+			add(&verdict[act], &reason_c[reason]);
+	}
 	if (err)
 		return err;
-	cfg = rs.config;
+
 	fw_print_obj_begin(p, NULL);
 	fw_print_str(p, "interface", "%s:", inst->link.name);
 	fw_print_u64(p, "program_id", " program %" PRIu64, inst->prog_id);
 	fw_print_str(p, "mode", ", %s", fw_mode_name(inst->mode));
-	fw_print_u64(p, "rule_count", ", %" PRIu64 " rules", cfg.rule_count);
-	fw_print_str(p, "policy", ", policy %s\n", fw_action_name(cfg.policy));
+	fw_print_u64(p, "rule_count", ", %" PRIu64 " rules", cfg->rule_count);
+	fw_print_str(p, "policy", ", policy %s\n", fw_action_name(cfg->policy));
 
 	fw_print_text(p, "  %5s %5s %14s %16s  %s\n", "#", "LINE", "PACKETS", "BYTES", "RULE");
 	fw_print_arr_begin(p, "rules");
-	for (__u32 i = 0; i < cfg.rule_count; i++) {
+	for (__u32 i = 0; i < cfg->rule_count; i++) {
 		const struct xdpfw_rule *r = &rs.rules[i];
 
-		/* Counters live in the rule's slot, which a reload may keep. */
-		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), r->counter, &c);
-		if (err)
-			return err;
 		fw_rule_format(r, text, sizeof(text));
-		if (r->action < XDPFW_ACT_MAX)
-			add(&verdict[r->action], &c);
 		fw_print_obj_begin(p, NULL);
 		fw_print_u64(p, "index", "  %5" PRIu64, i);
 		fw_print_u64(p, "line", " %5" PRIu64, r->line);
 		fw_print_str(p, "action", NULL, fw_action_name(r->action)); /* text: in the rule */
 		fw_print_str(p, "name", NULL, r->name);
-		fw_print_u64(p, "packets", " %14" PRIu64, c.packets);
-		fw_print_u64(p, "bytes", " %16" PRIu64, c.bytes);
+		fw_print_u64(p, "packets", " %14" PRIu64, rule_c[i].packets);
+		fw_print_u64(p, "bytes", " %16" PRIu64, rule_c[i].bytes);
 		fw_print_str(p, "rule", "  %s\n", text);
 		fw_print_obj_end(p);
 	}
@@ -214,17 +229,10 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	fw_print_text(p, "  %-20s %-6s %14s %16s\n", "REASON", "ACTION", "PACKETS", "BYTES");
 	fw_print_obj_begin(p, "reasons");
 	for (__u32 reason = 0; reason < XDPFW_REASON_MAX; reason++) {
-		__u8 act = reason == XDPFW_REASON_POLICY ? cfg.policy :
-			   reason == XDPFW_REASON_NONIP  ? cfg.nonip :
-							   cfg.malformed;
-
-		if ((err = fw_counter_sum(fw_instance_reason_stats_fd(inst), reason, &c)))
-			return err;
-		if (reason != XDPFW_REASON_RULE && act < XDPFW_ACT_MAX)
-			add(&verdict[act], &c);
 		fw_print_text(p, "  %-20s %-6s", fw_reason_name(reason),
-			      reason == XDPFW_REASON_RULE ? "-" : fw_action_name(act));
-		print_counter(p, fw_reason_name(reason), &c);
+			      reason == XDPFW_REASON_RULE ? "-" :
+							    fw_action_name(reason_action(cfg, reason)));
+		print_counter(p, fw_reason_name(reason), &reason_c[reason]);
 		fw_print_text(p, "\n");
 	}
 	fw_print_obj_end(p);

@@ -89,6 +89,3 @@ veth_pair() {
 	ip -n "$nsb" link set "$ifb" up
 }
 
-# Count of loaded BPF programs/maps with xdpfw names, host-wide.
-bpf_prog_count() { bpftool prog show 2>/dev/null | grep -c " name ${1:-xdpfw_main} "; }
-bpf_map_ids() { bpftool map show 2>/dev/null | awk '/ name fw_/ { sub(":", "", $1); print $1 }' | sort; }

@@ -47,8 +47,6 @@ received() { # received OUTPUT PORT
 	printf '%s\n' "$1" | awk -v p="$2" '$1 == p { print $2 }'
 }
 
-P0=$(bpf_prog_count)
-M0=$(bpf_map_ids | wc -l)
 
 ns_add "$GEN"
 ns_add "$FW"
@@ -91,6 +89,11 @@ fi
 [ -e "$(ns_pin_dir "$FW")/$IF_FW/prog" ] && [ -e "$(ns_pin_dir "$FW")/$IF_FW/fw_rules" ]
 ok $? "program and maps pinned under $(ns_pin_dir "$FW")/$IF_FW"
 expect_match "$(bpftool map show pinned "$stale/fw_config")" "name fw_config" "a stale pin was replaced by the live map"
+# This run's program and maps: at the end, exactly these must be gone.
+PROG_ID=$(echo "$st" | json 'd["interfaces"][0]["program_id"]')
+MAP_IDS=$(bpftool -j prog show id "$PROG_ID" | json '" ".join(str(m) for m in d["map_ids"])')
+[ -n "$MAP_IDS" ]
+ok $? "the program's maps are known ($MAP_IDS)"
 
 # --- traffic ----------------------------------------------------------------
 in_gen ping -c 3 -i 0.2 -W 2 -q 198.51.100.2 >/dev/null
@@ -127,6 +130,8 @@ expect_eq "$(received "$res" 5353)" 0 "IPv6 UDP to 5353: none arrive"
 expect_eq "$(received "$res" 5354)" 200 "IPv6 UDP to 5354: all arrive"
 
 # --- a second interface leaves the first alone --------------------------------
+in_gen ping -c 1 -W 2 -q 203.0.113.2 >/dev/null
+ok $? "ping through $IF_FW2 works before anything is attached to it"
 fwctl -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" --mode generic >/dev/null
 ok $? "attach $IF_FW2 in generic mode"
 st=$(fwctl -n "$FW" status --json)
@@ -135,6 +140,7 @@ expect_eq "$(echo "$st" | json 'sorted(i["interface"] + ":" + i["mode"] for i in
 	"status lists both interfaces with their modes"
 in_gen ping -c 2 -i 0.2 -W 1 -q 203.0.113.2 >/dev/null
 ok $((!$?)) "ping through $IF_FW2 is dropped by its own rules"
+expect_eq "$(fwctl -n "$FW" stats "$IF_FW2" --json | json 'd["interfaces"][0]["rules"][0]["packets"]')" 2 "... and its 'drop icmp' rule counted the 2 echo requests"
 in_gen ping -c 2 -i 0.2 -W 2 -q 198.51.100.2 >/dev/null
 ok $? "ping through $IF_FW still passes"
 s=$(fwctl -n "$FW" stats "$IF_FW" --json)
@@ -166,9 +172,24 @@ expect_eq $? 1 "detach where xdpfw is not attached exits 1"
 expect_match "$out" "not attached to $IF_FW2" "... and says so"
 out=$(fwctl -n nosuchns$SUFFIX status 2>&1)
 expect_eq $? 1 "an unknown -n namespace exits 1"
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FWCTL" -n "$FW" attach "$IF_FW2" "$TMP/noping.rules" 2>&1)
-expect_eq $? 2 "attach without privileges exits 2"
-expect_match "$out" "run as root" "... and says to run as root"
+for cmd in "attach $IF_FW2 $TMP/noping.rules" "status" "detach $IF_FW"; do
+	out=$(nsenter --net="/run/netns/$FW" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$FWCTL" $cmd 2>&1)
+	expect_eq $? 2 "fwctl ${cmd%% *} without privileges exits 2"
+	expect_match "$out" "needs root.*run it as root" "... and says to run it as root"
+done
+
+# Native XDP refused for another reason (MTU): native names it, auto falls back.
+ip -n "$FW" link add "xm$SUFFIX" mtu 9000 type veth peer name "xn$SUFFIX" mtu 9000
+ip -n "$FW" link set "xm$SUFFIX" up && ip -n "$FW" link set "xn$SUFFIX" up
+out=$(fwctl -n "$FW" attach "xm$SUFFIX" "$TMP/noping.rules" --mode native 2>&1)
+expect_eq $? 2 "--mode native on a 9000-byte MTU veth exits 2"
+expect_match "$out" "MTU.*lower the MTU or use --mode generic" "... and names the MTU"
+out=$(fwctl -n "$FW" attach "xm$SUFFIX" "$TMP/noping.rules" 2>&1)
+expect_eq $? 0 "auto mode attaches to it in generic mode"
+expect_match "$out" "native XDP refused on xm$SUFFIX.*generic mode" "... with a note saying why"
+fwctl -n "$FW" detach "xm$SUFFIX" >/dev/null
+ok $? "detach from the 9000-byte MTU veth"
 
 # A device without native XDP (a bridge): refused with --mode native, generic under auto.
 ip -n "$FW" link add "xbr$SUFFIX" type bridge && ip -n "$FW" link set "xbr$SUFFIX" up
@@ -177,7 +198,7 @@ expect_eq $? 2 "--mode native on a bridge device exits 2"
 expect_match "$out" "no native XDP.*--mode generic" "... and says to use generic mode"
 out=$(fwctl -n "$FW" attach "xbr$SUFFIX" "$TMP/noping.rules" 2>&1)
 expect_eq $? 0 "auto mode attaches to the bridge device"
-expect_match "$out" "generic mode" "... in generic mode, with a note"
+expect_match "$out" "native XDP refused.*generic mode" "... in generic mode, with a note"
 expect_eq "$(fwctl -n "$FW" status "xbr$SUFFIX" --json | json 'd["interfaces"][0]["mode"]')" generic "status shows generic mode on the bridge device"
 fwctl -n "$FW" detach "xbr$SUFFIX" >/dev/null
 ok $? "detach from the bridge device"
@@ -199,12 +220,13 @@ ok $? "detach $IF_FW from ip netns exec"
 expect_eq "$(ip -n "$FW" -j link show "$IF_FW" | json 'd[0].get("xdp","")')" "" "no XDP program left on $IF_FW"
 [ ! -e "$(ns_pin_dir "$FW")" ]
 ok $? "no pins left for the namespace"
-for _ in $(seq 50); do
-	[ "$(bpf_prog_count)" -eq "$P0" ] && [ "$(bpf_map_ids | wc -l)" -eq "$M0" ] && break
-	sleep 0.1
-done
-expect_eq "$(bpf_prog_count)" "$P0" "no xdpfw program left in the kernel"
-expect_eq "$(bpf_map_ids | wc -l)" "$M0" "no xdpfw map left in the kernel"
+left() { # ids of this run's program and maps still in the kernel
+	local id
+	bpftool prog show id "$PROG_ID" >/dev/null 2>&1 && echo "prog $PROG_ID"
+	for id in $MAP_IDS; do bpftool map show id "$id" >/dev/null 2>&1 && echo "map $id"; done
+}
+for _ in $(seq 50); do [ -z "$(left)" ] && break; sleep 0.1; done
+expect_eq "$(left | tr '\n' ' ')" "" "no program or map of this run left in the kernel"
 res=$(udp_run 53 198.51.100.2 53 100)
 expect_eq "$(received "$res" 53)" 100 "after detach, port 53 traffic arrives"
 st=$(fwctl -n "$FW" status)
