@@ -40,6 +40,12 @@ enum fw_match_kind {
 	FW_MATCH_DADDR,
 	FW_MATCH_SPORT,
 	FW_MATCH_DPORT,
+	FW_MATCH_TCPFLAGS, /* flags syn,!ack */
+	FW_MATCH_ICMPTYPE, /* type echo-request | N */
+	FW_MATCH_VLAN,     /* vlan N */
+	FW_MATCH_FRAGMENT, /* fragment */
+	FW_MATCH_LEN,      /* len N | LO-HI */
+	FW_MATCH_TTL,      /* ttl (IPv4) or hoplimit (IPv6) N | LO-HI */
 	FW_MATCH_MAX,
 };
 
@@ -55,13 +61,23 @@ struct fw_ast_match {
 	enum fw_match_kind kind;
 	struct fw_pos pos; /* the keyword: "saddr", "dport", "tcp", "ip6" */
 	struct fw_pos arg; /* its argument; == pos when it has none */
+	bool negate;       /* `!=` before the argument (addresses, ports) */
+	uint8_t ttl_family; /* FW_MATCH_TTL: 4 for ttl, 6 for hoplimit */
 	union {
 		uint8_t family;             /* FW_MATCH_FAMILY */
 		uint8_t proto;              /* FW_MATCH_PROTO */
 		struct fw_ast_prefix addr;  /* FW_MATCH_SADDR/DADDR */
 		struct {
 			uint16_t lo, hi;    /* inclusive, lo <= hi */
-		} port;                     /* FW_MATCH_SPORT/DPORT */
+		} port;                     /* SPORT/DPORT, VLAN (lo == hi), LEN, TTL */
+		struct {
+			uint8_t mask, value; /* (flags & mask) == value */
+		} tcp;                      /* FW_MATCH_TCPFLAGS */
+		struct {
+			/* A name may exist for one family only: resolved by the
+			 * compiler against icmp/icmpv6; -1 where it does not. */
+			int16_t v4, v6;
+		} icmp;                     /* FW_MATCH_ICMPTYPE */
 	};
 };
 

@@ -107,6 +107,18 @@ static const char *match_word(enum fw_match_kind kind)
 		return "sport";
 	case FW_MATCH_DPORT:
 		return "dport";
+	case FW_MATCH_TCPFLAGS:
+		return "flags";
+	case FW_MATCH_ICMPTYPE:
+		return "type";
+	case FW_MATCH_VLAN:
+		return "vlan";
+	case FW_MATCH_FRAGMENT:
+		return "fragment";
+	case FW_MATCH_LEN:
+		return "len";
+	case FW_MATCH_TTL:
+		return "ttl/hoplimit";
 	case FW_MATCH_MAX:
 		break;
 	}
@@ -147,6 +159,7 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 {
 	const struct fw_ast_match *kw = seen[FW_MATCH_FAMILY];
 	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
+	const struct fw_ast_match *ttl = seen[FW_MATCH_TTL];
 	const struct fw_ast_match *addrs[2] = { seen[FW_MATCH_SADDR],
 						seen[FW_MATCH_DADDR] };
 	uint8_t pfam = proto ? proto_family(proto->proto) : XDPFW_FAMILY_NONE;
@@ -173,6 +186,19 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 		family = pfam;
 		snprintf(ref_name, sizeof(ref_name), "an %s rule",
 			 fw_proto_name(proto->proto));
+	}
+
+	/* ttl is IPv4's, hoplimit IPv6's: the same field by two names. */
+	if (ttl) {
+		const char *word = ttl->ttl_family == XDPFW_FAMILY_IPV4 ? "ttl" : "hoplimit";
+
+		if (!family) {
+			family = ttl->ttl_family;
+			snprintf(ref_name, sizeof(ref_name), "a rule with %s", word);
+		} else if (ttl->ttl_family != family) {
+			r = cerr(c, st, ttl->pos, "%s in %s: use %s", word, ref_name,
+				 family == XDPFW_FAMILY_IPV4 ? "ttl" : "hoplimit");
+		}
 	}
 
 	for (i = 0; i < 2; i++) {
@@ -218,6 +244,32 @@ static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
 	return 0;
 }
 
+/*
+ * tcp flags need tcp; an ICMP type needs icmp or icmpv6, and a type name
+ * must exist for that one (nd-neighbor-solicit is ICMPv6's only).
+ */
+static int check_l4_fields(struct fw_compiler *c, const struct fw_stmt *st,
+			   const struct fw_ast_match *seen[FW_MATCH_MAX], int *icmp_type)
+{
+	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
+	const struct fw_ast_match *flags = seen[FW_MATCH_TCPFLAGS];
+	const struct fw_ast_match *type = seen[FW_MATCH_ICMPTYPE];
+	int r = 0;
+
+	if (flags && (!proto || proto->proto != PROTO_TCP))
+		r = cerr(c, st, flags->pos, "flags needs tcp");
+	if (!type)
+		return r;
+	if (!proto || (proto->proto != PROTO_ICMP && proto->proto != PROTO_ICMPV6))
+		return cerr(c, st, type->pos, "type needs icmp or icmpv6");
+	*icmp_type = proto->proto == PROTO_ICMP ? type->icmp.v4 : type->icmp.v6;
+	if (*icmp_type < 0)
+		r = cerr(c, st, type->arg, "no such %s type; it is an %s type",
+			 fw_proto_name(proto->proto),
+			 proto->proto == PROTO_ICMP ? "icmpv6" : "icmp");
+	return r;
+}
+
 /* addr keeps only the prefix bits, so the data plane can compare
  * (packet & mask) == addr without masking the rule again. */
 static void set_prefix(struct xdpfw_prefix *p, const struct fw_ast_prefix *a)
@@ -241,8 +293,12 @@ static void set_prefix(struct xdpfw_prefix *p, const struct fw_ast_prefix *a)
 
 static void lower_rule(const struct fw_stmt *st,
 		       const struct fw_ast_match *seen[FW_MATCH_MAX],
-		       uint8_t family, struct xdpfw_rule *r)
+		       uint8_t family, int icmp_type, struct xdpfw_rule *r)
 {
+	static const uint32_t bit[FW_MATCH_MAX] = {
+		[FW_MATCH_SADDR] = XDPFW_M_SADDR, [FW_MATCH_DADDR] = XDPFW_M_DADDR,
+		[FW_MATCH_SPORT] = XDPFW_M_SPORT, [FW_MATCH_DPORT] = XDPFW_M_DPORT,
+	};
 	const struct fw_ast_match *m;
 
 	memset(r, 0, sizeof(*r));
@@ -284,13 +340,46 @@ static void lower_rule(const struct fw_stmt *st,
 		r->dport_lo = m->port.lo;
 		r->dport_hi = m->port.hi;
 	}
+	for (int k = 0; k < FW_MATCH_MAX; k++) {
+		if (seen[k] && seen[k]->negate)
+			r->negate |= bit[k];
+	}
+	m = seen[FW_MATCH_TCPFLAGS];
+	if (m) {
+		r->match |= XDPFW_M_TCPFLAGS;
+		r->tcp_flags_mask = m->tcp.mask;
+		r->tcp_flags_value = m->tcp.value;
+	}
+	if (seen[FW_MATCH_ICMPTYPE]) {
+		r->match |= XDPFW_M_ICMPTYPE;
+		r->icmp_type = (uint8_t)icmp_type;
+	}
+	m = seen[FW_MATCH_VLAN];
+	if (m) {
+		r->match |= XDPFW_M_VLAN;
+		r->vlan = m->port.lo;
+	}
+	if (seen[FW_MATCH_FRAGMENT])
+		r->match |= XDPFW_M_FRAGMENT;
+	m = seen[FW_MATCH_LEN];
+	if (m) {
+		r->match |= XDPFW_M_LEN;
+		r->len_lo = m->port.lo;
+		r->len_hi = m->port.hi;
+	}
+	m = seen[FW_MATCH_TTL];
+	if (m) {
+		r->match |= XDPFW_M_TTL;
+		r->ttl_lo = (uint8_t)m->port.lo;
+		r->ttl_hi = (uint8_t)m->port.hi;
+	}
 }
 
 static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	const struct fw_ast_match *seen[FW_MATCH_MAX] = { 0 };
 	struct fw_ruleset *rs = c->rs;
-	int r = 0, family;
+	int r = 0, family, icmp_type = 0;
 	size_t i;
 
 	for (i = 0; i < st->nmatches; i++) {
@@ -306,6 +395,8 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		r = family;
 	if (check_ports(c, st, seen))
 		r = -EINVAL;
+	if (check_l4_fields(c, st, seen, &icmp_type))
+		r = -EINVAL;
 
 	/* Reported once: every rule past the limit is the same fault. */
 	if (c->rules_seen++ == XDPFW_MAX_RULES)
@@ -314,7 +405,7 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 	if (r || c->rules_seen > XDPFW_MAX_RULES)
 		return -EINVAL;
 
-	lower_rule(st, seen, (uint8_t)family, &rs->rules[rs->config.rule_count]);
+	lower_rule(st, seen, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
 	/* A fresh set counts rule i in slot i; a reload reassigns slots. */
 	rs->rules[rs->config.rule_count].counter = rs->config.rule_count;
 	rs->config.rule_count++;
@@ -527,6 +618,18 @@ static void out_ports(struct fmt_out *o, const char *word, unsigned int lo,
 		out_add(o, " %s %u-%u", word, lo, hi);
 }
 
+static void out_tcp_flags(struct fmt_out *o, uint8_t mask, uint8_t value)
+{
+	const char *sep = " flags ";
+
+	for (unsigned int bit = 1; bit <= 0x80; bit <<= 1) {
+		if (!(mask & bit))
+			continue;
+		out_add(o, "%s%s%s", sep, value & bit ? "" : "!", fw_tcp_flag_name(bit));
+		sep = ",";
+	}
+}
+
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 {
 	struct fmt_out o = { .buf = buf, .size = len };
@@ -538,7 +641,7 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 		buf[0] = '\0';
 	/* Leave out ip/ip6 only when the rest of the rule implies the very
 	 * same family, so the text re-parses to the same rule. */
-	if (has_family && (r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR)))
+	if (has_family && (r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_TTL)))
 		implied = 1;
 	if (has_family && (r->match & XDPFW_M_PROTO) &&
 	    proto_family(r->proto) == r->family)
@@ -559,13 +662,35 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 			out_add(&o, " proto %u", r->proto);
 	}
 	if (r->match & XDPFW_M_SADDR)
-		out_prefix(&o, "saddr", &r->saddr, r->saddr_len, r->family);
+		out_prefix(&o, r->negate & XDPFW_M_SADDR ? "saddr !=" : "saddr", &r->saddr,
+			   r->saddr_len, r->family);
 	if (r->match & XDPFW_M_DADDR)
-		out_prefix(&o, "daddr", &r->daddr, r->daddr_len, r->family);
+		out_prefix(&o, r->negate & XDPFW_M_DADDR ? "daddr !=" : "daddr", &r->daddr,
+			   r->daddr_len, r->family);
 	if (r->match & XDPFW_M_SPORT)
-		out_ports(&o, "sport", r->sport_lo, r->sport_hi);
+		out_ports(&o, r->negate & XDPFW_M_SPORT ? "sport !=" : "sport", r->sport_lo,
+			  r->sport_hi);
 	if (r->match & XDPFW_M_DPORT)
-		out_ports(&o, "dport", r->dport_lo, r->dport_hi);
+		out_ports(&o, r->negate & XDPFW_M_DPORT ? "dport !=" : "dport", r->dport_lo,
+			  r->dport_hi);
+	if (r->match & XDPFW_M_TCPFLAGS)
+		out_tcp_flags(&o, r->tcp_flags_mask, r->tcp_flags_value);
+	if (r->match & XDPFW_M_ICMPTYPE) {
+		name = fw_icmp_type_name(r->family, r->icmp_type);
+		if (name)
+			out_add(&o, " type %s", name);
+		else
+			out_add(&o, " type %u", r->icmp_type);
+	}
+	if (r->match & XDPFW_M_VLAN)
+		out_add(&o, " vlan %u", r->vlan);
+	if (r->match & XDPFW_M_FRAGMENT)
+		out_add(&o, " fragment");
+	if (r->match & XDPFW_M_LEN)
+		out_ports(&o, "len", r->len_lo, r->len_hi);
+	if (r->match & XDPFW_M_TTL)
+		out_ports(&o, r->family == XDPFW_FAMILY_IPV6 ? "hoplimit" : "ttl", r->ttl_lo,
+			  r->ttl_hi);
 	if (r->name[0])
 		out_add(&o, " name \"%.*s\"", XDPFW_NAME_MAX - 1, r->name);
 	if (r->flags & XDPFW_RULE_LOG)

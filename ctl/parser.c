@@ -11,7 +11,8 @@
 
 /* Listed in error messages; keep in step with parse_match(). */
 #define MATCH_WORDS \
-	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log"
+	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, " \
+	"fragment, len, ttl, hoplimit, name or log"
 #define STMT_WORDS "pass, drop, policy, nonip or malformed"
 
 /* Echoed words are cut so a long one cannot push the message out of the
@@ -278,9 +279,14 @@ static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
 	struct fw_ast_match *m;
 	struct fw_pos arg;
 	char text[INET6_ADDRSTRLEN + 1], what[64];
+	bool negate = false;
 	int v6, r;
 
 	advance(p);
+	if (p->tok.kind == FW_TOK_NE) {
+		negate = true;
+		advance(p);
+	}
 	r = need_arg(p, &kw, "address");
 	if (r)
 		return r;
@@ -310,55 +316,232 @@ static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
 	if (!m)
 		return -ENOMEM;
 	m->arg = arg;
+	m->negate = negate;
 	m->addr = a;
 	return 0;
 }
 
-/* "22" or "8000-8099"; the range arrives as one word from the lexer. */
-static int parse_port(struct fw_parser *p, struct fw_stmt *st,
-		      enum fw_match_kind kind)
+/* What a numeric range argument is called in messages, and its bounds. */
+struct range_kind {
+	const char *noun;  /* "port", "length", ... */
+	uint64_t max;
+	bool single;       /* no LO-HI form */
+};
+
+static const struct range_kind port_range = { "port", 65535, false };
+
+/*
+ * "22" or "8000-8099" (the range arrives as one word from the lexer), for
+ * ports and for len/ttl/hoplimit/vlan; `!=` may come first where negate is
+ * allowed.
+ */
+static int parse_range(struct fw_parser *p, struct fw_stmt *st, enum fw_match_kind kind,
+		       const struct range_kind *rk, bool negatable)
 {
 	struct fw_token kw = p->tok, *t;
 	struct fw_ast_match *m;
 	const char *dash = NULL;
+	bool negate = false;
 	uint64_t lo, hi;
 	char what[64];
 	size_t lo_len;
 	int r;
 
 	advance(p);
-	r = need_arg(p, &kw, "port");
+	if (negatable && p->tok.kind == FW_TOK_NE) {
+		negate = true;
+		advance(p);
+	}
+	r = need_arg(p, &kw, rk->noun);
 	if (r)
 		return r;
 	t = &p->tok;
 	describe(t, what, sizeof(what));
-	if (t->kind == FW_TOK_WORD)
+	if (t->kind == FW_TOK_WORD && !rk->single)
 		dash = memchr(t->text, '-', t->len);
 	lo_len = dash ? (size_t)(dash - t->text) : t->len;
 	if ((t->kind != FW_TOK_NUMBER && !dash) ||
 	    parse_digits(t->text, lo_len, &lo) ||
-	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi)))
-		return perr(p, t->col,
-			    "expected a port or port range after '%.*s', got %s",
-			    (int)kw.len, kw.text, what);
+	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi))) {
+		if (rk->single)
+			return perr(p, t->col, "expected a %s after '%.*s', got %s", rk->noun,
+				    (int)kw.len, kw.text, what);
+		return perr(p, t->col, "expected a %s or %s range after '%.*s', got %s", rk->noun,
+			    rk->noun, (int)kw.len, kw.text, what);
+	}
 	if (!dash)
 		hi = lo;
-	if (lo > 65535)
-		return perr(p, t->col, "port %.*s out of range (0-65535)",
-			    echo_len(lo_len), t->text);
-	if (hi > 65535)
+	if (lo > rk->max)
+		return perr(p, t->col, "%s %.*s out of range (0-%llu)", rk->noun,
+			    echo_len(lo_len), t->text, (unsigned long long)rk->max);
+	if (hi > rk->max)
 		return perr(p, t->col + (unsigned int)lo_len + 1,
-			    "port %.*s out of range (0-65535)",
-			    echo_len(t->len - lo_len - 1), dash + 1);
+			    "%s %.*s out of range (0-%llu)", rk->noun,
+			    echo_len(t->len - lo_len - 1), dash + 1, (unsigned long long)rk->max);
 	if (lo > hi)
-		return perr(p, t->col, "port range %.*s is reversed",
+		return perr(p, t->col, "%s range %.*s is reversed", rk->noun,
 			    echo_len(t->len), t->text);
 	m = add_match(st, kind, &kw);
 	if (!m)
 		return -ENOMEM;
 	m->arg = tok_pos(t);
+	m->negate = negate;
 	m->port.lo = (uint16_t)lo;
 	m->port.hi = (uint16_t)hi;
+	advance(p);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint8_t bit;
+} tcp_flag_names[] = {
+	{ "fin", XDPFW_TCP_FIN }, { "syn", XDPFW_TCP_SYN }, { "rst", XDPFW_TCP_RST },
+	{ "psh", XDPFW_TCP_PSH }, { "ack", XDPFW_TCP_ACK }, { "urg", XDPFW_TCP_URG },
+	{ "ece", XDPFW_TCP_ECE }, { "cwr", XDPFW_TCP_CWR },
+};
+
+const char *fw_tcp_flag_name(unsigned int bit)
+{
+	for (size_t i = 0; i < sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]); i++)
+		if (tcp_flag_names[i].bit == bit)
+			return tcp_flag_names[i].name;
+	return NULL;
+}
+
+/*
+ * flags syn,!ack: the named bits must be set, the !-named ones clear, the
+ * rest are free (nft: tcp flags & (syn|ack) == syn). One word per flag,
+ * separated by commas without spaces or with: "syn, !ack" reads the same.
+ */
+static int parse_tcp_flags(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok;
+	struct fw_ast_match *m;
+	uint8_t mask = 0, value = 0;
+	struct fw_pos arg;
+	char what[64];
+	int r;
+
+	advance(p);
+	r = need_arg(p, &kw, "TCP flags");
+	if (r)
+		return r;
+	arg = tok_pos(&p->tok);
+	for (;;) {
+		bool clear = false;
+		size_t i, n = sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]);
+
+		if (p->tok.kind == FW_TOK_BANG) {
+			clear = true;
+			advance(p);
+		}
+		describe(&p->tok, what, sizeof(what));
+		for (i = 0; i < n && !is_word(&p->tok, tcp_flag_names[i].name); i++)
+			;
+		if (i == n)
+			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+				    "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got %s",
+				    what);
+		if (mask & tcp_flag_names[i].bit)
+			return perr(p, p->tok.col, "TCP flag %s given twice", tcp_flag_names[i].name);
+		mask |= tcp_flag_names[i].bit;
+		if (!clear)
+			value |= tcp_flag_names[i].bit;
+		advance(p);
+		if (p->tok.kind != FW_TOK_COMMA)
+			break;
+		advance(p);
+	}
+	m = add_match(st, FW_MATCH_TCPFLAGS, &kw);
+	if (!m)
+		return -ENOMEM;
+	m->arg = arg;
+	m->tcp.mask = mask;
+	m->tcp.value = value;
+	return 0;
+}
+
+/* ICMP and ICMPv6 type names, as nftables spells them. */
+static const struct {
+	const char *name;
+	int16_t v4, v6;
+} icmp_type_names[] = {
+	{ "echo-reply", 0, 129 },
+	{ "destination-unreachable", 3, 1 },
+	{ "source-quench", 4, -1 },
+	{ "redirect", 5, -1 },
+	{ "echo-request", 8, 128 },
+	{ "router-advertisement", 9, -1 },
+	{ "router-solicitation", 10, -1 },
+	{ "time-exceeded", 11, 3 },
+	{ "parameter-problem", 12, 4 },
+	{ "timestamp-request", 13, -1 },
+	{ "timestamp-reply", 14, -1 },
+	{ "info-request", 15, -1 },
+	{ "info-reply", 16, -1 },
+	{ "address-mask-request", 17, -1 },
+	{ "address-mask-reply", 18, -1 },
+	{ "packet-too-big", -1, 2 },
+	{ "mld-listener-query", -1, 130 },
+	{ "mld-listener-report", -1, 131 },
+	{ "mld-listener-done", -1, 132 },
+	{ "mld-listener-reduction", -1, 132 },
+	{ "nd-router-solicit", -1, 133 },
+	{ "nd-router-advert", -1, 134 },
+	{ "nd-neighbor-solicit", -1, 135 },
+	{ "nd-neighbor-advert", -1, 136 },
+	{ "nd-redirect", -1, 137 },
+	{ "router-renumbering", -1, 138 },
+	{ "mld2-listener-report", -1, 143 },
+};
+
+const char *fw_icmp_type_name(unsigned int family, unsigned int type)
+{
+	for (size_t i = 0; i < sizeof(icmp_type_names) / sizeof(icmp_type_names[0]); i++) {
+		int v = family == XDPFW_FAMILY_IPV6 ? icmp_type_names[i].v6 : icmp_type_names[i].v4;
+
+		if (v == (int)type)
+			return icmp_type_names[i].name;
+	}
+	return NULL;
+}
+
+static int parse_icmp_type(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok;
+	struct fw_ast_match *m;
+	int16_t v4 = -1, v6 = -1;
+	char what[64];
+	size_t i, n = sizeof(icmp_type_names) / sizeof(icmp_type_names[0]);
+	int r;
+
+	advance(p);
+	r = need_arg(p, &kw, "ICMP type");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind == FW_TOK_NUMBER) {
+		if (p->tok.num > 255)
+			return perr(p, p->tok.col, "ICMP type %.*s out of range (0-255)",
+				    echo_len(p->tok.len), p->tok.text);
+		v4 = v6 = (int16_t)p->tok.num;
+	} else {
+		for (i = 0; i < n && !is_word(&p->tok, icmp_type_names[i].name); i++)
+			;
+		if (i == n)
+			return perr(p, p->tok.col,
+				    "expected an ICMP type name (echo-request, ...) or number, got %s",
+				    what);
+		v4 = icmp_type_names[i].v4;
+		v6 = icmp_type_names[i].v6;
+	}
+	m = add_match(st, FW_MATCH_ICMPTYPE, &kw);
+	if (!m)
+		return -ENOMEM;
+	m->arg = tok_pos(&p->tok);
+	m->icmp.v4 = v4;
+	m->icmp.v6 = v6;
 	advance(p);
 	return 0;
 }
@@ -422,6 +605,7 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 {
 	const struct fw_token *t = &p->tok;
 	char what[64];
+	int r;
 
 	if (is_word(t, "ip"))
 		return parse_flag_word(p, st, FW_MATCH_FAMILY,
@@ -440,9 +624,39 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 	if (is_word(t, "daddr"))
 		return parse_addr(p, st, FW_MATCH_DADDR);
 	if (is_word(t, "sport"))
-		return parse_port(p, st, FW_MATCH_SPORT);
+		return parse_range(p, st, FW_MATCH_SPORT, &port_range, true);
 	if (is_word(t, "dport"))
-		return parse_port(p, st, FW_MATCH_DPORT);
+		return parse_range(p, st, FW_MATCH_DPORT, &port_range, true);
+	if (is_word(t, "flags"))
+		return parse_tcp_flags(p, st);
+	if (is_word(t, "type"))
+		return parse_icmp_type(p, st);
+	if (is_word(t, "vlan")) {
+		static const struct range_kind vlan = { "VLAN id", 4095, true };
+
+		return parse_range(p, st, FW_MATCH_VLAN, &vlan, false);
+	}
+	if (is_word(t, "len")) {
+		static const struct range_kind len = { "length", 65535, false };
+
+		return parse_range(p, st, FW_MATCH_LEN, &len, false);
+	}
+	if (is_word(t, "ttl") || is_word(t, "hoplimit")) {
+		static const struct range_kind ttl = { "TTL", 255, false };
+		static const struct range_kind hl = { "hop limit", 255, false };
+		uint8_t family = is_word(t, "ttl") ? XDPFW_FAMILY_IPV4 : XDPFW_FAMILY_IPV6;
+
+		r = parse_range(p, st, FW_MATCH_TTL, family == XDPFW_FAMILY_IPV4 ? &ttl : &hl, false);
+		if (!r)
+			st->matches[st->nmatches - 1].ttl_family = family;
+		return r;
+	}
+	if (is_word(t, "fragment")) {
+		if (!add_match(st, FW_MATCH_FRAGMENT, t))
+			return -ENOMEM;
+		advance(p);
+		return 0;
+	}
 	if (is_word(t, "name"))
 		return parse_name(p, st);
 	if (is_word(t, "log")) {

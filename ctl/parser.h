@@ -38,6 +38,10 @@ void fw_stmt_free(struct fw_stmt *st);
 /* IP protocol names of the language: number or -1, name or NULL. */
 int fw_proto_lookup(const char *name, size_t len);
 const char *fw_proto_name(unsigned int proto);
+/* "syn" for XDPFW_TCP_SYN; NULL for anything but one flag bit. */
+const char *fw_tcp_flag_name(unsigned int bit);
+/* "echo-request" for (XDPFW_FAMILY_IPV4, 8); NULL when it has no name. */
+const char *fw_icmp_type_name(unsigned int family, unsigned int type);
 
 /* "policy", "nonip", "malformed". */
 const char *fw_setting_name(enum fw_setting setting);

@@ -14,7 +14,7 @@
 #include "xdpfw.h"
 
 #define FW_DIAG_MAX 64  /* diagnostics kept; later ones are only counted */
-#define FW_DIAG_MSG 160
+#define FW_DIAG_MSG 256
 
 enum fw_diag_kind {
 	FW_DIAG_ERROR,

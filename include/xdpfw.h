@@ -76,7 +76,18 @@ enum xdpfw_match {
 	XDPFW_M_DADDR = 1 << 3,
 	XDPFW_M_SPORT = 1 << 4,
 	XDPFW_M_DPORT = 1 << 5,
+	XDPFW_M_TCPFLAGS = 1 << 6, /* (tcp flags & mask) == value; TCP header parsed */
+	XDPFW_M_ICMPTYPE = 1 << 7, /* ICMP/ICMPv6 type; header parsed (not a later fragment) */
+	XDPFW_M_VLAN = 1 << 8,     /* outer VLAN id */
+	XDPFW_M_FRAGMENT = 1 << 9, /* any fragment, first or later */
+	XDPFW_M_LEN = 1 << 10,     /* IP packet length in [len_lo, len_hi] */
+	XDPFW_M_TTL = 1 << 11,     /* IPv4 TTL / IPv6 hop limit in [ttl_lo, ttl_hi] */
 };
+
+/* Bits of the rule's negate word: which value tests `!=` inverts. The test's
+ * preconditions stay (an IPv4 prefix never matches IPv6, negated or not; a
+ * port test needs ports), as in nftables. */
+#define XDPFW_NEGATABLE (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT | XDPFW_M_DPORT)
 
 /* Address families as in the packet key and rules (AF_INET/AF_INET6 values
  * are not used so that BPF code needs no socket headers). */
@@ -98,14 +109,19 @@ _Static_assert(sizeof(struct xdpfw_prefix) == 32, "xdpfw_prefix layout");
 /* One compiled rule: value of the rules map, key = position in file order. */
 struct xdpfw_rule {
 	__u32 match;   /* enum xdpfw_match bits */
+	__u32 negate;  /* subset of match & XDPFW_NEGATABLE: tested with != */
 	__u8 action;   /* enum xdpfw_action */
 	__u8 family;   /* XDPFW_FAMILY_*, tested when XDPFW_M_FAMILY */
 	__u8 proto;    /* IP protocol after IPv6 extension headers */
 	__u8 saddr_len; /* prefix lengths, kept for printing rules back */
 	__u8 daddr_len;
-	__u8 pad[3];
+	__u8 tcp_flags_mask, tcp_flags_value; /* XDPFW_TCP_* bits */
+	__u8 icmp_type;
+	__u8 ttl_lo, ttl_hi;      /* inclusive */
+	__u16 vlan;               /* VLAN id, 0-4095 */
 	__u16 sport_lo, sport_hi; /* host byte order, inclusive */
 	__u16 dport_lo, dport_hi;
+	__u16 len_lo, len_hi;     /* inclusive */
 	__u32 line;    /* line in the rule file, for stats and errors */
 	struct xdpfw_prefix saddr;
 	struct xdpfw_prefix daddr;
@@ -114,7 +130,17 @@ struct xdpfw_rule {
 	__u32 flags;   /* XDPFW_RULE_* */
 	char name[XDPFW_NAME_MAX]; /* `name "..."`, NUL-terminated; "" if none */
 };
-_Static_assert(sizeof(struct xdpfw_rule) == 128, "xdpfw_rule layout");
+_Static_assert(sizeof(struct xdpfw_rule) == 140, "xdpfw_rule layout");
+
+/* TCP flag bits as in the header's 14th byte (RFC 9293, RFC 3168). */
+#define XDPFW_TCP_FIN 0x01
+#define XDPFW_TCP_SYN 0x02
+#define XDPFW_TCP_RST 0x04
+#define XDPFW_TCP_PSH 0x08
+#define XDPFW_TCP_ACK 0x10
+#define XDPFW_TCP_URG 0x20
+#define XDPFW_TCP_ECE 0x40
+#define XDPFW_TCP_CWR 0x80
 
 #define XDPFW_RULE_LOG 0x1 /* `log`: sampled records to user space (to come) */
 

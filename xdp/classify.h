@@ -22,6 +22,13 @@
  *                address match, as an nft address literal implies its family.
  *   SPORT/DPORT  packet has ports (TCP/UDP, not a later fragment) and
  *                lo <= port <= hi.
+ *   TCPFLAGS     packet has a TCP header and (flags & mask) == value.
+ *   ICMPTYPE     not a later fragment, and the ICMP/ICMPv6 type is equal.
+ *   VLAN         the outer VLAN tag's id is equal (untagged: no match).
+ *   FRAGMENT     the packet is a fragment, first or later.
+ *   LEN, TTL     IP length, TTL/hop limit within [lo, hi].
+ * negate inverts the value test of SADDR/DADDR/SPORT/DPORT, never its
+ * precondition: `saddr != 192.0.2.0/24` still needs an IPv4 packet.
  *
  * This is the linear reference classifier: cost grows with the rule count,
  * but through bpf_loop (kernel >= 5.17) the verifier checks the body once,
@@ -55,6 +62,19 @@ static __always_inline int classify_prefix(const struct xdpfw_prefix *p,
 	       ((a[3] & p->mask[3]) == p->addr[3]);
 }
 
+static __always_inline int classify_range(__u32 v, __u32 lo, __u32 hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/*
+ * A value test, inverted when the rule negates it (`!=`); true when the rule
+ * does not test that field at all.
+ * Only the value test: preconditions (family, ports present) are checked
+ * before and are never inverted.
+ */
+#define CLASSIFY_TEST(m, r, bit, hit) (!((m) & (bit)) || ((hit) ^ !!((r)->negate & (bit))))
+
 static __always_inline int classify_rule(const struct xdpfw_rule *r,
 					 const struct xdpfw_pkt *pkt)
 {
@@ -67,18 +87,38 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR)) &&
 	    pkt->family == XDPFW_FAMILY_NONE)
 		return 0;
-	if ((m & XDPFW_M_SADDR) && !classify_prefix(&r->saddr, pkt->saddr))
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_SADDR, classify_prefix(&r->saddr, pkt->saddr)))
 		return 0;
-	if ((m & XDPFW_M_DADDR) && !classify_prefix(&r->daddr, pkt->daddr))
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_DADDR, classify_prefix(&r->daddr, pkt->daddr)))
 		return 0;
-	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT)) &&
+	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS)) &&
 	    !(pkt->flags & XDPFW_PKT_PORTS))
 		return 0;
-	if ((m & XDPFW_M_SPORT) &&
-	    (pkt->sport < r->sport_lo || pkt->sport > r->sport_hi))
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_SPORT,
+			   classify_range(pkt->sport, r->sport_lo, r->sport_hi)))
 		return 0;
-	if ((m & XDPFW_M_DPORT) &&
-	    (pkt->dport < r->dport_lo || pkt->dport > r->dport_hi))
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_DPORT,
+			   classify_range(pkt->dport, r->dport_lo, r->dport_hi)))
+		return 0;
+	/* Rarer matches, one branch for rules that have none of them. */
+	if (!(m & (XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |
+		   XDPFW_M_LEN | XDPFW_M_TTL)))
+		return 1;
+	if ((m & XDPFW_M_TCPFLAGS) &&
+	    (pkt->tcp_flags & r->tcp_flags_mask) != r->tcp_flags_value)
+		return 0;
+	/* The compiler pairs a type with icmp/icmpv6, so only the header's
+	 * presence is left to check: a later fragment has none. */
+	if ((m & XDPFW_M_ICMPTYPE) &&
+	    ((pkt->flags & XDPFW_PKT_LATER_FRAG) || pkt->icmp_type != r->icmp_type))
+		return 0;
+	if ((m & XDPFW_M_VLAN) && (pkt->vlan_count == 0 || pkt->vlan[0] != r->vlan))
+		return 0;
+	if ((m & XDPFW_M_FRAGMENT) && !(pkt->flags & XDPFW_PKT_FRAGMENT))
+		return 0;
+	if ((m & XDPFW_M_LEN) && !classify_range(pkt->ip_len, r->len_lo, r->len_hi))
+		return 0;
+	if ((m & XDPFW_M_TTL) && !classify_range(pkt->ttl, r->ttl_lo, r->ttl_hi))
 		return 0;
 	return 1;
 }

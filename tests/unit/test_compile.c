@@ -110,6 +110,74 @@ static void test_ipv4_rule(void **state)
 	assert_int_equal(r->dport_hi, 0);
 }
 
+static void test_scalar_matches(void **state)
+{
+	const struct xdpfw_rule *r = &rs.rules[0];
+
+	(void)state;
+	load_ok(&rs, "drop tcp saddr != 192.0.2.0/24 dport != 22 flags syn,!ack "
+		     "vlan 7 fragment len 40-1500 ttl 1-64\n"
+		     "pass icmpv6 type nd-neighbor-solicit hoplimit 255\n"
+		     "pass icmp type 8\n");
+	assert_int_equal(rs.config.rule_count, 3);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR |
+				   XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_VLAN |
+				   XDPFW_M_FRAGMENT | XDPFW_M_LEN | XDPFW_M_TTL);
+	assert_int_equal(r->negate, XDPFW_M_SADDR | XDPFW_M_DPORT);
+	assert_int_equal(r->tcp_flags_mask, XDPFW_TCP_SYN | XDPFW_TCP_ACK);
+	assert_int_equal(r->tcp_flags_value, XDPFW_TCP_SYN);
+	assert_int_equal(r->vlan, 7);
+	assert_int_equal(r->len_lo, 40);
+	assert_int_equal(r->len_hi, 1500);
+	assert_int_equal(r->ttl_lo, 1);
+	assert_int_equal(r->ttl_hi, 64);
+	r = &rs.rules[1];
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_ICMPTYPE |
+				   XDPFW_M_TTL);
+	assert_int_equal(r->family, XDPFW_FAMILY_IPV6);
+	assert_int_equal(r->icmp_type, 135);
+	assert_int_equal(r->ttl_lo, 255);
+	assert_int_equal(r->negate, 0);
+	assert_int_equal(rs.rules[2].icmp_type, 8);
+	/* ttl alone implies IPv4, hoplimit IPv6 */
+	load_ok(&rs, "drop ttl 1\ndrop hoplimit 1\n");
+	assert_int_equal(rs.rules[0].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(rs.rules[1].family, XDPFW_FAMILY_IPV6);
+}
+
+static void test_scalar_match_errors(void **state)
+{
+	(void)state;
+	expect_error("drop flags syn", 1, 6, "flags needs tcp");
+	expect_error("drop udp flags syn", 1, 10, "flags needs tcp");
+	expect_error("drop tcp flags syn,bogus", 1, 20,
+		     "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got 'bogus'");
+	expect_error("drop tcp flags syn,", 1, 20,
+		     "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got end of line");
+	expect_error("drop tcp flags syn,!syn", 1, 21, "TCP flag syn given twice");
+	expect_error("drop type echo-request", 1, 6, "type needs icmp or icmpv6");
+	expect_error("drop icmp type nd-neighbor-solicit", 1, 16,
+		     "no such icmp type; it is an icmpv6 type");
+	expect_error("drop icmpv6 type source-quench", 1, 18,
+		     "no such icmpv6 type; it is an icmp type");
+	expect_error("drop icmp type bogus", 1, 16,
+		     "expected an ICMP type name (echo-request, ...) or number, got 'bogus'");
+	expect_error("drop icmp type 256", 1, 16, "ICMP type 256 out of range (0-255)");
+	expect_error("drop vlan 4096", 1, 11, "VLAN id 4096 out of range (0-4095)");
+	expect_error("drop vlan 1-2", 1, 11, "expected a VLAN id after 'vlan', got '1-2'");
+	expect_error("drop vlan 1 vlan 2", 1, 13, "duplicate vlan (first at column 6)");
+	expect_error("drop len 10-5", 1, 10, "length range 10-5 is reversed");
+	expect_error("drop len 65536", 1, 10, "length 65536 out of range (0-65535)");
+	expect_error("drop ttl 256", 1, 10, "TTL 256 out of range (0-255)");
+	expect_error("drop ip6 ttl 1", 1, 10, "ttl in an ip6 rule: use hoplimit");
+	expect_error("drop icmp hoplimit 1", 1, 11, "hoplimit in an icmp rule: use ttl");
+	expect_error("drop hoplimit 1 saddr 192.0.2.1", 1, 23,
+		     "IPv4 address in a rule with hoplimit");
+	expect_error("drop saddr !=", 1, 14, "missing address after 'saddr'");
+	expect_error("drop tcp dport != 70000", 1, 19, "port 70000 out of range (0-65535)");
+	expect_error("drop dport != 22", 1, 6, "dport needs tcp or udp");
+}
+
 static void test_ipv6_rule(void **state)
 {
 	const struct xdpfw_rule *r = &rs.rules[0];
@@ -433,13 +501,26 @@ static void test_format_round_trip(void **state)
 		"pass udp sport 0 dport 65535 saddr 203.0.113.7/31\n"
 		"pass icmpv6 saddr fe80::/10\n"
 		"drop udp dport 53 name \"dns flood\" log\n"
-		"pass log name \"x\"\n";
+		"pass log name \"x\"\n"
+		"drop saddr != 192.0.2.0/24 tcp dport != 22-23 sport != 1\n"
+		"drop daddr != 2001:db8::/48\n"
+		"drop tcp flags syn,!ack,!rst\n"
+		"drop tcp flags fin,syn,rst,psh,ack,urg,ece,cwr\n"
+		"pass icmp type echo-request\n"
+		"pass icmpv6 type nd-neighbor-solicit\n"
+		"pass icmpv6 type 200\n"
+		"drop vlan 100 udp\n"
+		"drop ip6 fragment\n"
+		"drop len 1400-65535\n"
+		"drop ttl 0-1\n"
+		"drop hoplimit 255\n"
+		"drop ip len 20 fragment vlan 4095\n";
 	char buf[200];
 	uint32_t i;
 
 	(void)state;
 	load_ok(&rs, src);
-	assert_int_equal(rs.config.rule_count, 19);
+	assert_int_equal(rs.config.rule_count, 32);
 	for (i = 0; i < rs.config.rule_count; i++) {
 		fw_rule_format(&rs.rules[i], buf, sizeof(buf));
 		load_ok(&rs2, buf);
@@ -668,6 +749,8 @@ int main(void)
 		cmocka_unit_test(test_setting_repeated),
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_errors_in_line_order),
+		cmocka_unit_test(test_scalar_matches),
+		cmocka_unit_test(test_scalar_match_errors),
 		cmocka_unit_test(test_line_ends_and_final_newline),
 		cmocka_unit_test(test_nul_and_long_line_through_load),
 		cmocka_unit_test(test_digest),

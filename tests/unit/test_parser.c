@@ -251,9 +251,9 @@ static void test_err_unknown_match_word(void **state)
 {
 	(void)state;
 	expect_error("drop tcp foo dport 22", 1, 10,
-		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
+		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
 	expect_error("drop 192.0.2.1", 1, 6,
-		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
+		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
 }
 
 static void test_err_name(void **state)
@@ -388,7 +388,7 @@ static void test_err_lexer_fault_reported_once(void **state)
 	expect_error("drop saddr ;", 1, 12, "unexpected character ';'");
 	/* The rest of a faulty line is not lexed, so it adds no errors. */
 	expect_error("drop \"s\" ; \x01 \"", 1, 6,
-		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, name or log");
+		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
 
 	fw_diag_init(&d, "t.rules", NULL);
 	fw_parser_init(&p, nul, sizeof(nul) - 1, &d);
