@@ -192,6 +192,10 @@ static unsigned int parse_ipv6(const struct frame *f, struct xdpfw_pkt *pkt, siz
 				 * protocol is what this header names. */
 				pkt->flags |= XDPFW_PKT_LATER_FRAG;
 				pkt->proto = h[0];
+				/* ...unless it names another extension header:
+				 * then there is no protocol to match. */
+				if (ipv6_is_extension(h[0]))
+					pkt->flags |= XDPFW_PKT_NO_PROTO;
 				*off += IPV6_EXT_MIN;
 				return XDPFW_REASON_POLICY;
 			}
@@ -293,29 +297,57 @@ static int prefix_match(const struct xdpfw_prefix *p, const __u32 *addr)
 	return 1;
 }
 
-/* Port matches need ports: TCP or UDP, and not a later fragment. */
-static int port_match(const struct xdpfw_pkt *pkt, unsigned int port, unsigned int lo,
-		      unsigned int hi)
+static int in_range(unsigned int v, unsigned int lo, unsigned int hi)
 {
-	return (pkt->flags & XDPFW_PKT_PORTS) && port >= lo && port <= hi;
+	return v >= lo && v <= hi;
+}
+
+/* `!=` inverts whether the value is in the prefix or range, nothing else. */
+static int negated(const struct xdpfw_rule *r, __u32 bit, int hit)
+{
+	return (r->negate & bit) ? !hit : hit;
 }
 
 /* A rule matches when each field its match bits name does. */
 static int rule_match(const struct xdpfw_rule *r, const struct xdpfw_pkt *pkt)
 {
+	int ports = pkt->flags & XDPFW_PKT_PORTS;
+
 	if ((r->match & XDPFW_M_FAMILY) && pkt->family != r->family)
 		return 0;
-	if ((r->match & XDPFW_M_PROTO) && pkt->proto != r->proto)
+	if ((r->match & XDPFW_M_PROTO) &&
+	    (pkt->proto != r->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
 		return 0;
+	/* An address test of any kind, negated or not, needs an IP address. */
 	if ((r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR)) && pkt->family == XDPFW_FAMILY_NONE)
 		return 0;
-	if ((r->match & XDPFW_M_SADDR) && !prefix_match(&r->saddr, pkt->saddr))
+	if ((r->match & XDPFW_M_SADDR) &&
+	    !negated(r, XDPFW_M_SADDR, prefix_match(&r->saddr, pkt->saddr)))
 		return 0;
-	if ((r->match & XDPFW_M_DADDR) && !prefix_match(&r->daddr, pkt->daddr))
+	if ((r->match & XDPFW_M_DADDR) &&
+	    !negated(r, XDPFW_M_DADDR, prefix_match(&r->daddr, pkt->daddr)))
 		return 0;
-	if ((r->match & XDPFW_M_SPORT) && !port_match(pkt, pkt->sport, r->sport_lo, r->sport_hi))
+	/* Ports and TCP flags exist only where the L4 header was read. */
+	if ((r->match & XDPFW_M_SPORT) &&
+	    !(ports && negated(r, XDPFW_M_SPORT, in_range(pkt->sport, r->sport_lo, r->sport_hi))))
 		return 0;
-	if ((r->match & XDPFW_M_DPORT) && !port_match(pkt, pkt->dport, r->dport_lo, r->dport_hi))
+	if ((r->match & XDPFW_M_DPORT) &&
+	    !(ports && negated(r, XDPFW_M_DPORT, in_range(pkt->dport, r->dport_lo, r->dport_hi))))
+		return 0;
+	if ((r->match & XDPFW_M_TCPFLAGS) &&
+	    !(ports && (pkt->tcp_flags & r->tcp_flags_mask) == r->tcp_flags_value))
+		return 0;
+	/* An ICMP header is read unless the packet is a later fragment. */
+	if ((r->match & XDPFW_M_ICMPTYPE) &&
+	    ((pkt->flags & XDPFW_PKT_LATER_FRAG) || pkt->icmp_type != r->icmp_type))
+		return 0;
+	if ((r->match & XDPFW_M_VLAN) && !(pkt->vlan_count > 0 && pkt->vlan[0] == r->vlan))
+		return 0;
+	if ((r->match & XDPFW_M_FRAGMENT) && !(pkt->flags & XDPFW_PKT_FRAGMENT))
+		return 0;
+	if ((r->match & XDPFW_M_LEN) && !in_range(pkt->ip_len, r->len_lo, r->len_hi))
+		return 0;
+	if ((r->match & XDPFW_M_TTL) && !in_range(pkt->ttl, r->ttl_lo, r->ttl_hi))
 		return 0;
 	return 1;
 }

@@ -166,6 +166,10 @@ _Static_assert(sizeof(struct xdpfw_counter) == 16, "xdpfw_counter layout");
 #define XDPFW_PKT_PORTS 0x01      /* sport/dport are valid (TCP/UDP, not a later fragment) */
 #define XDPFW_PKT_FRAGMENT 0x02   /* any fragment (first or later) */
 #define XDPFW_PKT_LATER_FRAG 0x04 /* fragment offset != 0 */
+/* An IPv6 later fragment whose fragment header names another extension
+ * header: the protocol is unknown, so no protocol match holds (nftables:
+ * ipv6_find_hdr() fails, no l4proto). */
+#define XDPFW_PKT_NO_PROTO 0x08
 
 /*
  * What the parser extracts and the classifier matches on. Lives here so that

@@ -16,6 +16,7 @@
  *   FAMILY       rule family == packet family
  *   PROTO        rule proto == packet proto (the header after IPv6 extension
  *                headers; set for later fragments and for unknown protocols)
+ *                and the packet has one (not XDPFW_PKT_NO_PROTO)
  *   SADDR/DADDR  (address & mask) == rule address on all four words. An IPv4
  *                prefix sits in word 0 with zero masks elsewhere, so it would
  *                also fit an IPv6 address: the compiler sets FAMILY with every
@@ -82,7 +83,7 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 
 	if ((m & XDPFW_M_FAMILY) && r->family != pkt->family)
 		return 0;
-	if ((m & XDPFW_M_PROTO) && r->proto != pkt->proto)
+	if ((m & XDPFW_M_PROTO) && (r->proto != pkt->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
 		return 0;
 	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR)) &&
 	    pkt->family == XDPFW_FAMILY_NONE)

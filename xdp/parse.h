@@ -234,6 +234,8 @@ static __always_inline __u32 parse_ipv6(const struct parse_ctx *c,
 				nh = h[0];
 				*off += hlen;
 				pkt->proto = nh;
+				if (parse_ipv6_is_ext(nh))
+					pkt->flags |= XDPFW_PKT_NO_PROTO;
 				return XDPFW_REASON_POLICY;
 			}
 		} else if (nh == IPPROTO_AH) {

@@ -486,12 +486,16 @@ static void ip6_ah_cut(struct pkt *p, const struct bpf_case *c)
 	pkt_udp(p, 1234, 53);
 }
 
+static void fake_ports(struct pkt *p, size_t off);
+
+/* Its payload starts like ports 1234 -> 53: an unknown header has none. */
 static void ip6_unknown(struct pkt *p, const struct bpf_case *c)
 {
 	ip6(p, c);
 	pkt_ipv6_ext(p, 0, 8);
 	pkt_l4proto(p, PROTO_UNKNOWN);
 	pkt_payload(p, 20);
+	fake_ports(p, p->len - 20);
 }
 
 static void ip4_unknown(struct pkt *p, const struct bpf_case *c)
@@ -568,6 +572,28 @@ static void frag6_later(struct pkt *p, const struct bpf_case *c)
 	pkt_l4proto(p, 17);
 	pkt_payload(p, 64);
 	fake_ports(p, p->len - 64);
+}
+
+/* A later fragment whose fragment header names destination options: no
+ * protocol can be known (nftables: ipv6_find_hdr() fails). */
+static void frag6_later_ext(struct pkt *p, const struct bpf_case *c)
+{
+	ip6(p, c);
+	pkt_ipv6_frag(p, 181, 0);
+	pkt_l4proto(p, 60);
+	pkt_payload(p, 64);
+}
+
+/* A later IPv4 fragment of an ICMP echo request: its first payload byte is
+ * an 8, which must not be read as a type. */
+static void frag4_later_icmp(struct pkt *p, const struct bpf_case *c)
+{
+	(void)c;
+	pkt_eth(p);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .frag_off = 185 });
+	pkt_l4proto(p, 1);
+	pkt_payload(p, 64);
+	p->data[p->len - 64] = 8;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -769,6 +795,51 @@ static const struct bpf_case cases[] = {
 	     tcp4, DROP, RULE, 0, .dport = 65535),
 	CASE("protocol must agree", SETTINGS "drop udp dport 53\n", tcp4, PASS, POLICY, -1),
 	CASE("family must agree", SETTINGS "drop ip6 udp\ndrop ip udp\n", udp4, DROP, RULE, 1),
+	/* Negation inverts the value test only, never its preconditions. */
+	CASE("saddr != outside the prefix matches", SETTINGS "drop saddr != 192.0.2.0/24\n",
+	     udp4, DROP, RULE, 0, .saddr = "198.51.100.1"),
+	CASE("saddr != inside the prefix does not", SETTINGS "drop saddr != 192.0.2.0/24\n",
+	     udp4, PASS, POLICY, -1, .saddr = "192.0.2.200"),
+	CASE("saddr != of an ipv4 prefix never matches ipv6",
+	     SETTINGS "drop saddr != 192.0.2.0/24\n", udp6, PASS, POLICY, -1),
+	CASE("daddr != v6", SETTINGS "drop daddr != 2001:db8::/32\n", tcp6, DROP, RULE, 0,
+	     .daddr = "2001:db9::1"),
+	CASE("dport != range: inside", SETTINGS "drop udp dport != 50-60\n", udp4, PASS, POLICY,
+	     -1, .dport = 53),
+	CASE("dport != range: outside", SETTINGS "drop udp dport != 50-60\n", udp4, DROP, RULE,
+	     0, .dport = 61),
+	CASE("sport != never matches a later fragment", SETTINGS "drop udp sport != 1\n",
+	     frag4_later, PASS, POLICY, -1),
+	/* tcp4 sends SYN, tcp6 SYN|ACK. */
+	CASE("flags syn,!ack: a SYN", SETTINGS "drop tcp flags syn,!ack\n", tcp4, DROP, RULE, 0),
+	CASE("flags syn,!ack: not a SYN|ACK", SETTINGS "drop tcp flags syn,!ack\n", tcp6, PASS,
+	     POLICY, -1),
+	CASE("flags ack: a SYN|ACK", SETTINGS "drop tcp flags ack\n", tcp6, DROP, RULE, 0),
+	CASE("flags !rst,!fin: a SYN", SETTINGS "drop tcp flags !rst,!fin\n", tcp4, DROP, RULE, 0),
+	CASE("icmp type echo-request", SETTINGS "drop icmp type echo-request\n", icmp4, DROP,
+	     RULE, 0),
+	CASE("icmp type echo-reply is not a request", SETTINGS "drop icmp type echo-reply\n",
+	     icmp4, PASS, POLICY, -1),
+	CASE("icmpv6 type 128", SETTINGS "drop icmpv6 type 128\n", icmp6, DROP, RULE, 0),
+	CASE("ipv6 later fragment naming an extension header has no protocol",
+	     SETTINGS "drop proto 60\ndrop ip6 fragment\n", frag6_later_ext, DROP, RULE, 1),
+	CASE("icmp type never matches a later fragment",
+	     SETTINGS "drop icmp type echo-request\ndrop icmp\n", frag4_later_icmp, DROP, RULE, 1),
+	CASE("vlan: the outer tag", SETTINGS "drop vlan 200\n", vlan_qinq, DROP, RULE, 0),
+	CASE("vlan: not the inner tag", SETTINGS "drop vlan 100\n", vlan_qinq, PASS, POLICY, -1),
+	CASE("vlan: 802.1Q", SETTINGS "drop vlan 100\n", vlan_q, DROP, RULE, 0),
+	CASE("vlan: untagged never matches", SETTINGS "drop vlan 0\n", udp4, PASS, POLICY, -1),
+	CASE("fragment: a first fragment", SETTINGS "drop fragment\n", frag4_first, DROP, RULE, 0),
+	CASE("fragment: a later ipv6 fragment", SETTINGS "drop ip6 fragment\n", frag6_later, DROP,
+	     RULE, 0),
+	CASE("fragment: not a whole packet", SETTINGS "drop fragment\n", udp4, PASS, POLICY, -1),
+	/* udp4: 20 + 8 + 18 bytes of IP packet. */
+	CASE("len: exact", SETTINGS "drop len 46\n", udp4, DROP, RULE, 0),
+	CASE("len: one above the range", SETTINGS "drop len 20-45\n", udp4, PASS, POLICY, -1),
+	CASE("ttl: the builder's 64", SETTINGS "drop ttl 64\n", udp4, DROP, RULE, 0),
+	CASE("ttl: range below", SETTINGS "drop ttl 0-63\n", udp4, PASS, POLICY, -1),
+	CASE("hoplimit: ipv6", SETTINGS "drop hoplimit 64-255\n", udp6, DROP, RULE, 0),
+	CASE("hoplimit never matches ipv4", SETTINGS "drop hoplimit 64\n", udp4, PASS, POLICY, -1),
 	CASE("every match of a rule must hold",
 	     SETTINGS "drop udp saddr 192.0.2.1 dport 54\ndrop udp saddr 192.0.2.2 dport 53\n"
 		      "drop udp saddr 192.0.2.1 dport 53\n",
@@ -848,7 +919,7 @@ static void load_rules(const char *name, const char *text,
 		tweak(&ruleset);
 	assert_int_equal(fw_ruleset_write(skel, &ruleset), 0);
 	zero_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX);
-	zero_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_MAX_RULES);
+	zero_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS);
 }
 
 static void check_counters(int fd, uint32_t entries, int want_key,
@@ -898,7 +969,7 @@ static void run_case(void **state)
 			 verdict_name(c->verdict));
 	check_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX,
 		       c->reason, p.len, "reason");
-	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_MAX_RULES,
+	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS,
 		       c->rule, p.len, "rule");
 }
 
@@ -942,8 +1013,58 @@ static void test_rule_limit(void **state)
 	assert_int_equal(retval, XDP_PASS);
 	check_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX,
 		       c.reason, p.len, "reason");
-	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_MAX_RULES,
+	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS,
 		       c.rule, p.len, "rule");
+}
+
+/* Each write fills the idle generation and flips to it: the verdict
+ * follows the newest set, and the active generation alternates. */
+static void test_generations(void **state)
+{
+	const struct bpf_case c = { .name = "generations" };
+	static struct pkt p;
+	uint32_t retval, gen, prev = 0, zero = 0;
+
+	(void)state;
+	pkt_init(&p);
+	udp4(&p, &c);
+	pkt_finish(&p);
+	for (int i = 0; i < 4; i++) {
+		load_rules(c.name, i % 2 ? SETTINGS "drop udp dport 53\n" : SETTINGS "pass udp\n",
+			   NULL);
+		assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_active), &zero, &gen),
+				 0);
+		assert_true(gen < XDPFW_GENERATIONS);
+		if (i)
+			assert_int_not_equal(gen, prev);
+		prev = gen;
+		run_frame(p.data, p.len, 1, &retval, NULL);
+		assert_int_equal(retval, i % 2 ? XDP_DROP : XDP_PASS);
+	}
+}
+
+/* A rule counts in its counter slot, which a reload may have kept: not
+ * necessarily at its index. */
+static void slot_1500(struct fw_ruleset *rs)
+{
+	rs->rules[0].counter = 1500;
+}
+
+static void test_counter_slot(void **state)
+{
+	const struct bpf_case c = { .name = "counter slot" };
+	static struct pkt p;
+	uint32_t retval;
+
+	(void)state;
+	load_rules(c.name, SETTINGS "drop udp dport 53\n", slot_1500);
+	pkt_init(&p);
+	udp4(&p, &c);
+	pkt_finish(&p);
+	run_frame(p.data, p.len, 1, &retval, NULL);
+	assert_int_equal(retval, XDP_DROP);
+	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS, 1500, p.len,
+		       "rule");
 }
 
 static uint32_t bench_repeat(void)
@@ -1011,7 +1132,14 @@ static int group_teardown(void **state)
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 2, sizeof(*tests));
+	static const struct CMUnitTest extra[] = {
+		cmocka_unit_test(test_rule_limit),
+		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_counter_slot),
+		cmocka_unit_test(test_timing),
+	};
+	size_t nextra = sizeof(extra) / sizeof(extra[0]);
+	struct CMUnitTest *tests = calloc(n + nextra, sizeof(*tests));
 	int ret;
 
 	if (!tests)
@@ -1021,13 +1149,10 @@ int main(void)
 		tests[i].test_func = run_case;
 		tests[i].initial_state = (void *)&cases[i];
 	}
-	tests[n].name = "1024 rules, only the last matches";
-	tests[n].test_func = test_rule_limit;
-	tests[n + 1].name = "timing";
-	tests[n + 1].test_func = test_timing;
+	memcpy(tests + n, extra, sizeof(extra));
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	ret = _cmocka_run_group_tests("test_bpf", tests, n + 2, group_setup,
+	ret = _cmocka_run_group_tests("test_bpf", tests, n + nextra, group_setup,
 				      group_teardown);
 	free(tests);
 	return ret;

@@ -303,9 +303,54 @@ static const struct {
 #define NPROTOS (sizeof(rule_protos) / sizeof(rule_protos[0]))
 
 /* One rule: its matches in random order, each consistent with the others. */
+/* flags over a few bits: each set, clear, or free. */
+static void emit_tcp_flags(struct rng *r, struct set_gen *g)
+{
+	static const char *const names[] = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr"};
+	const char *sep = " flags ";
+	uint32_t pick = 0;
+
+	while (!pick)
+		pick = chance(r, 70) ? (1u << 1 | 1u << 4) & rnd(r) : rnd(r) & 0xff;
+	for (int i = 0; i < 8; i++) {
+		if (!(pick & (1u << i)))
+			continue;
+		emit(g, "%s%s%s", sep, chance(r, 40) ? "!" : "", names[i]);
+		sep = ",";
+	}
+}
+
+/* A type by number, or by a name both ICMP versions know. */
+static void emit_icmp_type(struct rng *r, struct set_gen *g)
+{
+	static const char *const names[] = {"echo-request", "echo-reply", "destination-unreachable",
+					    "time-exceeded", "parameter-problem"};
+
+	if (chance(r, 40))
+		emit(g, " type %s", names[below(r, 5)]);
+	else
+		emit(g, " type %u", chance(r, 50) ? below(r, 4) : below(r, 256));
+}
+
+/* WORD N or WORD LO-HI, within 0-255 for ttl/hoplimit, 0-65535 for len. */
+static void emit_range(struct rng *r, struct set_gen *g, const char *word, uint32_t lo,
+		       uint32_t span)
+{
+	uint32_t max = word[0] == 'l' ? 65535 : 255, hi;
+
+	lo = lo > max ? max : lo;
+	hi = lo + below(r, span + 1);
+	hi = hi > max ? max : hi;
+	if (lo == hi || chance(r, 20))
+		emit(g, " %s %u", word, lo);
+	else
+		emit(g, " %s %u-%u", word, lo, hi);
+}
+
 static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 {
-	enum { W_FAMILY, W_PROTO, W_SADDR, W_DADDR, W_SPORT, W_DPORT, W_MAX };
+	enum { W_FAMILY, W_PROTO, W_SADDR, W_DADDR, W_SPORT, W_DPORT, W_FLAGS, W_TYPE, W_VLAN,
+	       W_FRAG, W_LEN, W_TTL, W_MAX };
 	int order[W_MAX], n = 0, family = 0, proto = -1;
 	int has[W_MAX] = {0};
 	struct prefix *src = NULL, *dst = NULL;
@@ -335,6 +380,17 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 		has[W_SPORT] = chance(r, 40);
 		has[W_DPORT] = chance(r, 55);
 	}
+	if (proto >= 0 && rule_protos[proto].proto == PROTO_TCP)
+		has[W_FLAGS] = chance(r, 25);
+	if (proto >= 0 && (rule_protos[proto].proto == PROTO_ICMP ||
+			   rule_protos[proto].proto == PROTO_ICMPV6))
+		has[W_TYPE] = chance(r, 50);
+	has[W_VLAN] = chance(r, 8);
+	has[W_FRAG] = chance(r, 8);
+	has[W_LEN] = chance(r, 8);
+	has[W_TTL] = chance(r, 10);
+	if (has[W_TTL] && !family)
+		family = chance(r, 50) ? 4 : 6;
 	/* A rule without matches takes every IP packet and hides the rest of
 	 * the set: keep it rare. */
 	if (!has[W_PROTO] && !has[W_SADDR] && !has[W_DADDR] && chance(r, 90))
@@ -366,16 +422,34 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 			emit(g, " %s", rule_protos[proto].text);
 			break;
 		case W_SADDR:
-			emit_prefix(r, g, "saddr", src);
+			emit_prefix(r, g, chance(r, 15) ? "saddr !=" : "saddr", src);
 			break;
 		case W_DADDR:
-			emit_prefix(r, g, "daddr", dst);
+			emit_prefix(r, g, chance(r, 15) ? "daddr !=" : "daddr", dst);
 			break;
 		case W_SPORT:
-			emit_ports(r, g, "sport");
+			emit_ports(r, g, chance(r, 15) ? "sport !=" : "sport");
 			break;
 		case W_DPORT:
-			emit_ports(r, g, "dport");
+			emit_ports(r, g, chance(r, 15) ? "dport !=" : "dport");
+			break;
+		case W_FLAGS:
+			emit_tcp_flags(r, g);
+			break;
+		case W_TYPE:
+			emit_icmp_type(r, g);
+			break;
+		case W_VLAN:
+			emit(g, " vlan %u", chance(r, 50) ? below(r, 8) : below(r, 4096));
+			break;
+		case W_FRAG:
+			emit(g, " fragment");
+			break;
+		case W_LEN:
+			emit_range(r, g, "len", 20 + below(r, 120), 120);
+			break;
+		case W_TTL:
+			emit_range(r, g, family == 6 ? "hoplimit" : "ttl", below(r, 256), 64);
 			break;
 		}
 	}
@@ -523,6 +597,50 @@ static uint8_t aim_proto(const struct aim *a)
 	return common[below(a->r, sizeof(common))];
 }
 
+/* Flags that fit a rule's mask and value, or miss by one bit. */
+static uint8_t aim_tcp_flags(const struct aim *a)
+{
+	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_TCPFLAGS, 0);
+	uint8_t f = (uint8_t)rnd(a->r);
+
+	if (!rule || chance(a->r, 10))
+		return f;
+	f = (uint8_t)((f & ~rule->tcp_flags_mask) | rule->tcp_flags_value);
+	if (chance(a->r, 30))
+		f ^= rule->tcp_flags_mask & (uint8_t)(1u << below(a->r, 8));
+	return f;
+}
+
+static uint8_t aim_icmp_type(const struct aim *a)
+{
+	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_ICMPTYPE, 0);
+
+	if (!rule || chance(a->r, 20))
+		return (uint8_t)rnd(a->r);
+	return (uint8_t)(rule->icmp_type + (chance(a->r, 20) ? 1 : 0));
+}
+
+/* A TTL or hop limit at the edges of a rule's range, or anything. */
+static uint8_t aim_ttl(const struct aim *a)
+{
+	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_TTL, 0);
+
+	if (!rule || chance(a->r, 20))
+		return (uint8_t)(1 + below(a->r, 255));
+	switch (below(a->r, 5)) {
+	case 0:
+		return (uint8_t)(rule->ttl_lo - 1);
+	case 1:
+		return (uint8_t)(rule->ttl_hi + 1);
+	case 2:
+		return rule->ttl_lo;
+	case 3:
+		return rule->ttl_hi;
+	default:
+		return (uint8_t)(rule->ttl_lo + below(a->r, (uint32_t)(rule->ttl_hi - rule->ttl_lo) + 1));
+	}
+}
+
 static void random_bytes(struct rng *r, uint8_t *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -546,12 +664,12 @@ static void gen_l4(const struct aim *a, struct pkt *p, int family, uint8_t proto
 			       : chance(r, 15) ? 6 + below(r, 4)
 					       : 5;
 
-		pkt_tcp(p, aim_port(a, 1), aim_port(a, 0), (uint8_t)rnd(r), doff > 5 ? doff : 0);
+		pkt_tcp(p, aim_port(a, 1), aim_port(a, 0), aim_tcp_flags(a), doff > 5 ? doff : 0);
 		p->data[t + 12] = doff << 4; /* doff < 5 too: the builder would write 5 */
 	} else if (proto == PROTO_UDP) {
 		pkt_udp(p, aim_port(a, 1), aim_port(a, 0));
 	} else if ((proto == PROTO_ICMP && family == 4) || (proto == PROTO_ICMPV6 && family == 6)) {
-		pkt_icmp(p, (uint8_t)rnd(r), (uint8_t)rnd(r));
+		pkt_icmp(p, aim_icmp_type(a), (uint8_t)rnd(r));
 	} else {
 		pkt_l4proto(p, proto);
 	}
@@ -571,7 +689,7 @@ static void gen_ipv4(const struct aim *a, struct pkt *p)
 		o.mf = 1;
 	if (chance(r, 8))
 		o.frag_off = 1 + below(r, 0x1fff);
-	o.ttl = (uint8_t)(1 + below(r, 255));
+	o.ttl = aim_ttl(a);
 	pkt_ipv4(p, &o);
 	l3 = p->l3_off;
 	aim_addr(a, 4, 1, p->data + l3 + 12);
@@ -607,7 +725,7 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	size_t l3;
 	int later = 0;
 
-	o.hop_limit = (uint8_t)(1 + below(r, 255));
+	o.hop_limit = aim_ttl(a);
 	pkt_ipv6(p, &o);
 	l3 = p->l3_off;
 	aim_addr(a, 6, 1, p->data + l3 + 8);
@@ -654,6 +772,7 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 	struct rng r = stream(set, idx);
 	struct aim a = {.r = &r, .rs = rs};
 	uint32_t tags = below(&r, 100), kind = below(&r, 100);
+	const struct xdpfw_rule *vrule;
 	int family;
 
 	if (rs->config.rule_count && chance(&r, 85))
@@ -665,9 +784,13 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 	pkt_init(p);
 	pkt_eth(p);
 	tags = tags < 70 ? 0 : tags < 85 ? 1 : tags < 96 ? 2 : 3;
+	vrule = aim_rule(&a, XDPFW_M_VLAN, 0);
+	if (vrule && !tags && chance(&r, 70))
+		tags = 1;
 	for (uint32_t i = 0; i < tags; i++)
 		pkt_vlan(p, chance(&r, 50) ? PKT_TPID_8021Q : PKT_TPID_8021AD,
-			 (uint16_t)below(&r, 4096));
+			 vrule && chance(&r, 60) ? (uint16_t)(vrule->vlan + (i ? 1 : 0))
+						 : (uint16_t)below(&r, 8 << (4 * below(&r, 3))));
 
 	if (chance(&r, 4)) {
 		static const uint16_t types[] = {0x0806, 0x88cc, 0x8035, 0x0842};
