@@ -40,59 +40,6 @@
 #define PACKET_WORDS \
 	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, code, vlan, fragment, ttl, len or hex"
 
-/* TCP flag bits in header byte 13 (RFC 9293, RFC 3168). */
-static const struct {
-	const char *name;
-	unsigned int bit;
-} tcp_flags[] = {
-    {"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08},
-    {"ack", 0x10}, {"urg", 0x20}, {"ece", 0x40}, {"cwr", 0x80},
-};
-
-/* ICMP and ICMPv6 type names as nftables spells them (IANA registries). */
-struct icmp_name {
-	const char *name;
-	unsigned int type;
-};
-
-static const struct icmp_name icmp4_types[] = {
-    {"echo-reply", 0},		 {"destination-unreachable", 3},
-    {"source-quench", 4},	 {"redirect", 5},
-    {"echo-request", 8},	 {"router-advertisement", 9},
-    {"router-solicitation", 10}, {"time-exceeded", 11},
-    {"parameter-problem", 12},	 {"timestamp-request", 13},
-    {"timestamp-reply", 14},	 {"info-request", 15},
-    {"info-reply", 16},		 {"address-mask-request", 17},
-    {"address-mask-reply", 18},
-};
-
-static const struct icmp_name icmp6_types[] = {
-    {"destination-unreachable", 1}, {"packet-too-big", 2},	  {"time-exceeded", 3},
-    {"parameter-problem", 4},	    {"echo-request", 128},	  {"echo-reply", 129},
-    {"mld-listener-query", 130},    {"mld-listener-report", 131}, {"mld-listener-done", 132},
-    {"nd-router-solicit", 133},	    {"nd-router-advert", 134},	  {"nd-neighbor-solicit", 135},
-    {"nd-neighbor-advert", 136},    {"nd-redirect", 137},	  {"router-renumbering", 138},
-    {"mld2-listener-report", 143},
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static const struct icmp_name *icmp_table(int family, size_t *n)
-{
-	*n = family == 6 ? NELEM(icmp6_types) : NELEM(icmp4_types);
-	return family == 6 ? icmp6_types : icmp4_types;
-}
-
-static const char *icmp_type_name(int family, unsigned int type)
-{
-	size_t n;
-	const struct icmp_name *t = icmp_table(family, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (t[i].type == type)
-			return t[i].name;
-	return NULL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* A packet description in words                                            */
@@ -166,20 +113,18 @@ static int set_family(struct pkt_desc *d, int family, const char *word)
 static int parse_tcp_flags(const char *list, int *out)
 {
 	char buf[128], *tok, *save = NULL;
-	size_t i;
 
 	if (strlen(list) >= sizeof(buf))
 		return bad_word("flags '%.40s...': too long", list);
 	snprintf(buf, sizeof(buf), "%s", list);
 	*out = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NELEM(tcp_flags); i++)
-			if (!strcmp(tok, tcp_flags[i].name))
-				break;
-		if (i == NELEM(tcp_flags))
+		int bit = fw_tcp_flag_lookup(tok, strlen(tok));
+
+		if (bit < 0)
 			return bad_word("flags '%s': unknown flag '%s'; expected a comma-separated list of fin, syn, rst, psh, ack, urg, ece, cwr",
 					list, tok);
-		*out |= tcp_flags[i].bit;
+		*out |= bit;
 	}
 	return 0;
 }
@@ -325,8 +270,6 @@ static const char *proto_text(int proto)
  * field fits the packet they describe. */
 static int desc_resolve(struct pkt_desc *d)
 {
-	size_t n;
-	const struct icmp_name *t;
 	int err;
 
 	if (d->proto_implies && (err = set_family(d, d->proto_implies, d->proto_word)))
@@ -372,11 +315,7 @@ static int desc_resolve(struct pkt_desc *d)
 						     : "ICMP header");
 
 	if (d->type) {
-		t = icmp_table(d->family, &n);
-		d->icmp_type = -1;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(d->type, t[i].name))
-				d->icmp_type = (int)t[i].type;
+		d->icmp_type = fw_icmp_type_lookup(d->family, d->type, strlen(d->type));
 		if (d->icmp_type < 0 && number(d->type, 255, &d->icmp_type))
 			return bad_word("type '%s': expected an %s type name (echo-request, ...) or number 0-255",
 					d->type, d->family == 6 ? "ICMPv6" : "ICMP");
@@ -704,10 +643,10 @@ static void print_packet(struct fw_print *p, const struct fw_model_result *res, 
 
 			fw_print_text(p, "flags:     ");
 			fw_print_arr_begin(p, "tcp_flags");
-			for (size_t i = 0; i < NELEM(tcp_flags); i++) {
-				if (!(k->tcp_flags & tcp_flags[i].bit))
+			for (unsigned int bit = 1; bit <= 0x80; bit <<= 1) {
+				if (!(k->tcp_flags & bit))
 					continue;
-				fw_print_str(p, NULL, any ? ",%s" : "%s", tcp_flags[i].name);
+				fw_print_str(p, NULL, any ? ",%s" : "%s", fw_tcp_flag_name(bit));
 				any = true;
 			}
 			fw_print_arr_end(p);
@@ -717,7 +656,7 @@ static void print_packet(struct fw_print *p, const struct fw_model_result *res, 
 	if (whole && k->family && !(k->flags & XDPFW_PKT_LATER_FRAG) &&
 	    k->proto == (k->family == XDPFW_FAMILY_IPV6 ? PROTO_ICMPV6 : PROTO_ICMP)) {
 		fw_print_u64(p, "icmp_type", "type:      %" PRIu64, k->icmp_type);
-		name = icmp_type_name(k->family, k->icmp_type);
+		name = fw_icmp_type_name(k->family, k->icmp_type);
 		if (name)
 			fw_print_str(p, "icmp_type_name", " (%s)", name);
 		fw_print_u64(p, "icmp_code", ", code %" PRIu64 "\n", k->icmp_code);

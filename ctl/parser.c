@@ -496,6 +496,25 @@ static const struct {
 	{ "mld2-listener-report", -1, 143 },
 };
 
+int fw_icmp_type_lookup(unsigned int family, const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(icmp_type_names) / sizeof(icmp_type_names[0]); i++) {
+		int v = family == XDPFW_FAMILY_IPV6 ? icmp_type_names[i].v6 : icmp_type_names[i].v4;
+
+		if (v >= 0 && word_eq(name, len, icmp_type_names[i].name))
+			return v;
+	}
+	return -1;
+}
+
+int fw_tcp_flag_lookup(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]); i++)
+		if (word_eq(name, len, tcp_flag_names[i].name))
+			return tcp_flag_names[i].bit;
+	return -1;
+}
+
 const char *fw_icmp_type_name(unsigned int family, unsigned int type)
 {
 	for (size_t i = 0; i < sizeof(icmp_type_names) / sizeof(icmp_type_names[0]); i++) {

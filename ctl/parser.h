@@ -40,6 +40,10 @@ int fw_proto_lookup(const char *name, size_t len);
 const char *fw_proto_name(unsigned int proto);
 /* "syn" for XDPFW_TCP_SYN; NULL for anything but one flag bit. */
 const char *fw_tcp_flag_name(unsigned int bit);
+/* The bit of a TCP flag name ("syn"), or -1. */
+int fw_tcp_flag_lookup(const char *name, size_t len);
+/* The type an ICMP (family 4) or ICMPv6 (6) type name stands for, or -1. */
+int fw_icmp_type_lookup(unsigned int family, const char *name, size_t len);
 /* "echo-request" for (XDPFW_FAMILY_IPV4, 8); NULL when it has no name. */
 const char *fw_icmp_type_name(unsigned int family, unsigned int type);
 
