@@ -170,11 +170,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: fwctl [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-7s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+		fprintf(f, "  %-7s %-17s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
 	fprintf(f, "\noptions:\n"
 		   "  -n, --netns NAME     run in network namespace NAME (ip netns)\n"
 		   "  -m, --mode MODE      attach mode: auto (default: native, else generic), native, generic\n"
-		   "  -j, --json           JSON output (status, stats)\n"
+		   "  -j, --json           JSON output (status, stats, explain)\n"
 		   "  -v, --verbose        show libbpf and libxdp messages\n"
 		   "  -h, --help           this text\n"
 		   "\nexit status: 0 ok, 1 bad rules or user error, 2 system error\n");
