@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/bpf.h>
+
 #include "ruleset.h"
 
 static const char *const action_names[] = {
@@ -127,4 +129,21 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
 	 * excerpt would bury the message. */
 	if (src && col && src_len <= XDPFW_MAX_LINE)
 		print_excerpt(d->out, col, src, src_len);
+}
+
+const char *fw_xdp_name(unsigned int action)
+{
+	switch (action) {
+	case XDP_ABORTED:
+		return "XDP_ABORTED";
+	case XDP_DROP:
+		return "XDP_DROP";
+	case XDP_PASS:
+		return "XDP_PASS";
+	case XDP_TX:
+		return "XDP_TX";
+	case XDP_REDIRECT:
+		return "XDP_REDIRECT";
+	}
+	return "unknown";
 }

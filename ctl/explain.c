@@ -538,22 +538,6 @@ static int test_run(const struct fw_instance *inst, const struct pkt *f, __u32 *
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
 
-static const char *xdp_name(__u32 v)
-{
-	switch (v) {
-	case XDP_ABORTED:
-		return "XDP_ABORTED";
-	case XDP_DROP:
-		return "XDP_DROP";
-	case XDP_PASS:
-		return "XDP_PASS";
-	case XDP_TX:
-		return "XDP_TX";
-	case XDP_REDIRECT:
-		return "XDP_REDIRECT";
-	}
-	return "unknown";
-}
 
 static void print_rules(struct fw_print *p, const char *target, const struct fw_instance *inst,
 			const struct fw_ruleset *rs)
@@ -719,7 +703,7 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 	fw_print_obj_begin(p, "program");
 	fw_print_u64(p, "id", "program:   %" PRIu64, inst->prog_id);
 	fw_print_str(p, "interface", " on %s", inst->link.name);
-	fw_print_str(p, "retval", " returned %s", xdp_name(retval));
+	fw_print_str(p, "retval", " returned %s", fw_xdp_name(retval));
 	fw_print_bool(p, "agrees", NULL, agrees);
 	fw_print_text(p, agrees ? ", as the model says" : ", but the model says otherwise");
 	/* BPF_PROG_TEST_RUN runs the real program on its real maps. */
@@ -802,7 +786,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		err = fw_err_r(
 		    EPROTO,
 		    "program %u on %s returned %s for this frame, the reference model says %s (%s): a bug in one of them; please report it with the frame's hex",
-		    live->prog_id, target, xdp_name(retval), xdp_name(want),
+		    live->prog_id, target, fw_xdp_name(retval), fw_xdp_name(want),
 		    fw_reason_name(res.reason));
 out:
 	if (live)

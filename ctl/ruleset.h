@@ -81,5 +81,7 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
 /* Names for output; never NULL. */
 const char *fw_action_name(unsigned int action);
 const char *fw_reason_name(unsigned int reason);
+/* "XDP_DROP" for an XDP action code. */
+const char *fw_xdp_name(unsigned int action);
 
 #endif /* FW_RULESET_H */

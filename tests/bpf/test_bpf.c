@@ -31,6 +31,7 @@
 #include "ruleset.h"
 #include "xdpfw.skel.h"
 #include "frame.h"
+#include "harness.h"
 
 #define PASS XDP_PASS
 #define DROP XDP_DROP
@@ -62,8 +63,6 @@ struct bpf_case {
 		.reason = XDPFW_REASON_##why, .rule = idx, __VA_ARGS__         \
 	}
 
-static struct xdpfw_bpf *skel;
-static int ncpus;
 static struct fw_ruleset ruleset; /* 90 KiB: not on the stack */
 
 /* ------------------------------------------------------------------------ */
@@ -849,52 +848,17 @@ static const struct bpf_case cases[] = {
 /* ------------------------------------------------------------------------ */
 /* Running frames                                                           */
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level != LIBBPF_WARN && !getenv("XDPFW_TEST_VERBOSE"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* One frame through the program, repeat times. */
 static void run_frame(const uint8_t *frame, size_t len, uint32_t repeat,
 		      uint32_t *retval, uint32_t *duration)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-		    .data_size_in = len, .repeat = repeat);
-	int err;
-
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_main),
-				     &opts);
-	if (err)
-		fail_msg("BPF_PROG_TEST_RUN: %s", strerror(-err));
-	*retval = opts.retval;
-	if (duration)
-		*duration = opts.duration;
+	*retval = harness_run(frame, len, repeat, duration);
 }
 
 static void zero_counters(int fd, uint32_t entries)
 {
-	struct xdpfw_counter zero[ncpus];
-	uint32_t k;
-
-	memset(zero, 0, sizeof(zero));
-	for (k = 0; k < entries; k++)
-		assert_int_equal(bpf_map_update_elem(fd, &k, zero, BPF_ANY), 0);
-}
-
-static struct xdpfw_counter read_counter(int fd, uint32_t key)
-{
-	struct xdpfw_counter v[ncpus], sum = { 0, 0 };
-	int i;
-
-	assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
-	for (i = 0; i < ncpus; i++) {
-		sum.packets += v[i].packets;
-		sum.bytes += v[i].bytes;
-	}
-	return sum;
+	for (uint32_t k = 0; k < entries; k++)
+		harness_zero(fd, k);
 }
 
 /* Compile rules and write them, then the config, into the maps. */
@@ -928,7 +892,7 @@ static void check_counters(int fd, uint32_t entries, int want_key,
 	uint32_t k;
 
 	for (k = 0; k < entries; k++) {
-		struct xdpfw_counter c = read_counter(fd, k);
+		struct xdpfw_counter c = harness_counter(fd, k);
 		int hit = (int)k == want_key;
 
 		if (c.packets != (hit ? 1u : 0u) || c.bytes != (hit ? bytes : 0))
@@ -937,18 +901,6 @@ static void check_counters(int fd, uint32_t entries, int want_key,
 				 (unsigned long long)c.bytes, hit,
 				 (unsigned long long)(hit ? bytes : 0));
 	}
-}
-
-static const char *verdict_name(uint32_t v)
-{
-	switch (v) {
-	case XDP_ABORTED: return "XDP_ABORTED";
-	case XDP_DROP: return "XDP_DROP";
-	case XDP_PASS: return "XDP_PASS";
-	case XDP_TX: return "XDP_TX";
-	case XDP_REDIRECT: return "XDP_REDIRECT";
-	}
-	return "?";
 }
 
 static void run_case(void **state)
@@ -965,8 +917,8 @@ static void run_case(void **state)
 
 	assert_int_not_equal(retval, XDP_ABORTED);
 	if (retval != c->verdict)
-		fail_msg("verdict %s, want %s", verdict_name(retval),
-			 verdict_name(c->verdict));
+		fail_msg("verdict %s, want %s", fw_xdp_name(retval),
+			 fw_xdp_name(c->verdict));
 	check_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX,
 		       c->reason, p.len, "reason");
 	check_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS,
@@ -1104,31 +1056,6 @@ static void test_timing(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-static int group_setup(void **state)
-{
-	(void)state;
-	libbpf_set_print(libbpf_quiet);
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		fprintf(stderr, "# cannot count CPUs: %s\n", strerror(-ncpus));
-		return -1;
-	}
-	skel = xdpfw_bpf__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "# cannot load the BPF object: %s (root needed)\n",
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	xdpfw_bpf__destroy(skel);
-	return 0;
-}
-
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
@@ -1152,8 +1079,8 @@ int main(void)
 	memcpy(tests + n, extra, sizeof(extra));
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	ret = _cmocka_run_group_tests("test_bpf", tests, n + nextra, group_setup,
-				      group_teardown);
+	ret = _cmocka_run_group_tests("test_bpf", tests, n + nextra, harness_setup,
+				      harness_teardown);
 	free(tests);
 	return ret;
 }

@@ -46,6 +46,7 @@
 #include <bpf/libbpf.h>
 
 #include "frame.h"
+#include "harness.h"
 #include "loader.h"
 #include "model.h"
 #include "ruleset.h"
@@ -65,8 +66,6 @@
 #define PROTO_UDP    17
 #define PROTO_ICMPV6 58
 
-static struct xdpfw_bpf *skel;
-static int ncpus;
 static uint64_t seed;
 static unsigned int pinpointed_sets;
 
@@ -825,13 +824,6 @@ struct tally {
 	struct xdpfw_counter rule[XDPFW_MAX_RULES]; /* by rule index */
 };
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_WARN && !getenv("XDPFW_TEST_VERBOSE"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* Where the program counts rule i: its counter slot (include/xdpfw.h). */
 static uint32_t rule_slot(const struct fw_ruleset *rs, int i)
 {
@@ -840,43 +832,15 @@ static uint32_t rule_slot(const struct fw_ruleset *rs, int i)
 
 static uint32_t run_frame(const struct pkt *p)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
-		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_main), &opts);
-
-	if (err)
-		fail_msg("BPF_PROG_TEST_RUN of a %zu-byte frame: %s", p->len, strerror(-err));
-	return opts.retval;
-}
-
-static struct xdpfw_counter read_counter(int fd, uint32_t key)
-{
-	struct xdpfw_counter v[ncpus], sum = {0, 0};
-
-	if (bpf_map_lookup_elem(fd, &key, v))
-		fail_msg("cannot read counter %u: %s", key, strerror(errno));
-	for (int i = 0; i < ncpus; i++) {
-		sum.packets += v[i].packets;
-		sum.bytes += v[i].bytes;
-	}
-	return sum;
-}
-
-static void zero_counter(int fd, uint32_t key)
-{
-	struct xdpfw_counter zero[ncpus];
-
-	memset(zero, 0, sizeof(zero));
-	if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
-		fail_msg("cannot zero counter %u: %s", key, strerror(errno));
+	return harness_run(p->data, p->len, 1, NULL);
 }
 
 static void zero_counters(const struct fw_ruleset *rs)
 {
 	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
-		zero_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
+		harness_zero(bpf_map__fd(skel->maps.fw_reason_stats), k);
 	for (uint32_t i = 0; i < rs->config.rule_count; i++)
-		zero_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i));
+		harness_zero(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i));
 }
 
 /* The program's reason and rule for the one frame counted since the last
@@ -886,32 +850,15 @@ static void program_decision(const struct fw_ruleset *rs, unsigned int *reason, 
 	*reason = XDPFW_REASON_MAX;
 	*rule = -1;
 	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
-		if (read_counter(bpf_map__fd(skel->maps.fw_reason_stats), k).packets)
+		if (harness_counter(bpf_map__fd(skel->maps.fw_reason_stats), k).packets)
 			*reason = k;
 	for (uint32_t i = 0; i < rs->config.rule_count; i++)
-		if (read_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i)).packets)
+		if (harness_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i)).packets)
 			*rule = (int)i;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Comparing                                                                 */
-
-static const char *xdp_name(uint32_t v)
-{
-	switch (v) {
-	case XDP_ABORTED:
-		return "XDP_ABORTED";
-	case XDP_DROP:
-		return "XDP_DROP";
-	case XDP_PASS:
-		return "XDP_PASS";
-	case XDP_TX:
-		return "XDP_TX";
-	case XDP_REDIRECT:
-		return "XDP_REDIRECT";
-	}
-	return "?";
-}
 
 static uint32_t xdp_of(enum xdpfw_action a)
 {
@@ -938,7 +885,7 @@ static void describe(const char *who, uint32_t verdict, unsigned int reason, int
 
 	if (rule >= 0 && rule < (int)rs->config.rule_count)
 		fw_rule_format(&rs->rules[rule], text, sizeof(text));
-	printf("#   %-6s %s, reason %s, rule %d%s%s\n", who, xdp_name(verdict),
+	printf("#   %-6s %s, reason %s, rule %d%s%s\n", who, fw_xdp_name(verdict),
 	       reason < XDPFW_REASON_MAX ? fw_reason_name(reason) : "(none counted)", rule,
 	       text[0] ? ": " : "", text);
 }
@@ -1037,7 +984,7 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 
 	/* Reasons and rules: the counters must hold the model's tally. */
 	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++) {
-		struct xdpfw_counter c = read_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
+		struct xdpfw_counter c = harness_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
 
 		if (c.packets != want.reason[k].packets || c.bytes != want.reason[k].bytes) {
 			if (!quiet && pinpointed_sets < PINPOINT_SETS)
@@ -1051,7 +998,7 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 	}
 	for (uint32_t i = 0; i < rs_model->config.rule_count; i++) {
 		struct xdpfw_counter c =
-		    read_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs_model, i));
+		    harness_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs_model, i));
 
 		if (c.packets != want.rule[i].packets || c.bytes != want.rule[i].bytes) {
 			if (!quiet && pinpointed_sets < PINPOINT_SETS)
@@ -1212,30 +1159,10 @@ static int group_setup(void **state)
 {
 	const char *s = getenv("XDPFW_DIFF_SEED");
 
-	(void)state;
-	libbpf_set_print(libbpf_quiet);
 	seed = s && *s ? strtoull(s, NULL, 0)
 		       : (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
 	printf("# seed 0x%016" PRIx64 " (set XDPFW_DIFF_SEED to repeat this run)\n", seed);
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		fprintf(stderr, "# cannot count CPUs: %s\n", strerror(-ncpus));
-		return -1;
-	}
-	skel = xdpfw_bpf__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "# cannot load the BPF object: %s (root needed)\n",
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	xdpfw_bpf__destroy(skel);
-	return 0;
+	return harness_setup(state);
 }
 
 int main(void)
@@ -1247,5 +1174,5 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests_name("test_diff", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("test_diff", tests, group_setup, harness_teardown);
 }
