@@ -24,6 +24,7 @@ struct fw_pos {
 enum fw_stmt_kind {
 	FW_STMT_SETTING, /* policy / nonip / malformed */
 	FW_STMT_RULE,
+	FW_STMT_SET,     /* set NAME = { ... } | file "PATH" */
 };
 
 enum fw_setting {
@@ -57,11 +58,30 @@ struct fw_ast_prefix {
 	uint32_t addr[4];  /* network byte order */
 };
 
+/* One member of a list or set: an address/prefix, or a port/range. */
+struct fw_ast_elem {
+	struct fw_pos pos;
+	bool is_addr;
+	struct fw_ast_prefix addr;
+	uint16_t lo, hi;
+};
+
+/* `{ a, b, ... }` as written, or a set file's lines. */
+struct fw_ast_list {
+	struct fw_ast_elem *v;
+	size_t n, cap;
+};
+
 struct fw_ast_match {
 	enum fw_match_kind kind;
 	struct fw_pos pos; /* the keyword: "saddr", "dport", "tcp", "ip6" */
 	struct fw_pos arg; /* its argument; == pos when it has none */
 	bool negate;       /* `!=` before the argument (addresses, ports) */
+	/* Addresses and ports: a list or a set reference instead of the
+	 * single value in the union. */
+	bool is_list;
+	struct fw_ast_list list;
+	char setref[XDPFW_NAME_MAX]; /* `@name`; "" when none */
 	uint8_t ttl_family; /* FW_MATCH_TTL: 4 for ttl, 6 for hoplimit */
 	union {
 		uint8_t family;             /* FW_MATCH_FAMILY */
@@ -91,9 +111,13 @@ struct fw_stmt {
 	struct fw_ast_match *matches; /* FW_STMT_RULE, in source order */
 	size_t nmatches;
 	size_t cap;
-	char name[XDPFW_NAME_MAX];  /* `name "..."`; "" when none */
+	char name[XDPFW_NAME_MAX];  /* `name "..."`; FW_STMT_SET: the set's name */
 	struct fw_pos name_pos;
 	bool log;                   /* `log` */
+	/* FW_STMT_SET: the members written inline, or the file holding them. */
+	struct fw_ast_list set;
+	char *set_file;             /* malloc'ed; NULL for an inline set */
+	struct fw_pos set_file_pos;
 };
 
 #endif /* FW_AST_H */

@@ -48,12 +48,25 @@ static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
 	return -EINVAL;
 }
 
+void fw_ruleset_free(struct fw_ruleset *rs)
+{
+	free(rs->addrs);
+	free(rs->port_sets);
+	free(rs->sets);
+	rs->addrs = NULL;
+	rs->port_sets = NULL;
+	rs->sets = NULL;
+	rs->naddrs = rs->addrs_cap = rs->nport_sets = rs->naddr_sets = 0;
+	rs->nsets = rs->sets_cap = 0;
+}
+
 void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs,
 		      struct fw_diag *diag)
 {
 	memset(c, 0, sizeof(*c));
 	c->rs = rs;
 	c->diag = diag;
+	fw_ruleset_free(rs);
 	memset(rs, 0, sizeof(*rs));
 	rs->config.policy = XDPFW_ACT_PASS;
 	rs->config.nonip = XDPFW_ACT_PASS;
@@ -204,7 +217,8 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 	for (i = 0; i < 2; i++) {
 		const struct fw_ast_match *m = addrs[i];
 
-		if (!m)
+		/* A set of both families (or none) implies neither. */
+		if (!m || !m->addr.family)
 			continue;
 		if (!family) {
 			family = m->addr.family;
@@ -291,13 +305,335 @@ static void set_prefix(struct xdpfw_prefix *p, const struct fw_ast_prefix *a)
 	}
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sets                                                                       */
+
+static struct fw_set_info *set_find(const struct fw_ruleset *rs, const char *name)
+{
+	for (__u32 i = 0; i < rs->nsets; i++)
+		if (rs->sets[i].name[0] && !strcmp(rs->sets[i].name, name))
+			return &rs->sets[i];
+	return NULL;
+}
+
+/* Give a set its kind and an id of that kind, within the limits. */
+static int set_bind(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
+		    struct fw_set_info *info, enum fw_set_kind kind)
+{
+	struct fw_ruleset *rs = c->rs;
+	struct xdpfw_port_set *ps;
+
+	info->kind = kind;
+	if (kind == FW_SET_ADDR) {
+		if (rs->naddr_sets >= XDPFW_MAX_ADDR_SETS)
+			return cerr(c, st, pos, "too many address sets and lists: the limit is %d",
+				    XDPFW_MAX_ADDR_SETS);
+		info->id = (__u16)rs->naddr_sets++;
+		return 0;
+	}
+	if (rs->nport_sets >= XDPFW_MAX_PORT_SETS)
+		return cerr(c, st, pos, "too many port sets and lists: the limit is %d",
+			    XDPFW_MAX_PORT_SETS);
+	ps = reallocarray(rs->port_sets, rs->nport_sets + 1, sizeof(*ps));
+	if (!ps)
+		return -ENOMEM;
+	rs->port_sets = ps;
+	memset(&ps[rs->nport_sets], 0, sizeof(*ps));
+	info->id = (__u16)rs->nport_sets++;
+	return 0;
+}
+
+static struct fw_set_info *set_new(struct fw_ruleset *rs, const char *name, unsigned int line)
+{
+	struct fw_set_info *v;
+
+	if (rs->nsets == rs->sets_cap) {
+		__u32 cap = rs->sets_cap ? rs->sets_cap * 2 : 16;
+
+		v = reallocarray(rs->sets, cap, sizeof(*v));
+		if (!v)
+			return NULL;
+		rs->sets = v;
+		rs->sets_cap = cap;
+	}
+	v = &rs->sets[rs->nsets++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->line = line;
+	return v;
+}
+
+static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
+			struct fw_set_info *info, const struct fw_ast_prefix *a)
+{
+	struct fw_ruleset *rs = c->rs;
+	struct xdpfw_prefix masked;
+	struct fw_set_addr *e;
+
+	if (rs->naddrs >= XDPFW_MAX_SET_ADDRS)
+		return cerr(c, st, pos, "sets hold more than %u prefixes in all",
+			    XDPFW_MAX_SET_ADDRS);
+	if (rs->naddrs == rs->addrs_cap) {
+		__u32 cap = rs->addrs_cap ? rs->addrs_cap * 2 : 64;
+
+		e = reallocarray(rs->addrs, cap, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		rs->addrs = e;
+		rs->addrs_cap = cap;
+	}
+	memset(&masked, 0, sizeof(masked));
+	set_prefix(&masked, a);
+	e = &rs->addrs[rs->naddrs++];
+	memset(e, 0, sizeof(*e));
+	e->set = info->id;
+	e->family = a->family;
+	e->len = a->len;
+	memcpy(e->addr, masked.addr, sizeof(e->addr));
+	info->families |= a->family == XDPFW_FAMILY_IPV4 ? 1 : 2;
+	info->count++;
+	return 0;
+}
+
+static void set_add_ports(struct fw_ruleset *rs, struct fw_set_info *info, unsigned int lo,
+			  unsigned int hi)
+{
+	struct xdpfw_port_set *ps = &rs->port_sets[info->id];
+
+	for (unsigned int p = lo; p <= hi; p++)
+		ps->bits[p / 64] |= 1ull << (p % 64);
+	info->count++;
+}
+
+/* Fill a bound set from its members, which must all be of its kind. */
+static int set_fill(struct fw_compiler *c, const struct fw_stmt *st, struct fw_set_info *info,
+		    const struct fw_ast_list *l)
+{
+	int r;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fw_ast_elem *e = &l->v[i];
+
+		if (e->is_addr != (info->kind == FW_SET_ADDR))
+			return cerr(c, st, e->pos, "a set holds addresses or ports, not both");
+		if (e->is_addr) {
+			r = set_add_addr(c, st, e->pos, info, &e->addr);
+			if (r)
+				return r;
+		} else {
+			set_add_ports(c->rs, info, e->lo, e->hi);
+		}
+	}
+	return 0;
+}
+
+/* The set file's path: as written when absolute, else next to the rules. */
+static void set_file_path(const struct fw_compiler *c, const char *file, char *buf, size_t len)
+{
+	const char *slash = c->source ? strrchr(c->source, '/') : NULL;
+
+	if (file[0] == '/' || !slash)
+		snprintf(buf, len, "%s", file);
+	else
+		snprintf(buf, len, "%.*s/%s", (int)(slash - c->source), c->source, file);
+}
+
+static int read_all(const char *path, char **bufp, size_t *lenp);
+
+/*
+ * A set file: one address or prefix per line, '#' comments, blank lines.
+ * Faults are reported against the set file, with its line and column.
+ */
+static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct fw_ast_list *l)
+{
+	const char *saved = c->diag->file;
+	char path[4096], *buf = NULL;
+	size_t len = 0, pos = 0;
+	unsigned int line = 0;
+	int r, errors = 0;
+
+	set_file_path(c, st->set_file, path, sizeof(path));
+	r = read_all(path, &buf, &len);
+	if (r) {
+		r = cerr(c, st, st->set_file_pos, "cannot read set file %s: %s", path, strerror(-r));
+		goto out;
+	}
+	c->diag->file = path;
+	while (pos < len && errors < 20) {
+		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos, a = 0, b;
+		struct fw_ast_prefix pfx = { 0 };
+		char text[INET6_ADDRSTRLEN + 8], *slash;
+		struct fw_ast_elem *e;
+		int v6;
+
+		pos += n + 1;
+		line++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		while (a < n && (s[a] == ' ' || s[a] == '\t'))
+			a++;
+		for (b = a; b < n && s[b] != '#' && s[b] != ' ' && s[b] != '\t'; b++)
+			;
+		if (a == b)
+			goto check_rest;
+		if (b - a >= sizeof(text) || memchr(s + a, '\0', b - a))
+			goto bad;
+		memcpy(text, s + a, b - a);
+		text[b - a] = '\0';
+		slash = strchr(text, '/');
+		if (slash)
+			*slash = '\0';
+		v6 = strchr(text, ':') != NULL;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, text, pfx.addr) != 1)
+			goto bad;
+		pfx.family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+		pfx.len = v6 ? 128 : 32;
+		if (slash) {
+			char *end;
+			unsigned long plen = strtoul(slash + 1, &end, 10);
+
+			if (!slash[1] || *end || plen > pfx.len)
+				goto bad;
+			pfx.len = (uint8_t)plen;
+		}
+		e = NULL;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 256;
+			struct fw_ast_elem *v = reallocarray(l->v, cap, sizeof(*v));
+
+			if (!v) {
+				r = -ENOMEM;
+				goto out;
+			}
+			l->v = v;
+			l->cap = cap;
+		}
+		e = &l->v[l->n++];
+		memset(e, 0, sizeof(*e));
+		e->pos = (struct fw_pos){ line, (unsigned int)a + 1 };
+		e->is_addr = true;
+		e->addr = pfx;
+check_rest:
+		while (b < n && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		if (b < n && s[b] != '#') {
+			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)b + 1, s, n,
+				       "one address or prefix per line; unexpected '%.*s'",
+				       (int)(n - b > 40 ? 40 : n - b), s + b);
+			errors++;
+		}
+		continue;
+bad:
+		fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
+			       "not an IPv4/IPv6 address or prefix: '%.*s'",
+			       (int)(b - a > 60 ? 60 : b - a), s + a);
+		errors++;
+	}
+	r = errors ? -EINVAL : 0;
+out:
+	c->diag->file = saved;
+	free(buf);
+	return r;
+}
+
+static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
+{
+	const struct fw_set_info *old = set_find(c->rs, st->name);
+	struct fw_ast_list file = { 0 };
+	const struct fw_ast_list *l = &st->set;
+	struct fw_set_info *info;
+	int r;
+
+	if (old)
+		return cerr(c, st, st->name_pos, "set %s already defined on line %u", st->name,
+			    old->line);
+	/* Defined even when its members are bad: rules using it should not
+	 * add "no such set" to the one fault already reported. */
+	info = set_new(c->rs, st->name, st->pos.line);
+	if (!info)
+		return -ENOMEM;
+	if (st->set_file) {
+		r = read_set_file(c, st, &file);
+		if (r)
+			goto out;
+		l = &file;
+	}
+	if (!l->n) {
+		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col, st->src,
+			       st->src_len, "set %s is empty: rules using it never match (with !=, always)",
+			       st->name);
+		r = 0;
+		goto out;
+	}
+	r = set_bind(c, st, st->name_pos, info, l->v[0].is_addr ? FW_SET_ADDR : FW_SET_PORT);
+	if (!r)
+		r = set_fill(c, st, info, l);
+out:
+	free(file.v);
+	return r;
+}
+
+/* What an address or port match of a rule refers to once sets are resolved. */
+struct resolved {
+	bool is_set;
+	__u16 id;
+	__u8 families; /* of an address set */
+};
+
+/* Resolve a list or @name of match m into a set of the kind it needs. */
+static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
+		       const struct fw_ast_match *m, struct resolved *out)
+{
+	enum fw_set_kind kind = (m->kind == FW_MATCH_SADDR || m->kind == FW_MATCH_DADDR) ?
+					FW_SET_ADDR : FW_SET_PORT;
+	struct fw_set_info *info;
+	int r;
+
+	if (m->setref[0]) {
+		info = set_find(c->rs, m->setref);
+		if (!info)
+			return cerr(c, st, m->arg, "no set @%s; define it above: set %s = { ... }",
+				    m->setref, m->setref);
+		if (info->kind == FW_SET_UNKNOWN && (r = set_bind(c, st, m->arg, info, kind)))
+			return r;
+		if (info->kind != kind)
+			return cerr(c, st, m->arg, "@%s is %s set; %s needs %s", m->setref,
+				    info->kind == FW_SET_ADDR ? "an address" : "a port",
+				    kind == FW_SET_ADDR ? "an address match" : "a port match",
+				    kind == FW_SET_ADDR ? "addresses" : "ports");
+	} else {
+		info = set_new(c->rs, "", st->pos.line);
+		if (!info)
+			return -ENOMEM;
+		r = set_bind(c, st, m->arg, info, kind);
+		if (!r)
+			r = set_fill(c, st, info, &m->list);
+		if (r)
+			return r;
+	}
+	out->is_set = true;
+	out->id = info->id;
+	out->families = info->families;
+	return 0;
+}
+
 static void lower_rule(const struct fw_stmt *st,
 		       const struct fw_ast_match *seen[FW_MATCH_MAX],
+		       const struct resolved res[FW_MATCH_MAX],
 		       uint8_t family, int icmp_type, struct xdpfw_rule *r)
 {
 	static const uint32_t bit[FW_MATCH_MAX] = {
 		[FW_MATCH_SADDR] = XDPFW_M_SADDR, [FW_MATCH_DADDR] = XDPFW_M_DADDR,
 		[FW_MATCH_SPORT] = XDPFW_M_SPORT, [FW_MATCH_DPORT] = XDPFW_M_DPORT,
+	};
+	static const uint32_t set_bit[FW_MATCH_MAX] = {
+		[FW_MATCH_SADDR] = XDPFW_M_SADDR_SET, [FW_MATCH_DADDR] = XDPFW_M_DADDR_SET,
+		[FW_MATCH_SPORT] = XDPFW_M_SPORT_SET, [FW_MATCH_DPORT] = XDPFW_M_DPORT_SET,
+	};
+	__u16 *set_field[FW_MATCH_MAX] = {
+		[FW_MATCH_SADDR] = &r->saddr_set, [FW_MATCH_DADDR] = &r->daddr_set,
+		[FW_MATCH_SPORT] = &r->sport_set, [FW_MATCH_DPORT] = &r->dport_set,
 	};
 	const struct fw_ast_match *m;
 
@@ -316,32 +652,41 @@ static void lower_rule(const struct fw_stmt *st,
 		r->match |= XDPFW_M_PROTO;
 		r->proto = m->proto;
 	}
-	m = seen[FW_MATCH_SADDR];
+	/* Set matches first; the plain ones below skip what is a set. */
+	for (int k = FW_MATCH_SADDR; k <= FW_MATCH_DPORT; k++) {
+		if (!res[k].is_set)
+			continue;
+		r->match |= set_bit[k];
+		*set_field[k] = res[k].id;
+		if (seen[k]->negate)
+			r->negate |= set_bit[k];
+	}
+	m = res[FW_MATCH_SADDR].is_set ? NULL : seen[FW_MATCH_SADDR];
 	if (m) {
 		r->match |= XDPFW_M_SADDR;
 		r->saddr_len = m->addr.len;
 		set_prefix(&r->saddr, &m->addr);
 	}
-	m = seen[FW_MATCH_DADDR];
+	m = res[FW_MATCH_DADDR].is_set ? NULL : seen[FW_MATCH_DADDR];
 	if (m) {
 		r->match |= XDPFW_M_DADDR;
 		r->daddr_len = m->addr.len;
 		set_prefix(&r->daddr, &m->addr);
 	}
-	m = seen[FW_MATCH_SPORT];
+	m = res[FW_MATCH_SPORT].is_set ? NULL : seen[FW_MATCH_SPORT];
 	if (m) {
 		r->match |= XDPFW_M_SPORT;
 		r->sport_lo = m->port.lo;
 		r->sport_hi = m->port.hi;
 	}
-	m = seen[FW_MATCH_DPORT];
+	m = res[FW_MATCH_DPORT].is_set ? NULL : seen[FW_MATCH_DPORT];
 	if (m) {
 		r->match |= XDPFW_M_DPORT;
 		r->dport_lo = m->port.lo;
 		r->dport_hi = m->port.hi;
 	}
 	for (int k = 0; k < FW_MATCH_MAX; k++) {
-		if (seen[k] && seen[k]->negate)
+		if (seen[k] && seen[k]->negate && !res[k].is_set)
 			r->negate |= bit[k];
 	}
 	m = seen[FW_MATCH_TCPFLAGS];
@@ -378,6 +723,8 @@ static void lower_rule(const struct fw_stmt *st,
 static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	const struct fw_ast_match *seen[FW_MATCH_MAX] = { 0 };
+	struct resolved res[FW_MATCH_MAX] = { 0 };
+	struct fw_ast_match copies[2];
 	struct fw_ruleset *rs = c->rs;
 	int r = 0, family, icmp_type = 0;
 	size_t i;
@@ -390,6 +737,28 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		else
 			seen[m->kind] = m;
 	}
+	/* Lists and @sets: their families stand in for an address's. */
+	for (int k = FW_MATCH_SADDR; k <= FW_MATCH_DPORT; k++) {
+		const struct fw_ast_match *m = seen[k];
+		int rr;
+
+		if (!m || (!m->is_list && !m->setref[0]))
+			continue;
+		rr = resolve_set(c, st, m, &res[k]);
+		if (rr) {
+			r = rr;
+			continue;
+		}
+		if (k == FW_MATCH_SADDR || k == FW_MATCH_DADDR) {
+			copies[k - FW_MATCH_SADDR] = *m;
+			copies[k - FW_MATCH_SADDR].addr.family =
+				res[k].families == 1 ? XDPFW_FAMILY_IPV4 :
+				res[k].families == 2 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_NONE;
+			seen[k] = &copies[k - FW_MATCH_SADDR];
+		}
+	}
+	if (r == -ENOMEM)
+		return r;
 	family = check_family(c, st, seen);
 	if (family < 0)
 		r = family;
@@ -405,7 +774,7 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 	if (r || c->rules_seen > XDPFW_MAX_RULES)
 		return -EINVAL;
 
-	lower_rule(st, seen, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
+	lower_rule(st, seen, res, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
 	/* A fresh set counts rule i in slot i; a reload reassigns slots. */
 	rs->rules[rs->config.rule_count].counter = rs->config.rule_count;
 	rs->config.rule_count++;
@@ -441,6 +810,8 @@ int fw_compile_stmt(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	if (st->kind == FW_STMT_SETTING)
 		return compile_setting(c, st);
+	if (st->kind == FW_STMT_SET)
+		return compile_set(c, st);
 	return compile_rule(c, st);
 }
 
@@ -466,7 +837,12 @@ uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;
 	h = fnv1a(FNV64_OFFSET, &cfg, sizeof(cfg));
-	return fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
+	h = fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
+	if (rs->naddrs)
+		h = fnv1a(h, rs->addrs, rs->naddrs * sizeof(rs->addrs[0]));
+	if (rs->nport_sets)
+		h = fnv1a(h, rs->port_sets, rs->nport_sets * sizeof(rs->port_sets[0]));
+	return h;
 }
 
 void fw_compiler_finish(struct fw_compiler *c)
@@ -487,6 +863,7 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 		diag->file = name;
 	fw_parser_init(&p, buf, len, diag);
 	fw_compiler_init(&c, rs, diag);
+	c.source = name;
 	while ((r = fw_parser_next(&p, &st)) > 0) {
 		fw_compile_stmt(&c, &st);
 		fw_stmt_free(&st);
@@ -630,7 +1007,76 @@ static void out_tcp_flags(struct fmt_out *o, uint8_t mask, uint8_t value)
 	}
 }
 
+static const struct fw_set_info *set_by_id(const struct fw_ruleset *rs, enum fw_set_kind kind,
+					   unsigned int id)
+{
+	for (__u32 i = 0; rs && i < rs->nsets; i++)
+		if (rs->sets[i].kind == kind && rs->sets[i].id == id)
+			return &rs->sets[i];
+	return NULL;
+}
+
+/* A set match: @name, the inline list as written, or @aN/@pN when rs does
+ * not know the set (rules read back from the kernel). */
+static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *word, bool neg,
+		    enum fw_set_kind kind, unsigned int id)
+{
+	const struct fw_set_info *info = set_by_id(rs, kind, id);
+	const char *sep = " ";
+
+	out_add(o, " %s%s", word, neg ? " !=" : "");
+	if (!info) {
+		out_add(o, " @%c%u", kind == FW_SET_ADDR ? 'a' : 'p', id);
+		return;
+	}
+	if (info->name[0]) {
+		out_add(o, " @%s", info->name);
+		return;
+	}
+	out_add(o, " {");
+	if (kind == FW_SET_ADDR) {
+		for (__u32 i = 0; i < rs->naddrs; i++) {
+			const struct fw_set_addr *e = &rs->addrs[i];
+			char text[INET6_ADDRSTRLEN];
+			int af = e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+
+			if (e->set != id)
+				continue;
+			inet_ntop(af, e->addr, text, sizeof(text));
+			if (e->len == (af == AF_INET6 ? 128 : 32))
+				out_add(o, "%s%s", sep, text);
+			else
+				out_add(o, "%s%s/%u", sep, text, e->len);
+			sep = ", ";
+		}
+	} else {
+		const struct xdpfw_port_set *ps = &rs->port_sets[id];
+
+		for (unsigned int p = 0; p < 65536; p++) {
+			unsigned int q = p;
+
+			if (!((ps->bits[p / 64] >> (p % 64)) & 1))
+				continue;
+			while (q + 1 < 65536 && ((ps->bits[(q + 1) / 64] >> ((q + 1) % 64)) & 1))
+				q++;
+			if (q == p)
+				out_add(o, "%s%u", sep, p);
+			else
+				out_add(o, "%s%u-%u", sep, p, q);
+			sep = ", ";
+			p = q;
+		}
+	}
+	out_add(o, " }");
+}
+
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
+{
+	return fw_rule_format_rs(NULL, r, buf, len);
+}
+
+int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
+		      size_t len)
 {
 	struct fmt_out o = { .buf = buf, .size = len };
 	int has_family = r->match & XDPFW_M_FAMILY;
@@ -673,6 +1119,14 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 	if (r->match & XDPFW_M_DPORT)
 		out_ports(&o, r->negate & XDPFW_M_DPORT ? "dport !=" : "dport", r->dport_lo,
 			  r->dport_hi);
+	if (r->match & XDPFW_M_SADDR_SET)
+		out_set(&o, rs, "saddr", r->negate & XDPFW_M_SADDR_SET, FW_SET_ADDR, r->saddr_set);
+	if (r->match & XDPFW_M_DADDR_SET)
+		out_set(&o, rs, "daddr", r->negate & XDPFW_M_DADDR_SET, FW_SET_ADDR, r->daddr_set);
+	if (r->match & XDPFW_M_SPORT_SET)
+		out_set(&o, rs, "sport", r->negate & XDPFW_M_SPORT_SET, FW_SET_PORT, r->sport_set);
+	if (r->match & XDPFW_M_DPORT_SET)
+		out_set(&o, rs, "dport", r->negate & XDPFW_M_DPORT_SET, FW_SET_PORT, r->dport_set);
 	if (r->match & XDPFW_M_TCPFLAGS)
 		out_tcp_flags(&o, r->tcp_flags_mask, r->tcp_flags_value);
 	if (r->match & XDPFW_M_ICMPTYPE) {

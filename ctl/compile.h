@@ -21,6 +21,7 @@ struct fw_compiler {
 	struct fw_diag *diag;
 	unsigned int setting_line[FW_SETTING_MAX]; /* 0: not set yet */
 	unsigned int rules_seen; /* rule statements, also those past the limit */
+	const char *source;      /* the rule file's path: set files are relative to it */
 };
 
 /* Zeroes *rs (padding included, so images and digests are reproducible)

@@ -679,7 +679,7 @@ static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
 	if (res->rule >= 0) {
 		const struct xdpfw_rule *r = &rs->rules[res->rule];
 
-		fw_rule_format(r, text, sizeof(text));
+		fw_rule_format_rs(rs, r, text, sizeof(text));
 		fw_print_obj_begin(p, "rule");
 		fw_print_u64(p, "index", "decided:   rule #%" PRIu64, res->rule);
 		fw_print_u64(p, "line", ", line %" PRIu64, r->line);
@@ -739,7 +739,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		err = open_instance(target, &inst);
 		if (!err) {
 			live = &inst;
-			err = fw_instance_ruleset(live, &ruleset);
+			err = fw_instance_ruleset(live, &ruleset) ?: fw_instance_sets(live, &ruleset);
 		}
 	}
 	if (err)

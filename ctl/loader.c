@@ -108,6 +108,82 @@ static int active_gen(struct xdpfw_bpf *skel, __u32 *gen)
 	return 0;
 }
 
+/* Every key of the address-set trie that belongs to generation gen. */
+static int addr_keys_of(int fd, __u32 gen, struct xdpfw_set_key **keys, __u32 *n)
+{
+	struct xdpfw_set_key key, next, *v = NULL, *nv;
+	__u32 cap = 0, cnt = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (next.gen != gen)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 1024;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = next;
+	}
+	if (errno != ENOENT) {
+		free(v);
+		return fw_err_r(errno, "cannot walk the address sets: %s", strerror(errno));
+	}
+	*keys = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Replace generation gen's sets: what an older rule set left there goes
+ * first, then this set's members. Packets do not look at gen meanwhile. */
+static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32 gen)
+{
+	int addr_fd = bpf_map__fd(skel->maps.fw_addr_sets);
+	int port_fd = bpf_map__fd(skel->maps.fw_port_sets);
+	struct xdpfw_set_key *stale = NULL, key;
+	__u32 nstale = 0;
+	__u8 one = 1;
+	int err;
+
+	err = addr_keys_of(addr_fd, gen, &stale, &nstale);
+	if (err)
+		return err;
+	for (__u32 i = 0; i < nstale; i++) {
+		if (bpf_map_delete_elem(addr_fd, &stale[i]) && errno != ENOENT) {
+			err = fw_err_r(errno, "cannot clear an old address set entry: %s",
+				       strerror(errno));
+			break;
+		}
+	}
+	free(stale);
+	for (__u32 i = 0; !err && i < rs->naddrs; i++) {
+		const struct fw_set_addr *e = &rs->addrs[i];
+
+		memset(&key, 0, sizeof(key));
+		key.prefixlen = XDPFW_SET_KEY_FIXED_BITS + e->len;
+		key.gen = (__u8)gen;
+		key.family = e->family;
+		key.set = e->set;
+		memcpy(key.addr, e->addr, sizeof(key.addr));
+		if (bpf_map_update_elem(addr_fd, &key, &one, BPF_ANY))
+			err = fw_err_r(errno, "cannot write address set entry %u of %u: %s", i,
+				       rs->naddrs, strerror(errno));
+	}
+	for (__u32 id = 0; !err && id < rs->nport_sets; id++) {
+		__u32 k = gen * XDPFW_MAX_PORT_SETS + id;
+
+		if (bpf_map_update_elem(port_fd, &k, &rs->port_sets[id], BPF_ANY))
+			err = fw_err_r(errno, "cannot write port set %u: %s", id, strerror(errno));
+	}
+	return err;
+}
+
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
@@ -119,6 +195,9 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 		return err;
 	/* Packets only read the active generation: the idle one is ours. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
+	err = write_sets(skel, rs, idle);
+	if (err)
+		return err;
 	for (__u32 i = 0; i < rs->config.rule_count; i++) {
 		key = idle * XDPFW_MAX_RULES + i;
 		if (bpf_map_update_elem(rules_fd, &key, &rs->rules[i], BPF_ANY))
@@ -437,6 +516,55 @@ int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rul
 	__u32 gen;
 
 	return active_gen(inst->skel, &gen) ?: read_rule(inst, gen, idx, r);
+}
+
+int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
+{
+	int addr_fd = bpf_map__fd(inst->skel->maps.fw_addr_sets);
+	int port_fd = bpf_map__fd(inst->skel->maps.fw_port_sets);
+	struct xdpfw_set_key *keys = NULL;
+	__u32 gen, n = 0, nport = 0;
+	int err;
+
+	err = active_gen(inst->skel, &gen) ?: addr_keys_of(addr_fd, gen, &keys, &n);
+	if (err)
+		return err;
+	free(rs->addrs);
+	rs->addrs = calloc(n ? n : 1, sizeof(*rs->addrs));
+	if (!rs->addrs) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		rs->addrs[i].set = keys[i].set;
+		rs->addrs[i].family = keys[i].family;
+		rs->addrs[i].len = (__u8)(keys[i].prefixlen - XDPFW_SET_KEY_FIXED_BITS);
+		memcpy(rs->addrs[i].addr, keys[i].addr, sizeof(keys[i].addr));
+	}
+	rs->naddrs = rs->addrs_cap = n;
+	free(keys);
+	/* Port sets: as many as the rules name. */
+	for (__u32 i = 0; i < rs->config.rule_count; i++) {
+		const struct xdpfw_rule *r = &rs->rules[i];
+
+		if ((r->match & XDPFW_M_SPORT_SET) && r->sport_set + 1u > nport)
+			nport = r->sport_set + 1u;
+		if ((r->match & XDPFW_M_DPORT_SET) && r->dport_set + 1u > nport)
+			nport = r->dport_set + 1u;
+	}
+	free(rs->port_sets);
+	rs->port_sets = calloc(nport ? nport : 1, sizeof(*rs->port_sets));
+	if (!rs->port_sets)
+		return -ENOMEM;
+	rs->nport_sets = nport;
+	for (__u32 id = 0; id < nport && id < XDPFW_MAX_PORT_SETS; id++) {
+		__u32 k = gen * XDPFW_MAX_PORT_SETS + id;
+
+		if (bpf_map_lookup_elem(port_fd, &k, &rs->port_sets[id]))
+			return fw_err_r(errno, "cannot read port set %u on %s: %s", id,
+					inst->link.name, strerror(errno));
+	}
+	return 0;
 }
 
 int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs)

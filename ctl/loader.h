@@ -68,6 +68,9 @@ void fw_instance_close(struct fw_instance *inst);
 int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg);
 int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r);
 int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs);
+/* The active generation's set members, into rs (after fw_instance_ruleset):
+ * what the model needs to judge set matches. Walks the whole trie. */
+int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs);
 
 /* Map fds of an instance, by role. */
 int fw_instance_rule_stats_fd(const struct fw_instance *inst);

@@ -33,7 +33,8 @@ struct fw_model_result {
 #define FW_MODEL_MATCHES                                                                           \
 	(XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT |          \
 	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |    \
-	 XDPFW_M_LEN | XDPFW_M_TTL)
+	 XDPFW_M_LEN | XDPFW_M_TTL | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET |   \
+	 XDPFW_M_DPORT_SET)
 
 /*
  * Parse an Ethernet frame of len bytes into *pkt (zeroed first). Returns

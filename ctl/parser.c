@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* parser.c - see parser.h. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #define MATCH_WORDS \
 	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, " \
 	"fragment, len, ttl, hoplimit, name or log"
-#define STMT_WORDS "pass, drop, policy, nonip or malformed"
+#define STMT_WORDS "pass, drop, set, policy, nonip or malformed"
 
 /* Echoed words are cut so a long one cannot push the message out of the
  * FW_DIAG_MSG bytes a diagnostic keeps. */
@@ -88,6 +89,12 @@ void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,
 
 void fw_stmt_free(struct fw_stmt *st)
 {
+	for (size_t i = 0; i < st->nmatches; i++)
+		free(st->matches[i].list.v);
+	free(st->set.v);
+	free(st->set_file);
+	st->set.v = NULL;
+	st->set_file = NULL;
 	free(st->matches);
 	st->matches = NULL;
 	st->nmatches = 0;
@@ -245,6 +252,148 @@ static int parse_proto(struct fw_parser *p, struct fw_stmt *st)
 	return 0;
 }
 
+static struct fw_ast_elem *add_elem(struct fw_ast_list *l)
+{
+	struct fw_ast_elem *v;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+
+		v = reallocarray(l->v, cap, sizeof(*v));
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	v = &l->v[l->n++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static int parse_prefix_len(struct fw_parser *p, struct fw_ast_prefix *a);
+
+/* An address with an optional /LEN, the current token on. */
+static int parse_one_addr(struct fw_parser *p, const char *after, struct fw_ast_prefix *a)
+{
+	char text[INET6_ADDRSTRLEN + 1], what[64];
+	int v6, r;
+
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_ADDR)
+		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+			    "expected an address after %s, got %s", after, what);
+	v6 = memchr(p->tok.text, ':', p->tok.len) != NULL;
+	if (p->tok.len >= sizeof(text))
+		return perr(p, p->tok.col, "invalid %s address %s", v6 ? "IPv6" : "IPv4", what);
+	memcpy(text, p->tok.text, p->tok.len);
+	text[p->tok.len] = '\0';
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, text, a->addr) != 1)
+		return perr(p, p->tok.col, "invalid %s address %s", v6 ? "IPv6" : "IPv4", what);
+	a->family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+	a->len = v6 ? 128 : 32;
+	advance(p);
+	if (p->tok.kind == FW_TOK_SLASH) {
+		r = parse_prefix_len(p, a);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A port or LO-HI, the current token on. */
+static int parse_one_port(struct fw_parser *p, const char *after, uint16_t *plo, uint16_t *phi)
+{
+	const struct fw_token *t = &p->tok;
+	const char *dash = NULL;
+	uint64_t lo, hi;
+	char what[64];
+	size_t lo_len;
+
+	describe(t, what, sizeof(what));
+	if (t->kind == FW_TOK_WORD)
+		dash = memchr(t->text, '-', t->len);
+	lo_len = dash ? (size_t)(dash - t->text) : t->len;
+	if ((t->kind != FW_TOK_NUMBER && !dash) || parse_digits(t->text, lo_len, &lo) ||
+	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi)))
+		return perr(p, t->kind == FW_TOK_EOL ? col_after_prev(p) : t->col,
+			    "expected a port or port range after %s, got %s", after, what);
+	if (!dash)
+		hi = lo;
+	if (lo > 65535)
+		return perr(p, t->col, "port %.*s out of range (0-65535)", echo_len(lo_len), t->text);
+	if (hi > 65535)
+		return perr(p, t->col + (unsigned int)lo_len + 1, "port %.*s out of range (0-65535)",
+			    echo_len(t->len - lo_len - 1), dash + 1);
+	if (lo > hi)
+		return perr(p, t->col, "port range %.*s is reversed", echo_len(t->len), t->text);
+	*plo = (uint16_t)lo;
+	*phi = (uint16_t)hi;
+	advance(p);
+	return 0;
+}
+
+enum list_want { LIST_PORTS, LIST_ADDRS, LIST_ANY };
+
+/*
+ * `{ a, b, ... }` from the '{' on: addresses, ports, or (a set definition)
+ * each member as it looks; the compiler checks a set does not mix them. An
+ * empty list is allowed here (a set may be empty; the compiler warns).
+ */
+static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_list *l)
+{
+	const char *after = "'{'";
+	struct fw_ast_elem *e;
+	int r;
+
+	advance(p);
+	while (p->tok.kind != FW_TOK_RBRACE) {
+		if (p->tok.kind == FW_TOK_ERROR)
+			return -EINVAL;
+		e = add_elem(l);
+		if (!e)
+			return -ENOMEM;
+		e->pos = tok_pos(&p->tok);
+		e->is_addr = want == LIST_ADDRS || (want == LIST_ANY && p->tok.kind == FW_TOK_ADDR);
+		r = e->is_addr ? parse_one_addr(p, after, &e->addr) :
+				 parse_one_port(p, after, &e->lo, &e->hi);
+		if (r)
+			return r;
+		after = "','";
+		if (p->tok.kind == FW_TOK_COMMA) {
+			advance(p);
+			continue;
+		}
+		if (p->tok.kind != FW_TOK_RBRACE) {
+			char what[64];
+
+			describe(&p->tok, what, sizeof(what));
+			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+				    "expected ',' or '}' in the list, got %s", what);
+		}
+	}
+	advance(p);
+	return 0;
+}
+
+/* `@name`, from the '@' on. */
+static int parse_setref(struct fw_parser *p, char name[XDPFW_NAME_MAX])
+{
+	char what[64];
+
+	advance(p);
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_WORD || p->prev.col + 1 != p->tok.col)
+		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+			    "expected a set name right after '@', got %s", what);
+	if (p->tok.len >= XDPFW_NAME_MAX)
+		return perr(p, p->tok.col, "set name longer than %d bytes", XDPFW_NAME_MAX - 1);
+	memcpy(name, p->tok.text, p->tok.len);
+	name[p->tok.len] = '\0';
+	advance(p);
+	return 0;
+}
+
 static int parse_prefix_len(struct fw_parser *p, struct fw_ast_prefix *a)
 {
 	unsigned int max = a->family == XDPFW_FAMILY_IPV4 ? 32 : 128;
@@ -275,12 +424,10 @@ static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
 		      enum fw_match_kind kind)
 {
 	struct fw_token kw = p->tok;
-	struct fw_ast_prefix a = { 0 };
 	struct fw_ast_match *m;
-	struct fw_pos arg;
-	char text[INET6_ADDRSTRLEN + 1], what[64];
+	char after[16];
 	bool negate = false;
-	int v6, r;
+	int r;
 
 	advance(p);
 	if (p->tok.kind == FW_TOK_NE) {
@@ -290,35 +437,19 @@ static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
 	r = need_arg(p, &kw, "address");
 	if (r)
 		return r;
-	describe(&p->tok, what, sizeof(what));
-	if (p->tok.kind != FW_TOK_ADDR)
-		return perr(p, p->tok.col, "expected an address after '%.*s', got %s",
-			    (int)kw.len, kw.text, what);
-	v6 = memchr(p->tok.text, ':', p->tok.len) != NULL;
-	if (p->tok.len >= sizeof(text))
-		return perr(p, p->tok.col, "invalid %s address %s",
-			    v6 ? "IPv6" : "IPv4", what);
-	memcpy(text, p->tok.text, p->tok.len);
-	text[p->tok.len] = '\0';
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, text, a.addr) != 1)
-		return perr(p, p->tok.col, "invalid %s address %s",
-			    v6 ? "IPv6" : "IPv4", what);
-	a.family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
-	a.len = v6 ? 128 : 32;
-	arg = tok_pos(&p->tok);
-	advance(p);
-	if (p->tok.kind == FW_TOK_SLASH) {
-		r = parse_prefix_len(p, &a);
-		if (r)
-			return r;
-	}
 	m = add_match(st, kind, &kw);
 	if (!m)
 		return -ENOMEM;
-	m->arg = arg;
+	m->arg = tok_pos(&p->tok);
 	m->negate = negate;
-	m->addr = a;
-	return 0;
+	if (p->tok.kind == FW_TOK_LBRACE) {
+		m->is_list = true;
+		return parse_list(p, LIST_ADDRS, &m->list);
+	}
+	if (p->tok.kind == FW_TOK_AT)
+		return parse_setref(p, m->setref);
+	snprintf(after, sizeof(after), "'%.*s'", (int)kw.len, kw.text);
+	return parse_one_addr(p, after, &m->addr);
 }
 
 /* What a numeric range argument is called in messages, and its bounds. */
@@ -356,6 +487,18 @@ static int parse_range(struct fw_parser *p, struct fw_stmt *st, enum fw_match_ki
 	if (r)
 		return r;
 	t = &p->tok;
+	/* Ports also come as a list or a set. */
+	if (negatable && (t->kind == FW_TOK_LBRACE || t->kind == FW_TOK_AT)) {
+		m = add_match(st, kind, &kw);
+		if (!m)
+			return -ENOMEM;
+		m->arg = tok_pos(t);
+		m->negate = negate;
+		if (t->kind == FW_TOK_AT)
+			return parse_setref(p, m->setref);
+		m->is_list = true;
+		return parse_list(p, LIST_PORTS, &m->list);
+	}
 	describe(t, what, sizeof(what));
 	if (t->kind == FW_TOK_WORD && !rk->single)
 		dash = memchr(t->text, '-', t->len);
@@ -733,6 +876,65 @@ static int parse_setting(struct fw_parser *p, struct fw_stmt *st,
 	return 0;
 }
 
+/*
+ * set NAME = { MEMBER, ... }  or  set NAME = file "PATH". Members are
+ * addresses or ports; the compiler checks that they agree.
+ */
+static int parse_set(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok;
+	char what[64];
+	int r;
+
+	st->kind = FW_STMT_SET;
+	advance(p);
+	r = need_arg(p, &kw, "set name");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_WORD || !isalpha((unsigned char)p->tok.text[0]))
+		return perr(p, p->tok.col, "expected a set name (a word starting with a letter), got %s",
+			    what);
+	if (p->tok.len >= XDPFW_NAME_MAX)
+		return perr(p, p->tok.col, "set name longer than %d bytes", XDPFW_NAME_MAX - 1);
+	memcpy(st->name, p->tok.text, p->tok.len);
+	st->name[p->tok.len] = '\0';
+	st->name_pos = tok_pos(&p->tok);
+	advance(p);
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_EQ)
+		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+			    "expected '=' after the set name, got %s", what);
+	advance(p);
+	if (is_word(&p->tok, "file")) {
+		struct fw_token f = p->tok;
+
+		advance(p);
+		describe(&p->tok, what, sizeof(what));
+		if (p->tok.kind != FW_TOK_STRING)
+			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+				    "expected a quoted path after '%.*s', got %s", (int)f.len, f.text,
+				    what);
+		st->set_file = strndup(p->tok.text + 1, p->tok.len - 2);
+		if (!st->set_file)
+			return -ENOMEM;
+		st->set_file_pos = tok_pos(&p->tok);
+		advance(p);
+	} else if (p->tok.kind == FW_TOK_LBRACE) {
+		r = parse_list(p, LIST_ANY, &st->set);
+		if (r)
+			return r;
+	} else {
+		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+			    "expected '{' or file \"PATH\" after '=', got %s", what);
+	}
+	if (p->tok.kind != FW_TOK_EOL) {
+		describe(&p->tok, what, sizeof(what));
+		return perr(p, p->tok.col, "unexpected %s after the set", what);
+	}
+	return 0;
+}
+
 static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 {
 	const struct fw_token *t = &p->tok;
@@ -749,6 +951,8 @@ static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 		return parse_setting(p, st, FW_SETTING_NONIP);
 	if (is_word(t, "malformed"))
 		return parse_setting(p, st, FW_SETTING_MALFORMED);
+	if (is_word(t, "set"))
+		return parse_set(p, st);
 
 	action = action_of(t);
 	if (action < 0) {

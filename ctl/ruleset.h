@@ -45,11 +45,48 @@ struct fw_diag {
 	struct fw_diag_entry entries[FW_DIAG_MAX];
 };
 
-/* A compiled rule set: exactly what gets written into the maps. */
+/* One prefix of an address set, as it goes into the kernel's trie. */
+struct fw_set_addr {
+	__u16 set;      /* address set id */
+	__u8 family;    /* XDPFW_FAMILY_* */
+	__u8 len;       /* prefix length */
+	__u32 addr[4];  /* network byte order, host bits cleared; IPv4 in [0] */
+};
+
+enum fw_set_kind {
+	FW_SET_UNKNOWN, /* an empty set not used yet: no member tells */
+	FW_SET_ADDR,
+	FW_SET_PORT,
+};
+
+/* What the compiler knows of a set, named or an inline list. */
+struct fw_set_info {
+	char name[XDPFW_NAME_MAX]; /* "" for an inline list */
+	enum fw_set_kind kind;
+	__u16 id;                  /* within its kind */
+	__u8 families;             /* bit 0: has IPv4 members, bit 1: IPv6 */
+	__u32 count;               /* members as written */
+	unsigned int line;
+};
+
+/*
+ * A compiled rule set: exactly what gets written into the maps. The set
+ * arrays are malloc'ed: release them with fw_ruleset_free(). A fw_ruleset
+ * must start zeroed (static, or memset) before its first load.
+ */
 struct fw_ruleset {
 	struct xdpfw_config config;      /* config.rule_count rules below */
 	struct xdpfw_rule rules[XDPFW_MAX_RULES];
+	struct fw_set_addr *addrs;       /* members of every address set */
+	__u32 naddrs, addrs_cap;
+	struct xdpfw_port_set *port_sets; /* indexed by port set id */
+	__u32 nport_sets;
+	__u32 naddr_sets;
+	struct fw_set_info *sets;        /* every set, named or inline */
+	__u32 nsets, sets_cap;
 };
+
+void fw_ruleset_free(struct fw_ruleset *rs);
 
 void fw_diag_init(struct fw_diag *d, const char *file, FILE *out);
 
@@ -75,8 +112,11 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 			struct fw_ruleset *rs, struct fw_diag *diag);
 
 /* Print a compiled rule back in the rule language ("drop udp dport 53").
- * Returns the length snprintf would have written. */
+ * Returns the length snprintf would have written. Sets print as their
+ * @name, or as the inline list, when rs knows them; else as @aN / @pN. */
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
+int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
+		      size_t len);
 
 /* Names for output; never NULL. */
 const char *fw_action_name(unsigned int action);

@@ -82,12 +82,49 @@ enum xdpfw_match {
 	XDPFW_M_FRAGMENT = 1 << 9, /* any fragment, first or later */
 	XDPFW_M_LEN = 1 << 10,     /* IP packet length in [len_lo, len_hi] */
 	XDPFW_M_TTL = 1 << 11,     /* IPv4 TTL / IPv6 hop limit in [ttl_lo, ttl_hi] */
+	/* Set members instead of one prefix / range: saddr_set ... dport_set
+	 * name the set (see fw_addr_sets, fw_port_sets). */
+	XDPFW_M_SADDR_SET = 1 << 12,
+	XDPFW_M_DADDR_SET = 1 << 13,
+	XDPFW_M_SPORT_SET = 1 << 14,
+	XDPFW_M_DPORT_SET = 1 << 15,
 };
 
 /* Bits of the rule's negate word: which value tests `!=` inverts. The test's
  * preconditions stay (an IPv4 prefix never matches IPv6, negated or not; a
  * port test needs ports), as in nftables. */
-#define XDPFW_NEGATABLE (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT | XDPFW_M_DPORT)
+#define XDPFW_NEGATABLE                                                                    \
+	(XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_SADDR_SET |  \
+	 XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET)
+
+/*
+ * Sets: a rule that matches an address list, `{ ... }` or `@name`, points at
+ * an address set; likewise for ports. Every generation has its own sets, so a
+ * reload replaces them with the rules, atomically.
+ *
+ * Address sets share one LPM trie: a key is (generation, family, set id,
+ * address) and its prefix length covers the first three whole, so a lookup
+ * with the packet's address finds whether any prefix of that set holds it.
+ * Port sets are bitmaps of all 65536 ports, one array entry per set.
+ */
+#define XDPFW_MAX_ADDR_SETS 1024          /* per generation */
+#define XDPFW_MAX_SET_ADDRS (1u << 20)    /* prefixes in all sets of one generation */
+#define XDPFW_MAX_PORT_SETS 64            /* per generation */
+
+struct xdpfw_set_key {
+	__u32 prefixlen; /* XDPFW_SET_KEY_FIXED_BITS + prefix length */
+	__u8 gen;
+	__u8 family;     /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	__u16 set;       /* set id within the generation */
+	__u32 addr[4];   /* network byte order; IPv4 in addr[0] */
+};
+_Static_assert(sizeof(struct xdpfw_set_key) == 24, "xdpfw_set_key layout");
+#define XDPFW_SET_KEY_FIXED_BITS 32 /* gen, family and set: matched whole */
+
+struct xdpfw_port_set {
+	__u64 bits[65536 / 64]; /* bit p set: port p is a member */
+};
+_Static_assert(sizeof(struct xdpfw_port_set) == 8192, "xdpfw_port_set layout");
 
 /* Address families as in the packet key and rules (AF_INET/AF_INET6 values
  * are not used so that BPF code needs no socket headers). */
@@ -122,6 +159,8 @@ struct xdpfw_rule {
 	__u16 sport_lo, sport_hi; /* host byte order, inclusive */
 	__u16 dport_lo, dport_hi;
 	__u16 len_lo, len_hi;     /* inclusive */
+	__u16 saddr_set, daddr_set; /* set ids, with XDPFW_M_*ADDR_SET */
+	__u16 sport_set, dport_set; /* set ids, with XDPFW_M_*PORT_SET */
 	__u32 line;    /* line in the rule file, for stats and errors */
 	struct xdpfw_prefix saddr;
 	struct xdpfw_prefix daddr;
@@ -130,7 +169,7 @@ struct xdpfw_rule {
 	__u32 flags;   /* XDPFW_RULE_* */
 	char name[XDPFW_NAME_MAX]; /* `name "..."`, NUL-terminated; "" if none */
 };
-_Static_assert(sizeof(struct xdpfw_rule) == 140, "xdpfw_rule layout");
+_Static_assert(sizeof(struct xdpfw_rule) == 148, "xdpfw_rule layout");
 
 /* TCP flag bits as in the header's 14th byte (RFC 9293, RFC 3168). */
 #define XDPFW_TCP_FIN 0x01

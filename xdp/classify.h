@@ -28,6 +28,8 @@
  *   VLAN         the outer VLAN tag's id is equal (untagged: no match).
  *   FRAGMENT     the packet is a fragment, first or later.
  *   LEN, TTL     IP length, TTL/hop limit within [lo, hi].
+ *   *_SET        the address or port is a member of the rule's set of this
+ *                generation (sets.h); same preconditions as the plain test.
  * negate inverts the value test of SADDR/DADDR/SPORT/DPORT, never its
  * precondition: `saddr != 192.0.2.0/24` still needs an IPv4 packet.
  *
@@ -45,6 +47,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdpfw.h"
+#include "sets.h"
 
 /* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file. */
 struct {
@@ -77,7 +80,7 @@ static __always_inline int classify_range(__u32 v, __u32 lo, __u32 hi)
 #define CLASSIFY_TEST(m, r, bit, hit) (!((m) & (bit)) || ((hit) ^ !!((r)->negate & (bit))))
 
 static __always_inline int classify_rule(const struct xdpfw_rule *r,
-					 const struct xdpfw_pkt *pkt)
+					 const struct xdpfw_pkt *pkt, __u32 gen)
 {
 	__u32 m = r->match;
 
@@ -85,14 +88,15 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 		return 0;
 	if ((m & XDPFW_M_PROTO) && (r->proto != pkt->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
 		return 0;
-	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR)) &&
+	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET)) &&
 	    pkt->family == XDPFW_FAMILY_NONE)
 		return 0;
 	if (!CLASSIFY_TEST(m, r, XDPFW_M_SADDR, classify_prefix(&r->saddr, pkt->saddr)))
 		return 0;
 	if (!CLASSIFY_TEST(m, r, XDPFW_M_DADDR, classify_prefix(&r->daddr, pkt->daddr)))
 		return 0;
-	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS)) &&
+	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_SPORT_SET |
+		  XDPFW_M_DPORT_SET)) &&
 	    !(pkt->flags & XDPFW_PKT_PORTS))
 		return 0;
 	if (!CLASSIFY_TEST(m, r, XDPFW_M_SPORT,
@@ -103,8 +107,17 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 		return 0;
 	/* Rarer matches, one branch for rules that have none of them. */
 	if (!(m & (XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |
-		   XDPFW_M_LEN | XDPFW_M_TTL)))
+		   XDPFW_M_LEN | XDPFW_M_TTL | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET |
+		   XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET)))
 		return 1;
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_SADDR_SET, set_has_addr(gen, r->saddr_set, pkt, 1)))
+		return 0;
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_DADDR_SET, set_has_addr(gen, r->daddr_set, pkt, 0)))
+		return 0;
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_SPORT_SET, set_has_port(gen, r->sport_set, pkt->sport)))
+		return 0;
+	if (!CLASSIFY_TEST(m, r, XDPFW_M_DPORT_SET, set_has_port(gen, r->dport_set, pkt->dport)))
+		return 0;
 	if ((m & XDPFW_M_TCPFLAGS) &&
 	    (pkt->tcp_flags & r->tcp_flags_mask) != r->tcp_flags_value)
 		return 0;
@@ -126,6 +139,7 @@ static __always_inline int classify_rule(const struct xdpfw_rule *r,
 
 struct classify_state {
 	const struct xdpfw_pkt *pkt;
+	__u32 gen;
 	__u32 base;  /* first key of the generation */
 	__u32 count;
 	int rule;
@@ -156,7 +170,7 @@ static long classify_step(__u64 chunk, void *arg)
 		r = bpf_map_lookup_elem(&fw_rules, &key);
 		if (!r)
 			return 1;
-		if (classify_rule(r, st->pkt)) {
+		if (classify_rule(r, st->pkt, st->gen)) {
 			st->rule = key;
 			return 1;
 		}
@@ -170,7 +184,8 @@ static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
 	struct classify_state st = { .pkt = pkt, .rule = -1 };
 	__u32 n = cfg->rule_count;
 
-	st.base = (gen & (XDPFW_GENERATIONS - 1)) * XDPFW_MAX_RULES;
+	st.gen = gen & (XDPFW_GENERATIONS - 1);
+	st.base = st.gen * XDPFW_MAX_RULES;
 
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;

@@ -620,6 +620,8 @@ static void stale_after_count(struct fw_ruleset *rs)
 /* The table                                                                */
 
 #define R_UDP53 SETTINGS "drop udp dport 53\n"
+#define R_SET SETTINGS "set b = { 198.51.100.0/24, 203.0.113.7, 2001:db8:bad::/48 }\n" \
+		       "set web = { 80, 443, 8000-8099 }\n"
 #define R_LATER SETTINGS "drop udp dport 53\ndrop udp\n"
 #define R_SPORT SETTINGS "drop udp sport 1000-2000\n"
 #define R_DPORT SETTINGS "drop tcp dport 8000-8099\n"
@@ -839,6 +841,39 @@ static const struct bpf_case cases[] = {
 	CASE("ttl: range below", SETTINGS "drop ttl 0-63\n", udp4, PASS, POLICY, -1),
 	CASE("hoplimit: ipv6", SETTINGS "drop hoplimit 64-255\n", udp6, DROP, RULE, 0),
 	CASE("hoplimit never matches ipv4", SETTINGS "drop hoplimit 64\n", udp4, PASS, POLICY, -1),
+	/* Sets and lists: one trie for addresses, a bitmap per port set. */
+	CASE("address set: an IPv4 member", R_SET "drop saddr @b\n", udp4, DROP, RULE, 0,
+	     .saddr = "198.51.100.77"),
+	CASE("address set: not a member", R_SET "drop saddr @b\n", udp4, PASS, POLICY, -1,
+	     .saddr = "198.51.101.1"),
+	CASE("address set: an IPv6 member", R_SET "drop saddr @b\n", udp6, DROP, RULE, 0,
+	     .saddr = "2001:db8:bad:1::1"),
+	CASE("address set: IPv6 with an IPv4 member's bits is not a member",
+	     R_SET "drop saddr @b\n", udp6, PASS, POLICY, -1, .saddr = "c633:644d::1"),
+	CASE("address set: a host entry", R_SET "drop daddr @b\n", tcp4, DROP, RULE, 0,
+	     .daddr = "203.0.113.7"),
+	CASE("address set: != outside", R_SET "drop saddr != @b\n", udp4, DROP, RULE, 0,
+	     .saddr = "192.0.2.1"),
+	CASE("address set: != inside", R_SET "drop saddr != @b\n", udp4, PASS, POLICY, -1,
+	     .saddr = "198.51.100.1"),
+	CASE("address list inline", SETTINGS "drop saddr { 192.0.2.1, 192.0.2.128/25 }\n", udp4,
+	     DROP, RULE, 0, .saddr = "192.0.2.200"),
+	CASE("port list: a member", SETTINGS "drop udp dport { 53, 5353 }\n", udp4, DROP, RULE,
+	     0, .dport = 5353),
+	CASE("port list: not a member", SETTINGS "drop udp dport { 53, 5353 }\n", udp4, PASS,
+	     POLICY, -1, .dport = 54),
+	CASE("port set: range high edge", R_SET "drop tcp dport @web\n", tcp4, DROP, RULE, 0,
+	     .dport = 8099),
+	CASE("port set: one past the range", R_SET "drop tcp dport @web\n", tcp4, PASS, POLICY,
+	     -1, .dport = 8100),
+	CASE("port set: != never matches a later fragment", R_SET "drop udp dport != @web\n",
+	     frag4_later, PASS, POLICY, -1),
+	CASE("empty set matches nothing", SETTINGS "set e = { }\ndrop saddr @e\n", udp4, PASS,
+	     POLICY, -1),
+	CASE("!= an empty set matches every IP packet", SETTINGS "set e = { }\ndrop saddr != @e\n",
+	     udp6, DROP, RULE, 0),
+	CASE("two rules, two sets, second matches",
+	     R_SET "drop saddr @b dport @web tcp\ndrop udp dport { 1-100 }\n", udp4, DROP, RULE, 1),
 	CASE("every match of a rule must hold",
 	     SETTINGS "drop udp saddr 192.0.2.1 dport 54\ndrop udp saddr 192.0.2.2 dport 53\n"
 		      "drop udp saddr 192.0.2.1 dport 53\n",

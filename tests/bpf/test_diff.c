@@ -125,6 +125,7 @@ struct set_gen {
 		uint16_t lo, hi;
 	} ports[POOL_MAX];
 	int nports;
+	int naddr_sets, nport_sets; /* named sets defined at the top: a0.., p0.. */
 };
 
 static void emit(struct set_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -302,6 +303,107 @@ static const struct {
 #define NPROTOS (sizeof(rule_protos) / sizeof(rule_protos[0]))
 
 /* One rule: its matches in random order, each consistent with the others. */
+/* A prefix as a list member: "a/len" (host bits may be set). */
+static void emit_member(struct rng *r, struct set_gen *g, const struct prefix *p, const char *sep)
+{
+	uint8_t a[16];
+	char text[INET6_ADDRSTRLEN];
+
+	memcpy(a, p->addr, 16);
+	if (chance(r, 20))
+		randomize_host(r, a, p->family, p->len);
+	inet_ntop(p->family == 6 ? AF_INET6 : AF_INET, a, text, sizeof(text));
+	emit(g, "%s%s/%d", sep, text, p->len);
+}
+
+/*
+ * saddr/daddr: one prefix, an inline list of the rule's family, or a named
+ * set (of both families, so it never clashes with the rule's family).
+ */
+static void emit_addr_match(struct rng *r, struct set_gen *g, const char *word,
+			    const struct prefix *p, int family)
+{
+	int n;
+
+	if (g->naddr_sets && chance(r, 20)) {
+		emit(g, " %s @a%u", word, below(r, g->naddr_sets));
+		return;
+	}
+	if (!chance(r, 20)) {
+		emit_prefix(r, g, word, p);
+		return;
+	}
+	n = 1 + below(r, 4);
+	emit(g, " %s {", word);
+	emit_member(r, g, p, " ");
+	for (int i = 1; i < n; i++)
+		emit_member(r, g, pool_prefix(r, g, family), ", ");
+	emit(g, " }");
+}
+
+static void emit_port_member(struct rng *r, struct set_gen *g, const char *sep)
+{
+	uint16_t lo = random_port(r), hi = lo;
+
+	if (g->nports && chance(r, 60)) {
+		int i = below(r, g->nports);
+
+		lo = g->ports[i].lo;
+		hi = g->ports[i].hi;
+	} else if (g->nports < POOL_MAX) {
+		g->ports[g->nports].lo = lo;
+		g->ports[g->nports++].hi = hi;
+	}
+	if (lo == hi)
+		emit(g, "%s%u", sep, lo);
+	else
+		emit(g, "%s%u-%u", sep, lo, hi);
+}
+
+static void emit_port_match(struct rng *r, struct set_gen *g, const char *word)
+{
+	int n;
+
+	if (g->nport_sets && chance(r, 20)) {
+		emit(g, " %s @p%u", word, below(r, g->nport_sets));
+		return;
+	}
+	if (!chance(r, 20)) {
+		emit_ports(r, g, word);
+		return;
+	}
+	n = 1 + below(r, 4);
+	emit(g, " %s {", word);
+	for (int i = 0; i < n; i++)
+		emit_port_member(r, g, i ? ", " : " ");
+	emit(g, " }");
+}
+
+/* Named sets at the top of a rule set: addresses of both families (or
+ * none, now and then: an empty set), and ports. */
+static void emit_sets(struct rng *r, struct set_gen *g)
+{
+	g->naddr_sets = chance(r, 50) ? (int)below(r, 4) : 0;
+	g->nport_sets = chance(r, 50) ? (int)below(r, 3) : 0;
+	for (int i = 0; i < g->naddr_sets; i++) {
+		int n = chance(r, 5) ? 0 : 2 + (int)below(r, 6);
+
+		emit(g, "set a%d = {", i);
+		for (int k = 0; k < n; k++)
+			emit_member(r, g, pool_prefix(r, g, k == 0 ? 4 : k == 1 ? 6 : chance(r, 50) ? 4 : 6),
+				    k ? ", " : " ");
+		emit(g, " }\n");
+	}
+	for (int i = 0; i < g->nport_sets; i++) {
+		int n = 1 + (int)below(r, 5);
+
+		emit(g, "set p%d = {", i);
+		for (int k = 0; k < n; k++)
+			emit_port_member(r, g, k ? ", " : " ");
+		emit(g, " }\n");
+	}
+}
+
 /* flags over a few bits: each set, clear, or free. */
 static void emit_tcp_flags(struct rng *r, struct set_gen *g)
 {
@@ -421,16 +523,16 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 			emit(g, " %s", rule_protos[proto].text);
 			break;
 		case W_SADDR:
-			emit_prefix(r, g, chance(r, 15) ? "saddr !=" : "saddr", src);
+			emit_addr_match(r, g, chance(r, 15) ? "saddr !=" : "saddr", src, family);
 			break;
 		case W_DADDR:
-			emit_prefix(r, g, chance(r, 15) ? "daddr !=" : "daddr", dst);
+			emit_addr_match(r, g, chance(r, 15) ? "daddr !=" : "daddr", dst, family);
 			break;
 		case W_SPORT:
-			emit_ports(r, g, chance(r, 15) ? "sport !=" : "sport");
+			emit_port_match(r, g, chance(r, 15) ? "sport !=" : "sport");
 			break;
 		case W_DPORT:
-			emit_ports(r, g, chance(r, 15) ? "dport !=" : "dport");
+			emit_port_match(r, g, chance(r, 15) ? "dport !=" : "dport");
 			break;
 		case W_FLAGS:
 			emit_tcp_flags(r, g);
@@ -473,6 +575,7 @@ static void gen_set(uint32_t set, struct set_gen *g)
 	for (int s = 0; s < 3; s++)
 		at[s] = chance(&r, 75) ? (int)below(&r, nrules + 1) : -1;
 	emit(g, "# differential test: seed 0x%016" PRIx64 ", set %u\n", seed, set);
+	emit_sets(&r, g);
 	for (int i = 0; i <= nrules; i++) {
 		for (int s = 0; s < 3; s++)
 			if (at[s] == i)
@@ -518,18 +621,53 @@ static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, in
 
 /* An address for a packet field: inside, on the edge of, or just outside a
  * rule's prefix, or anything at all. */
+/* A member of address set `set` of family: picked at random, as a prefix. */
+static int aim_set_member(const struct aim *a, unsigned int set, int family,
+			  struct xdpfw_prefix *pfx, int *len)
+{
+	const struct fw_set_addr *pick = NULL;
+	uint32_t seen = 0;
+
+	for (uint32_t i = 0; i < a->rs->naddrs; i++) {
+		const struct fw_set_addr *e = &a->rs->addrs[i];
+
+		if (e->set == set && e->family == family && below(a->r, ++seen) == 0)
+			pick = e;
+	}
+	if (!pick)
+		return 0;
+	memset(pfx, 0, sizeof(*pfx));
+	memcpy(pfx->addr, pick->addr, sizeof(pfx->addr));
+	for (int w = 0; w < 4; w++) {
+		int bits = (int)pick->len - 32 * w;
+
+		pfx->mask[w] = bits <= 0 ? 0 : bits >= 32 ? 0xffffffffu
+							   : htonl(0xffffffffu << (32 - bits));
+	}
+	*len = pick->len;
+	return 1;
+}
+
 static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
 {
+	uint32_t set_bit = src ? XDPFW_M_SADDR_SET : XDPFW_M_DADDR_SET;
 	const struct xdpfw_rule *rule = aim_rule(a, src ? XDPFW_M_SADDR : XDPFW_M_DADDR, family);
+	const struct xdpfw_rule *srule = aim_rule(a, set_bit, 0);
 	const struct xdpfw_prefix *pfx;
+	struct xdpfw_prefix member;
 	int nb = addr_bytes(family), len;
 	struct rng *r = a->r;
 
 	randomize_host(r, out, family, 0);
-	if (!rule || chance(r, 5))
-		return;
-	pfx = src ? &rule->saddr : &rule->daddr;
-	len = src ? rule->saddr_len : rule->daddr_len;
+	if (srule && (!rule || chance(r, 50)) &&
+	    aim_set_member(a, src ? srule->saddr_set : srule->daddr_set, family, &member, &len)) {
+		pfx = &member;
+	} else {
+		if (!rule || chance(r, 5))
+			return;
+		pfx = src ? &rule->saddr : &rule->daddr;
+		len = src ? rule->saddr_len : rule->daddr_len;
+	}
 	memcpy(out, pfx->addr, nb);
 
 	switch (below(r, 10)) {
@@ -560,12 +698,37 @@ static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
 	}
 }
 
+/* A member of port set `set`, or one next to it: the first member at or
+ * after a random port. */
+static int aim_port_member(const struct aim *a, unsigned int set, uint16_t *port)
+{
+	const struct xdpfw_port_set *ps;
+	uint32_t start = below(a->r, 65536);
+
+	if (set >= a->rs->nport_sets)
+		return 0;
+	ps = &a->rs->port_sets[set];
+	for (uint32_t i = 0; i < 65536; i++) {
+		uint32_t p = (start + i) & 0xffff;
+
+		if ((ps->bits[p / 64] >> (p % 64)) & 1) {
+			*port = (uint16_t)(p + (chance(a->r, 20) ? (chance(a->r, 50) ? 1 : -1) : 0));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static uint16_t aim_port(const struct aim *a, int src)
 {
 	const struct xdpfw_rule *rule = aim_rule(a, src ? XDPFW_M_SPORT : XDPFW_M_DPORT, 0);
+	const struct xdpfw_rule *srule = aim_rule(a, src ? XDPFW_M_SPORT_SET : XDPFW_M_DPORT_SET, 0);
 	struct rng *r = a->r;
-	uint16_t lo, hi;
+	uint16_t lo, hi, member;
 
+	if (srule && (!rule || chance(r, 50)) &&
+	    aim_port_member(a, src ? srule->sport_set : srule->dport_set, &member))
+		return member;
 	if (!rule || chance(r, 5))
 		return random_port(r);
 	lo = src ? rule->sport_lo : rule->dport_lo;

@@ -62,8 +62,18 @@ RULES
 	for i in $(seq 1 300); do echo "drop tcp dport $i"; done
 	echo "drop ip udp dport $DROP_PORT name \"bad\""
 } >"$TMP/d.rules"
+# Sets are part of a generation too: they flip with the rules.
+printf '# a list\n%s/24\n2001:db8:bad::/48\n' "${DST%.*}.0" >"$TMP/dsts.txt"
+cat >"$TMP/e.rules" <<RULES
+set drops = { 9, $DROP_PORT, 60000-60010 }
+set dsts = file "dsts.txt"
+policy pass
+drop udp daddr @dsts dport @drops name "bad"
+drop tcp dport != { 22, 80 }
+RULES
 printf 'policy drop\ndrop udp dport 70000\n' >"$TMP/broken.rules"
-FILES=(a b c d)
+printf 'set gone = file "no-such-list.txt"\npolicy drop\ndrop saddr @gone\n' >"$TMP/nofile.rules"
+FILES=(a b c d e)
 
 fwctl attach "$IF_FW" "$TMP/a.rules" >/dev/null
 ok $? "attach"
@@ -123,6 +133,9 @@ expect_match "$out" "broken.rules:2:[0-9]+: error" "... with FILE:LINE:COL"
 expect_match "$out" "the running rules stay on $IF_FW" "... and says the running rules stay"
 out=$(fwctl reload "$IF_FW" "$TMP/missing.rules" 2>&1)
 expect_eq $? 1 "reload with a missing file exits 1"
+out=$(fwctl reload "$IF_FW" "$TMP/nofile.rules" 2>&1)
+expect_eq $? 1 "reload with a set file that does not exist exits 1"
+expect_match "$out" "nofile.rules:1:[0-9]+: error: cannot read set file" "... and names the set file's line"
 expect_eq "$(fwctl status "$IF_FW" --json | json 'd["interfaces"][0]["digest"]')" "$before" "the rule digest is unchanged"
 ip netns exec "$FW" $PY "$TRAFFIC" recv-udp "$DST" "$PASS_PORT,$DROP_PORT,7002" 2 >"$TMP/recv2" &
 RECV=$!
@@ -141,7 +154,7 @@ expect_eq "$(bad_count)" $((bad_before + 500)) "... and the counters went on fro
 # --- serialised: concurrent reloads all succeed, one set wins whole -----------
 pids=()
 for n in 1 2 3 4 5 6; do
-	fwctl reload "$IF_FW" "$TMP/${FILES[$((n % 4))]}.rules" >/dev/null 2>&1 &
+	fwctl reload "$IF_FW" "$TMP/${FILES[$((n % 5))]}.rules" >/dev/null 2>&1 &
 	pids+=($!)
 done
 conc_failed=0

@@ -178,6 +178,106 @@ static void test_scalar_match_errors(void **state)
 	expect_error("drop dport != 22", 1, 6, "dport needs tcp or udp");
 }
 
+static void test_sets(void **state)
+{
+	const struct xdpfw_rule *r;
+
+	(void)state;
+	load_ok(&rs, "set b = { 198.51.100.9/24, 2001:db8:bad::/48 }\n"
+		     "set web = { 80, 443, 8000-8001 }\n"
+		     "drop saddr @b\n"
+		     "pass tcp dport != @web\n"
+		     "drop udp dport { 53, 5353 } daddr { 192.0.2.1, 192.0.2.3 }\n"
+		     "set v4 = { 192.0.2.0/24 }\n"
+		     "drop saddr @v4\n");
+	assert_int_equal(rs.config.rule_count, 4);
+	r = &rs.rules[0];
+	assert_int_equal(r->match, XDPFW_M_SADDR_SET); /* both families: no family */
+	assert_int_equal(r->saddr_set, 0);
+	r = &rs.rules[1];
+	assert_int_equal(r->match, XDPFW_M_PROTO | XDPFW_M_DPORT_SET);
+	assert_int_equal(r->negate, XDPFW_M_DPORT_SET);
+	assert_int_equal(r->dport_set, 0);
+	r = &rs.rules[2];
+	assert_int_equal(r->dport_set, 1);
+	assert_int_equal(r->daddr_set, 1);
+	assert_int_equal(r->family, XDPFW_FAMILY_IPV4); /* an IPv4-only list implies ip */
+	assert_int_equal(rs.rules[3].family, XDPFW_FAMILY_IPV4);
+	assert_int_equal(rs.naddr_sets, 3);
+	assert_int_equal(rs.nport_sets, 2);
+	assert_int_equal(rs.naddrs, 5);
+	/* host bits cleared, prefix length kept */
+	assert_int_equal(rs.addrs[0].addr[0], htonl(0xc6336400));
+	assert_int_equal(rs.addrs[0].len, 24);
+	assert_true(rs.port_sets[0].bits[8001 / 64] & (1ull << (8001 % 64)));
+	assert_false(rs.port_sets[0].bits[8002 / 64] & (1ull << (8002 % 64)));
+	assert_true(rs.port_sets[0].bits[80 / 64] & (1ull << (80 % 64)));
+}
+
+static void test_set_errors(void **state)
+{
+	(void)state;
+	expect_error("drop saddr @nope", 1, 12, "no set @nope; define it above: set nope = { ... }");
+	expect_error("set w = { 80 }\ndrop saddr @w", 2, 12,
+		     "@w is a port set; an address match needs addresses");
+	expect_error("set b = { 192.0.2.1 }\ndrop tcp dport @b", 2, 16,
+		     "@b is an address set; a port match needs ports");
+	expect_error("set b = { 192.0.2.1 }\nset b = { 192.0.2.2 }", 2, 5,
+		     "set b already defined on line 1");
+	expect_error("set m = { 192.0.2.1, 80 }", 1, 22, "a set holds addresses or ports, not both");
+	expect_error("set b = { 192.0.2.1 }\ndrop ip6 saddr @b", 2, 16,
+		     "IPv4 address in an ip6 rule");
+	expect_error("drop saddr { 192.0.2.1, 2001:db8::/129 }", 1, 36,
+		     "prefix length 129 out of range for IPv6 (0-128)");
+	expect_error("drop udp dport { 53, 70000 }", 1, 22, "port 70000 out of range (0-65535)");
+	expect_error("drop udp dport { 53 53 }", 1, 21, "expected ',' or '}' in the list, got '53'");
+	expect_error("drop saddr { 192.0.2.1", 1, 23, "expected ',' or '}' in the list, got end of line");
+	expect_error("set b = file \"/nonexistent/xdpfw-list.txt\"", 1, 14,
+		     "cannot read set file /nonexistent/xdpfw-list.txt: No such file or directory");
+	expect_error("set = { 1 }", 1, 5, "expected a set name (a word starting with a letter), got '='");
+	expect_error("drop dport { 22 }", 1, 6, "dport needs tcp or udp");
+}
+
+static void test_set_file(void **state)
+{
+	char dir[] = "/tmp/xdpfw-setfile.XXXXXX", path[64], rules[80];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/list.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# a list\n198.51.100.0/24\n\n  203.0.113.7   # a host\r\n2001:db8::/32\n");
+	fclose(f);
+	snprintf(rules, sizeof(rules), "%s/fw.rules", dir);
+	f = fopen(rules, "w");
+	assert_non_null(f);
+	fprintf(f, "set b = file \"list.txt\"\ndrop saddr @b\n");
+	fclose(f);
+	fw_diag_init(&diag, NULL, NULL);
+	assert_int_equal(fw_ruleset_load_file(rules, &rs, &diag), 0);
+	assert_int_equal(rs.naddrs, 3);
+	assert_int_equal(rs.addrs[1].len, 32);
+	/* A bad line is reported against the set file, with its position. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "198.51.100.0/24\n 203.0.113.300\n192.0.2.1 extra\n");
+	fclose(f);
+	fw_diag_init(&diag, NULL, NULL);
+	assert_int_equal(fw_ruleset_load_file(rules, &rs, &diag), -EINVAL);
+	assert_int_equal(diag.errors, 2);
+	assert_int_equal(diag.entries[0].line, 2);
+	assert_int_equal(diag.entries[0].col, 2);
+	assert_string_equal(diag.entries[0].msg,
+			    "not an IPv4/IPv6 address or prefix: '203.0.113.300'");
+	assert_int_equal(diag.entries[1].line, 3);
+	assert_int_equal(diag.entries[1].col, 11);
+	unlink(path);
+	unlink(rules);
+	rmdir(dir);
+}
+
 static void test_ipv6_rule(void **state)
 {
 	const struct xdpfw_rule *r = &rs.rules[0];
@@ -514,15 +614,16 @@ static void test_format_round_trip(void **state)
 		"drop len 1400-65535\n"
 		"drop ttl 0-1\n"
 		"drop hoplimit 255\n"
-		"drop ip len 20 fragment vlan 4095\n";
+		"drop ip len 20 fragment vlan 4095\n"
+		"drop saddr { 192.0.2.1, 2001:db8::/32 } dport != { 22, 80-90 } tcp\n";
 	char buf[200];
 	uint32_t i;
 
 	(void)state;
 	load_ok(&rs, src);
-	assert_int_equal(rs.config.rule_count, 32);
+	assert_int_equal(rs.config.rule_count, 33);
 	for (i = 0; i < rs.config.rule_count; i++) {
-		fw_rule_format(&rs.rules[i], buf, sizeof(buf));
+		fw_rule_format_rs(&rs, &rs.rules[i], buf, sizeof(buf));
 		load_ok(&rs2, buf);
 		assert_int_equal(rs2.config.rule_count, 1);
 		rs2.rules[0].line = rs.rules[i].line;
@@ -750,6 +851,9 @@ int main(void)
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_errors_in_line_order),
 		cmocka_unit_test(test_scalar_matches),
+		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_set_file),
 		cmocka_unit_test(test_scalar_match_errors),
 		cmocka_unit_test(test_line_ends_and_final_newline),
 		cmocka_unit_test(test_nul_and_long_line_through_load),

@@ -240,11 +240,11 @@ static void test_err_unknown_statement_word(void **state)
 {
 	(void)state;
 	expect_error("\n  foo bar\n", 2, 3,
-		     "unknown word 'foo': expected pass, drop, policy, nonip or malformed");
+		     "unknown word 'foo': expected pass, drop, set, policy, nonip or malformed");
 	expect_error("Drop", 1, 1,
-		     "unknown word 'Drop': expected pass, drop, policy, nonip or malformed");
+		     "unknown word 'Drop': expected pass, drop, set, policy, nonip or malformed");
 	expect_error("{ drop }", 1, 1,
-		     "unexpected '{': expected pass, drop, policy, nonip or malformed");
+		     "unexpected '{': expected pass, drop, set, policy, nonip or malformed");
 }
 
 static void test_err_unknown_match_word(void **state)
