@@ -19,9 +19,11 @@
 
 #include "bpffs.h"
 #include "explain.h"
+#include "lint.h"
 #include "loader.h"
 #include "log.h"
 #include "ruleset.h"
+#include "show.h"
 #include "stats.h"
 
 #define EXIT_USER 1
@@ -42,26 +44,51 @@ struct cmd {
 	const char *help;
 };
 
+/*
+ * check [--strict] FILE: errors fail the check, warnings (lint.h) only with
+ * --strict. --strict is taken here, in either place, because no other
+ * command has it.
+ */
 static int cmd_check(const struct opts *o, char **argv, int argc)
 {
 	static struct fw_ruleset rs;
+	const char *file = NULL;
 	struct fw_diag diag;
+	bool strict = false;
 	int err;
 
 	(void)o;
-	(void)argc;
-	fw_diag_init(&diag, argv[0], stderr);
-	err = fw_ruleset_load_file(argv[0], &rs, &diag);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--strict"))
+			strict = true;
+		else if (!file)
+			file = argv[i];
+		else
+			return fw_uerr_r(EINVAL, "check takes one FILE, got %s and %s; see fwctl help",
+					 file, argv[i]);
+	}
+	if (!file)
+		return fw_uerr_r(EINVAL, "check takes [--strict] FILE; see fwctl help");
+	fw_diag_init(&diag, file, stderr);
+	err = fw_ruleset_load_file(file, &rs, &diag);
 	if (err)
 		fw_user_error = 1;
 	if (err == -EINVAL) {
-		fprintf(stderr, "%s: %u error%s, nothing applied\n", argv[0], diag.errors,
+		fprintf(stderr, "%s: %u error%s, nothing applied\n", file, diag.errors,
 			diag.errors == 1 ? "" : "s");
 		return err;
 	}
+	if (!err)
+		err = fw_lint_file(file, &rs, &diag);
 	if (err)
 		return err;
-	printf("%s: ok, %u rule%s, policy %s%s\n", argv[0], rs.config.rule_count,
+	if (strict && diag.warnings) {
+		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", file,
+			diag.warnings, diag.warnings == 1 ? "" : "s");
+		fw_user_error = 1;
+		return -EINVAL;
+	}
+	printf("%s: ok, %u rule%s, policy %s%s\n", file, rs.config.rule_count,
 	       rs.config.rule_count == 1 ? "" : "s", fw_action_name(rs.config.policy),
 	       diag.warnings ? " (with warnings)" : "");
 	return 0;
@@ -81,6 +108,10 @@ static int compile_for(const char *file, const char *ifname, const char *unchang
 	if (err == -EINVAL)
 		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
 			diag.errors == 1 ? "" : "s", unchanged, ifname);
+	/* Warnings are shown, never fatal here: fwctl check --strict is the
+	 * place to refuse them. */
+	if (!err)
+		fw_lint_file(file, rs, &diag);
 	return err;
 }
 
@@ -144,11 +175,17 @@ static int cmd_explain(const struct opts *o, char **argv, int argc)
 	return fw_explain(argv[0], argv + 1, argc - 1, o->json);
 }
 
+static int cmd_show(const struct opts *o, char **argv, int argc)
+{
+	(void)argc;
+	return fw_show(argv[0], o->json);
+}
+
 static int cmd_help(const struct opts *o, char **argv, int argc);
 
 static const struct cmd cmds[] = {
-	{ "check", "FILE", 1, 1, false, cmd_check,
-	  "parse and compile a rule file; exit 1 on any error" },
+	{ "check", "[--strict] FILE", 1, 2, false, cmd_check,
+	  "parse, compile and lint a rule file; exit 1 on an error (--strict: a warning)" },
 	{ "attach", "IFACE FILE", 2, 2, true, cmd_attach,
 	  "compile FILE, load and attach xdpfw to IFACE, pin its state" },
 	{ "reload", "IFACE FILE", 2, 2, true, cmd_reload,
@@ -159,6 +196,8 @@ static const struct cmd cmds[] = {
 	  "interfaces running xdpfw: mode, program, rules" },
 	{ "stats", "[IFACE]", 0, 1, true, cmd_stats,
 	  "per-rule and per-reason packets and bytes, summed over CPUs" },
+	{ "show", "IFACE", 1, 1, true, cmd_show,
+	  "the rules running on IFACE, in the rule language, with counters" },
 	{ "explain", "TARGET PACKET...", 2, 64, true, cmd_explain,
 	  "which rule of a rule file or interface decides a packet, and why" },
 	{ "help", "", 0, 0, false, cmd_help, "this text" },
@@ -174,7 +213,7 @@ static void usage(FILE *f)
 	fprintf(f, "\noptions:\n"
 		   "  -n, --netns NAME     run in network namespace NAME (ip netns)\n"
 		   "  -m, --mode MODE      attach mode: auto (default: native, else generic), native, generic\n"
-		   "  -j, --json           JSON output (status, stats, explain)\n"
+		   "  -j, --json           JSON output (status, stats, show, explain)\n"
 		   "  -v, --verbose        show libbpf and libxdp messages\n"
 		   "  -h, --help           this text\n"
 		   "\nexit status: 0 ok, 1 bad rules or user error, 2 system error\n");

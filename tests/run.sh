@@ -37,6 +37,7 @@ run unit/lexer build/tests/test_lexer
 run unit/parser build/tests/test_parser
 run unit/compile build/tests/test_compile
 run unit/model build/tests/test_model
+run unit/lint build/tests/test_lint
 run check/rules bash tests/e2e/test_check.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "not ok - BPF and end-to-end tests need root: run tests/run.sh as root"
@@ -47,6 +48,7 @@ else
 	run e2e bash tests/e2e/test_e2e.sh
 	run e2e/reload bash tests/e2e/test_reload.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
+	run e2e/show bash tests/e2e/test_show.sh
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

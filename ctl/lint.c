@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * lint.c - see lint.h. The lints read the compiled rules (what the program
+ * will really do), and take positions from a second parse of the source,
+ * since a compiled rule keeps only its line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "lint.h"
+#include "model.h"
+#include "parser.h"
+
+/* As compile.c: a rule file this big is a mistake, not a rule set. */
+#define LINT_FILE_MAX (64u << 20)
+
+/* ICMPv6 neighbour discovery (RFC 4861 4.3, 4.4). */
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT 136
+/* RFC 4861 7.1.1: a receiver discards ND messages with another hop limit. */
+#define ND_HOP_LIMIT 255
+/* After the 8-byte ICMPv6 header: the 16-byte target address and an 8-byte
+ * link-layer address option, as Linux sends them (IPv6 length 72), so that
+ * rules with `len` see a real size. */
+#define ND_BODY_LEN (16 + 8)
+
+/* The match kinds fw_rule_covers() reasons about. A rule testing anything
+ * else (sets, when they come) covers nothing until it is taught here. */
+#define COVERS_KNOWN                                                                               \
+	(XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT |          \
+	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |    \
+	 XDPFW_M_LEN | XDPFW_M_TTL)
+
+/* A place in the source; line 0 when it is not known. */
+struct lint_at {
+	unsigned int line, col;
+	const char *src; /* the source line, for the caret; NULL: none */
+	size_t src_len;
+};
+
+struct lint_rule_pos {
+	struct lint_at verb; /* pass/drop */
+	struct lint_at name; /* the `name` keyword; the verb when there is none */
+};
+
+struct lint_warning {
+	struct lint_at at;
+	unsigned int seq; /* order found, to keep the sort stable */
+	char msg[FW_DIAG_MSG];
+};
+
+struct lint {
+	const struct fw_ruleset *rs;
+	__u32 count;                   /* live rules */
+	struct lint_rule_pos *pos;     /* one per rule; NULL: no source */
+	struct lint_at settings[FW_SETTING_MAX];
+	struct lint_warning *warnings; /* sorted by position before printing */
+	size_t nwarnings, cap;
+	int err;                       /* -ENOMEM while collecting */
+};
+
+static struct lint_at at_of(struct fw_pos pos, const struct fw_stmt *st)
+{
+	return (struct lint_at){ pos.line, pos.col, st->src, st->src_len };
+}
+
+static __u8 setting_value(const struct xdpfw_config *cfg, enum fw_setting setting)
+{
+	return setting == FW_SETTING_POLICY ? cfg->policy :
+	       setting == FW_SETTING_NONIP  ? cfg->nonip :
+					      cfg->malformed;
+}
+
+/*
+ * Positions of the rules and settings, from a second parse of buf. Only
+ * trusted when every rule is found on the line its compiled copy names:
+ * anything else means buf is not the text rs came from, and a caret under
+ * the wrong line is worse than none.
+ */
+static int locate(struct lint *l, const char *buf, size_t len)
+{
+	struct fw_diag quiet;
+	struct fw_parser p;
+	struct fw_stmt st;
+	__u32 n = 0;
+	bool same = true;
+	int r;
+
+	l->pos = calloc(l->count ? l->count : 1, sizeof(*l->pos));
+	if (!l->pos)
+		return -ENOMEM;
+	fw_diag_init(&quiet, NULL, NULL);
+	fw_parser_init(&p, buf, len, &quiet);
+	while ((r = fw_parser_next(&p, &st)) > 0) {
+		if (st.kind == FW_STMT_SETTING) {
+			if (st.setting >= FW_SETTING_MAX || l->settings[st.setting].line ||
+			    st.action != setting_value(&l->rs->config, st.setting))
+				same = false;
+			else
+				l->settings[st.setting] = at_of(st.pos, &st);
+		} else if (st.kind == FW_STMT_RULE) {
+			/* Every rule statement of a file without errors is
+			 * one compiled rule, in order. */
+			if (n < l->count && st.pos.line == l->rs->rules[n].line) {
+				l->pos[n].verb = at_of(st.pos, &st);
+				l->pos[n].name =
+					st.name[0] ? at_of(st.name_pos, &st) : l->pos[n].verb;
+				n++;
+			} else {
+				same = false;
+			}
+		}
+		fw_stmt_free(&st);
+	}
+	if (r < 0 || quiet.errors || n != l->count || !same) {
+		free(l->pos);
+		l->pos = NULL;
+		memset(l->settings, 0, sizeof(l->settings));
+	}
+	return r < 0 ? r : 0;
+}
+
+/* Where rule i is: its verb, or its `name` keyword. */
+static struct lint_at rule_at(const struct lint *l, __u32 i, bool name)
+{
+	if (l->pos)
+		return name ? l->pos[i].name : l->pos[i].verb;
+	return (struct lint_at){ .line = l->rs->rules[i].line, .col = 1 };
+}
+
+static void warn(struct lint *l, struct lint_at at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn(struct lint *l, struct lint_at at, const char *fmt, ...)
+{
+	struct lint_warning *w;
+	va_list ap;
+
+	if (l->nwarnings == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+
+		w = realloc(l->warnings, cap * sizeof(*w));
+		if (!w) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->warnings = w;
+		l->cap = cap;
+	}
+	w = &l->warnings[l->nwarnings];
+	w->at = at;
+	w->seq = (unsigned int)l->nwarnings++;
+	va_start(ap, fmt);
+	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- shadowed rules ------------------------------------------------------- */
+
+static bool prefix_within(const struct xdpfw_prefix *outer, const struct xdpfw_prefix *inner)
+{
+	for (int i = 0; i < 4; i++) {
+		/* inner must fix every bit outer fixes, to the same value */
+		if (outer->mask[i] & ~inner->mask[i])
+			return false;
+		if ((inner->addr[i] & outer->mask[i]) != outer->addr[i])
+			return false;
+	}
+	return true;
+}
+
+static bool prefix_same(const struct xdpfw_prefix *a, const struct xdpfw_prefix *b)
+{
+	return !memcmp(a->addr, b->addr, sizeof(a->addr)) &&
+	       !memcmp(a->mask, b->mask, sizeof(a->mask));
+}
+
+static bool range_within(unsigned int olo, unsigned int ohi, unsigned int ilo, unsigned int ihi)
+{
+	return olo <= ilo && ihi <= ohi;
+}
+
+/*
+ * One address or port test of a (bit), given that b tests it too: does a's
+ * hold for every packet b's does? Without `!=`, when b's prefix or range
+ * lies within a's. With `!=` on either side, only when both negate the very
+ * same value: containment the other way round, or a plain value outside a
+ * negated one, would be sound as well, but each is a place to get the
+ * direction wrong, and a missed warning costs less than a false one.
+ */
+static bool value_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b, __u32 bit)
+{
+	bool neg = a->negate & bit;
+
+	if (neg != !!(b->negate & bit))
+		return false;
+	switch (bit) {
+	case XDPFW_M_SADDR:
+		return neg ? prefix_same(&a->saddr, &b->saddr) : prefix_within(&a->saddr, &b->saddr);
+	case XDPFW_M_DADDR:
+		return neg ? prefix_same(&a->daddr, &b->daddr) : prefix_within(&a->daddr, &b->daddr);
+	case XDPFW_M_SPORT:
+		if (neg)
+			return a->sport_lo == b->sport_lo && a->sport_hi == b->sport_hi;
+		return range_within(a->sport_lo, a->sport_hi, b->sport_lo, b->sport_hi);
+	case XDPFW_M_DPORT:
+		if (neg)
+			return a->dport_lo == b->dport_lo && a->dport_hi == b->dport_hi;
+		return range_within(a->dport_lo, a->dport_hi, b->dport_lo, b->dport_hi);
+	}
+	return false;
+}
+
+static bool prefix_is_all(const struct xdpfw_prefix *p)
+{
+	static const __u32 zero[4];
+
+	return !memcmp(p->mask, zero, sizeof(zero));
+}
+
+/*
+ * Tests of a that hold for every packet of its family, whatever b says:
+ * `saddr 0.0.0.0/0`, `len 0-65535`, `ttl 0-255`. Ports are not among them:
+ * `dport 0-65535` still needs a TCP or UDP header.
+ */
+static __u32 always_true(const struct xdpfw_rule *a)
+{
+	__u32 t = 0;
+
+	if (!(a->negate & XDPFW_M_SADDR) && prefix_is_all(&a->saddr))
+		t |= XDPFW_M_SADDR;
+	if (!(a->negate & XDPFW_M_DADDR) && prefix_is_all(&a->daddr))
+		t |= XDPFW_M_DADDR;
+	if (a->len_lo == 0 && a->len_hi == UINT16_MAX)
+		t |= XDPFW_M_LEN;
+	if (a->ttl_lo == 0 && a->ttl_hi == UINT8_MAX)
+		t |= XDPFW_M_TTL;
+	return t & a->match;
+}
+
+/*
+ * a covers b when each test a makes is implied by a test b makes on the
+ * same field (the tests themselves are model.c's rule_match()). A field a
+ * does not test cannot stop a from matching; a field only b tests only
+ * narrows b. So b must test every field a tests, with a narrower value,
+ * but for the tests of a that always hold.
+ */
+bool fw_rule_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b)
+{
+	static const __u32 values[] = { XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT,
+					XDPFW_M_DPORT };
+	__u32 m = a->match;
+
+	if (m & ~(__u32)COVERS_KNOWN)
+		return false;
+	/* The family stays: 0.0.0.0/0 is every IPv4 packet, no IPv6 one. */
+	m &= ~always_true(a);
+	if ((b->match & m) != m)
+		return false;
+	/* An IPv4 prefix sits in word 0 of an IPv6-sized one: only the
+	 * family keeps 10.0.0.0/8 from containing a00::/16. The compiler
+	 * sets the family of every rule with an address; asked again here
+	 * so that this does not depend on it. */
+	if ((a->match & (XDPFW_M_FAMILY | XDPFW_M_SADDR | XDPFW_M_DADDR)) &&
+	    (!(b->match & XDPFW_M_FAMILY) || a->family != b->family))
+		return false;
+	if ((m & XDPFW_M_PROTO) && a->proto != b->proto)
+		return false;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if ((m & values[i]) && !value_covers(a, b, values[i]))
+			return false;
+	/* (flags & am) == av holds when b pins every bit of am to av. */
+	if ((m & XDPFW_M_TCPFLAGS) &&
+	    ((a->tcp_flags_mask & ~b->tcp_flags_mask) ||
+	     (b->tcp_flags_value & a->tcp_flags_mask) != a->tcp_flags_value))
+		return false;
+	if ((m & XDPFW_M_ICMPTYPE) && a->icmp_type != b->icmp_type)
+		return false;
+	if ((m & XDPFW_M_VLAN) && a->vlan != b->vlan)
+		return false;
+	/* XDPFW_M_FRAGMENT has no value: b testing it is enough. */
+	if ((m & XDPFW_M_LEN) && !range_within(a->len_lo, a->len_hi, b->len_lo, b->len_hi))
+		return false;
+	if ((m & XDPFW_M_TTL) && !range_within(a->ttl_lo, a->ttl_hi, b->ttl_lo, b->ttl_hi))
+		return false;
+	return true;
+}
+
+/* Whatever the actions: a shadowed rule never decides, so either it is
+ * redundant or the author expected it to win and it does not. */
+static void lint_shadowed(struct lint *l)
+{
+	const struct xdpfw_rule *r = l->rs->rules;
+
+	for (__u32 i = 1; i < l->count; i++) {
+		for (__u32 j = 0; j < i; j++) {
+			if (fw_rule_covers(&r[j], &r[i])) {
+				warn(l, rule_at(l, i, false),
+				     "rule is shadowed by line %u (it can never match)", r[j].line);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* A name is the identity of a rule's counters across reloads; two rules
+ * with one name would share, or fight over, one counter history. */
+static void lint_names(struct lint *l)
+{
+	const struct xdpfw_rule *r = l->rs->rules;
+
+	for (__u32 i = 1; i < l->count; i++) {
+		if (!r[i].name[0])
+			continue;
+		for (__u32 j = 0; j < i; j++) {
+			if (!strncmp(r[j].name, r[i].name, XDPFW_NAME_MAX)) {
+				warn(l, rule_at(l, i, true), "name \"%.*s\" already used on line %u",
+				     XDPFW_NAME_MAX - 1, r[i].name, r[j].line);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- settings that cut the host off ---------------------------------------- */
+
+/* ARP is not IP, so `nonip` decides it; without ARP no IPv4 neighbour can
+ * find this host, nor it them. */
+static void lint_nonip(struct lint *l)
+{
+	const struct xdpfw_config *cfg = &l->rs->config;
+
+	if (cfg->policy != XDPFW_ACT_DROP || cfg->nonip != XDPFW_ACT_DROP)
+		return;
+	warn(l, l->settings[FW_SETTING_NONIP],
+	     "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+}
+
+static const struct nd_probe {
+	uint8_t type;
+	const char *saddr, *daddr;
+	const char *what;      /* for the message */
+	const char *type_name; /* the rule to suggest */
+} nd_probes[] = {
+	/* Address resolution: to the solicited-node multicast address of
+	 * the target (RFC 4291 2.7.1), from a link-local address. */
+	{ ND_NEIGHBOR_SOLICIT, "fe80::1", "ff02::1:ff00:1", "neighbour solicitations",
+	  "nd-neighbor-solicit" },
+	/* The answer, unicast back to the soliciting node. */
+	{ ND_NEIGHBOR_ADVERT, "fe80::2", "fe80::1", "neighbour advertisements",
+	  "nd-neighbor-advert" },
+};
+
+/*
+ * IPv6 has no ARP: neighbour discovery is ICMPv6, so under policy drop it
+ * takes a rule to pass it. Rather than look for that rule, run a real NS and
+ * NA through the reference model: whatever the rules say (`pass icmpv6`,
+ * `pass ip6`, `... hoplimit 255`), the verdict is what the program does.
+ * The Ethernet addresses are not multicast ones; nothing matches on them.
+ */
+static void lint_nd(struct lint *l)
+{
+	const struct fw_ruleset *rs = l->rs;
+	struct fw_model_result res;
+	struct pkt p;
+
+	if (rs->config.policy != XDPFW_ACT_DROP)
+		return;
+	/* A match the model does not know would make its verdict a guess. */
+	if (fw_model_unknown_match(rs) >= 0)
+		return;
+	for (size_t i = 0; i < sizeof(nd_probes) / sizeof(nd_probes[0]); i++) {
+		const struct nd_probe *nd = &nd_probes[i];
+
+		pkt_init(&p);
+		pkt_eth(&p);
+		pkt_ipv6(&p, &(struct pkt_ipv6){
+				     .saddr = nd->saddr, .daddr = nd->daddr, .hop_limit = ND_HOP_LIMIT });
+		pkt_icmp(&p, nd->type, 0);
+		pkt_payload(&p, ND_BODY_LEN);
+		pkt_finish(&p);
+		if (fw_model_verdict(rs, p.data, p.len, &res) != XDPFW_ACT_DROP)
+			continue;
+		if (res.reason == XDPFW_REASON_RULE)
+			warn(l, rule_at(l, (__u32)res.rule, false),
+			     "this rule drops IPv6 %s under policy drop, which cuts this host off from IPv6; put pass icmpv6 type %s before it",
+			     nd->what, nd->type_name);
+		else if (res.reason == XDPFW_REASON_POLICY)
+			warn(l, l->settings[FW_SETTING_POLICY],
+			     "policy drop drops IPv6 %s, which cuts this host off from IPv6; add pass icmpv6 type %s",
+			     nd->what, nd->type_name);
+	}
+}
+
+/*
+ * The lints, in no particular order (warnings are sorted by position).
+ *
+ * Still to come with named sets: an empty set (`set NAME = { }`, or a set
+ * file with no entries). A rule using it can never match (with `!=`, the
+ * test always holds), which no other lint sees. When sets exist, a
+ * lint_empty_sets() goes here, reporting `set NAME is empty` at the set's
+ * definition, and fw_rule_covers() learns set matches (until then it
+ * answers false for any match kind outside COVERS_KNOWN).
+ */
+static void (*const lints[])(struct lint *l) = {
+	lint_shadowed,
+	lint_names,
+	lint_nonip,
+	lint_nd,
+};
+
+/* By position; warnings without one (line 0) last. */
+static int warning_cmp(const void *pa, const void *pb)
+{
+	const struct lint_warning *a = pa, *b = pb;
+	unsigned long long ka = a->at.line ? a->at.line : ~0u, kb = b->at.line ? b->at.line : ~0u;
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (a->at.col != b->at.col)
+		return a->at.col < b->at.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct fw_diag *d)
+{
+	struct lint l = { .rs = rs };
+	int r = 0;
+
+	l.count = rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count : XDPFW_MAX_RULES;
+	if (buf)
+		r = locate(&l, buf, len);
+	for (size_t i = 0; !r && i < sizeof(lints) / sizeof(lints[0]); i++) {
+		lints[i](&l);
+		r = l.err;
+	}
+	if (!r) {
+		qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
+		for (size_t i = 0; i < l.nwarnings; i++) {
+			const struct lint_warning *w = &l.warnings[i];
+
+			fw_diag_report(d, FW_DIAG_WARNING, w->at.line, w->at.col, w->at.src,
+				       w->at.src_len, "%s", w->msg);
+		}
+	}
+	free(l.pos);
+	free(l.warnings);
+	return r;
+}
+
+static int read_file(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nbuf;
+	FILE *f;
+	int r = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= LINT_FILE_MAX) {
+				r = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 65536;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = nbuf;
+		}
+		len += fread(buf + len, 1, cap - len, f);
+		if (ferror(f)) {
+			r = -EIO;
+			break;
+		}
+		if (feof(f))
+			break;
+	}
+	fclose(f);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int fw_lint_file(const char *path, const struct fw_ruleset *rs, struct fw_diag *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	/* The file was just compiled; if it cannot be read again, the rules
+	 * are still worth linting, only without carets. */
+	if (read_file(path, &buf, &len))
+		buf = NULL;
+	r = fw_lint_mem(buf, len, rs, d);
+	free(buf);
+	return r;
+}
