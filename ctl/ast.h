@@ -118,6 +118,7 @@ struct fw_stmt {
 	struct fw_ast_list set;
 	char *set_file;             /* malloc'ed; NULL for an inline set */
 	struct fw_pos set_file_pos;
+	bool broken;                /* FW_STMT_SET whose fault is reported: name only */
 };
 
 #endif /* FW_AST_H */

@@ -553,6 +553,8 @@ static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 	info = set_new(c->rs, st->name, st->pos.line);
 	if (!info)
 		return -ENOMEM;
+	if (st->broken)
+		return -EINVAL; /* reported by the parser */
 	if (st->set_file) {
 		r = read_set_file(c, st, &file);
 		if (r)
@@ -1016,21 +1018,31 @@ static const struct fw_set_info *set_by_id(const struct fw_ruleset *rs, enum fw_
 	return NULL;
 }
 
+bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,
+		  size_t len)
+{
+	const struct fw_set_info *info = set_by_id(rs, kind, id);
+
+	if (info && !info->name[0])
+		return false;
+	if (info)
+		snprintf(buf, len, "%s", info->name);
+	else
+		snprintf(buf, len, "%c%u", kind == FW_SET_ADDR ? 'a' : 'p', id);
+	return true;
+}
+
 /* A set match: @name, the inline list as written, or @aN/@pN when rs does
  * not know the set (rules read back from the kernel). */
 static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *word, bool neg,
 		    enum fw_set_kind kind, unsigned int id)
 {
-	const struct fw_set_info *info = set_by_id(rs, kind, id);
+	char label[XDPFW_NAME_MAX];
 	const char *sep = " ";
 
 	out_add(o, " %s%s", word, neg ? " !=" : "");
-	if (!info) {
-		out_add(o, " @%c%u", kind == FW_SET_ADDR ? 'a' : 'p', id);
-		return;
-	}
-	if (info->name[0]) {
-		out_add(o, " @%s", info->name);
+	if (fw_set_label(rs, kind, id, label, sizeof(label))) {
+		out_add(o, " @%s", label);
 		return;
 	}
 	out_add(o, " {");

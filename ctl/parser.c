@@ -347,7 +347,15 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 	int r;
 
 	advance(p);
+	p->in_list = 1;
 	while (p->tok.kind != FW_TOK_RBRACE) {
+		/* A list may go on over several lines, as in nft. */
+		if (p->tok.kind == FW_TOK_EOL) {
+			advance(p);
+			continue;
+		}
+		if (p->tok.kind == FW_TOK_EOF)
+			return perr(p, col_after_prev(p), "the list has no closing '}'");
 		if (p->tok.kind == FW_TOK_ERROR)
 			return -EINVAL;
 		e = add_elem(l);
@@ -364,6 +372,8 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 			advance(p);
 			continue;
 		}
+		if (p->tok.kind == FW_TOK_EOL) /* the comma may end a line or not */
+			continue;
 		if (p->tok.kind != FW_TOK_RBRACE) {
 			char what[64];
 
@@ -372,6 +382,7 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 				    "expected ',' or '}' in the list, got %s", what);
 		}
 	}
+	p->in_list = 0;
 	advance(p);
 	return 0;
 }
@@ -975,6 +986,7 @@ static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 
 int fw_parser_next(struct fw_parser *p, struct fw_stmt *st)
 {
+	bool broken;
 	int r;
 
 	/* The line end of the previous statement is consumed only now, so
@@ -998,9 +1010,24 @@ int fw_parser_next(struct fw_parser *p, struct fw_stmt *st)
 		fw_stmt_free(st);
 		if (r != -EINVAL)
 			return r;
+		/* A set that failed still gets its name defined (st->broken),
+		 * so the rules using it add no "no such set" of their own. */
+		broken = st->kind == FW_STMT_SET && st->name[0];
+		/* A fault inside a list spanning lines: skip to its end, or
+		 * every member line after it would be a fault of its own. */
+		while (p->in_list && p->tok.kind != FW_TOK_RBRACE && p->tok.kind != FW_TOK_EOF) {
+			if (p->tok.kind != FW_TOK_EOL)
+				fw_lexer_skip_line(&p->lx);
+			advance(p);
+		}
+		p->in_list = 0;
 		if (p->tok.kind != FW_TOK_EOL && p->tok.kind != FW_TOK_EOF) {
 			fw_lexer_skip_line(&p->lx);
 			advance(p);
+		}
+		if (broken) {
+			st->broken = true;
+			return 1;
 		}
 	}
 }

@@ -22,6 +22,7 @@ struct fw_parser {
 	struct fw_token prev; /* the one before it, to point just past it */
 	struct fw_diag *diag;
 	int started;
+	int in_list;          /* inside `{ ... }`, which may span lines */
 };
 
 void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,

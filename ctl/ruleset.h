@@ -9,6 +9,7 @@
 #ifndef FW_RULESET_H
 #define FW_RULESET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "xdpfw.h"
@@ -117,6 +118,10 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
 int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
 		      size_t len);
+/* How rules print set `id` of kind: false for an inline list that prints
+ * as its members, else true with its name (or aN / pN) in buf. */
+bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,
+		  size_t len);
 
 /* Names for output; never NULL. */
 const char *fw_action_name(unsigned int action);

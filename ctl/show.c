@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* show.c - see show.h. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -14,6 +15,97 @@
  * pushes only its own comment, not every other one. */
 #define SHOW_ALIGN_MAX 56
 
+/* Set ids the rules refer to, per kind (bitmaps of used ids). */
+static void used_sets(const struct fw_ruleset *rs, bool addr[XDPFW_MAX_ADDR_SETS],
+		      bool port[XDPFW_MAX_PORT_SETS])
+{
+	for (__u32 i = 0; i < rs->config.rule_count && i < XDPFW_MAX_RULES; i++) {
+		const struct xdpfw_rule *r = &rs->rules[i];
+
+		if (r->match & XDPFW_M_SADDR_SET)
+			addr[r->saddr_set % XDPFW_MAX_ADDR_SETS] = true;
+		if (r->match & XDPFW_M_DADDR_SET)
+			addr[r->daddr_set % XDPFW_MAX_ADDR_SETS] = true;
+		if (r->match & XDPFW_M_SPORT_SET)
+			port[r->sport_set % XDPFW_MAX_PORT_SETS] = true;
+		if (r->match & XDPFW_M_DPORT_SET)
+			port[r->dport_set % XDPFW_MAX_PORT_SETS] = true;
+	}
+}
+
+/*
+ * The sets the rules use, as set statements named as the rules print them
+ * (@aN/@pN: names are not kept in the kernel), one member a line so that
+ * a list of a million prefixes still makes a rule file.
+ */
+static void print_sets(struct fw_print *p, const struct fw_ruleset *rs)
+{
+	static bool addr[XDPFW_MAX_ADDR_SETS], port[XDPFW_MAX_PORT_SETS];
+	char text[64], name[XDPFW_NAME_MAX];
+
+	memset(addr, 0, sizeof(addr));
+	memset(port, 0, sizeof(port));
+	used_sets(rs, addr, port);
+	fw_print_arr_begin(p, "sets");
+	for (unsigned int id = 0; id < XDPFW_MAX_ADDR_SETS; id++) {
+		const char *sep = "";
+
+		if (!addr[id] || !fw_set_label(rs, FW_SET_ADDR, id, name, sizeof(name)))
+			continue;
+		fw_print_obj_begin(p, NULL);
+		fw_print_str(p, "name", "set %s = {", name);
+		fw_print_str(p, "kind", NULL, "address");
+		fw_print_arr_begin(p, "members");
+		for (__u32 i = 0; i < rs->naddrs; i++) {
+			const struct fw_set_addr *e = &rs->addrs[i];
+			char a[INET6_ADDRSTRLEN];
+
+			if (e->set != id)
+				continue;
+			inet_ntop(e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET, e->addr, a,
+				  sizeof(a));
+			snprintf(text, sizeof(text), "%s/%u", a, e->len);
+			fw_print_text(p, "%s\n\t", sep);
+			fw_print_str(p, NULL, "%s", text);
+			sep = ",";
+		}
+		fw_print_arr_end(p);
+		fw_print_text(p, "\n}\n");
+		fw_print_obj_end(p);
+	}
+	for (unsigned int id = 0; id < XDPFW_MAX_PORT_SETS && id < rs->nport_sets; id++) {
+		const struct xdpfw_port_set *ps = &rs->port_sets[id];
+		const char *sep = " ";
+
+		if (!port[id] || !fw_set_label(rs, FW_SET_PORT, id, name, sizeof(name)))
+			continue;
+		fw_print_obj_begin(p, NULL);
+		fw_print_str(p, "name", "set %s = {", name);
+		fw_print_str(p, "kind", NULL, "port");
+		fw_print_arr_begin(p, "members");
+		for (unsigned int lo = 0; lo < 65536; lo++) {
+			unsigned int hi = lo;
+
+			if (!((ps->bits[lo / 64] >> (lo % 64)) & 1))
+				continue;
+			while (hi + 1 < 65536 && ((ps->bits[(hi + 1) / 64] >> ((hi + 1) % 64)) & 1))
+				hi++;
+			if (hi == lo)
+				snprintf(text, sizeof(text), "%u", lo);
+			else
+				snprintf(text, sizeof(text), "%u-%u", lo, hi);
+			fw_print_text(p, "%s", sep);
+			fw_print_str(p, NULL, "%s", text);
+			sep = ", ";
+			lo = hi;
+		}
+		fw_print_arr_end(p);
+		fw_print_text(p, " }\n");
+		fw_print_obj_end(p);
+	}
+	fw_print_arr_end(p);
+}
+
 void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 		   const struct fw_ruleset *rs, const struct xdpfw_counter *counters)
 {
@@ -24,7 +116,7 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	int width = 0;
 
 	for (__u32 i = 0; i < n; i++) {
-		int len = fw_rule_format(&rs->rules[i], NULL, 0);
+		int len = fw_rule_format_rs(rs, &rs->rules[i], NULL, 0);
 
 		if (len > width && len <= SHOW_ALIGN_MAX)
 			width = len;
@@ -48,11 +140,12 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	fw_print_str(&p, "malformed", "malformed %s\n", fw_action_name(cfg->malformed));
 	if (n)
 		fw_print_text(&p, "\n");
+	print_sets(&p, rs);
 
 	fw_print_arr_begin(&p, "rules");
 	for (__u32 i = 0; i < n; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];
-		int len = fw_rule_format(r, text, sizeof(text));
+		int len = fw_rule_format_rs(rs, r, text, sizeof(text));
 
 		fw_print_obj_begin(&p, NULL);
 		fw_print_u64(&p, "index", NULL, i);
@@ -96,7 +189,7 @@ int fw_show(const char *ifname, bool json)
 		return err;
 
 	/* Read everything first: a failure must not leave half a rule file. */
-	err = fw_instance_ruleset(&inst, &rs);
+	err = fw_instance_ruleset(&inst, &rs) ?: fw_instance_sets(&inst, &rs);
 	for (__u32 i = 0; !err && i < rs.config.rule_count && i < XDPFW_MAX_RULES; i++)
 		/* Counters live in the rule's slot, which a reload may keep. */
 		err = fw_counter_sum(fw_instance_rule_stats_fd(&inst), rs.rules[i].counter,

@@ -231,7 +231,9 @@ static void test_set_errors(void **state)
 		     "prefix length 129 out of range for IPv6 (0-128)");
 	expect_error("drop udp dport { 53, 70000 }", 1, 22, "port 70000 out of range (0-65535)");
 	expect_error("drop udp dport { 53 53 }", 1, 21, "expected ',' or '}' in the list, got '53'");
-	expect_error("drop saddr { 192.0.2.1", 1, 23, "expected ',' or '}' in the list, got end of line");
+	expect_error("drop saddr { 192.0.2.1", 1, 23, "the list has no closing '}'");
+	expect_error("set b = {\n 192.0.2.1,\n 192.0.2.300\n}\ndrop saddr @b", 3, 2,
+		     "invalid IPv4 address '192.0.2.300'");
 	expect_error("set b = file \"/nonexistent/xdpfw-list.txt\"", 1, 14,
 		     "cannot read set file /nonexistent/xdpfw-list.txt: No such file or directory");
 	expect_error("set = { 1 }", 1, 5, "expected a set name (a word starting with a letter), got '='");
