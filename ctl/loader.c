@@ -286,6 +286,27 @@ static int lock_link(const struct fw_link *link)
 	return fd;
 }
 
+/*
+ * What attach, reload and detach start with: the link, its lock, and the
+ * xdpfw on it. Returns the lock's fd (or -errno, nothing held); *open_err
+ * is fw_instance_open()'s answer: 0 (then *inst is open), -ENOENT, ...
+ */
+static int open_locked(const char *ifname, struct fw_link *link, struct fw_instance *inst,
+		       int *open_err)
+{
+	int err, lock;
+
+	*open_err = -ENOENT;
+	err = fw_link_lookup(ifname, link);
+	if (err)
+		return err;
+	lock = lock_link(link);
+	if (lock < 0)
+		return lock;
+	*open_err = fw_instance_open(link, inst);
+	return lock;
+}
+
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode)
 {
 	struct xdp_program *prog = NULL;
@@ -295,13 +316,9 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	char dir[PATH_MAX];
 	int err, lock;
 
-	err = fw_link_lookup(ifname, &link);
-	if (err)
-		return err;
-	lock = lock_link(&link);
+	lock = open_locked(ifname, &link, &old, &err);
 	if (lock < 0)
 		return lock;
-	err = fw_instance_open(&link, &old);
 	if (!err) {
 		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to change its rules",
 		       ifname, old.prog_id, ifname);
@@ -596,13 +613,9 @@ int fw_detach(const char *ifname)
 	char dir[PATH_MAX];
 	int err, lock;
 
-	err = fw_link_lookup(ifname, &link);
-	if (err)
-		return err;
-	lock = lock_link(&link);
+	lock = open_locked(ifname, &link, &inst, &err);
 	if (lock < 0)
 		return lock;
-	err = fw_instance_open(&link, &inst);
 	if (err == -ENOENT) {
 		if (fw_pin_dir(ifname, false, dir, sizeof(dir)) || access(dir, F_OK)) {
 			err = fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
@@ -705,13 +718,9 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	struct fw_link link;
 	int err, lock;
 
-	err = fw_link_lookup(ifname, &link);
-	if (err)
-		return err;
-	lock = lock_link(&link);
+	lock = open_locked(ifname, &link, &inst, &err);
 	if (lock < 0)
 		return lock;
-	err = fw_instance_open(&link, &inst);
 	if (err) {
 		if (err == -ENOENT)
 			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname, ifname);
