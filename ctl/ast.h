@@ -61,6 +61,8 @@ struct fw_ast_prefix {
 /* One member of a list or set: an address/prefix, or a port/range. */
 struct fw_ast_elem {
 	struct fw_pos pos;
+	const char *src;   /* its source line: a list may span lines */
+	size_t src_len;
 	bool is_addr;
 	struct fw_ast_prefix addr;
 	uint16_t lo, hi;

@@ -414,8 +414,12 @@ static int set_fill(struct fw_compiler *c, const struct fw_stmt *st, struct fw_s
 	for (size_t i = 0; i < l->n; i++) {
 		const struct fw_ast_elem *e = &l->v[i];
 
-		if (e->is_addr != (info->kind == FW_SET_ADDR))
-			return cerr(c, st, e->pos, "a set holds addresses or ports, not both");
+		if (e->is_addr != (info->kind == FW_SET_ADDR)) {
+			fw_diag_report(c->diag, FW_DIAG_ERROR, e->pos.line, e->pos.col,
+				       e->src ? e->src : st->src, e->src ? e->src_len : st->src_len,
+				       "a set holds addresses or ports, not both");
+			return -EINVAL;
+		}
 		if (e->is_addr) {
 			r = set_add_addr(c, st, e->pos, info, &e->addr);
 			if (r)
@@ -490,12 +494,19 @@ static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct
 		pfx.family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
 		pfx.len = v6 ? 128 : 32;
 		if (slash) {
-			char *end;
-			unsigned long plen = strtoul(slash + 1, &end, 10);
+			size_t nd = strspn(slash + 1, "0123456789");
+			unsigned long plen = strtoul(slash + 1, NULL, 10);
 
-			if (!slash[1] || *end || plen > pfx.len)
+			/* Plain digits only: strtoul would take "-0" or "+24". */
+			if (nd == 0 || nd > 3 || slash[1 + nd] || plen > pfx.len)
 				goto bad;
 			pfx.len = (uint8_t)plen;
+		}
+		if (c->rs->naddrs + l->n >= XDPFW_MAX_SET_ADDRS) {
+			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
+				       "sets hold more than %u prefixes in all", XDPFW_MAX_SET_ADDRS);
+			r = -EINVAL;
+			goto out;
 		}
 		e = NULL;
 		if (l->n == l->cap) {
@@ -565,7 +576,9 @@ static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col, st->src,
 			       st->src_len, "set %s is empty: rules using it never match (with !=, always)",
 			       st->name);
-		r = 0;
+		/* An address set until a port match uses it (no member says
+		 * otherwise); an id now keeps ids in definition order. */
+		r = set_bind(c, st, st->name_pos, info, FW_SET_ADDR);
 		goto out;
 	}
 	r = set_bind(c, st, st->name_pos, info, l->v[0].is_addr ? FW_SET_ADDR : FW_SET_PORT);
@@ -597,7 +610,9 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 		if (!info)
 			return cerr(c, st, m->arg, "no set @%s; define it above: set %s = { ... }",
 				    m->setref, m->setref);
-		if (info->kind == FW_SET_UNKNOWN && (r = set_bind(c, st, m->arg, info, kind)))
+		/* An empty set takes the kind of its use. */
+		if ((info->kind == FW_SET_UNKNOWN || (!info->count && info->kind != kind)) &&
+		    (r = set_bind(c, st, m->arg, info, kind)))
 			return r;
 		if (info->kind != kind)
 			return cerr(c, st, m->arg, "@%s is %s set; %s needs %s", m->setref,
@@ -613,6 +628,9 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 			r = set_fill(c, st, info, &m->list);
 		if (r)
 			return r;
+		if (!m->list.n)
+			fw_diag_report(c->diag, FW_DIAG_WARNING, m->arg.line, m->arg.col, st->src,
+				       st->src_len, "empty list: the match never holds (with !=, always)");
 	}
 	out->is_set = true;
 	out->id = info->id;
@@ -1080,6 +1098,16 @@ static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *
 		}
 	}
 	out_add(o, " }");
+}
+
+char *fw_rule_text(const struct fw_ruleset *rs, const struct xdpfw_rule *r)
+{
+	int len = fw_rule_format_rs(rs, r, NULL, 0);
+	char *text = malloc((size_t)len + 1);
+
+	if (text)
+		fw_rule_format_rs(rs, r, text, (size_t)len + 1);
+	return text;
 }
 
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)

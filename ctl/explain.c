@@ -672,27 +672,28 @@ static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
 			   const struct fw_model_result *res)
 {
 	const struct xdpfw_config *c = &rs->config;
-	char text[512];
+	char why[160];
 
 	fw_print_str(p, "reason", NULL, fw_reason_name(res->reason));
 	fw_print_str(p, "reason_text", NULL, fw_model_reason_text(res->reason));
 	if (res->rule >= 0) {
 		const struct xdpfw_rule *r = &rs->rules[res->rule];
+		char *text = fw_rule_text(rs, r); /* a list can make it long */
 
-		fw_rule_format_rs(rs, r, text, sizeof(text));
 		fw_print_obj_begin(p, "rule");
 		fw_print_u64(p, "index", "decided:   rule #%" PRIu64, res->rule);
 		fw_print_u64(p, "line", ", line %" PRIu64, r->line);
-		fw_print_str(p, "text", ": %s\n", text);
+		fw_print_str(p, "text", ": %s\n", text ? text : "?");
 		fw_print_obj_end(p);
+		free(text);
 	} else if (res->reason == XDPFW_REASON_POLICY) {
 		print_setting(p, "no rule matched", "policy", c->policy);
 	} else if (res->reason == XDPFW_REASON_NONIP) {
 		print_setting(p, "not IP", "nonip", c->nonip);
 	} else {
-		snprintf(text, sizeof(text), "malformed, %s (%s)", fw_reason_name(res->reason),
+		snprintf(why, sizeof(why), "malformed, %s (%s)", fw_reason_name(res->reason),
 			 fw_model_reason_text(res->reason));
-		print_setting(p, text, "malformed", c->malformed);
+		print_setting(p, why, "malformed", c->malformed);
 	}
 	fw_print_str(p, "verdict", "verdict:   %s\n", fw_action_name(res->action));
 }

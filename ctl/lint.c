@@ -402,12 +402,10 @@ static void lint_nd(struct lint *l)
 /*
  * The lints, in no particular order (warnings are sorted by position).
  *
- * Still to come with named sets: an empty set (`set NAME = { }`, or a set
- * file with no entries). A rule using it can never match (with `!=`, the
- * test always holds), which no other lint sees. When sets exist, a
- * lint_empty_sets() goes here, reporting `set NAME is empty` at the set's
- * definition, and fw_rule_covers() learns set matches (until then it
- * answers false for any match kind outside COVERS_KNOWN).
+ * An empty set or list is warned about by the compiler, where the set is
+ * defined (compile.c). fw_rule_covers() does not know set matches and
+ * answers false for any match kind outside COVERS_KNOWN: a rule using a set
+ * is never reported as shadowed.
  */
 static void (*const lints[])(struct lint *l) = {
 	lint_shadowed,

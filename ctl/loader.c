@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +186,19 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 	return err;
 }
 
+/*
+ * Wait until every packet that may still classify against the idle
+ * generation is done. XDP programs run inside RCU read-side sections, and
+ * MEMBARRIER_CMD_GLOBAL waits for an RCU grace period (synchronize_rcu). A
+ * packet takes microseconds, so where membarrier is refused (nohz_full),
+ * a pause many times that long does.
+ */
+static void wait_for_readers(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20 * 1000);
+}
+
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
@@ -193,8 +208,10 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	err = active_gen(skel, &gen);
 	if (err)
 		return err;
-	/* Packets only read the active generation: the idle one is ours. */
+	/* Packets only read the active generation: the idle one is ours once
+	 * no packet that read it before the last flip is still running. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
+	wait_for_readers();
 	err = write_sets(skel, rs, idle);
 	if (err)
 		return err;
@@ -535,6 +552,13 @@ int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rul
 	return active_gen(inst->skel, &gen) ?: read_rule(inst, gen, idx, r);
 }
 
+bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset *rs)
+{
+	__u32 gen;
+
+	return active_gen(inst->skel, &gen) || gen != rs->gen;
+}
+
 int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
 {
 	int addr_fd = bpf_map__fd(inst->skel->maps.fw_addr_sets);
@@ -543,7 +567,9 @@ int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
 	__u32 gen, n = 0, nport = 0;
 	int err;
 
-	err = active_gen(inst->skel, &gen) ?: addr_keys_of(addr_fd, gen, &keys, &n);
+	/* The generation fw_instance_ruleset() read the rules from. */
+	gen = rs->gen;
+	err = addr_keys_of(addr_fd, gen, &keys, &n);
 	if (err)
 		return err;
 	free(rs->addrs);
@@ -591,6 +617,7 @@ int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs)
 
 	/* One generation throughout, even if a reload flips it meanwhile. */
 	err = active_gen(inst->skel, &gen) ?: read_config(inst, gen, &rs->config);
+	rs->gen = gen;
 	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
 		err = read_rule(inst, gen, i, &rs->rules[i]);
 	return err;

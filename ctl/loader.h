@@ -71,6 +71,8 @@ int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs);
 /* The active generation's set members, into rs (after fw_instance_ruleset):
  * what the model needs to judge set matches. Walks the whole trie. */
 int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs);
+/* Whether a reload flipped the generation since rs was read: read again. */
+bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset *rs);
 
 /* Map fds of an instance, by role. */
 int fw_instance_rule_stats_fd(const struct fw_instance *inst);

@@ -362,6 +362,7 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 		if (!e)
 			return -ENOMEM;
 		e->pos = tok_pos(&p->tok);
+		e->src = fw_lexer_line(&p->lx, &e->src_len);
 		e->is_addr = want == LIST_ADDRS || (want == LIST_ANY && p->tok.kind == FW_TOK_ADDR);
 		r = e->is_addr ? parse_one_addr(p, after, &e->addr) :
 				 parse_one_port(p, after, &e->lo, &e->hi);
@@ -1015,11 +1016,10 @@ int fw_parser_next(struct fw_parser *p, struct fw_stmt *st)
 		broken = st->kind == FW_STMT_SET && st->name[0];
 		/* A fault inside a list spanning lines: skip to its end, or
 		 * every member line after it would be a fault of its own. */
-		while (p->in_list && p->tok.kind != FW_TOK_RBRACE && p->tok.kind != FW_TOK_EOF) {
-			if (p->tok.kind != FW_TOK_EOL)
-				fw_lexer_skip_line(&p->lx);
+		while (p->in_list && p->tok.kind != FW_TOK_RBRACE && p->tok.kind != FW_TOK_EOF)
 			advance(p);
-		}
+		if (p->in_list && p->tok.kind == FW_TOK_RBRACE)
+			advance(p);
 		p->in_list = 0;
 		if (p->tok.kind != FW_TOK_EOL && p->tok.kind != FW_TOK_EOF) {
 			fw_lexer_skip_line(&p->lx);

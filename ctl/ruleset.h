@@ -85,6 +85,7 @@ struct fw_ruleset {
 	__u32 naddr_sets;
 	struct fw_set_info *sets;        /* every set, named or inline */
 	__u32 nsets, sets_cap;
+	__u32 gen;                       /* read back from a kernel: its generation */
 };
 
 void fw_ruleset_free(struct fw_ruleset *rs);
@@ -118,6 +119,8 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
 int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
 		      size_t len);
+/* The same, whole, in a malloc'ed string (NULL when out of memory). */
+char *fw_rule_text(const struct fw_ruleset *rs, const struct xdpfw_rule *r);
 /* How rules print set `id` of kind: false for an inline list that prints
  * as its members, else true with its name (or aN / pN) in buf. */
 bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,

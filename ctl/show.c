@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader.h"
@@ -111,7 +112,7 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 {
 	const struct xdpfw_config *cfg = &rs->config;
 	__u32 n = cfg->rule_count < XDPFW_MAX_RULES ? cfg->rule_count : XDPFW_MAX_RULES;
-	char text[512], digest[17];
+	char digest[17];
 	struct fw_print p;
 	int width = 0;
 
@@ -145,12 +146,13 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	fw_print_arr_begin(&p, "rules");
 	for (__u32 i = 0; i < n; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];
-		int len = fw_rule_format_rs(rs, r, text, sizeof(text));
+		char *text = fw_rule_text(rs, r);
+		int len = text ? (int)strlen(text) : 0;
 
 		fw_print_obj_begin(&p, NULL);
 		fw_print_u64(&p, "index", NULL, i);
 		fw_print_u64(&p, "line", NULL, r->line);
-		fw_print_str(&p, "text", "%s", text);
+		fw_print_str(&p, "text", "%s", text ? text : "?");
 		fw_print_str(&p, "name", NULL, r->name);
 		fw_print_str(&p, "action", NULL, fw_action_name(r->action));
 		if (counters) {
@@ -163,6 +165,7 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 		}
 		fw_print_text(&p, "\n");
 		fw_print_obj_end(&p);
+		free(text);
 	}
 	fw_print_arr_end(&p);
 	fw_print_obj_end(&p);
@@ -189,7 +192,12 @@ int fw_show(const char *ifname, bool json)
 		return err;
 
 	/* Read everything first: a failure must not leave half a rule file. */
-	err = fw_instance_ruleset(&inst, &rs) ?: fw_instance_sets(&inst, &rs);
+	/* Rules and sets of one generation: a reload meanwhile means again. */
+	for (int tries = 0; tries < 5; tries++) {
+		err = fw_instance_ruleset(&inst, &rs) ?: fw_instance_sets(&inst, &rs);
+		if (err || !fw_instance_changed(&inst, &rs))
+			break;
+	}
 	for (__u32 i = 0; !err && i < rs.config.rule_count && i < XDPFW_MAX_RULES; i++)
 		/* Counters live in the rule's slot, which a reload may keep. */
 		err = fw_counter_sum(fw_instance_rule_stats_fd(&inst), rs.rules[i].counter,

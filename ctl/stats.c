@@ -180,7 +180,6 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	static struct xdpfw_counter rule_c[XDPFW_MAX_RULES];
 	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = { 0 };
 	const struct xdpfw_config *cfg = &rs.config;
-	char text[512];
 	int err;
 
 	/* Read everything first: a failure must not leave half a document. */
@@ -213,7 +212,8 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	for (__u32 i = 0; i < cfg->rule_count; i++) {
 		const struct xdpfw_rule *r = &rs.rules[i];
 
-		fw_rule_format(r, text, sizeof(text));
+		char *text = fw_rule_text(&rs, r);
+
 		fw_print_obj_begin(p, NULL);
 		fw_print_u64(p, "index", "  %5" PRIu64, i);
 		fw_print_u64(p, "line", " %5" PRIu64, r->line);
@@ -221,8 +221,9 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 		fw_print_str(p, "name", NULL, r->name);
 		fw_print_u64(p, "packets", " %14" PRIu64, rule_c[i].packets);
 		fw_print_u64(p, "bytes", " %16" PRIu64, rule_c[i].bytes);
-		fw_print_str(p, "rule", "  %s\n", text);
+		fw_print_str(p, "rule", "  %s\n", text ? text : "?");
 		fw_print_obj_end(p);
+		free(text);
 	}
 	fw_print_arr_end(p);
 
