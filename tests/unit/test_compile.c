@@ -240,6 +240,21 @@ static void test_set_errors(void **state)
 	expect_error("drop dport { 22 }", 1, 6, "dport needs tcp or udp");
 }
 
+/* A fault inside a list does not hide the faults of the lines after it. */
+static void test_list_error_recovery(void **state)
+{
+	static const char src[] = "set a = {\n 192.0.2.1,\n 192.0.2.300 }\ndrop bogus2\n"
+				  "drop tcp dport { 1, x }\ndrop tcp dport 70000\n";
+
+	(void)state;
+	assert_int_equal(load(&rs, src), -EINVAL);
+	assert_int_equal(diag.errors, 4);
+	assert_int_equal(diag.entries[0].line, 3);
+	assert_int_equal(diag.entries[1].line, 4);
+	assert_int_equal(diag.entries[2].line, 5);
+	assert_int_equal(diag.entries[3].line, 6);
+}
+
 static void test_set_file(void **state)
 {
 	char dir[] = "/tmp/xdpfw-setfile.XXXXXX", path[64], rules[80];
@@ -264,11 +279,12 @@ static void test_set_file(void **state)
 	/* A bad line is reported against the set file, with its position. */
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "198.51.100.0/24\n 203.0.113.300\n192.0.2.1 extra\n");
+	fprintf(f, "198.51.100.0/24\n 203.0.113.300\n192.0.2.1 extra\n192.0.2.1/-0\n");
 	fclose(f);
 	fw_diag_init(&diag, NULL, NULL);
 	assert_int_equal(fw_ruleset_load_file(rules, &rs, &diag), -EINVAL);
-	assert_int_equal(diag.errors, 2);
+	assert_int_equal(diag.errors, 3); /* "/-0" is no prefix length */
+	assert_int_equal(diag.entries[2].line, 4);
 	assert_int_equal(diag.entries[0].line, 2);
 	assert_int_equal(diag.entries[0].col, 2);
 	assert_string_equal(diag.entries[0].msg,
@@ -856,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_set_file),
+		cmocka_unit_test(test_list_error_recovery),
 		cmocka_unit_test(test_scalar_match_errors),
 		cmocka_unit_test(test_line_ends_and_final_newline),
 		cmocka_unit_test(test_nul_and_long_line_through_load),
