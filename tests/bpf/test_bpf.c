@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
@@ -1030,6 +1031,40 @@ static void test_generations(void **state)
 	}
 }
 
+/* A set read from a file compiles to the same trie entries as an inline
+ * one: members match, the rest does not. */
+static void test_file_set(void **state)
+{
+	const struct bpf_case in = { .name = "file set", .saddr = "203.0.113.9" };
+	const struct bpf_case out = { .name = "file set", .saddr = "203.0.113.200" };
+	char dir[] = "/tmp/xdpfw-bpf-set.XXXXXX", list[64], text[160];
+	static struct pkt p;
+	uint32_t retval;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(list, sizeof(list), "%s/list.txt", dir);
+	f = fopen(list, "w");
+	assert_non_null(f);
+	fprintf(f, "# members\n203.0.113.0/25\n2001:db8:bad::/48\n");
+	fclose(f);
+	snprintf(text, sizeof(text), SETTINGS "set f = file \"%s\"\ndrop saddr @f\n", list);
+	load_rules("file set", text, NULL);
+	pkt_init(&p);
+	udp4(&p, &in);
+	pkt_finish(&p);
+	run_frame(p.data, p.len, 1, &retval, NULL);
+	assert_int_equal(retval, XDP_DROP);
+	pkt_init(&p);
+	udp4(&p, &out);
+	pkt_finish(&p);
+	run_frame(p.data, p.len, 1, &retval, NULL);
+	assert_int_equal(retval, XDP_PASS);
+	unlink(list);
+	rmdir(dir);
+}
+
 /* A rule counts in its counter slot, which a reload may have kept: not
  * necessarily at its index. */
 static void slot_1500(struct fw_ruleset *rs)
@@ -1098,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(test_rule_limit),
 		cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_counter_slot),
+		cmocka_unit_test(test_file_set),
 		cmocka_unit_test(test_timing),
 	};
 	size_t nextra = sizeof(extra) / sizeof(extra[0]);
