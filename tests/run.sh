@@ -48,6 +48,7 @@ else
 	run e2e bash tests/e2e/test_e2e.sh
 	run e2e/reload bash tests/e2e/test_reload.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
+	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh
 fi
 echo "$passed passed, $failed failed"

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# bench/results.gp - bench/run's plot: Mpps per path (median, min-max bars)
+# and xdpfw's program cost against rule count. Called with
+#   gnuplot -e "datadir='DIR'; out='FILE.png'; withcost=1" bench/results.gp
+# (withcost=0: no program-cost figures, throughput only).
+set terminal pngcairo noenhanced size 1200,950 font ",10"
+set output out
+set multiplot layout (withcost ? 2 : 1),1 title "xdpfw benchmark (bench/RESULTS.md has the machine and command)"
+
+set title "Throughput through a veth pair (median of rounds, min-max bars)"
+set ylabel "Mpps received"
+set style data histogram
+set style histogram errorbars gap 1 lw 1
+set style fill solid 0.6 border -1
+set xtics rotate by -30 left
+set yrange [0:*]
+set grid ytics
+set bmargin 9
+set rmargin 24
+plot datadir."/mpps.dat" using 2:3:4:xtic(1) notitle lc rgb "#4477aa"
+
+if (withcost) {
+	set title "xdpfw program cost (BPF_PROG_TEST_RUN) against rule count, last rule matches"
+	set style data linespoints
+	set logscale xy 10
+	set xrange [0.7:1500]
+	set yrange [*:*]
+	set xtics norotate
+	set xlabel "rules"
+	set ylabel "ns per packet (log)"
+	set bmargin 4
+	set key top left
+	plot datadir."/rules.dat" using 1:2 title "one frame (hot)" lw 2, \
+	     datadir."/rules.dat" using 1:3 title "32 frames in turn" lw 2
+}
+unset multiplot
