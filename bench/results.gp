@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # bench/results.gp - bench/run's plot: Mpps per path (median, min-max bars)
-# and xdpfw's program cost against rule count. Called with
+# and xdpfw's program cost against rule count and blocklist set size. Called with
 #   gnuplot -e "datadir='DIR'; out='FILE.png'; withcost=1" bench/results.gp
 # (withcost=0: no program-cost figures, throughput only).
-set terminal pngcairo noenhanced size 1200,950 font ",10"
+set terminal pngcairo noenhanced size 1200,1350 font ",10"
 set output out
-set multiplot layout (withcost ? 2 : 1),1 title "xdpfw benchmark (bench/RESULTS.md has the machine and command)"
+set multiplot layout (withcost ? 3 : 1),1 title "xdpfw benchmark (bench/RESULTS.md has the machine and command)"
 
 set title "Throughput through a veth pair (median of rounds, min-max bars)"
 set ylabel "Mpps received"
@@ -32,5 +32,21 @@ if (withcost) {
 	set key top left
 	plot datadir."/rules.dat" using 1:2 title "one frame (hot)" lw 2, \
 	     datadir."/rules.dat" using 1:3 title "32 frames in turn" lw 2
+
+	set title "xdpfw program cost (BPF_PROG_TEST_RUN) against blocklist set size, frames miss the set"
+	set logscale x 10
+	unset logscale y
+	set xrange [5:2e6]
+	set yrange [0:*]
+	set format x "%.0f"
+	set xlabel "prefixes in the set (log)"
+	set ylabel "ns per packet"
+	set key bottom right
+	plot datadir."/sets4.dat" using 1:2 title "IPv4, one frame (hot)" lw 2, \
+	     datadir."/sets4.dat" using 1:3 title "IPv4, 32 frames in turn" lw 2, \
+	     datadir."/sets6.dat" using 1:2 title "IPv6, one frame (hot)" with points pt 7 ps 1.5, \
+	     datadir."/sets6.dat" using 1:3 title "IPv6, 32 frames in turn" with points pt 5 ps 1.5, \
+	     datadir."/setsmix.dat" using 1:2 title "IPv4 + IPv6 set, IPv4 frame (hot)" with points pt 9 ps 1.5, \
+	     datadir."/setsmix.dat" using 1:3 title "IPv4 + IPv6 set, 32 IPv4 frames" with points pt 11 ps 1.5
 }
 unset multiplot
