@@ -36,6 +36,28 @@ expect_match() {
 	fi
 }
 
+# json 'PYTHON EXPR over d' < json: one value out of fwctl's --json output.
+json() {
+	$PY -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+
+# e2e_setup NAME: a scratch directory $TMP, a list $PIDS of background
+# processes, and a trap that kills them and removes the namespaces and $TMP
+# on exit, failure and interrupt alike.
+PIDS=()
+e2e_setup() {
+	TMP=$(mktemp -d "/tmp/xdpfw-$1.XXXXXX") || bail "cannot create a scratch directory"
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+e2e_cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	ns_cleanup
+	rm -rf "$TMP"
+}
+
 tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

@@ -11,23 +11,10 @@ GEN=xfgen-$SUFFIX   # sends
 FW=xffw-$SUFFIX     # runs the firewall
 IF_GEN=xa$SUFFIX IF_FW=xb$SUFFIX     # pair 1: 198.51.100.0/24, 2001:db8:1::/64
 IF_GEN2=xc$SUFFIX IF_FW2=xd$SUFFIX   # pair 2: 203.0.113.0/24
-TMP=$(mktemp -d /tmp/xdpfw-e2e.XXXXXX)
-PIDS=()
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	ns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_setup e2e
 
 fwctl() { "$FWCTL" "$@"; }
 in_gen() { ip netns exec "$GEN" "$@"; }
-json() { # json 'PYTHON EXPR over d' < json
-	$PY -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
 
 # udp_run PORTS ADDR "PORT COUNT ..." -> prints "PORT RECEIVED" lines
 udp_run() {

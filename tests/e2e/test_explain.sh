@@ -10,19 +10,9 @@ require_root
 
 NS=xfexp-$SUFFIX
 IF_A=xe$SUFFIX IF_B=xf$SUFFIX
-TMP=$(mktemp -d /tmp/xdpfw-explain.XXXXXX)
-
-cleanup() {
-	ns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_setup explain
 
 fwctl() { "$FWCTL" "$@"; }
-json() { # json 'PYTHON EXPR over d' < json
-	$PY -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
 
 cat >"$TMP/bastion.rules" <<'RULES'
 # explain e2e: SSH from one network only

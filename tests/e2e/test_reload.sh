@@ -15,19 +15,9 @@ IF_GEN=ra$SUFFIX IF_FW=rb$SUFFIX
 DST=198.51.100.2
 PASS_PORT=7000 DROP_PORT=7001
 SECS=${XDPFW_RELOAD_SECS:-8} MIN_RELOADS=100
-TMP=$(mktemp -d /tmp/xdpfw-reload.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	ns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_setup reload
 
 fwctl() { "$FWCTL" -n "$FW" "$@"; }
-json() { $PY -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 bad_count() { # packets of the rule named "bad"
 	fwctl stats "$IF_FW" --json |
 		json '[r["packets"] for r in d["interfaces"][0]["rules"] if r["name"] == "bad"][0]'

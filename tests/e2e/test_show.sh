@@ -14,19 +14,9 @@ GEN=xfshg-$SUFFIX # sends
 FW=xfshf-$SUFFIX  # runs the firewall
 IF_GEN=xg$SUFFIX IF_FW=xh$SUFFIX
 ADDR=198.51.100.2
-TMP=$(mktemp -d /tmp/xdpfw-show.XXXXXX)
-
-cleanup() {
-	ns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_setup show
 
 fwctl() { "$FWCTL" -n "$FW" "$@"; }
-json() { # json 'PYTHON EXPR over d' < json
-	$PY -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
 digest() { fwctl status "$IF_FW" --json | json 'd["interfaces"][0]["digest"]'; }
 no_counters() { sed 's/ *#.*$//'; }
 # The rules as show --json has them, but for line numbers and counters.
