@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cls.h"
 #include "compile.h"
 #include "parser.h"
 
@@ -50,6 +51,7 @@ static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
 
 void fw_ruleset_free(struct fw_ruleset *rs)
 {
+	fw_ruleset_drop_cls(rs);
 	free(rs->addrs);
 	free(rs->port_sets);
 	free(rs->sets);
@@ -368,7 +370,7 @@ static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct 
 {
 	struct fw_ruleset *rs = c->rs;
 	struct xdpfw_prefix masked;
-	struct fw_set_addr *e;
+	struct xdpfw_set_entry *e;
 
 	if (rs->naddrs >= XDPFW_MAX_SET_ADDRS)
 		return cerr(c, st, pos, "sets hold more than %u prefixes in all",
@@ -894,7 +896,39 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 		return r;
 	}
 	fw_compiler_finish(&c);
-	return diag->errors > errors ? -EINVAL : 0;
+	if (diag->errors > errors)
+		return -EINVAL;
+	return fw_ruleset_build(rs, diag);
+}
+
+int fw_ruleset_build(struct fw_ruleset *rs, struct fw_diag *diag)
+{
+	char why[FW_DIAG_MSG];
+	struct fw_cls *cls;
+	int r;
+
+	fw_ruleset_drop_cls(rs);
+	cls = calloc(1, sizeof(*cls));
+	if (!cls)
+		return -ENOMEM;
+	r = fw_cls_build(rs, cls, why, sizeof(why));
+	if (r) {
+		free(cls);
+		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", why);
+		return r == -E2BIG ? -EINVAL : r;
+	}
+	fw_cls_config(cls, &rs->config);
+	rs->cls = cls;
+	return 0;
+}
+
+void fw_ruleset_drop_cls(struct fw_ruleset *rs)
+{
+	if (rs->cls) {
+		fw_cls_free(rs->cls);
+		free(rs->cls);
+		rs->cls = NULL;
+	}
 }
 
 static int read_all(const char *path, char **bufp, size_t *lenp)
@@ -1066,7 +1100,7 @@ static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *
 	out_add(o, " {");
 	if (kind == FW_SET_ADDR) {
 		for (__u32 i = 0; i < rs->naddrs; i++) {
-			const struct fw_set_addr *e = &rs->addrs[i];
+			const struct xdpfw_set_entry *e = &rs->addrs[i];
 			char text[INET6_ADDRSTRLEN];
 			int af = e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
 

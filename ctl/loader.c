@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "cls.h"
 #include "loader.h"
 #include "log.h"
 #include "xdpfw.skel.h"
@@ -23,6 +24,7 @@
 #define LOCK_POLL_MS 50
 #define PROG_PIN "prog"   /* pin name of the program; maps pin by map name */
 #define MAX_PROG_MAPS 64  /* map ids read from a program's info */
+#define ENOTSUPP_KERNEL 524 /* what the kernel says of a map type without batches */
 
 const char *fw_mode_name(enum xdp_attach_mode mode)
 {
@@ -85,13 +87,30 @@ static int create_maps(struct bpf_object *obj)
 
 	bpf_object__for_each_map(m, obj) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(m));
+		struct bpf_map *in = bpf_map__inner_map(m);
+		int inner = -1;
 
 		if (bpf_map__is_internal(m))
 			continue;
+		if (in) {
+			/* The template the verifier checks the inner maps by. */
+			LIBBPF_OPTS(bpf_map_create_opts, iopts, .map_flags = bpf_map__map_flags(in));
+
+			inner = bpf_map_create(bpf_map__type(in), NULL, bpf_map__key_size(in),
+					       bpf_map__value_size(in), bpf_map__max_entries(in),
+					       &iopts);
+			if (inner < 0)
+				return fw_err_r(errno, "cannot create the inner map of %s: %s",
+						bpf_map__name(m), strerror(errno));
+			opts.inner_map_fd = inner;
+		}
 		fd = bpf_map_create(bpf_map__type(m), bpf_map__name(m), bpf_map__key_size(m),
 				    bpf_map__value_size(m), bpf_map__max_entries(m), &opts);
+		err = errno;
+		if (inner >= 0)
+			close(inner);
 		if (fd < 0)
-			return fw_err_r(errno, "cannot create map %s: %s", bpf_map__name(m), strerror(errno));
+			return fw_err_r(err, "cannot create map %s: %s", bpf_map__name(m), strerror(err));
 		err = bpf_map__reuse_fd(m, fd);
 		close(fd);
 		if (err)
@@ -110,80 +129,282 @@ static int active_gen(struct xdpfw_bpf *skel, __u32 *gen)
 	return 0;
 }
 
-/* Every key of the address-set trie that belongs to generation gen. */
-static int addr_keys_of(int fd, __u32 gen, struct xdpfw_set_key **keys, __u32 *n)
+/*
+ * Write n elements into map fd: in one batch where the map type has batch
+ * updates, else one by one. keys and values are packed arrays.
+ */
+static int update_many(int fd, const void *keys, size_t ksz, const void *vals, size_t vsz,
+		       __u32 n, const char *what)
 {
-	struct xdpfw_set_key key, next, *v = NULL, *nv;
-	__u32 cap = 0, cnt = 0;
-	void *prev = NULL;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 done = 0;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (next.gen != gen)
+	while (done < n) {
+		__u32 cnt = n - done;
+
+		if (bpf_map_update_batch(fd, (const char *)keys + (size_t)done * ksz,
+					 (const char *)vals + (size_t)done * vsz, &cnt, &opts) == 0) {
+			done += cnt;
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 1024;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
 		}
-		v[cnt++] = next;
+		if (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOTSUPP_KERNEL)
+			return fw_err_r(errno, "cannot write %s (%u of %u written): %s", what,
+					done + cnt, n, strerror(errno));
+		for (; done < n; done++) {
+			if (bpf_map_update_elem(fd, (const char *)keys + (size_t)done * ksz,
+						(const char *)vals + (size_t)done * vsz, BPF_ANY))
+				return fw_err_r(errno, "cannot write %s (entry %u of %u): %s", what,
+						done, n, strerror(errno));
+		}
 	}
-	if (errno != ENOENT) {
-		free(v);
-		return fw_err_r(errno, "cannot walk the address sets: %s", strerror(errno));
-	}
-	*keys = v;
-	*n = cnt;
 	return 0;
 }
 
-/* Replace generation gen's sets: what an older rule set left there goes
- * first, then this set's members. Packets do not look at gen meanwhile. */
+/* Keys first, first + 1, ... (array maps). */
+static __u32 *seq_keys(__u32 first, __u32 n)
+{
+	__u32 *k = malloc((n ? n : 1) * sizeof(*k));
+
+	for (__u32 i = 0; k && i < n; i++)
+		k[i] = first + i;
+	return k;
+}
+
+/*
+ * Put a new inner map into slot key of outer map `outer` (or empty the slot
+ * when fd < 0): the old one is freed once no program holds it.
+ */
+static int set_inner(int outer, __u32 key, int fd, const char *what)
+{
+	if (fd >= 0) {
+		if (bpf_map_update_elem(outer, &key, &fd, BPF_ANY))
+			return fw_err_r(errno, "cannot install the %s: %s", what, strerror(errno));
+		return 0;
+	}
+	if (bpf_map_delete_elem(outer, &key) && errno != ENOENT)
+		return fw_err_r(errno, "cannot drop the old %s: %s", what, strerror(errno));
+	return 0;
+}
+
+/*
+ * The inner map template of an outer map, as the BPF object declares it.
+ * libbpf drops it once it has loaded an object, so then it comes from a
+ * copy of the object opened for this (kept until exit).
+ */
+static struct bpf_map *inner_def(struct bpf_map *outer)
+{
+	static struct xdpfw_bpf *defs;
+	struct bpf_map *m;
+
+	if (bpf_map__inner_map(outer))
+		return bpf_map__inner_map(outer);
+	if (!defs)
+		defs = xdpfw_bpf__open();
+	m = defs ? bpf_object__find_map_by_name(defs->obj, bpf_map__name(outer)) : NULL;
+	return m ? bpf_map__inner_map(m) : NULL;
+}
+
+/* A new inner map shaped as the outer map's template, holding n entries. */
+static int new_inner(struct bpf_map *outer, __u32 n, const char *what)
+{
+	struct bpf_map *in = inner_def(outer);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int fd;
+
+	if (!in)
+		return fw_err_r(ENOENT, "cannot create the %s: no template in the BPF object", what);
+	opts.map_flags = bpf_map__map_flags(in);
+
+	fd = bpf_map_create(bpf_map__type(in), NULL, bpf_map__key_size(in),
+			    bpf_map__value_size(in), n ? n : 1, &opts);
+	if (fd < 0)
+		return fw_err_r(errno, "cannot create the %s (%u entries): %s", what, n,
+				strerror(errno));
+	return fd;
+}
+
+/* Generation gen's sets, kept for show and explain (xdp/sets.h). */
 static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32 gen)
 {
-	int addr_fd = bpf_map__fd(skel->maps.fw_addr_sets);
-	int port_fd = bpf_map__fd(skel->maps.fw_port_sets);
-	struct xdpfw_set_key *stale = NULL, key;
-	__u32 nstale = 0;
-	__u8 one = 1;
-	int err;
+	int store = bpf_map__fd(skel->maps.fw_set_store), fd = -1, err = 0;
+	__u32 *keys;
 
-	err = addr_keys_of(addr_fd, gen, &stale, &nstale);
-	if (err)
-		return err;
-	for (__u32 i = 0; i < nstale; i++) {
-		if (bpf_map_delete_elem(addr_fd, &stale[i]) && errno != ENOENT) {
-			err = fw_err_r(errno, "cannot clear an old address set entry: %s",
-				       strerror(errno));
-			break;
-		}
+	if (rs->naddrs) {
+		fd = new_inner(skel->maps.fw_set_store, rs->naddrs, "set store");
+		if (fd < 0)
+			return fd;
+		keys = seq_keys(0, rs->naddrs);
+		err = keys ? update_many(fd, keys, sizeof(*keys), rs->addrs, sizeof(*rs->addrs),
+					 rs->naddrs, "the address sets")
+			   : -ENOMEM;
+		free(keys);
 	}
-	free(stale);
-	for (__u32 i = 0; !err && i < rs->naddrs; i++) {
-		const struct fw_set_addr *e = &rs->addrs[i];
-
-		memset(&key, 0, sizeof(key));
-		key.prefixlen = XDPFW_SET_KEY_FIXED_BITS + e->len;
-		key.gen = (__u8)gen;
-		key.family = e->family;
-		key.set = e->set;
-		memcpy(key.addr, e->addr, sizeof(key.addr));
-		if (bpf_map_update_elem(addr_fd, &key, &one, BPF_ANY))
-			err = fw_err_r(errno, "cannot write address set entry %u of %u: %s", i,
-				       rs->naddrs, strerror(errno));
-	}
-	for (__u32 id = 0; !err && id < rs->nport_sets; id++) {
-		__u32 k = gen * XDPFW_MAX_PORT_SETS + id;
-
-		if (bpf_map_update_elem(port_fd, &k, &rs->port_sets[id], BPF_ANY))
-			err = fw_err_r(errno, "cannot write port set %u: %s", id, strerror(errno));
+	err = err ?: set_inner(store, gen, fd, "set store");
+	if (fd >= 0)
+		close(fd);
+	if (!err && rs->nport_sets) {
+		keys = seq_keys(gen * XDPFW_MAX_PORT_SETS, rs->nport_sets);
+		err = keys ? update_many(bpf_map__fd(skel->maps.fw_port_sets), keys, sizeof(*keys),
+					 rs->port_sets, sizeof(*rs->port_sets), rs->nport_sets,
+					 "the port sets")
+			   : -ENOMEM;
+		free(keys);
 	}
 	return err;
+}
+
+/* The address hash of one generation: every field's and family's prefixes
+ * that its store looks up there. */
+static int write_addr_hash(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
+{
+	__u64 n = fw_cls_hash_entries(c);
+	struct xdpfw_addr_key *keys = NULL;
+	__u32 *vals = NULL, i = 0;
+	int fd = -1, err;
+
+	if (n) {
+		keys = calloc(n, sizeof(*keys));
+		vals = calloc(n, sizeof(*vals));
+		if (!keys || !vals) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (int fi = 0; fi < 2; fi++) {
+			for (int v6 = 0; v6 < 2; v6++) {
+				const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
+				const struct fw_cls_prefix *p = c->prefixes[fi][v6];
+
+				for (__u32 j = 0; j < c->nprefixes[fi][v6]; j++) {
+					if (sh->store != XDPFW_STORE_HASH &&
+					    !(sh->store == XDPFW_STORE_DIR && p[j].len > 24))
+						continue;
+					keys[i].field = (__u8)(XDPFW_F_SADDR + fi);
+					keys[i].family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+					keys[i].len = p[j].len;
+					memcpy(keys[i].addr, p[j].addr, sizeof(keys[i].addr));
+					vals[i++] = p[j].id;
+				}
+			}
+		}
+		fd = new_inner(skel->maps.fw_addr_hash, (__u32)n, "address hash");
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i, "the address hash");
+		if (err)
+			goto out;
+	}
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_hash), gen, fd, "address hash");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
+{
+	__u64 n = fw_cls_trie_entries(c);
+	struct xdpfw_trie_key *keys = NULL;
+	__u32 *vals = NULL, i = 0;
+	int fd = -1, err;
+
+	if (n) {
+		keys = calloc(n, sizeof(*keys));
+		vals = calloc(n, sizeof(*vals));
+		if (!keys || !vals) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (int fi = 0; fi < 2; fi++) {
+			for (int v6 = 0; v6 < 2; v6++) {
+				const struct fw_cls_prefix *p = c->prefixes[fi][v6];
+
+				if (c->shape[fi][v6].store != XDPFW_STORE_TRIE)
+					continue;
+				for (__u32 j = 0; j < c->nprefixes[fi][v6]; j++) {
+					keys[i].prefixlen = XDPFW_TRIE_FIXED_BITS + p[j].len;
+					keys[i].field = (__u8)(XDPFW_F_SADDR + fi);
+					keys[i].family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+					memcpy(keys[i].addr, p[j].addr, sizeof(keys[i].addr));
+					vals[i++] = p[j].id;
+				}
+			}
+		}
+		fd = new_inner(skel->maps.fw_addr_trie, (__u32)n, "address trie");
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i, "the address trie");
+		if (err)
+			goto out;
+	}
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_trie), gen, fd, "address trie");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
+{
+	struct xdpfw_cls_block *dir = NULL;
+	__u32 *keys = NULL;
+	int fd = -1, err;
+
+	if (c->shape[fi][0].store == XDPFW_STORE_DIR) {
+		dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
+		keys = seq_keys(0, XDPFW_DIR_BLOCKS);
+		if (!dir || !keys) {
+			err = -ENOMEM;
+			goto out;
+		}
+		fw_cls_dir_fill(c, fi, dir);
+		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_BLOCKS, "address array");
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		err = update_many(fd, keys, sizeof(*keys), dir, sizeof(*dir), XDPFW_DIR_BLOCKS,
+				  "the address array");
+		if (err)
+			goto out;
+	}
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_dir), gen * 2 + fi, fd, "address array");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(keys);
+	return err;
+}
+
+/* Generation gen's classifier: tables, vectors, address stores. */
+static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
+{
+	__u32 *keys = seq_keys(gen * XDPFW_CLS_BLOCKS, XDPFW_CLS_BLOCKS);
+	int err;
+
+	if (!keys)
+		return -ENOMEM;
+	err = update_many(bpf_map__fd(skel->maps.fw_cls), keys, sizeof(*keys), c->blocks,
+			  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
+	free(keys);
+	if (err)
+		return err;
+	keys = seq_keys(gen * XDPFW_MAX_VECS, c->nvecs);
+	if (!keys)
+		return -ENOMEM;
+	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
+			  sizeof(*c->vecs), c->nvecs, "the rule vectors");
+	free(keys);
+	return err ?: write_addr_hash(skel, c, gen) ?: write_addr_trie(skel, c, gen) ?:
+		      write_addr_dir(skel, c, gen, 0) ?: write_addr_dir(skel, c, gen, 1);
 }
 
 /*
@@ -202,30 +423,48 @@ static void wait_for_readers(void)
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
-	__u32 zero = 0, gen, idle, key;
+	struct xdpfw_config cfg = rs->config;
+	const struct fw_cls *c = rs->cls;
+	struct fw_cls built;
+	__u32 zero = 0, gen, idle, *keys;
+	char why[256];
 	int err;
 
+	if (!c) {
+		err = fw_cls_build(rs, &built, why, sizeof(why));
+		if (err)
+			return fw_uerr_r(err, "%s", why);
+		c = &built;
+	}
+	fw_cls_config(c, &cfg);
 	err = active_gen(skel, &gen);
 	if (err)
-		return err;
+		goto out;
 	/* Packets only read the active generation: the idle one is ours once
 	 * no packet that read it before the last flip is still running. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
 	wait_for_readers();
-	err = write_sets(skel, rs, idle);
+	err = write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle);
 	if (err)
-		return err;
-	for (__u32 i = 0; i < rs->config.rule_count; i++) {
-		key = idle * XDPFW_MAX_RULES + i;
-		if (bpf_map_update_elem(rules_fd, &key, &rs->rules[i], BPF_ANY))
-			return fw_err_r(errno, "cannot write rule %u: %s", i, strerror(errno));
+		goto out;
+	keys = seq_keys(idle * XDPFW_MAX_RULES, rs->config.rule_count);
+	err = keys ? update_many(rules_fd, keys, sizeof(*keys), rs->rules, sizeof(rs->rules[0]),
+				 rs->config.rule_count, "the rules")
+		   : -ENOMEM;
+	free(keys);
+	if (err)
+		goto out;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &idle, &cfg, BPF_ANY)) {
+		err = fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
+		goto out;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &idle, &rs->config, BPF_ANY))
-		return fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
 	/* The one write that makes the whole new set live. */
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_active), &zero, &idle, BPF_ANY))
-		return fw_err_r(errno, "cannot switch to the new rules: %s", strerror(errno));
-	return 0;
+		err = fw_err_r(errno, "cannot switch to the new rules: %s", strerror(errno));
+out:
+	if (c == &built)
+		fw_cls_free(&built);
+	return err;
 }
 
 static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
@@ -559,33 +798,59 @@ bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset
 	return active_gen(inst->skel, &gen) || gen != rs->gen;
 }
 
+/* Generation gen's address set members, from the set store. */
+static int read_addr_sets(const struct fw_instance *inst, __u32 gen, struct fw_ruleset *rs)
+{
+	struct bpf_map_info info;
+	__u32 id, len = sizeof(info), n;
+	int fd, err = 0;
+
+	free(rs->addrs);
+	rs->addrs = NULL;
+	rs->naddrs = rs->addrs_cap = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_set_store), &gen, &id))
+		return errno == ENOENT ? 0 : fw_err_r(errno, "cannot read the sets on %s: %s",
+						      inst->link.name, strerror(errno));
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return fw_err_r(errno, "cannot open the set store on %s: %s", inst->link.name,
+				strerror(errno));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = fw_err_r(errno, "cannot read the set store on %s: %s", inst->link.name,
+			       strerror(errno));
+		goto out;
+	}
+	n = info.max_entries;
+	rs->addrs = calloc(n ? n : 1, sizeof(*rs->addrs));
+	if (!rs->addrs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &rs->addrs[i])) {
+			err = fw_err_r(errno, "cannot read set entry %u on %s: %s", i,
+				       inst->link.name, strerror(errno));
+			goto out;
+		}
+	}
+	rs->naddrs = rs->addrs_cap = n;
+out:
+	close(fd);
+	return err;
+}
+
 int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
 {
-	int addr_fd = bpf_map__fd(inst->skel->maps.fw_addr_sets);
 	int port_fd = bpf_map__fd(inst->skel->maps.fw_port_sets);
-	struct xdpfw_set_key *keys = NULL;
-	__u32 gen, n = 0, nport = 0;
+	__u32 gen, nport = 0;
 	int err;
 
 	/* The generation fw_instance_ruleset() read the rules from. */
 	gen = rs->gen;
-	err = addr_keys_of(addr_fd, gen, &keys, &n);
+	err = read_addr_sets(inst, gen, rs);
 	if (err)
 		return err;
-	free(rs->addrs);
-	rs->addrs = calloc(n ? n : 1, sizeof(*rs->addrs));
-	if (!rs->addrs) {
-		free(keys);
-		return -ENOMEM;
-	}
-	for (__u32 i = 0; i < n; i++) {
-		rs->addrs[i].set = keys[i].set;
-		rs->addrs[i].family = keys[i].family;
-		rs->addrs[i].len = (__u8)(keys[i].prefixlen - XDPFW_SET_KEY_FIXED_BITS);
-		memcpy(rs->addrs[i].addr, keys[i].addr, sizeof(keys[i].addr));
-	}
-	rs->naddrs = rs->addrs_cap = n;
-	free(keys);
 	/* Port sets: as many as the rules name. */
 	for (__u32 i = 0; i < rs->config.rule_count; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];

@@ -315,7 +315,7 @@ static int in_addr_set(const struct fw_ruleset *rs, unsigned int set, unsigned i
 		       const __u32 addr[4])
 {
 	for (__u32 i = 0; i < rs->naddrs; i++) {
-		const struct fw_set_addr *e = &rs->addrs[i];
+		const struct xdpfw_set_entry *e = &rs->addrs[i];
 		int ok = 1;
 
 		if (e->set != set || e->family != family)

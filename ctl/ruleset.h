@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include "xdpfw.h"
 
+struct fw_cls;
+
 #define FW_DIAG_MAX 64  /* diagnostics kept; later ones are only counted */
 #define FW_DIAG_MSG 256
 
@@ -46,14 +48,6 @@ struct fw_diag {
 	struct fw_diag_entry entries[FW_DIAG_MAX];
 };
 
-/* One prefix of an address set, as it goes into the kernel's trie. */
-struct fw_set_addr {
-	__u16 set;      /* address set id */
-	__u8 family;    /* XDPFW_FAMILY_* */
-	__u8 len;       /* prefix length */
-	__u32 addr[4];  /* network byte order, host bits cleared; IPv4 in [0] */
-};
-
 enum fw_set_kind {
 	FW_SET_UNKNOWN, /* an empty set not used yet: no member tells */
 	FW_SET_ADDR,
@@ -78,7 +72,7 @@ struct fw_set_info {
 struct fw_ruleset {
 	struct xdpfw_config config;      /* config.rule_count rules below */
 	struct xdpfw_rule rules[XDPFW_MAX_RULES];
-	struct fw_set_addr *addrs;       /* members of every address set */
+	struct xdpfw_set_entry *addrs;    /* members of every address set */
 	__u32 naddrs, addrs_cap;
 	struct xdpfw_port_set *port_sets; /* indexed by port set id */
 	__u32 nport_sets;
@@ -86,6 +80,7 @@ struct fw_ruleset {
 	struct fw_set_info *sets;        /* every set, named or inline */
 	__u32 nsets, sets_cap;
 	__u32 gen;                       /* read back from a kernel: its generation */
+	struct fw_cls *cls;              /* classifier tables (cls.h); NULL if not built */
 };
 
 void fw_ruleset_free(struct fw_ruleset *rs);
@@ -112,6 +107,14 @@ int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
 			 struct fw_diag *diag);
 int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 			struct fw_ruleset *rs, struct fw_diag *diag);
+
+/*
+ * Build the classifier's tables for a compiled rule set (done by the loads
+ * above): rs->cls, and its part of rs->config. A rule set the classifier
+ * cannot hold is reported through diag (no position) and gives -EINVAL.
+ */
+int fw_ruleset_build(struct fw_ruleset *rs, struct fw_diag *diag);
+void fw_ruleset_drop_cls(struct fw_ruleset *rs);
 
 /* Print a compiled rule back in the rule language ("drop udp dport 53").
  * Returns the length snprintf would have written. Sets print as their

@@ -58,7 +58,7 @@ static void print_sets(struct fw_print *p, const struct fw_ruleset *rs)
 		fw_print_str(p, "kind", NULL, "address");
 		fw_print_arr_begin(p, "members");
 		for (__u32 i = 0; i < rs->naddrs; i++) {
-			const struct fw_set_addr *e = &rs->addrs[i];
+			const struct xdpfw_set_entry *e = &rs->addrs[i];
 			char a[INET6_ADDRSTRLEN];
 
 			if (e->set != id)

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 
 /* Limits. */
-#define XDPFW_MAX_RULES 1024   /* entries of the rule and rule-counter maps */
+#define XDPFW_MAX_RULES 4096   /* rules per rule set; a multiple of 64 */
 #define XDPFW_MAX_VLAN_TAGS 2  /* 802.1Q and/or 802.1ad; a third tag is malformed */
 #define XDPFW_MAX_IPV6_EXT 8   /* extension headers walked before giving up */
 #define XDPFW_MAX_LINE 4096    /* bytes per rule-file line, newline excluded */
@@ -99,27 +99,23 @@ enum xdpfw_match {
 
 /*
  * Sets: a rule that matches an address list, `{ ... }` or `@name`, points at
- * an address set; likewise for ports. Every generation has its own sets, so a
- * reload replaces them with the rules, atomically.
- *
- * Address sets share one LPM trie: a key is (generation, family, set id,
- * address) and its prefix length covers the first three whole, so a lookup
- * with the packet's address finds whether any prefix of that set holds it.
- * Port sets are bitmaps of all 65536 ports, one array entry per set.
+ * an address set; likewise for ports. The classifier folds set members into
+ * its per-field tables (see below), so packets never look a set up by id;
+ * the sets themselves are kept per generation for fwctl show and explain:
+ * address sets as an array of xdpfw_set_entry (fw_set_store), port sets as
+ * bitmaps of all 65536 ports (fw_port_sets).
  */
 #define XDPFW_MAX_ADDR_SETS 1024          /* per generation */
-#define XDPFW_MAX_SET_ADDRS (1u << 20)    /* prefixes in all sets of one generation */
+#define XDPFW_MAX_SET_ADDRS (1u << 22)    /* prefixes in all sets of one generation */
 #define XDPFW_MAX_PORT_SETS 64            /* per generation */
 
-struct xdpfw_set_key {
-	__u32 prefixlen; /* XDPFW_SET_KEY_FIXED_BITS + prefix length */
-	__u8 gen;
-	__u8 family;     /* XDPFW_FAMILY_IPV4 / _IPV6 */
-	__u16 set;       /* set id within the generation */
-	__u32 addr[4];   /* network byte order; IPv4 in addr[0] */
+struct xdpfw_set_entry {
+	__u16 set;      /* address set id */
+	__u8 family;    /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	__u8 len;       /* prefix length */
+	__u32 addr[4];  /* network byte order, host bits cleared; IPv4 in [0] */
 };
-_Static_assert(sizeof(struct xdpfw_set_key) == 24, "xdpfw_set_key layout");
-#define XDPFW_SET_KEY_FIXED_BITS 32 /* gen, family and set: matched whole */
+_Static_assert(sizeof(struct xdpfw_set_entry) == 20, "xdpfw_set_entry layout");
 
 struct xdpfw_port_set {
 	__u64 bits[65536 / 64]; /* bit p set: port p is a member */
@@ -183,6 +179,118 @@ _Static_assert(sizeof(struct xdpfw_rule) == 148, "xdpfw_rule layout");
 
 #define XDPFW_RULE_LOG 0x1 /* `log`: sampled records to user space (to come) */
 
+/*
+ * Classifier (xdp/classify.h, built by ctl/cls.c; design in xdp/README.md).
+ *
+ * Every field a rule can test maps the packet's value to a class id; a class
+ * id names a rule vector: bit r set when rule r's test of that field holds
+ * for every value of the class (or rule r does not test the field). The
+ * first set bit of the AND of all fields' vectors is the first matching
+ * rule. Vectors are interned per generation; vector 0 has every live rule.
+ */
+#define XDPFW_VEC_WORDS (XDPFW_MAX_RULES / 64)
+_Static_assert(XDPFW_VEC_WORDS <= 64, "the summary word covers every word");
+struct xdpfw_vec {
+	__u64 summary;               /* bit i: w[i] != 0 */
+	__u64 w[XDPFW_VEC_WORDS];    /* bit r % 64 of w[r / 64]: rule r */
+};
+_Static_assert(sizeof(struct xdpfw_vec) == 8 + 8 * XDPFW_VEC_WORDS, "xdpfw_vec layout");
+#define XDPFW_MAX_VECS 16384 /* distinct vectors per generation */
+
+/* Fields looked up in direct tables of class ids, 256 ids a block. */
+enum xdpfw_field {
+	XDPFW_F_KIND,     /* family, protocol, packet flags: xdpfw_kind_key() */
+	XDPFW_F_SPORT,
+	XDPFW_F_DPORT,
+	XDPFW_F_LEN,
+	XDPFW_F_TTL,
+	XDPFW_F_TCPFLAGS,
+	XDPFW_F_ICMPTYPE,
+	XDPFW_F_VLAN,     /* outer VLAN id; XDPFW_VLAN_NONE when untagged */
+	XDPFW_F_TABLES,
+	XDPFW_F_SADDR = XDPFW_F_TABLES, /* address fields: see xdpfw_addr_shape */
+	XDPFW_F_DADDR,
+	XDPFW_F_MAX,
+};
+#define XDPFW_VLAN_NONE 4096
+
+struct xdpfw_cls_block {
+	__u32 id[256];
+};
+_Static_assert(sizeof(struct xdpfw_cls_block) == 1024, "xdpfw_cls_block layout");
+
+/* Blocks of each table field, and where each starts within a generation. */
+#define XDPFW_KIND_BLOCKS 32 /* 8192 kind keys */
+#define XDPFW_CLS_BASE_KIND 0
+#define XDPFW_CLS_BASE_SPORT (XDPFW_CLS_BASE_KIND + XDPFW_KIND_BLOCKS)
+#define XDPFW_CLS_BASE_DPORT (XDPFW_CLS_BASE_SPORT + 256)
+#define XDPFW_CLS_BASE_LEN (XDPFW_CLS_BASE_DPORT + 256)
+#define XDPFW_CLS_BASE_TTL (XDPFW_CLS_BASE_LEN + 256)
+#define XDPFW_CLS_BASE_TCPFLAGS (XDPFW_CLS_BASE_TTL + 1)
+#define XDPFW_CLS_BASE_ICMPTYPE (XDPFW_CLS_BASE_TCPFLAGS + 1)
+#define XDPFW_CLS_BASE_VLAN (XDPFW_CLS_BASE_ICMPTYPE + 1)
+#define XDPFW_CLS_BLOCKS (XDPFW_CLS_BASE_VLAN + 17) /* per generation */
+
+/* The kind key: IPv6 bit, protocol, and the XDPFW_PKT_* flags that rule
+ * tests depend on (ports present, fragment, later fragment, no protocol). */
+static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
+{
+	return (family == XDPFW_FAMILY_IPV6 ? 1u << 12 : 0) | (__u32)proto << 4 | (flags & 0xf);
+}
+
+/*
+ * Address fields: per field and family, the compiler picks a store by the
+ * shape of the prefixes rules and sets name there (ctl/cls.c):
+ *   NONE  no prefix of this family: every packet gets class `miss`;
+ *   HASH  one hash (fw_addr_hash) keyed by (field, family, length, masked
+ *         address); probed for each length in lens[], longest first, the
+ *         first hit is the longest matching prefix; no hit: `miss`;
+ *   DIR   IPv4 only: an array of 2^24 entries by the address's first 24 bits
+ *         (fw_addr_dir) holding the class of the longest prefix of /24 or
+ *         shorter; XDPFW_DIR_LONGER in an entry sends the lookup to the hash
+ *         for the lengths in lens[] (all longer than 24) first;
+ *   TRIE  one LPM trie (fw_addr_trie) for the field and family.
+ */
+enum xdpfw_addr_store {
+	XDPFW_STORE_NONE,
+	XDPFW_STORE_HASH,
+	XDPFW_STORE_DIR,
+	XDPFW_STORE_TRIE,
+};
+#define XDPFW_MAX_PROBES 8            /* lengths probed in the hash */
+#define XDPFW_DIR_LONGER 0x80000000u  /* DIR entry: probe longer prefixes */
+#define XDPFW_DIR_BLOCKS (1u << 16)   /* DIR entries / 256 */
+
+struct xdpfw_addr_shape {
+	__u8 store;                   /* enum xdpfw_addr_store */
+	__u8 nprobes;                 /* lengths used in lens[] */
+	__u8 lens[XDPFW_MAX_PROBES];  /* prefix lengths, longest first */
+	__u16 pad;
+	__u32 miss;                   /* class when no prefix holds the address */
+};
+_Static_assert(sizeof(struct xdpfw_addr_shape) == 16, "xdpfw_addr_shape layout");
+
+/* Key of fw_addr_hash: a masked prefix of one field and family. */
+struct xdpfw_addr_key {
+	__u8 field;    /* XDPFW_F_SADDR / _DADDR */
+	__u8 family;   /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	__u8 len;      /* prefix length */
+	__u8 pad;
+	__u32 addr[4]; /* network byte order, host bits cleared; IPv4 in [0] */
+};
+_Static_assert(sizeof(struct xdpfw_addr_key) == 20, "xdpfw_addr_key layout");
+
+/* Key of fw_addr_trie: field and family matched whole, then the prefix. */
+struct xdpfw_trie_key {
+	__u32 prefixlen; /* XDPFW_TRIE_FIXED_BITS + prefix length */
+	__u8 field;
+	__u8 family;
+	__u8 pad[2];
+	__u32 addr[4];
+};
+_Static_assert(sizeof(struct xdpfw_trie_key) == 24, "xdpfw_trie_key layout");
+#define XDPFW_TRIE_FIXED_BITS 32
+
 /* Everything else the program needs: value 0 of the config map. */
 struct xdpfw_config {
 	__u32 rule_count;   /* rules 0..rule_count-1 are live */
@@ -191,8 +299,13 @@ struct xdpfw_config {
 	__u8 malformed;     /* enum xdpfw_action for malformed frames */
 	__u8 pad;
 	__u64 digest;       /* FNV-1a of the compiled rules, shown by status */
+	/* Classifier: bit f set when some rule tests table field f; an unset
+	 * field's class is 0, the vector of every live rule. */
+	__u32 fields;
+	__u32 nvecs;        /* vectors used; kept for status and memory */
+	struct xdpfw_addr_shape addr[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 16, "xdpfw_config layout");
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 16, "xdpfw_config layout");
 
 /* Per-CPU counter: value of the rule and reason counter maps. */
 struct xdpfw_counter {

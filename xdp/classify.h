@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * classify.h - packet key in, first matching rule out.
+ * classify.h - packet key in, first matching rule out, at a cost that does
+ * not grow with the rule count or the set sizes.
  *
  * Contract:
  *
@@ -9,47 +10,34 @@
  *
  * returns the fw_rules key of the first rule, in file order among the
  * cfg->rule_count live entries of generation gen (keys gen *
- * XDPFW_MAX_RULES onwards), that matches pkt; -1 when none does. Only for packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4
- * or IPv6); non-IP and malformed frames are never classified.
+ * XDPFW_MAX_RULES onwards), that matches pkt; -1 when none does. Only for
+ * packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4 or IPv6).
  *
- * A rule matches when every field its match bits name matches:
- *   FAMILY       rule family == packet family
- *   PROTO        rule proto == packet proto (the header after IPv6 extension
- *                headers; set for later fragments and for unknown protocols)
- *                and the packet has one (not XDPFW_PKT_NO_PROTO)
- *   SADDR/DADDR  (address & mask) == rule address on all four words. An IPv4
- *                prefix sits in word 0 with zero masks elsewhere, so it would
- *                also fit an IPv6 address: the compiler sets FAMILY with every
- *                address match, as an nft address literal implies its family.
- *   SPORT/DPORT  packet has ports (TCP/UDP, not a later fragment) and
- *                lo <= port <= hi.
- *   TCPFLAGS     packet has a TCP header and (flags & mask) == value.
- *   ICMPTYPE     not a later fragment, and the ICMP/ICMPv6 type is equal.
- *   VLAN         the outer VLAN tag's id is equal (untagged: no match).
- *   FRAGMENT     the packet is a fragment, first or later.
- *   LEN, TTL     IP length, TTL/hop limit within [lo, hi].
- *   *_SET        the address or port is a member of the rule's set of this
- *                generation (sets.h); same preconditions as the plain test.
- * negate inverts the value test of SADDR/DADDR/SPORT/DPORT, never its
- * precondition: `saddr != 192.0.2.0/24` still needs an IPv4 packet.
+ * What "matches" means is the reference model's (ctl/model.c): every field
+ * a rule names holds, `!=` inverts a value test but never its precondition
+ * (a port test needs ports, an IPv4 prefix an IPv4 packet, an ICMP type a
+ * header, which a later fragment lacks).
  *
- * This is the linear reference classifier: cost grows with the rule count,
- * but through bpf_loop (kernel >= 5.17) the verifier checks the body once,
- * whatever XDPFW_MAX_RULES is. A flat-cost classifier replaces this header
- * and keeps the contract.
- *
- * Rules past cfg->rule_count are never read, so user space may leave stale
- * entries there; rule_count is clamped to XDPFW_MAX_RULES.
+ * How (xdp/README.md has the design note): user space (ctl/cls.c) cuts
+ * every field's value space into classes that no rule tells apart and gives
+ * each class the vector of rules whose test of that field holds there. Per
+ * packet: one class lookup per field (a direct table for ports, length, TTL,
+ * flags, ICMP type, VLAN and the family/protocol "kind"; the address store
+ * the compiler chose for each address field), the vectors ANDed word by
+ * word, the first set bit wins. A summary word says which of a vector's 64
+ * words are non-zero, so only words where every field has candidates are
+ * read: the steps depend on where the candidates are, not on the count.
  */
 #ifndef XDPFW_CLASSIFY_H
 #define XDPFW_CLASSIFY_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "xdpfw.h"
-#include "sets.h"
 
-/* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file. */
+/* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file:
+ * what a match does (action, counter); the tests live in the tables below. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_RULES);
@@ -57,141 +45,236 @@ struct {
 	__type(value, struct xdpfw_rule);
 } fw_rules SEC(".maps");
 
-static __always_inline int classify_prefix(const struct xdpfw_prefix *p,
-					   const __u32 *a)
+/* Class ids of the table fields, XDPFW_CLS_BLOCKS blocks per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_CLS_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct xdpfw_cls_block);
+} fw_cls SEC(".maps");
+
+/* Rule vectors, XDPFW_MAX_VECS per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_VECS);
+	__type(key, __u32);
+	__type(value, struct xdpfw_vec);
+} fw_vecs SEC(".maps");
+
+/*
+ * Address stores, one inner map per generation, created by user space at
+ * the size the rule set needs and swapped in with the generation (inner
+ * hashes and tries may differ in size from the template; the direct array
+ * keeps the template's size, so its lookups stay inlined). Keys and values
+ * are given by size: BTF would only hold a forward declaration of the key.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_HASH);
+		__uint(max_entries, 1);
+		__uint(map_flags, BPF_F_NO_PREALLOC);
+		__uint(key_size, sizeof(struct xdpfw_addr_key));
+		__uint(value_size, sizeof(__u32));
+	});
+} fw_addr_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+		__uint(max_entries, 1);
+		__uint(map_flags, BPF_F_NO_PREALLOC);
+		__uint(key_size, sizeof(struct xdpfw_trie_key));
+		__uint(value_size, sizeof(__u32));
+	});
+} fw_addr_trie SEC(".maps");
+
+/* Key = generation * 2 + (field - XDPFW_F_SADDR). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS * 2);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		__uint(max_entries, XDPFW_DIR_BLOCKS);
+		__type(key, __u32);
+		__type(value, struct xdpfw_cls_block);
+	});
+} fw_addr_dir SEC(".maps");
+
+/* Class id of table field f's value v: base block of the field, then v. */
+static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 {
-	return ((a[0] & p->mask[0]) == p->addr[0]) &
-	       ((a[1] & p->mask[1]) == p->addr[1]) &
-	       ((a[2] & p->mask[2]) == p->addr[2]) &
-	       ((a[3] & p->mask[3]) == p->addr[3]);
+	__u32 key = gen * XDPFW_CLS_BLOCKS + base + (v >> 8);
+	const struct xdpfw_cls_block *b = bpf_map_lookup_elem(&fw_cls, &key);
+
+	return b ? b->id[v & 0xff] : 0;
 }
 
-static __always_inline int classify_range(__u32 v, __u32 lo, __u32 hi)
+/* Network-order mask of the first bits of a 32-bit word, bits 0..32. */
+static __always_inline __u32 cls_mask(int bits)
 {
-	return v >= lo && v <= hi;
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return 0xffffffff;
+	return bpf_htonl(0xffffffffu << (32 - bits));
 }
 
 /*
- * A value test, inverted when the rule negates it (`!=`); true when the rule
- * does not test that field at all.
- * Only the value test: preconditions (family, ports present) are checked
- * before and are never inverted.
+ * Probe the hash for the shape's lengths, longest first: the first hit is
+ * the longest matching prefix. Returns its class, or `fallback`.
  */
-#define CLASSIFY_TEST(m, r, bit, hit) (!((m) & (bit)) || ((hit) ^ !!((r)->negate & (bit))))
-
-static __always_inline int classify_rule(const struct xdpfw_rule *r,
-					 const struct xdpfw_pkt *pkt, __u32 gen)
+static __always_inline __u32 cls_probe(void *hash, const struct xdpfw_addr_shape *sh,
+				       __u8 field, __u8 family, const __u32 *a, __u32 fallback)
 {
-	__u32 m = r->match;
+	struct xdpfw_addr_key key = { .field = field, .family = family };
+	int i;
 
-	if ((m & XDPFW_M_FAMILY) && r->family != pkt->family)
-		return 0;
-	if ((m & XDPFW_M_PROTO) && (r->proto != pkt->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
-		return 0;
-	if ((m & (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET)) &&
-	    pkt->family == XDPFW_FAMILY_NONE)
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_SADDR, classify_prefix(&r->saddr, pkt->saddr)))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_DADDR, classify_prefix(&r->daddr, pkt->daddr)))
-		return 0;
-	if ((m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_SPORT_SET |
-		  XDPFW_M_DPORT_SET)) &&
-	    !(pkt->flags & XDPFW_PKT_PORTS))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_SPORT,
-			   classify_range(pkt->sport, r->sport_lo, r->sport_hi)))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_DPORT,
-			   classify_range(pkt->dport, r->dport_lo, r->dport_hi)))
-		return 0;
-	/* Rarer matches, one branch for rules that have none of them. */
-	if (!(m & (XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |
-		   XDPFW_M_LEN | XDPFW_M_TTL | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET |
-		   XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET)))
-		return 1;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_SADDR_SET, set_has_addr(gen, r->saddr_set, pkt, 1)))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_DADDR_SET, set_has_addr(gen, r->daddr_set, pkt, 0)))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_SPORT_SET, set_has_port(gen, r->sport_set, pkt->sport)))
-		return 0;
-	if (!CLASSIFY_TEST(m, r, XDPFW_M_DPORT_SET, set_has_port(gen, r->dport_set, pkt->dport)))
-		return 0;
-	if ((m & XDPFW_M_TCPFLAGS) &&
-	    (pkt->tcp_flags & r->tcp_flags_mask) != r->tcp_flags_value)
-		return 0;
-	/* The compiler pairs a type with icmp/icmpv6, so only the header's
-	 * presence is left to check: a later fragment has none. */
-	if ((m & XDPFW_M_ICMPTYPE) &&
-	    ((pkt->flags & XDPFW_PKT_LATER_FRAG) || pkt->icmp_type != r->icmp_type))
-		return 0;
-	if ((m & XDPFW_M_VLAN) && (pkt->vlan_count == 0 || pkt->vlan[0] != r->vlan))
-		return 0;
-	if ((m & XDPFW_M_FRAGMENT) && !(pkt->flags & XDPFW_PKT_FRAGMENT))
-		return 0;
-	if ((m & XDPFW_M_LEN) && !classify_range(pkt->ip_len, r->len_lo, r->len_hi))
-		return 0;
-	if ((m & XDPFW_M_TTL) && !classify_range(pkt->ttl, r->ttl_lo, r->ttl_hi))
-		return 0;
-	return 1;
-}
+	for (i = 0; i < XDPFW_MAX_PROBES; i++) {
+		const __u32 *id;
+		int len;
 
-struct classify_state {
-	const struct xdpfw_pkt *pkt;
-	__u32 gen;
-	__u32 base;  /* first key of the generation */
-	__u32 count;
-	int rule;
-};
-
-/*
- * Rules per bpf_loop step. A step is a function call, and on the test
- * machine the call, not the match, dominated: one rule per step cost
- * ~11 ns/rule, 8 per step ~4 ns/rule, 16 ~3.5 ns/rule at twice the code.
- * The verifier checks the unrolled step once, whatever the rule count.
- */
-#define CLASSIFY_CHUNK 8
-
-/* bpf_loop body: rules chunk * CLASSIFY_CHUNK onwards; 0 goes on, 1 stops. */
-static long classify_step(__u64 chunk, void *arg)
-{
-	struct classify_state *st = arg;
-	int j;
-
-#pragma unroll
-	for (j = 0; j < CLASSIFY_CHUNK; j++) {
-		__u32 idx = chunk * CLASSIFY_CHUNK + j;
-		__u32 key = st->base + idx;
-		const struct xdpfw_rule *r;
-
-		if (idx >= st->count)
-			return 1;
-		r = bpf_map_lookup_elem(&fw_rules, &key);
-		if (!r)
-			return 1;
-		if (classify_rule(r, st->pkt, st->gen)) {
-			st->rule = key;
-			return 1;
+		if (i >= sh->nprobes)
+			break;
+		len = sh->lens[i];
+		key.len = len;
+		key.addr[0] = a[0] & cls_mask(len);
+		if (family == XDPFW_FAMILY_IPV6) {
+			key.addr[1] = a[1] & cls_mask(len - 32);
+			key.addr[2] = a[2] & cls_mask(len - 64);
+			key.addr[3] = a[3] & cls_mask(len - 96);
 		}
+		id = bpf_map_lookup_elem(hash, &key);
+		if (id)
+			return *id;
 	}
-	return 0;
+	return fallback;
 }
+
+/* Class of an address field (fi = 0 source, 1 destination). */
+static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen, int fi,
+				      const struct xdpfw_pkt *pkt, const __u32 *a)
+{
+	int v6 = pkt->family == XDPFW_FAMILY_IPV6;
+	const struct xdpfw_addr_shape *sh = &cfg->addr[fi][v6];
+	__u8 field = XDPFW_F_SADDR + fi;
+	void *inner;
+	__u32 key;
+
+	switch (sh->store) {
+	case XDPFW_STORE_HASH:
+		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
+		return inner ? cls_probe(inner, sh, field, pkt->family, a, sh->miss) : sh->miss;
+	case XDPFW_STORE_DIR: {
+		const struct xdpfw_cls_block *b;
+		__u32 idx = bpf_ntohl(a[0]) >> 8, e;
+
+		key = gen * 2 + fi;
+		inner = bpf_map_lookup_elem(&fw_addr_dir, &key);
+		if (!inner)
+			return sh->miss;
+		key = idx >> 8;
+		b = bpf_map_lookup_elem(inner, &key);
+		if (!b)
+			return sh->miss;
+		e = b->id[idx & 0xff];
+		if (!(e & XDPFW_DIR_LONGER))
+			return e;
+		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
+		e &= ~XDPFW_DIR_LONGER;
+		return inner ? cls_probe(inner, sh, field, pkt->family, a, e) : e;
+	}
+	case XDPFW_STORE_TRIE: {
+		struct xdpfw_trie_key tk = {
+			.prefixlen = XDPFW_TRIE_FIXED_BITS + 128,
+			.field = field,
+			.family = pkt->family,
+		};
+		const __u32 *id;
+
+		tk.addr[0] = a[0];
+		tk.addr[1] = a[1];
+		tk.addr[2] = a[2];
+		tk.addr[3] = a[3];
+		inner = bpf_map_lookup_elem(&fw_addr_trie, &gen);
+		if (!inner)
+			return sh->miss;
+		id = bpf_map_lookup_elem(inner, &tk);
+		return id ? *id : sh->miss;
+	}
+	}
+	return sh->miss;
+}
+
+static __always_inline const struct xdpfw_vec *cls_vec(__u32 gen, __u32 id)
+{
+	__u32 key = gen * XDPFW_MAX_VECS + id;
+
+	return bpf_map_lookup_elem(&fw_vecs, &key);
+}
+
+/*
+ * Trailing zeros of x != 0: the bits below its lowest set bit, counted
+ * without branches (clang 14's BPF back end cannot lower cttz, and branches
+ * here would multiply the verifier's paths by every word of the loop).
+ */
+static __always_inline int cls_ctz(__u64 x)
+{
+	__u64 v = (x & -x) - 1;
+
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (int)((v * 0x0101010101010101ull) >> 56);
+}
+
+#define CLS_FIELD(bit, base, v)                                                            \
+	((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : 0)
 
 static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
 				    const struct xdpfw_pkt *pkt)
 {
-	struct classify_state st = { .pkt = pkt, .rule = -1 };
-	__u32 n = cfg->rule_count;
+	const struct xdpfw_vec *vk, *vsp, *vdp, *vl, *vt, *vf, *vi, *vv, *vsa, *vda;
+	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
+	__u64 s;
+	int i;
 
-	st.gen = gen & (XDPFW_GENERATIONS - 1);
-	st.base = st.gen * XDPFW_MAX_RULES;
+	gen &= XDPFW_GENERATIONS - 1;
+	vk = cls_vec(gen, CLS_FIELD(XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
+				    xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)));
+	vsp = cls_vec(gen, CLS_FIELD(XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport));
+	vdp = cls_vec(gen, CLS_FIELD(XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport));
+	vl = cls_vec(gen, CLS_FIELD(XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len));
+	vt = cls_vec(gen, CLS_FIELD(XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl));
+	vf = cls_vec(gen, CLS_FIELD(XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags));
+	vi = cls_vec(gen, CLS_FIELD(XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type));
+	vv = cls_vec(gen, CLS_FIELD(XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan));
+	vsa = cls_vec(gen, cls_addr(cfg, gen, 0, pkt, pkt->saddr));
+	vda = cls_vec(gen, cls_addr(cfg, gen, 1, pkt, pkt->daddr));
+	if (!vk || !vsp || !vdp || !vl || !vt || !vf || !vi || !vv || !vsa || !vda)
+		return -1;
 
-	if (n > XDPFW_MAX_RULES)
-		n = XDPFW_MAX_RULES;
-	st.count = n;
-	bpf_loop((n + CLASSIFY_CHUNK - 1) / CLASSIFY_CHUNK, classify_step, &st, 0);
-	return st.rule;
+	s = vk->summary & vsp->summary & vdp->summary & vl->summary & vt->summary &
+	    vf->summary & vi->summary & vv->summary & vsa->summary & vda->summary;
+	for (i = 0; i < XDPFW_VEC_WORDS && s; i++) {
+		int w = cls_ctz(s) & (XDPFW_VEC_WORDS - 1);
+		__u64 x = vk->w[w] & vsp->w[w] & vdp->w[w] & vl->w[w] & vt->w[w] & vf->w[w] &
+			  vi->w[w] & vv->w[w] & vsa->w[w] & vda->w[w];
+
+		if (x) {
+			__u32 r = w * 64 + cls_ctz(x);
+
+			return r < cfg->rule_count ? (int)(gen * XDPFW_MAX_RULES + r) : -1;
+		}
+		s &= s - 1;
+	}
+	return -1;
 }
 
 #endif /* XDPFW_CLASSIFY_H */

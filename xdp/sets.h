@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sets.h - membership of a packet's address or port in a rule's set.
+ * sets.h - the sets of the running rule sets, kept for user space.
  *
- * Contract:
+ * Packets never read these: the classifier has every set member folded into
+ * its per-field tables (classify.h). fwctl show prints the sets back and
+ * fwctl explain feeds them to the reference model, so the kernel keeps
+ * them, one generation each, as the rules:
  *
- *   int set_has_addr(__u32 gen, __u16 set, const struct xdpfw_pkt *pkt, int src)
- *     1 when the packet's source (src) or destination address lies in a
- *     prefix of address set `set` of generation gen, of the packet's family.
+ *   fw_set_store[gen]   array of xdpfw_set_entry, every address set member,
+ *                       created at the size the rule set needs;
+ *   fw_port_sets        gen * XDPFW_MAX_PORT_SETS + id: port set bitmaps.
  *
- *   int set_has_port(__u32 gen, __u16 set, __u16 port)
- *     1 when port is a member of port set `set` of generation gen.
- *
- * Layouts and limits are in include/xdpfw.h. This is the straightforward
- * store (one LPM trie, one bitmap per port set); a flat-cost classifier may
- * fold sets into its per-field lookups and replace this header.
+ * sets_keep() names both in the program (on a path no packet takes), so
+ * they are among its maps and fwctl finds them from the program alone.
  */
 #ifndef XDPFW_SETS_H
 #define XDPFW_SETS_H
@@ -23,12 +22,17 @@
 #include "xdpfw.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_SET_ADDRS);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* required for LPM tries */
-	__type(key, struct xdpfw_set_key);
-	__type(value, __u8);
-} fw_addr_sets SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		__uint(max_entries, 1);
+		__uint(map_flags, BPF_F_INNER_MAP);
+		__uint(key_size, sizeof(__u32));
+		__uint(value_size, sizeof(struct xdpfw_set_entry));
+	});
+} fw_set_store SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -37,34 +41,15 @@ struct {
 	__type(value, struct xdpfw_port_set);
 } fw_port_sets SEC(".maps");
 
-static __always_inline int set_has_addr(__u32 gen, __u16 set, const struct xdpfw_pkt *pkt,
-					int src)
+/* Reference the stores when the config says what no config says. */
+static __always_inline void sets_keep(const struct xdpfw_config *cfg)
 {
-	struct xdpfw_set_key key = {
-		.prefixlen = XDPFW_SET_KEY_FIXED_BITS + 128,
-		.gen = (__u8)gen,
-		.family = pkt->family,
-		.set = set,
-	};
-	const __u32 *a = src ? pkt->saddr : pkt->daddr;
+	__u32 key = 0;
 
-	/* IPv4 in word 0, the rest zero: its entries' prefixes end there. */
-	key.addr[0] = a[0];
-	key.addr[1] = a[1];
-	key.addr[2] = a[2];
-	key.addr[3] = a[3];
-	return bpf_map_lookup_elem(&fw_addr_sets, &key) != NULL;
-}
-
-static __always_inline int set_has_port(__u32 gen, __u16 set, __u16 port)
-{
-	__u32 key = gen * XDPFW_MAX_PORT_SETS + set;
-	const struct xdpfw_port_set *ps;
-
-	if (set >= XDPFW_MAX_PORT_SETS)
-		return 0;
-	ps = bpf_map_lookup_elem(&fw_port_sets, &key);
-	return ps && ((ps->bits[(port >> 6) & 1023] >> (port & 63)) & 1);
+	if (cfg->rule_count > XDPFW_MAX_RULES) {
+		bpf_map_lookup_elem(&fw_set_store, &key);
+		bpf_map_lookup_elem(&fw_port_sets, &key);
+	}
 }
 
 #endif /* XDPFW_SETS_H */

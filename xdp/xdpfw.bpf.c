@@ -17,6 +17,7 @@
 #include "xdpfw.h"
 #include "parse.h"
 #include "classify.h"
+#include "sets.h"
 #include "counters.h"
 
 /* The generation packets use now: written last by a reload (see xdpfw.h). */
@@ -66,6 +67,7 @@ int xdpfw_main(struct xdp_md *ctx)
 	if (!cfg)
 		return XDP_PASS;
 
+	sets_keep(cfg);
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
 		rule = classify(cfg, gen, &pkt);

@@ -625,11 +625,11 @@ static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, in
 static int aim_set_member(const struct aim *a, unsigned int set, int family,
 			  struct xdpfw_prefix *pfx, int *len)
 {
-	const struct fw_set_addr *pick = NULL;
+	const struct xdpfw_set_entry *pick = NULL;
 	uint32_t seen = 0;
 
 	for (uint32_t i = 0; i < a->rs->naddrs; i++) {
-		const struct fw_set_addr *e = &a->rs->addrs[i];
+		const struct xdpfw_set_entry *e = &a->rs->addrs[i];
 
 		if (e->set == set && e->family == family && below(a->r, ++seen) == 0)
 			pick = e;

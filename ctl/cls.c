@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* cls.c - see cls.h; the design note is xdp/README.md. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cls.h"
+
+/* Store choice (xdp/README.md has the figures behind them). */
+#define DIR_MIN_PREFIXES 1024 /* IPv4 prefixes from which the direct array pays */
+#define HASH_MAX_LENS_V4 2    /* below that: hash when this few lengths, else trie */
+#define HASH_MAX_LENS_V6 4    /* IPv6: hash up to this many lengths, else trie */
+
+/* Packet kind bits tested by rules (xdpfw_kind_key). */
+#define SIG_FAMILY_V4 0x1
+#define SIG_FAMILY_V6 0x2
+#define SIG_PORTS 0x4     /* needs ports (TCP/UDP, not a later fragment) */
+#define SIG_HEADER 0x8    /* needs the L4 header: not a later fragment */
+#define SIG_FRAGMENT 0x10 /* needs a fragment */
+#define SIG_PROTO 0x20    /* tests the protocol */
+#define SIG_BITS 14       /* 6 bits above, 8 of protocol */
+
+/* ---- interned vectors ---------------------------------------------------- */
+
+struct vtab {
+	unsigned int words;  /* W: live words of every vector */
+	__u64 *v;            /* [n * words] */
+	__u32 n, cap;
+	__u32 *slot;         /* open addressing: id + 1, 0 empty */
+	__u32 nslot;         /* power of two */
+	bool full;
+};
+
+static __u64 vhash(const __u64 *w, unsigned int n)
+{
+	__u64 h = 0x9e3779b97f4a7c15ull;
+
+	for (unsigned int i = 0; i < n; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int vtab_grow_slots(struct vtab *t)
+{
+	__u32 ns = t->nslot ? t->nslot * 2 : 1024;
+	__u32 *s = calloc(ns, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (__u32 id = 0; id < t->n; id++) {
+		__u32 h = (__u32)vhash(&t->v[(size_t)id * t->words], t->words) & (ns - 1);
+
+		while (s[h])
+			h = (h + 1) & (ns - 1);
+		s[h] = id + 1;
+	}
+	free(t->slot);
+	t->slot = s;
+	t->nslot = ns;
+	return 0;
+}
+
+/* The id of vector w, added if new; -ENOMEM, or -E2BIG past XDPFW_MAX_VECS. */
+static long vtab_intern(struct vtab *t, const __u64 *w)
+{
+	size_t bytes = t->words * sizeof(__u64);
+	__u32 h;
+
+	if (t->n * 2 >= t->nslot && vtab_grow_slots(t))
+		return -ENOMEM;
+	h = (__u32)vhash(w, t->words) & (t->nslot - 1);
+	for (; t->slot[h]; h = (h + 1) & (t->nslot - 1)) {
+		__u32 id = t->slot[h] - 1;
+
+		if (!memcmp(&t->v[(size_t)id * t->words], w, bytes))
+			return id;
+	}
+	if (t->n >= XDPFW_MAX_VECS) {
+		t->full = true;
+		return -E2BIG;
+	}
+	if (t->n == t->cap) {
+		__u32 cap = t->cap ? t->cap * 2 : 256;
+		__u64 *v = realloc(t->v, (size_t)cap * bytes);
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	memcpy(&t->v[(size_t)t->n * t->words], w, bytes);
+	t->slot[h] = t->n + 1;
+	return t->n++;
+}
+
+static void bit_set(__u64 *w, __u32 r, bool on)
+{
+	if (on)
+		w[r / 64] |= 1ull << (r % 64);
+	else
+		w[r / 64] &= ~(1ull << (r % 64));
+}
+
+/* ---- build state --------------------------------------------------------- */
+
+struct build {
+	const struct fw_ruleset *rs;
+	struct fw_cls *c;
+	struct vtab vt;
+	unsigned int words;
+	__u32 nrules;
+	__u64 *all;      /* every live rule */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct build *b, int e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct build *b, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->err && b->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(b->err, b->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return e;
+}
+
+static long intern(struct build *b, const __u64 *w)
+{
+	long id = vtab_intern(&b->vt, w);
+
+	if (id == -E2BIG)
+		return fail(b, -E2BIG,
+			    "the rules need more than %u distinct rule vectors, the classifier's limit; rules that differ in one field only can share a set ({ ... } or @set)",
+			    XDPFW_MAX_VECS);
+	if (id < 0)
+		return fail(b, (int)id, "out of memory building the classifier");
+	return id;
+}
+
+static void fill_table(struct fw_cls *c, __u32 base, __u32 lo, __u32 hi_excl, __u32 id)
+{
+	for (__u32 v = lo; v < hi_excl; v++)
+		c->blocks[base + (v >> 8)].id[v & 0xff] = id;
+}
+
+/* ---- table fields: a sweep over value ranges ---------------------------- */
+
+struct event {
+	__u32 pos;
+	__u32 rule;
+	int delta;
+};
+
+struct evlist {
+	struct event *e;
+	size_t n, cap;
+};
+
+static int ev_add(struct evlist *l, __u32 lo, __u32 hi_excl, __u32 rule)
+{
+	if (lo >= hi_excl)
+		return 0;
+	if (l->n + 2 > l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct event *e = realloc(l->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		l->cap = cap;
+	}
+	l->e[l->n++] = (struct event){ lo, rule, 1 };
+	l->e[l->n++] = (struct event){ hi_excl, rule, -1 };
+	return 0;
+}
+
+/* Where rule r's test holds in [0, domain): [lo, hi], inverted if neg. */
+static int ev_range(struct evlist *l, __u32 lo, __u32 hi, bool neg, __u32 domain, __u32 r)
+{
+	if (!neg)
+		return ev_add(l, lo, hi + 1, r);
+	return ev_add(l, 0, lo, r) ?: ev_add(l, hi + 1, domain, r);
+}
+
+static int ev_bitmap(struct evlist *l, const struct xdpfw_port_set *ps, bool neg, __u32 r)
+{
+	__u32 p = 0;
+
+	while (p < 65536) {
+		bool in = ((ps->bits[p / 64] >> (p % 64)) & 1) != neg;
+		__u32 q = p + 1;
+
+		while (q < 65536 && (((ps->bits[q / 64] >> (q % 64)) & 1) != neg) == in)
+			q++;
+		if (in && ev_add(l, p, q, r))
+			return -ENOMEM;
+		p = q;
+	}
+	return 0;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+struct table_field {
+	int field;      /* enum xdpfw_field */
+	__u32 base;     /* first block */
+	__u32 domain;   /* values 0 .. domain - 1 */
+};
+
+static const struct table_field table_fields[] = {
+	{ XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, 65536 },
+	{ XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, 65536 },
+	{ XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, 65536 },
+	{ XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, 256 },
+	{ XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, 256 },
+	{ XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, 256 },
+	{ XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, XDPFW_VLAN_NONE + 1 },
+};
+
+/* Rule r's test of table field f as events; *tests false if it has none. */
+static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 ri,
+		       const struct table_field *tf, struct evlist *l, bool *tests)
+{
+	const struct fw_ruleset *rs = b->rs;
+	__u32 m = r->match, n = r->negate;
+
+	*tests = true;
+	switch (tf->field) {
+	case XDPFW_F_SPORT:
+		if (m & XDPFW_M_SPORT)
+			return ev_range(l, r->sport_lo, r->sport_hi, n & XDPFW_M_SPORT, 65536, ri);
+		if ((m & XDPFW_M_SPORT_SET) && r->sport_set < rs->nport_sets)
+			return ev_bitmap(l, &rs->port_sets[r->sport_set], n & XDPFW_M_SPORT_SET, ri);
+		if (m & XDPFW_M_SPORT_SET)
+			return 0; /* an unknown set holds nothing */
+		break;
+	case XDPFW_F_DPORT:
+		if (m & XDPFW_M_DPORT)
+			return ev_range(l, r->dport_lo, r->dport_hi, n & XDPFW_M_DPORT, 65536, ri);
+		if ((m & XDPFW_M_DPORT_SET) && r->dport_set < rs->nport_sets)
+			return ev_bitmap(l, &rs->port_sets[r->dport_set], n & XDPFW_M_DPORT_SET, ri);
+		if (m & XDPFW_M_DPORT_SET)
+			return 0;
+		break;
+	case XDPFW_F_LEN:
+		if (m & XDPFW_M_LEN)
+			return ev_range(l, r->len_lo, r->len_hi, false, 65536, ri);
+		break;
+	case XDPFW_F_TTL:
+		if (m & XDPFW_M_TTL)
+			return ev_range(l, r->ttl_lo, r->ttl_hi, false, 256, ri);
+		break;
+	case XDPFW_F_TCPFLAGS:
+		if (m & XDPFW_M_TCPFLAGS) {
+			for (__u32 v = 0; v < 256; v++)
+				if ((v & r->tcp_flags_mask) == r->tcp_flags_value &&
+				    ev_add(l, v, v + 1, ri))
+					return -ENOMEM;
+			return 0;
+		}
+		break;
+	case XDPFW_F_ICMPTYPE:
+		if (m & XDPFW_M_ICMPTYPE)
+			return ev_add(l, r->icmp_type, r->icmp_type + 1u, ri);
+		break;
+	case XDPFW_F_VLAN:
+		if (m & XDPFW_M_VLAN)
+			return ev_add(l, r->vlan & 0xfff, (r->vlan & 0xfff) + 1u, ri);
+		break;
+	}
+	*tests = false;
+	return 0;
+}
+
+static int build_table(struct build *b, const struct table_field *tf)
+{
+	struct fw_cls *c = b->c;
+	struct evlist l = { 0 };
+	__u64 *cur = NULL;
+	int *count = NULL;
+	bool any = false;
+	int err = -ENOMEM;
+	size_t e = 0;
+	__u32 p = 0;
+
+	cur = malloc(b->words * sizeof(*cur));
+	count = calloc(b->nrules ? b->nrules : 1, sizeof(*count));
+	if (!cur || !count)
+		goto out;
+	memcpy(cur, b->all, b->words * sizeof(*cur));
+	for (__u32 i = 0; i < b->nrules; i++) {
+		bool tests;
+
+		if (rule_events(b, &b->rs->rules[i], i, tf, &l, &tests))
+			goto out;
+		if (tests) {
+			bit_set(cur, i, false);
+			any = true;
+		}
+	}
+	err = 0;
+	if (!any) /* class 0 everywhere: the field is not looked up */
+		goto out;
+	c->fields |= 1u << tf->field;
+	qsort(l.e, l.n, sizeof(*l.e), ev_cmp);
+	while (p < tf->domain) {
+		__u32 next;
+		long id;
+
+		for (; e < l.n && l.e[e].pos == p; e++) {
+			count[l.e[e].rule] += l.e[e].delta;
+			bit_set(cur, l.e[e].rule, count[l.e[e].rule] > 0);
+		}
+		next = e < l.n && l.e[e].pos < tf->domain ? l.e[e].pos : tf->domain;
+		id = intern(b, cur);
+		if (id < 0) {
+			err = (int)id;
+			goto out;
+		}
+		fill_table(c, tf->base, p, next, (__u32)id);
+		p = next;
+	}
+out:
+	if (err == -ENOMEM)
+		fail(b, err, "out of memory building the classifier");
+	free(l.e);
+	free(cur);
+	free(count);
+	return err;
+}
+
+/* ---- the kind field: family, protocol, packet flags --------------------- */
+
+static __u32 rule_sig(const struct xdpfw_rule *r)
+{
+	__u32 m = r->match, s = 0;
+
+	if (m & XDPFW_M_FAMILY)
+		s |= r->family == XDPFW_FAMILY_IPV6 ? SIG_FAMILY_V6 : SIG_FAMILY_V4;
+	if (m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_SPORT_SET |
+		 XDPFW_M_DPORT_SET))
+		s |= SIG_PORTS;
+	if (m & XDPFW_M_ICMPTYPE)
+		s |= SIG_HEADER;
+	if (m & XDPFW_M_FRAGMENT)
+		s |= SIG_FRAGMENT;
+	if (m & XDPFW_M_PROTO)
+		s |= SIG_PROTO | (__u32)r->proto << 6;
+	return s;
+}
+
+static bool sig_holds(__u32 s, bool v6, __u32 proto, __u32 flags)
+{
+	if ((s & SIG_FAMILY_V4) && v6)
+		return false;
+	if ((s & SIG_FAMILY_V6) && !v6)
+		return false;
+	if ((s & SIG_PORTS) && !(flags & XDPFW_PKT_PORTS))
+		return false;
+	if ((s & SIG_HEADER) && (flags & XDPFW_PKT_LATER_FRAG))
+		return false;
+	if ((s & SIG_FRAGMENT) && !(flags & XDPFW_PKT_FRAGMENT))
+		return false;
+	if ((s & SIG_PROTO) && ((s >> 6) != proto || (flags & XDPFW_PKT_NO_PROTO)))
+		return false;
+	return true;
+}
+
+static int build_kind(struct build *b)
+{
+	static int sig_index[1 << SIG_BITS];
+	__u32 sigs[XDPFW_MAX_RULES], nsig = 0;
+	bool proto_tested[256] = { false };
+	__u64 *sig_rules = NULL, *cur = NULL;
+	int err = -ENOMEM;
+
+	memset(sig_index, -1, sizeof(sig_index));
+	sig_rules = calloc((size_t)(b->nrules ? b->nrules : 1) * b->words, sizeof(__u64));
+	cur = malloc(b->words * sizeof(*cur));
+	if (!sig_rules || !cur)
+		goto out;
+	for (__u32 i = 0; i < b->nrules; i++) {
+		__u32 s = rule_sig(&b->rs->rules[i]);
+
+		if (sig_index[s] < 0) {
+			sig_index[s] = (int)nsig;
+			sigs[nsig++] = s;
+		}
+		bit_set(&sig_rules[(size_t)sig_index[s] * b->words], i, true);
+		if (s & SIG_PROTO)
+			proto_tested[s >> 6] = true;
+	}
+	err = 0;
+	if (nsig == 0 || (nsig == 1 && sigs[0] == 0))
+		goto out; /* no rule tests the kind */
+	b->c->fields |= 1u << XDPFW_F_KIND;
+	for (__u32 v6 = 0; v6 < 2; v6++) {
+		for (__u32 flags = 0; flags < 16; flags++) {
+			long other = -1; /* every untested protocol looks the same */
+
+			for (__u32 proto = 0; proto < 256; proto++) {
+				__u32 key = xdpfw_kind_key(v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4,
+							   (__u8)proto, (__u8)flags);
+				long id = proto_tested[proto] ? -1 : other;
+
+				if (id < 0) {
+					memset(cur, 0, b->words * sizeof(*cur));
+					for (__u32 k = 0; k < nsig; k++) {
+						const __u64 *w = &sig_rules[(size_t)k * b->words];
+
+						if (!sig_holds(sigs[k], v6, proto, flags))
+							continue;
+						for (unsigned int j = 0; j < b->words; j++)
+							cur[j] |= w[j];
+					}
+					id = intern(b, cur);
+					if (id < 0) {
+						err = (int)id;
+						goto out;
+					}
+					if (!proto_tested[proto])
+						other = id;
+				}
+				fill_table(b->c, XDPFW_CLS_BASE_KIND, key, key + 1, (__u32)id);
+			}
+		}
+	}
+out:
+	if (err == -ENOMEM)
+		fail(b, err, "out of memory building the classifier");
+	free(sig_rules);
+	free(cur);
+	return err;
+}
+
+/* ---- address fields ------------------------------------------------------ */
+
+/* A prefix named somewhere, and by whom: rule (>= 0) or set (-1 - id). */
+struct aent {
+	__u32 host[4];  /* host byte order, for sorting */
+	__u8 len;
+	int owner;
+};
+
+static int aent_cmp(const void *a, const void *b)
+{
+	const struct aent *x = a, *y = b;
+
+	for (int i = 0; i < 4; i++)
+		if (x->host[i] != y->host[i])
+			return x->host[i] < y->host[i] ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->owner < y->owner ? -1 : x->owner > y->owner;
+}
+
+/* Whether prefix (a, alen) holds prefix (p, plen): plen >= alen and the
+ * first alen bits agree. */
+static bool holds(const __u32 *a, unsigned int alen, const __u32 *p, unsigned int plen)
+{
+	if (plen < alen)
+		return false;
+	for (unsigned int i = 0; i < 4 && alen > 0; i++, alen = alen > 32 ? alen - 32 : 0) {
+		__u32 mask = alen >= 32 ? 0xffffffffu : ~(0xffffffffu >> alen);
+
+		if ((a[i] ^ p[i]) & mask)
+			return false;
+	}
+	return true;
+}
+
+struct addr_rules {
+	__u64 *pos;   /* per set id: rules that test it positively, W words each */
+	__u64 *neg;   /* negated */
+	bool *used;   /* per set id */
+};
+
+static int add_aent(struct aent **v, size_t *n, size_t *cap, const __u32 *addr, __u8 len,
+		    int owner)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 1024;
+		struct aent *nv = realloc(*v, nc * sizeof(**v));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = nc;
+	}
+	for (int i = 0; i < 4; i++)
+		(*v)[*n].host[i] = ntohl(addr[i]);
+	(*v)[*n].len = len;
+	(*v)[*n].owner = owner;
+	(*n)++;
+	return 0;
+}
+
+static bool same_prefix(const struct aent *x, const struct aent *y)
+{
+	return x->len == y->len && !memcmp(x->host, y->host, sizeof(x->host));
+}
+
+/* What naming a prefix does to the rule vector of the addresses it holds:
+ * a rule's own literal (lit: its field's match bit) or a set's rules. */
+static void apply_owner(const struct build *b, const struct addr_rules *ar, __u32 lit,
+			int owner, __u64 *cur)
+{
+	if (owner >= 0) {
+		const struct xdpfw_rule *r = &b->rs->rules[owner];
+
+		bit_set(cur, (__u32)owner, !(r->negate & lit));
+		return;
+	}
+	owner = -1 - owner;
+	for (unsigned int j = 0; j < b->words; j++) {
+		cur[j] |= ar->pos[(size_t)owner * b->words + j];
+		cur[j] &= ~ar->neg[(size_t)owner * b->words + j];
+	}
+}
+
+static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix *p, __u32 n,
+			 bool v6)
+{
+	bool len_seen[129] = { false };
+	unsigned int nlens = 0, nlong = 0;
+
+	sh->store = XDPFW_STORE_NONE;
+	sh->nprobes = 0;
+	if (n == 0)
+		return;
+	for (__u32 i = 0; i < n; i++) {
+		if (!len_seen[p[i].len]) {
+			len_seen[p[i].len] = true;
+			nlens++;
+			nlong += p[i].len > 24;
+		}
+	}
+	if (!v6 && n >= DIR_MIN_PREFIXES && nlong <= XDPFW_MAX_PROBES)
+		sh->store = XDPFW_STORE_DIR;
+	else if (nlens <= (v6 ? HASH_MAX_LENS_V6 : HASH_MAX_LENS_V4))
+		sh->store = XDPFW_STORE_HASH;
+	else
+		sh->store = XDPFW_STORE_TRIE;
+	if (sh->store == XDPFW_STORE_TRIE)
+		return;
+	for (int len = 128; len >= 0; len--) {
+		if (!len_seen[len] || (sh->store == XDPFW_STORE_DIR && len <= 24))
+			continue;
+		sh->lens[sh->nprobes++] = (__u8)len;
+	}
+}
+
+static int build_addr(struct build *b, int fi, bool v6)
+{
+	const struct fw_ruleset *rs = b->rs;
+	__u8 fam = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
+	__u32 lit = fi ? XDPFW_M_DADDR : XDPFW_M_SADDR;
+	__u32 setbit = fi ? XDPFW_M_DADDR_SET : XDPFW_M_SADDR_SET;
+	struct xdpfw_addr_shape *sh = &b->c->shape[fi][v6];
+	struct addr_rules ar = { 0 };
+	struct aent *ents = NULL;
+	size_t nents = 0, cap = 0;
+	__u64 *stack = NULL, *cur = NULL, *base = NULL;
+	struct fw_cls_prefix *out = NULL;
+	struct {
+		__u32 host[4];
+		__u8 len;
+		__u32 id;
+	} *frames = NULL;
+	__u32 nout = 0, nsets = rs->naddr_sets, depth = 0;
+	bool any = false;
+	long miss;
+	int err = -ENOMEM;
+
+	ar.pos = calloc((size_t)(nsets ? nsets : 1) * b->words, sizeof(__u64));
+	ar.neg = calloc((size_t)(nsets ? nsets : 1) * b->words, sizeof(__u64));
+	ar.used = calloc(nsets ? nsets : 1, sizeof(bool));
+	cur = malloc(b->words * sizeof(*cur));
+	base = malloc(b->words * sizeof(*base));
+	if (!ar.pos || !ar.neg || !ar.used || !cur || !base)
+		goto out;
+
+	/* The class of addresses no prefix holds: rules that do not test the
+	 * field, and those that test it with != (nothing named holds it). */
+	memcpy(cur, b->all, b->words * sizeof(*cur));
+	for (__u32 i = 0; i < b->nrules; i++) {
+		const struct xdpfw_rule *r = &rs->rules[i];
+		__u32 bit = r->match & (lit | setbit);
+
+		if (!bit)
+			continue;
+		any = true;
+		bit_set(cur, i, r->negate & bit);
+		if (r->match & setbit) {
+			__u16 s = fi ? r->daddr_set : r->saddr_set;
+
+			if (s >= nsets)
+				continue;
+			ar.used[s] = true;
+			bit_set(&((r->negate & setbit) ? ar.neg : ar.pos)[(size_t)s * b->words], i,
+				true);
+		} else if (r->family == fam) {
+			const struct xdpfw_prefix *p = fi ? &r->daddr : &r->saddr;
+
+			if (add_aent(&ents, &nents, &cap, p->addr, fi ? r->daddr_len : r->saddr_len,
+				     (int)i))
+				goto out;
+		}
+	}
+	miss = intern(b, cur);
+	if (miss < 0) {
+		err = (int)miss;
+		goto out;
+	}
+	memcpy(base, cur, b->words * sizeof(*cur));
+	sh->miss = (__u32)miss;
+	if (!any) {
+		err = 0;
+		goto out;
+	}
+	for (__u32 i = 0; i < rs->naddrs; i++) {
+		const struct xdpfw_set_entry *e = &rs->addrs[i];
+
+		if (e->family != fam || e->set >= nsets || !ar.used[e->set])
+			continue;
+		if (add_aent(&ents, &nents, &cap, e->addr, e->len, -1 - (int)e->set))
+			goto out;
+	}
+	qsort(ents, nents, sizeof(*ents), aent_cmp);
+
+	/* Walk the prefixes in address order: each one's class is that of the
+	 * closest prefix holding it, changed by what names it. */
+	out = malloc((nents ? nents : 1) * sizeof(*out));
+	stack = malloc((size_t)130 * b->words * sizeof(__u64));
+	frames = malloc(130 * sizeof(*frames));
+	if (!out || !stack || !frames)
+		goto out;
+	for (size_t i = 0; i < nents;) {
+		const struct aent *a = &ents[i];
+		__u32 parent_id = (__u32)miss;
+		__u64 *top;
+		long id;
+
+		while (depth > 0 && !holds(frames[depth - 1].host, frames[depth - 1].len, a->host,
+					   a->len))
+			depth--;
+		if (depth > 0) {
+			memcpy(cur, &stack[(size_t)(depth - 1) * b->words], b->words * sizeof(*cur));
+			parent_id = frames[depth - 1].id;
+		} else {
+			memcpy(cur, base, b->words * sizeof(*cur));
+		}
+		for (; i < nents && same_prefix(a, &ents[i]); i++)
+			apply_owner(b, &ar, lit, ents[i].owner, cur);
+		id = intern(b, cur);
+		if (id < 0) {
+			err = (int)id;
+			goto out;
+		}
+		if (depth >= 130) {
+			err = fail(b, -EINVAL, "prefix nesting deeper than 129");
+			goto out;
+		}
+		top = &stack[(size_t)depth * b->words];
+		memcpy(top, cur, b->words * sizeof(*cur));
+		memcpy(frames[depth].host, a->host, sizeof(a->host));
+		frames[depth].len = a->len;
+		frames[depth].id = (__u32)id;
+		depth++;
+		if ((__u32)id == parent_id)
+			continue; /* the enclosing prefix answers the same */
+		for (int k = 0; k < 4; k++)
+			out[nout].addr[k] = htonl(a->host[k]);
+		out[nout].len = a->len;
+		out[nout].id = (__u32)id;
+		nout++;
+	}
+	choose_store(sh, out, nout, v6);
+	b->c->prefixes[fi][v6] = out;
+	b->c->nprefixes[fi][v6] = nout;
+	out = NULL;
+	err = 0;
+out:
+	if (err == -ENOMEM)
+		fail(b, err, "out of memory building the classifier");
+	free(ar.pos);
+	free(ar.neg);
+	free(ar.used);
+	free(ents);
+	free(stack);
+	free(frames);
+	free(cur);
+	free(base);
+	free(out);
+	return err;
+}
+
+/* ---- the whole -------------------------------------------------------- */
+
+int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen)
+{
+	struct build b = { .rs = rs, .c = c, .err = err, .errlen = errlen };
+	int ret = -ENOMEM;
+
+	memset(c, 0, sizeof(*c));
+	if (err && errlen)
+		err[0] = '\0';
+	b.nrules = rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count
+							   : XDPFW_MAX_RULES;
+	b.words = b.nrules ? (b.nrules + 63) / 64 : 1;
+	b.vt.words = b.words;
+	b.all = calloc(b.words, sizeof(__u64));
+	c->blocks = calloc(XDPFW_CLS_BLOCKS, sizeof(*c->blocks));
+	if (!b.all || !c->blocks) {
+		fail(&b, -ENOMEM, "out of memory building the classifier");
+		goto out;
+	}
+	for (__u32 i = 0; i < b.nrules; i++)
+		bit_set(b.all, i, true);
+	if (intern(&b, b.all) != 0) /* vector 0, the class of untested fields */
+		goto out;
+	ret = build_kind(&b);
+	for (size_t i = 0; !ret && i < sizeof(table_fields) / sizeof(table_fields[0]); i++)
+		ret = build_table(&b, &table_fields[i]);
+	for (int fi = 0; !ret && fi < 2; fi++)
+		ret = build_addr(&b, fi, false) ?: build_addr(&b, fi, true);
+	if (ret)
+		goto out;
+
+	c->nvecs = b.vt.n;
+	c->vecs = calloc(c->nvecs, sizeof(*c->vecs));
+	if (!c->vecs) {
+		ret = fail(&b, -ENOMEM, "out of memory building the classifier");
+		goto out;
+	}
+	for (__u32 id = 0; id < c->nvecs; id++) {
+		const __u64 *w = &b.vt.v[(size_t)id * b.words];
+
+		for (unsigned int j = 0; j < b.words; j++) {
+			c->vecs[id].w[j] = w[j];
+			if (w[j])
+				c->vecs[id].summary |= 1ull << j;
+		}
+	}
+out:
+	free(b.all);
+	free(b.vt.v);
+	free(b.vt.slot);
+	if (ret)
+		fw_cls_free(c);
+	return ret;
+}
+
+void fw_cls_free(struct fw_cls *c)
+{
+	free(c->vecs);
+	free(c->blocks);
+	for (int fi = 0; fi < 2; fi++)
+		for (int v6 = 0; v6 < 2; v6++)
+			free(c->prefixes[fi][v6]);
+	memset(c, 0, sizeof(*c));
+}
+
+void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg)
+{
+	cfg->fields = c->fields;
+	cfg->nvecs = c->nvecs;
+	memcpy(cfg->addr, c->shape, sizeof(cfg->addr));
+}
+
+__u64 fw_cls_hash_entries(const struct fw_cls *c)
+{
+	__u64 n = 0;
+
+	for (int fi = 0; fi < 2; fi++) {
+		for (int v6 = 0; v6 < 2; v6++) {
+			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
+
+			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
+				n += sh->store == XDPFW_STORE_HASH ||
+				     (sh->store == XDPFW_STORE_DIR && c->prefixes[fi][v6][i].len > 24);
+		}
+	}
+	return n;
+}
+
+__u64 fw_cls_trie_entries(const struct fw_cls *c)
+{
+	__u64 n = 0;
+
+	for (int fi = 0; fi < 2; fi++)
+		for (int v6 = 0; v6 < 2; v6++)
+			if (c->shape[fi][v6].store == XDPFW_STORE_TRIE)
+				n += c->nprefixes[fi][v6];
+	return n;
+}
+
+unsigned int fw_cls_dir_tables(const struct fw_cls *c)
+{
+	return (c->shape[0][0].store == XDPFW_STORE_DIR) + (c->shape[1][0].store == XDPFW_STORE_DIR);
+}
+
+/* Rough kernel sizes per element, with the allocator's and the maps' own
+ * overhead (htab_elem, lpm_trie_node), measured order of magnitude. */
+#define HASH_ELEM_BYTES 96
+#define TRIE_ELEM_BYTES 96
+
+__u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
+{
+	__u64 m = 0;
+
+	m += (__u64)XDPFW_MAX_RULES * sizeof(struct xdpfw_rule);
+	m += (__u64)XDPFW_CLS_BLOCKS * sizeof(struct xdpfw_cls_block);
+	m += (__u64)XDPFW_MAX_VECS * sizeof(struct xdpfw_vec);
+	m += fw_cls_hash_entries(c) * HASH_ELEM_BYTES;
+	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
+	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_cls_block);
+	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
+	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
+	return m;
+}
+
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_cls_block *dir)
+{
+	const struct fw_cls_prefix *p = c->prefixes[fi][0];
+	__u32 miss = c->shape[fi][0].miss;
+	__u32 *e = (__u32 *)dir;
+
+	for (__u32 i = 0; i < (1u << 24); i++)
+		e[i] = miss;
+	/* A prefix comes before those it holds, so the longest one writes last. */
+	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++) {
+		__u32 a = ntohl(p[i].addr[0]) >> 8;
+
+		if (p[i].len <= 24) {
+			__u32 n = 1u << (24 - p[i].len);
+
+			for (__u32 k = 0; k < n; k++)
+				e[a + k] = p[i].id;
+		}
+	}
+	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++)
+		if (p[i].len > 24)
+			e[ntohl(p[i].addr[0]) >> 8] |= XDPFW_DIR_LONGER;
+}
+
+static __u32 table_class(const struct fw_cls *c, int field, __u32 base, __u32 v)
+{
+	if (!(c->fields & (1u << field)))
+		return 0;
+	return c->blocks[base + (v >> 8)].id[v & 0xff];
+}
+
+static __u32 addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *pkt,
+			const __u32 *a)
+{
+	int v6 = pkt->family == XDPFW_FAMILY_IPV6;
+	const struct fw_cls_prefix *p = c->prefixes[fi][v6];
+	__u32 host[4], id = c->shape[fi][v6].miss;
+	int best = -1;
+
+	for (int k = 0; k < 4; k++)
+		host[k] = ntohl(a[k]);
+	for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++) {
+		__u32 ph[4];
+
+		for (int k = 0; k < 4; k++)
+			ph[k] = ntohl(p[i].addr[k]);
+		if ((int)p[i].len > best && holds(ph, p[i].len, host, v6 ? 128 : 32)) {
+			best = p[i].len;
+			id = p[i].id;
+		}
+	}
+	return id;
+}
+
+int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rule_count)
+{
+	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
+	__u32 ids[XDPFW_F_MAX] = {
+		table_class(c, XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
+			    xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)),
+		table_class(c, XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport),
+		table_class(c, XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport),
+		table_class(c, XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len),
+		table_class(c, XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl),
+		table_class(c, XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags),
+		table_class(c, XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type),
+		table_class(c, XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan),
+		addr_class(c, 0, pkt, pkt->saddr),
+		addr_class(c, 1, pkt, pkt->daddr),
+	};
+
+	for (__u32 w = 0; w < XDPFW_VEC_WORDS; w++) {
+		__u64 x = ~0ull;
+
+		for (int f = 0; f < XDPFW_F_MAX; f++)
+			x &= ids[f] < c->nvecs ? c->vecs[ids[f]].w[w] : 0;
+		if (x) {
+			__u32 r = w * 64 + (__u32)__builtin_ctzll(x);
+
+			return r < rule_count ? (int)r : -1;
+		}
+	}
+	return -1;
+}

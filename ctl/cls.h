@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cls.h - the classifier's tables, built from a compiled rule set.
+ *
+ * xdp/classify.h looks a packet up field by field; this builds what it looks
+ * up (xdp/README.md explains the design): interned rule vectors, the direct
+ * tables of the small fields, and per address field and family the prefixes
+ * with their class, plus the store chosen for them. Nothing here touches the
+ * kernel; loader.c writes the result. Linear in the input after sorting:
+ * each set member is visited once, each value range once per field.
+ */
+#ifndef FW_CLS_H
+#define FW_CLS_H
+
+#include <stddef.h>
+#include "ruleset.h"
+
+/* A prefix of one address field and family, and its class (vector id). */
+struct fw_cls_prefix {
+	__u32 addr[4]; /* network byte order, host bits cleared */
+	__u32 id;
+	__u8 len;
+};
+
+struct fw_cls {
+	__u32 nvecs;
+	struct xdpfw_vec *vecs;          /* [nvecs]; vector 0: every live rule */
+	struct xdpfw_cls_block *blocks;  /* [XDPFW_CLS_BLOCKS] */
+	__u32 fields;                    /* as xdpfw_config.fields */
+	struct xdpfw_addr_shape shape[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
+	/* Prefixes whose class differs from their closest enclosing prefix's
+	 * (or from `miss`), in address order: a prefix before those it holds. */
+	struct fw_cls_prefix *prefixes[2][2];
+	__u32 nprefixes[2][2];
+};
+
+/* Build c from rs. Returns 0, or -E2BIG / -ENOMEM with the reason in err. */
+int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen);
+void fw_cls_free(struct fw_cls *c);
+
+/* Copy the tables into rs->config (fields, nvecs, shapes). */
+void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg);
+
+/* Entries the address hash and trie get, and direct arrays needed. */
+__u64 fw_cls_hash_entries(const struct fw_cls *c);
+__u64 fw_cls_trie_entries(const struct fw_cls *c);
+unsigned int fw_cls_dir_tables(const struct fw_cls *c);
+
+/* Kernel memory one generation of this rule set takes, estimated, in bytes
+ * (maps of fixed size included). */
+__u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs);
+
+/*
+ * Fill a DIR table (XDPFW_DIR_BLOCKS blocks) for address field fi from its
+ * IPv4 prefixes: the class of the longest prefix of /24 or shorter, with
+ * XDPFW_DIR_LONGER where a longer prefix lies in that /24.
+ */
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_cls_block *dir);
+
+/*
+ * What the program computes, in C: the first matching rule for pkt, or -1
+ * (ignores rule_count bounds of the config). For the unit tests.
+ */
+int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rule_count);
+
+#endif /* FW_CLS_H */
