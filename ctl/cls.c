@@ -922,3 +922,38 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 	}
 	return -1;
 }
+
+static const char *const store_names[] = {
+	[XDPFW_STORE_NONE] = "none",
+	[XDPFW_STORE_HASH] = "hash",
+	[XDPFW_STORE_DIR] = "array",
+	[XDPFW_STORE_TRIE] = "trie",
+};
+
+int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len)
+{
+	static const char *const field[2] = { "saddr", "daddr" };
+	static const char *const fam[2] = { "ip", "ip6" };
+	__u64 mem = fw_cls_memory(c, rs);
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+			      "memory %.1f MiB a generation (a reload holds two); %u of %u rule vectors",
+			      mem / 1048576.0, c->nvecs, XDPFW_MAX_VECS);
+	for (int fi = 0; fi < 2; fi++) {
+		for (int v6 = 0; v6 < 2; v6++) {
+			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
+
+			if (sh->store == XDPFW_STORE_NONE)
+				continue;
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+					      "; %s %s: %s, %u prefixes", fam[v6], field[fi],
+					      store_names[sh->store], c->nprefixes[fi][v6]);
+			if (sh->nprobes)
+				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+						      ", %u hash probe%s", sh->nprobes,
+						      sh->nprobes == 1 ? "" : "s");
+		}
+	}
+	return (int)n;
+}

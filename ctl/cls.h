@@ -50,6 +50,10 @@ unsigned int fw_cls_dir_tables(const struct fw_cls *c);
  * (maps of fixed size included). */
 __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs);
 
+/* One line for fwctl check: memory, vectors, and the store of each address
+ * field. Returns what snprintf would have written. */
+int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len);
+
 /*
  * Fill a DIR table (XDPFW_DIR_BLOCKS blocks) for address field fi from its
  * IPv4 prefixes: the class of the longest prefix of /24 or shorter, with

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -858,7 +859,9 @@ uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
 	cfg.digest = 0;
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;
-	h = fnv1a(FNV64_OFFSET, &cfg, sizeof(cfg));
+	/* The settings; what follows them in the config is the classifier's,
+	 * derived from the rules and sets hashed below. */
+	h = fnv1a(FNV64_OFFSET, &cfg, offsetof(struct xdpfw_config, fields));
 	h = fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
 	if (rs->naddrs)
 		h = fnv1a(h, rs->addrs, rs->naddrs * sizeof(rs->addrs[0]));

@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 
 #include "bpffs.h"
+#include "cls.h"
 #include "explain.h"
 #include "lint.h"
 #include "loader.h"
@@ -91,6 +92,12 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	printf("%s: ok, %u rule%s, policy %s%s\n", file, rs.config.rule_count,
 	       rs.config.rule_count == 1 ? "" : "s", fw_action_name(rs.config.policy),
 	       diag.warnings ? " (with warnings)" : "");
+	if (rs.cls) {
+		char line[512];
+
+		fw_cls_describe(rs.cls, &rs, line, sizeof(line));
+		printf("%s: %s\n", file, line);
+	}
 	return 0;
 }
 

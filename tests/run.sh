@@ -36,6 +36,7 @@ run() {
 run unit/lexer build/tests/test_lexer
 run unit/parser build/tests/test_parser
 run unit/compile build/tests/test_compile
+run unit/cls build/tests/test_cls
 run unit/model build/tests/test_model
 run unit/lint build/tests/test_lint
 run check/rules bash tests/e2e/test_check.sh

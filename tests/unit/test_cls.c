@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * test_cls.c - the classifier's tables (ctl/cls.c) without the kernel: the
+ * store picked for address fields of each shape, the limit on distinct
+ * vectors, and fw_cls_lookup() (what the program computes from the tables)
+ * against the reference model on random rule sets and packet keys.
+ * tests/bpf/test_diff.c then holds the program itself to the model.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cls.h"
+#include "model.h"
+#include "ruleset.h"
+
+static struct fw_ruleset rs;
+static struct fw_diag diag;
+
+static int load(const char *text)
+{
+	fw_diag_init(&diag, "t.rules", NULL);
+	return fw_ruleset_load_mem("t.rules", text, strlen(text), &rs, &diag);
+}
+
+static void load_ok(const char *text)
+{
+	if (load(text))
+		fail_msg("rules rejected: %s", diag.count ? diag.entries[0].msg : "?");
+	assert_non_null(rs.cls);
+}
+
+/* A growing rule text. */
+struct text {
+	char *s;
+	size_t n, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	for (;;) {
+		va_start(ap, fmt);
+		k = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+		va_end(ap);
+		if (t->s && t->n + (size_t)k < t->cap)
+			break;
+		t->cap = t->cap ? t->cap * 2 : 1 << 16;
+		t->s = realloc(t->s, t->cap);
+		assert_non_null(t->s);
+	}
+	t->n += (size_t)k;
+}
+
+static void test_small_set_is_a_hash(void **state)
+{
+	const struct xdpfw_addr_shape *sh;
+
+	(void)state;
+	load_ok("set s = { 192.0.2.1, 192.0.2.7, 198.51.100.9 }\ndrop saddr @s\n");
+	sh = &rs.cls->shape[0][0];
+	assert_int_equal(sh->store, XDPFW_STORE_HASH);
+	assert_int_equal(sh->nprobes, 1);
+	assert_int_equal(sh->lens[0], 32);
+	assert_int_equal(rs.cls->shape[1][0].store, XDPFW_STORE_NONE);
+	assert_int_equal(rs.cls->nprefixes[0][0], 3);
+}
+
+static void test_large_ipv4_set_is_an_array(void **state)
+{
+	struct text t = { 0 };
+	const struct xdpfw_addr_shape *sh;
+
+	(void)state;
+	add(&t, "set big = {\n");
+	for (int i = 0; i < 2000; i++) /* hosts */
+		add(&t, "198.18.%d.%d,\n", i / 256 + 2, i % 256);
+	for (int i = 0; i < 500; i++) /* /30s elsewhere, and some /29s */
+		add(&t, "198.19.%d.%d/30,\n", i / 64, i % 64 * 4);
+	for (int i = 0; i < 100; i++)
+		add(&t, "198.19.%d.%d/29,\n", 100 + i / 32, i % 32 * 8);
+	add(&t, "198.19.128.0/20 }\ndrop saddr @big\n");
+	load_ok(t.s);
+	sh = &rs.cls->shape[0][0];
+	assert_int_equal(sh->store, XDPFW_STORE_DIR);
+	/* Only lengths past /24 are probed, longest first. */
+	assert_int_equal(sh->nprobes, 3);
+	assert_int_equal(sh->lens[0], 32);
+	assert_int_equal(sh->lens[1], 30);
+	assert_int_equal(sh->lens[2], 29);
+	free(t.s);
+}
+
+static void test_many_ipv6_lengths_is_a_trie(void **state)
+{
+	(void)state;
+	/* Nested prefixes of different rules: each its own class. */
+	load_ok("drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\ndrop saddr 2001:db8:1:2::/56\n"
+		"pass saddr 2001:db8:1:3::/64\ndrop saddr 2001:db8:1:3::/96\n"
+		"pass saddr 2001:db8:1:3::1/128\n");
+	assert_int_equal(rs.cls->shape[0][1].store, XDPFW_STORE_TRIE);
+	assert_int_equal(rs.cls->nprefixes[0][1], 6);
+	load_ok("drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\n"
+		"drop saddr 2001:db8:1:3::1/128\n");
+	assert_int_equal(rs.cls->shape[0][1].store, XDPFW_STORE_HASH);
+	assert_int_equal(rs.cls->shape[0][1].nprobes, 3);
+}
+
+/* Prefixes that answer as the prefix holding them are not stored. */
+static void test_redundant_prefixes_dropped(void **state)
+{
+	(void)state;
+	load_ok("drop saddr { 192.0.2.0/24, 192.0.2.128/25, 192.0.2.7 }\n");
+	assert_int_equal(rs.cls->nprefixes[0][0], 1);
+	load_ok("drop saddr { 192.0.2.0/24, 192.0.2.7 }\npass saddr 192.0.2.7\n");
+	assert_int_equal(rs.cls->nprefixes[0][0], 2);
+}
+
+static void test_vector_limit(void **state)
+{
+	struct text t = { 0 };
+
+	(void)state;
+	/* Overlapping ranges: 4,096 rules give 4,096 classes in each of four
+	 * fields, each class a different group of rules: more than 16,384. */
+	for (int i = 0; i < XDPFW_MAX_RULES; i++)
+		add(&t, "drop udp saddr 198.18.%d.%d dport %d-%d len %d-%d sport %d-%d ttl %d-%d\n",
+		    i / 256, i % 256, i + 1, i + 2, i + 100, i + 102, i + 1, i + 4, i % 200,
+		    i % 200 + 50);
+	assert_int_equal(load(t.s), -EINVAL);
+	assert_int_equal(diag.errors, 1);
+	assert_non_null(strstr(diag.entries[0].msg, "distinct rule vectors"));
+	assert_int_equal(diag.entries[0].line, 0);
+	free(t.s);
+}
+
+/* ---- random rule sets against the model -------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static const char *const v4net[] = { "192.0.2.", "198.51.100.", "203.0.113." };
+
+static void rand_v4(struct text *t)
+{
+	int len = (int[]){ 8, 16, 24, 25, 28, 31, 32 }[rnd(7)];
+
+	add(t, "%s%u/%d", v4net[rnd(3)], rnd(256), len);
+}
+
+static void rand_v6(struct text *t)
+{
+	int len = (int[]){ 32, 48, 64, 100, 127, 128 }[rnd(6)];
+
+	add(t, "2001:db8:%x::%x/%d", rnd(4), rnd(256), len);
+}
+
+static void rand_rule(struct text *t)
+{
+	static const char *const proto[] = { "", "tcp ", "udp ", "icmp ", "icmpv6 ", "proto 47 " };
+	int v6 = rnd(3) == 0, p = (int)rnd(6);
+
+	if (p == 3 || p == 4) /* icmp, icmpv6: their family */
+		v6 = p == 4;
+
+	add(t, "%s ", rnd(2) ? "drop" : "pass");
+	if (rnd(3) == 0)
+		add(t, v6 ? "ip6 " : "ip ");
+	add(t, "%s", proto[p]);
+	if (rnd(3) == 0) {
+		add(t, "saddr %s", rnd(4) == 0 ? "!= " : "");
+		if (rnd(2)) {
+			add(t, "@s%u ", rnd(3));
+		} else {
+			v6 ? rand_v6(t) : rand_v4(t);
+			add(t, " ");
+		}
+	}
+	if (rnd(4) == 0) {
+		add(t, "daddr %s", rnd(4) == 0 ? "!= " : "");
+		v6 ? rand_v6(t) : rand_v4(t);
+		add(t, " ");
+	}
+	if (p == 1 || p == 2) {
+		unsigned int lo = rnd(100);
+
+		if (rnd(2))
+			add(t, "dport %s%u-%u ", rnd(4) == 0 ? "!= " : "", lo, lo + rnd(100));
+		if (rnd(3) == 0)
+			add(t, "sport { 1, 53, %u } ", 60 + rnd(40));
+		if (p == 1 && rnd(3) == 0)
+			add(t, "flags syn,!ack ");
+	}
+	if (p == 3 && rnd(2))
+		add(t, "type echo-request ");
+	if (rnd(5) == 0)
+		add(t, "len %u-%u ", 40 + rnd(60), 100 + rnd(60));
+	if (rnd(5) == 0)
+		add(t, "%s %u-%u ", v6 ? "hoplimit" : "ttl", rnd(64), 64 + rnd(192));
+	if (rnd(6) == 0)
+		add(t, "vlan %u ", rnd(3));
+	if (rnd(8) == 0)
+		add(t, "fragment ");
+	add(t, "\n");
+}
+
+static void rand_addr(struct xdpfw_pkt *k, __u32 *a)
+{
+	if (k->family == XDPFW_FAMILY_IPV4) {
+		a[0] = htonl((rnd(3) == 0 ? 0xc0000200u : rnd(2) ? 0xc6336400u : 0xcb007100u) |
+			     rnd(256));
+		return;
+	}
+	a[0] = htonl(0x20010db8);
+	a[1] = htonl(rnd(4) << 16);
+	a[2] = 0;
+	a[3] = htonl(rnd(300));
+}
+
+static void rand_pkt(struct xdpfw_pkt *k)
+{
+	static const __u8 protos[] = { 6, 17, 1, 58, 47 };
+
+	memset(k, 0, sizeof(*k));
+	k->family = rnd(2) ? XDPFW_FAMILY_IPV4 : XDPFW_FAMILY_IPV6;
+	k->proto = protos[rnd(5)];
+	rand_addr(k, k->saddr);
+	rand_addr(k, k->daddr);
+	if ((k->proto == 6 || k->proto == 17) && rnd(8)) {
+		k->flags |= XDPFW_PKT_PORTS;
+		k->sport = (__u16)(rnd(4) == 0 ? 53 : rnd(120));
+		k->dport = (__u16)rnd(160);
+	}
+	if (rnd(6) == 0) {
+		k->flags |= XDPFW_PKT_FRAGMENT;
+		if (rnd(2)) {
+			k->flags |= XDPFW_PKT_LATER_FRAG;
+			k->flags &= ~XDPFW_PKT_PORTS;
+		}
+	}
+	k->tcp_flags = k->proto == 6 ? (__u8)rnd(64) : 0;
+	k->icmp_type = (__u8)(rnd(2) ? 8 : rnd(256));
+	k->ip_len = (__u16)(40 + rnd(140));
+	k->ttl = (__u8)rnd(256);
+	k->vlan_count = (__u8)rnd(2);
+	k->vlan[0] = (__u16)rnd(4);
+}
+
+static void test_random_against_model(void **state)
+{
+	unsigned int sets = 300, keys = 3000, decided = 0;
+
+	(void)state;
+	for (unsigned int s = 0; s < sets; s++) {
+		struct text t = { 0 };
+		unsigned int n = 1 + rnd(s % 10 == 0 ? 400 : 40);
+
+		for (int i = 0; i < 3; i++) {
+			add(&t, "set s%d = { ", i);
+			for (unsigned int j = rnd(6); j > 0; j--) {
+				rnd(2) ? rand_v4(&t) : rand_v6(&t);
+				add(&t, ", ");
+			}
+			add(&t, "192.0.2.%u, 2001:db8::%x }\n", rnd(256), rnd(256));
+		}
+		for (unsigned int i = 0; i < n; i++)
+			rand_rule(&t);
+		if (load(t.s))
+			fail_msg("generated rules rejected: %s\n%s",
+				 diag.count ? diag.entries[0].msg : "?", t.s);
+		for (unsigned int i = 0; i < keys; i++) {
+			struct xdpfw_pkt k;
+			int want, got;
+
+			rand_pkt(&k);
+			want = fw_model_classify(&rs, &k);
+			got = fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
+			if (want != got)
+				fail_msg("rule set %u, key %u: model says rule %d, tables %d\n%s", s,
+					 i, want, got, t.s);
+			decided += want >= 0;
+		}
+		free(t.s);
+	}
+	print_message("# %u rule sets x %u keys, %u decided by a rule\n", sets, keys, decided);
+	assert_true(decided > sets * keys / 4);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fw_ruleset_free(&rs);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_set_is_a_hash),
+		cmocka_unit_test(test_large_ipv4_set_is_an_array),
+		cmocka_unit_test(test_many_ipv6_lengths_is_a_trie),
+		cmocka_unit_test(test_redundant_prefixes_dropped),
+		cmocka_unit_test(test_vector_limit),
+		cmocka_unit_test(test_random_against_model),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
