@@ -832,17 +832,17 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)XDPFW_MAX_VECS * sizeof(struct xdpfw_vec);
 	m += fw_cls_hash_entries(c) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
-	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_cls_block);
+	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_dir_block);
 	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
 	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
 	return m;
 }
 
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_cls_block *dir)
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir)
 {
 	const struct fw_cls_prefix *p = c->prefixes[fi][0];
-	__u32 miss = c->shape[fi][0].miss;
-	__u32 *e = (__u32 *)dir;
+	__u16 miss = (__u16)c->shape[fi][0].miss;
+	__u16 *e = dir->id; /* the blocks are contiguous: one array of 2^24 */
 
 	for (__u32 i = 0; i < (1u << 24); i++)
 		e[i] = miss;
@@ -854,7 +854,7 @@ void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_cls_block *dir
 			__u32 n = 1u << (24 - p[i].len);
 
 			for (__u32 k = 0; k < n; k++)
-				e[a + k] = p[i].id;
+				e[a + k] = (__u16)p[i].id;
 		}
 	}
 	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++)

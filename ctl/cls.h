@@ -59,7 +59,7 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
  * IPv4 prefixes: the class of the longest prefix of /24 or shorter, with
  * XDPFW_DIR_LONGER where a longer prefix lies in that /24.
  */
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_cls_block *dir);
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir);
 
 /*
  * What the program computes, in C: the first matching rule for pkt, or -1

@@ -353,7 +353,7 @@ out:
 
 static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
 {
-	struct xdpfw_cls_block *dir = NULL;
+	struct xdpfw_dir_block *dir = NULL;
 	__u32 *keys = NULL;
 	int fd = -1, err;
 

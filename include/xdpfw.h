@@ -258,8 +258,18 @@ enum xdpfw_addr_store {
 	XDPFW_STORE_TRIE,
 };
 #define XDPFW_MAX_PROBES 8            /* lengths probed in the hash */
-#define XDPFW_DIR_LONGER 0x80000000u  /* DIR entry: probe longer prefixes */
-#define XDPFW_DIR_BLOCKS (1u << 16)   /* DIR entries / 256 */
+
+/* DIR: 2^24 16-bit entries, 512 a block (32 MiB): a class id, or'ed with
+ * XDPFW_DIR_LONGER where a prefix longer than /24 lies in that /24. */
+#define XDPFW_DIR_LONGER 0x8000u
+#define XDPFW_DIR_PER_BLOCK 512
+#define XDPFW_DIR_BLOCKS ((1u << 24) / XDPFW_DIR_PER_BLOCK)
+_Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_LONGER, "class ids fit a DIR entry");
+struct xdpfw_dir_block {
+	__u16 id[XDPFW_DIR_PER_BLOCK];
+};
+_Static_assert(sizeof(struct xdpfw_dir_block) == 1024, "xdpfw_dir_block layout");
+
 
 struct xdpfw_addr_shape {
 	__u8 store;                   /* enum xdpfw_addr_store */

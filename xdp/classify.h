@@ -102,8 +102,8 @@ struct {
 	__array(values, struct {
 		__uint(type, BPF_MAP_TYPE_ARRAY);
 		__uint(max_entries, XDPFW_DIR_BLOCKS);
-		__type(key, __u32);
-		__type(value, struct xdpfw_cls_block);
+		__uint(key_size, sizeof(__u32));
+		__uint(value_size, sizeof(struct xdpfw_dir_block));
 	});
 } fw_addr_dir SEC(".maps");
 
@@ -172,18 +172,18 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
 		return inner ? cls_probe(inner, sh, field, pkt->family, a, sh->miss) : sh->miss;
 	case XDPFW_STORE_DIR: {
-		const struct xdpfw_cls_block *b;
+		const struct xdpfw_dir_block *b;
 		__u32 idx = bpf_ntohl(a[0]) >> 8, e;
 
 		key = gen * 2 + fi;
 		inner = bpf_map_lookup_elem(&fw_addr_dir, &key);
 		if (!inner)
 			return sh->miss;
-		key = idx >> 8;
+		key = idx / XDPFW_DIR_PER_BLOCK;
 		b = bpf_map_lookup_elem(inner, &key);
 		if (!b)
 			return sh->miss;
-		e = b->id[idx & 0xff];
+		e = b->id[idx % XDPFW_DIR_PER_BLOCK];
 		if (!(e & XDPFW_DIR_LONGER))
 			return e;
 		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
