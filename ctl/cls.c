@@ -11,10 +11,9 @@
 
 #include "cls.h"
 
-/* Store choice (xdp/README.md has the figures behind them). */
-#define DIR_MIN_PREFIXES 1024 /* IPv4 prefixes from which the direct array pays */
-#define HASH_MAX_LENS_V4 2    /* below that: hash when this few lengths, else trie */
-#define HASH_MAX_LENS_V6 4    /* IPv6: hash up to this many lengths, else trie */
+/* Store choice (xdp/README.md has the figures behind it): the array for
+ * IPv4 from this many prefixes, the trie below that and for IPv6. */
+#define DIR_MIN_PREFIXES 1024
 
 /* Packet kind bits tested by rules (xdpfw_kind_key). */
 #define SIG_FAMILY_V4 0x1
@@ -540,7 +539,7 @@ static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix
 			 bool v6)
 {
 	bool len_seen[129] = { false };
-	unsigned int nlens = 0, nlong = 0;
+	unsigned int nlong = 0;
 
 	sh->store = XDPFW_STORE_NONE;
 	sh->nprobes = 0;
@@ -549,14 +548,13 @@ static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix
 	for (__u32 i = 0; i < n; i++) {
 		if (!len_seen[p[i].len]) {
 			len_seen[p[i].len] = true;
-			nlens++;
 			nlong += p[i].len > 24;
 		}
 	}
+	/* A hash probe measured ~30 ns here, a trie lookup 10-15 ns for small
+	 * or clustered sets: the hash only serves the array's long prefixes. */
 	if (!v6 && n >= DIR_MIN_PREFIXES && nlong <= XDPFW_MAX_PROBES)
 		sh->store = XDPFW_STORE_DIR;
-	else if (nlens <= (v6 ? HASH_MAX_LENS_V6 : HASH_MAX_LENS_V4))
-		sh->store = XDPFW_STORE_HASH;
 	else
 		sh->store = XDPFW_STORE_TRIE;
 	if (sh->store == XDPFW_STORE_TRIE)
@@ -795,8 +793,7 @@ __u64 fw_cls_hash_entries(const struct fw_cls *c)
 			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
 
 			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
-				n += sh->store == XDPFW_STORE_HASH ||
-				     (sh->store == XDPFW_STORE_DIR && c->prefixes[fi][v6][i].len > 24);
+				n += sh->store == XDPFW_STORE_DIR && c->prefixes[fi][v6][i].len > 24;
 		}
 	}
 	return n;
@@ -925,7 +922,6 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 
 static const char *const store_names[] = {
 	[XDPFW_STORE_NONE] = "none",
-	[XDPFW_STORE_HASH] = "hash",
 	[XDPFW_STORE_DIR] = "array",
 	[XDPFW_STORE_TRIE] = "trie",
 };

@@ -253,8 +253,8 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 	return err;
 }
 
-/* The address hash of one generation: every field's and family's prefixes
- * that its store looks up there. */
+/* The address hash of one generation: the prefixes longer than /24 of
+ * every address field whose store is the array. */
 static int write_addr_hash(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
 	__u64 n = fw_cls_hash_entries(c);
@@ -275,8 +275,7 @@ static int write_addr_hash(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32
 				const struct fw_cls_prefix *p = c->prefixes[fi][v6];
 
 				for (__u32 j = 0; j < c->nprefixes[fi][v6]; j++) {
-					if (sh->store != XDPFW_STORE_HASH &&
-					    !(sh->store == XDPFW_STORE_DIR && p[j].len > 24))
+					if (sh->store != XDPFW_STORE_DIR || p[j].len <= 24)
 						continue;
 					keys[i].field = (__u8)(XDPFW_F_SADDR + fi);
 					keys[i].family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;

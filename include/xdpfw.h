@@ -242,18 +242,15 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  * Address fields: per field and family, the compiler picks a store by the
  * shape of the prefixes rules and sets name there (ctl/cls.c):
  *   NONE  no prefix of this family: every packet gets class `miss`;
- *   HASH  one hash (fw_addr_hash) keyed by (field, family, length, masked
- *         address); probed for each length in lens[], longest first, the
- *         first hit is the longest matching prefix; no hit: `miss`;
  *   DIR   IPv4 only: an array of 2^24 entries by the address's first 24 bits
  *         (fw_addr_dir) holding the class of the longest prefix of /24 or
  *         shorter; XDPFW_DIR_LONGER in an entry sends the lookup to the hash
- *         for the lengths in lens[] (all longer than 24) first;
+ *         (fw_addr_hash, keyed by field, family, length and masked address)
+ *         for the lengths in lens[] (all longer than 24), longest first;
  *   TRIE  one LPM trie (fw_addr_trie) for the field and family.
  */
 enum xdpfw_addr_store {
 	XDPFW_STORE_NONE,
-	XDPFW_STORE_HASH,
 	XDPFW_STORE_DIR,
 	XDPFW_STORE_TRIE,
 };

@@ -128,7 +128,7 @@ static __always_inline __u32 cls_mask(int bits)
 
 /*
  * Probe the hash for the shape's lengths, longest first: the first hit is
- * the longest matching prefix. Returns its class, or `fallback`.
+ * the longest matching prefix past /24. Returns its class, or `fallback`.
  */
 static __always_inline __u32 cls_probe(void *hash, const struct xdpfw_addr_shape *sh,
 				       __u8 field, __u8 family, const __u32 *a, __u32 fallback)
@@ -168,9 +168,6 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	__u32 key;
 
 	switch (sh->store) {
-	case XDPFW_STORE_HASH:
-		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
-		return inner ? cls_probe(inner, sh, field, pkt->family, a, sh->miss) : sh->miss;
 	case XDPFW_STORE_DIR: {
 		const struct xdpfw_dir_block *b;
 		__u32 idx = bpf_ntohl(a[0]) >> 8, e;
