@@ -22,7 +22,7 @@ struct fw_pos {
 };
 
 enum fw_stmt_kind {
-	FW_STMT_SETTING, /* policy / nonip / malformed */
+	FW_STMT_SETTING, /* policy, nonip, malformed, limit-sources, limit-full */
 	FW_STMT_RULE,
 	FW_STMT_SET,     /* set NAME = { ... } | file "PATH" */
 };
@@ -31,6 +31,8 @@ enum fw_setting {
 	FW_SETTING_POLICY,
 	FW_SETTING_NONIP,
 	FW_SETTING_MALFORMED,
+	FW_SETTING_LIMIT_SOURCES, /* limit-sources N */
+	FW_SETTING_LIMIT_FULL,	  /* limit-full over|within */
 	FW_SETTING_MAX,
 };
 
@@ -103,6 +105,26 @@ struct fw_ast_match {
 	};
 };
 
+/*
+ * `limit over RATE [burst N] [per saddr[/LEN[/LEN6]]]` as written, units
+ * applied. Whether it can be timed and whether the prefix lengths fit the
+ * rule's family are the compiler's to say.
+ */
+struct fw_ast_limit {
+	struct fw_pos pos;	  /* `limit`; line 0: the rule has no limit */
+	struct fw_pos rate_pos;	  /* the rate's number */
+	struct fw_pos burst_kw;	  /* `burst`; line 0: none given */
+	struct fw_pos burst_pos;  /* the burst's number */
+	struct fw_pos per_pos;	  /* `per`; line 0: one bucket for the rule */
+	struct fw_pos len_pos[2]; /* the prefix lengths after `per saddr` */
+	uint64_t rate;		  /* packets, or bytes, per period; > 0 */
+	uint32_t period;	  /* seconds: 1, 60, 3600, 86400 */
+	bool bytes;		  /* a byte rate (kbit, ..., bytes, ...) */
+	uint64_t burst;		  /* packets or bytes; 0: the default */
+	unsigned int nlens;	  /* per saddr: 0; /LEN: 1; /LEN4/LEN6: 2 */
+	uint8_t len[2];
+};
+
 struct fw_stmt {
 	enum fw_stmt_kind kind;
 	struct fw_pos pos;          /* first word of the statement */
@@ -110,12 +132,14 @@ struct fw_stmt {
 	size_t src_len;
 	uint8_t action;             /* enum xdpfw_action */
 	enum fw_setting setting;    /* FW_STMT_SETTING */
+	uint32_t value;		    /* limit-sources N; limit-full: enum xdpfw_limit_full */
 	struct fw_ast_match *matches; /* FW_STMT_RULE, in source order */
 	size_t nmatches;
 	size_t cap;
 	char name[XDPFW_NAME_MAX];  /* `name "..."`; FW_STMT_SET: the set's name */
 	struct fw_pos name_pos;
 	bool log;                   /* `log` */
+	struct fw_ast_limit limit;  /* `limit over ...` */
 	/* FW_STMT_SET: the members written inline, or the file holding them. */
 	struct fw_ast_list set;
 	char *set_file;             /* malloc'ed; NULL for an inline set */

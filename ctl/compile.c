@@ -76,6 +76,10 @@ void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs,
 	/* A frame the program cannot parse cannot be classified either;
 	 * letting it through would let it bypass every rule. */
 	rs->config.malformed = XDPFW_ACT_DROP;
+	rs->config.limit.sources = XDPFW_LIMIT_SOURCES_DEFAULT;
+	/* A packet whose source gets no bucket counts as over its limit:
+	 * a flood must not find a way around the limit in a full table. */
+	rs->config.limit.full = XDPFW_LIMIT_FULL_OVER;
 }
 
 static const char *family_word(uint8_t family)
@@ -743,8 +747,83 @@ static void lower_rule(const struct fw_stmt *st,
 	}
 }
 
+/*
+ * limit over ...: the prefix lengths of `per saddr` against the rule's family,
+ * then rate and burst against what a bucket can time (xdpfw_limit_params()).
+ * One /LEN is the prefix of the rule's family; a rule of both families needs
+ * none (hosts) or both, IPv4's first.
+ */
+static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int family,
+		       struct xdpfw_limit *out)
+{
+	const struct fw_ast_limit *l = &st->limit;
+	struct xdpfw_limit lim;
+	uint64_t burst = l->burst;
+
+	memset(&lim, 0, sizeof(lim));
+	if (!burst)
+		burst = xdpfw_limit_default_burst(l->rate, l->period, l->bytes);
+	if (l->per_pos.line) {
+		lim.flags = XDPFW_LIMIT_PER_SOURCE;
+		lim.prefix4 = 32;
+		lim.prefix6 = 128;
+		if (l->nlens == 1 && family == XDPFW_FAMILY_IPV4) {
+			if (l->len[0] > 32)
+				return cerr(c, st, l->len_pos[0],
+					    "prefix length %u out of range for IPv4 (1-32)",
+					    l->len[0]);
+			lim.prefix4 = l->len[0];
+		} else if (l->nlens == 1 && family == XDPFW_FAMILY_IPV6) {
+			lim.prefix6 = l->len[0];
+		} else if (l->nlens == 1) {
+			return cerr(c, st, l->len_pos[0],
+				    "one prefix length in a rule for IPv4 and IPv6: add ip or ip6, "
+				    "or give both, as in per saddr/24/64");
+		} else if (l->nlens == 2 && family) {
+			return cerr(c, st, l->len_pos[1],
+				    "two prefix lengths in an %s-only rule: give one",
+				    family_label((uint8_t)family));
+		} else if (l->nlens == 2) {
+			lim.prefix4 = l->len[0];
+			lim.prefix6 = l->len[1];
+		}
+	}
+	switch (xdpfw_limit_params(&lim, l->rate, l->period, l->bytes, burst)) {
+	case XDPFW_LIMIT_OK:
+		break;
+	case XDPFW_LIMIT_ERR_TOO_FAST:
+		if (l->bytes)
+			return cerr(c, st, l->rate_pos,
+				    "rate too high: the limiter times at most %llugbit/s",
+				    XDPFW_LIMIT_RATE_MAX * 8 / 1000000000);
+		return cerr(c, st, l->rate_pos, "rate too high: the limiter times at most %llug/s",
+			    XDPFW_LIMIT_RATE_MAX / 1000000000);
+	case XDPFW_LIMIT_ERR_TOO_SLOW:
+		return cerr(c, st, l->rate_pos,
+			    "rate too low: one %u-byte packet at this rate takes more than %d days",
+			    XDPFW_LIMIT_MAX_LEN, XDPFW_LIMIT_SPAN_DAYS);
+	case XDPFW_LIMIT_ERR_SPAN:
+		if (l->burst)
+			return cerr(
+			    c, st, l->burst_pos,
+			    "burst too large for the rate: it takes more than %d days to earn",
+			    XDPFW_LIMIT_SPAN_DAYS);
+		return cerr(
+		    c, st, l->rate_pos,
+		    "rate too low: its default burst of %llu %s takes more than %d days to earn",
+		    (unsigned long long)burst, l->bytes ? "bytes" : "packets",
+		    XDPFW_LIMIT_SPAN_DAYS);
+	default: /* rate and burst 0: refused by the parser */
+		return cerr(c, st, l->rate_pos, "rate and burst must be at least 1");
+	}
+	lim.tag = xdpfw_limit_tag(&lim);
+	*out = lim;
+	return 0;
+}
+
 static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 {
+	struct xdpfw_limit limit;
 	const struct fw_ast_match *seen[FW_MATCH_MAX] = { 0 };
 	struct resolved res[FW_MATCH_MAX] = { 0 };
 	struct fw_ast_match copies[2];
@@ -789,6 +868,9 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		r = -EINVAL;
 	if (check_l4_fields(c, st, seen, &icmp_type))
 		r = -EINVAL;
+	/* Prefix lengths depend on the family: only once that is sound. */
+	if (!r && st->limit.pos.line && check_limit(c, st, family, &limit))
+		r = -EINVAL;
 
 	/* Reported once: every rule past the limit is the same fault. */
 	if (c->rules_seen++ == XDPFW_MAX_RULES)
@@ -798,6 +880,10 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		return -EINVAL;
 
 	lower_rule(st, seen, res, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
+	if (st->limit.pos.line) {
+		rs->rules[rs->config.rule_count].flags |= XDPFW_RULE_LIMIT;
+		rs->rules[rs->config.rule_count].limit = limit;
+	}
 	/* A fresh set counts rule i in slot i; a reload reassigns slots. */
 	rs->rules[rs->config.rule_count].counter = rs->config.rule_count;
 	rs->config.rule_count++;
@@ -822,6 +908,12 @@ static int compile_setting(struct fw_compiler *c, const struct fw_stmt *st)
 		break;
 	case FW_SETTING_MALFORMED:
 		cfg->malformed = st->action;
+		break;
+	case FW_SETTING_LIMIT_SOURCES:
+		cfg->limit.sources = st->value;
+		break;
+	case FW_SETTING_LIMIT_FULL:
+		cfg->limit.full = (__u8)st->value;
 		break;
 	case FW_SETTING_MAX:
 		break;
@@ -860,8 +952,10 @@ uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;
 	/* The settings; what follows them in the config is the classifier's,
-	 * derived from the rules and sets hashed below. */
+	 * derived from the rules and sets hashed below, but for the limit
+	 * settings at the end. */
 	h = fnv1a(FNV64_OFFSET, &cfg, offsetof(struct xdpfw_config, fields));
+	h = fnv1a(h, &cfg.limit, sizeof(cfg.limit));
 	h = fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
 	if (rs->naddrs)
 		h = fnv1a(h, rs->addrs, rs->naddrs * sizeof(rs->addrs[0]));
@@ -1003,6 +1097,12 @@ out:
 	return r;
 }
 
+/* A unit for printing an amount: its size and how it is written. */
+struct fw_print_unit {
+	unsigned long long size;
+	const char *name;
+};
+
 /* snprintf-style appending: keeps counting once the buffer is full. */
 struct fmt_out {
 	char *buf;
@@ -1137,6 +1237,70 @@ static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *
 	out_add(o, " }");
 }
 
+/* An amount in the largest unit that holds it whole; units[] largest first,
+ * the last one of size 1. */
+static void out_amount(struct fmt_out *o, const char *fmt, unsigned long long v,
+		       const struct fw_print_unit *units, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 1 < n && v % units[i].size)
+		i++;
+	out_add(o, fmt, v / units[i].size, units[i].name);
+}
+
+/*
+ * ` limit over RATE/P burst N [per saddr[/LEN]]`, the burst always, so that
+ * the reader sees what the rule really allows. Byte rates print in the
+ * binary byte unit that holds them whole, else in the bit unit, else in
+ * bytes: both forms parse back to the same number of bytes.
+ */
+static void out_limit(struct fmt_out *o, const struct xdpfw_limit *l, uint8_t family)
+{
+	static const struct fw_print_unit packets[] = {
+	    {1000000000, "g"},
+	    {1000000, "m"},
+	    {1000, "k"},
+	    {1, ""},
+	};
+	static const struct fw_print_unit bytes[] = {
+	    {1u << 30, "gbytes"}, {1u << 20, "mbytes"}, {1024, "kbytes"}, {125000000, "gbit"},
+	    {125000, "mbit"},	  {125, "kbit"},	{1, "bytes"},
+	};
+	static const struct fw_print_unit burst_bytes[] = {
+	    {1u << 30, " gbytes"},
+	    {1u << 20, " mbytes"},
+	    {1024, " kbytes"},
+	    {1, " bytes"},
+	};
+	bool b = l->flags & XDPFW_LIMIT_BYTES;
+	char period = l->period == 60	   ? 'm'
+		      : l->period == 3600  ? 'h'
+		      : l->period == 86400 ? 'd'
+					   : 's';
+
+	out_add(o, " limit over");
+	if (b)
+		out_amount(o, " %llu%s", l->rate, bytes, sizeof(bytes) / sizeof(bytes[0]));
+	else
+		out_amount(o, " %llu%s", l->rate, packets, sizeof(packets) / sizeof(packets[0]));
+	out_add(o, "/%c", period);
+	if (b)
+		out_amount(o, " burst %llu%s", l->burst, burst_bytes,
+			   sizeof(burst_bytes) / sizeof(burst_bytes[0]));
+	else
+		out_add(o, " burst %llu", (unsigned long long)l->burst);
+	if (!(l->flags & XDPFW_LIMIT_PER_SOURCE))
+		return;
+	out_add(o, " per saddr");
+	if (family == XDPFW_FAMILY_IPV4 && l->prefix4 != 32)
+		out_add(o, "/%u", l->prefix4);
+	else if (family == XDPFW_FAMILY_IPV6 && l->prefix6 != 128)
+		out_add(o, "/%u", l->prefix6);
+	else if (family == XDPFW_FAMILY_NONE && (l->prefix4 != 32 || l->prefix6 != 128))
+		out_add(o, "/%u/%u", l->prefix4, l->prefix6);
+}
+
 char *fw_rule_text(const struct fw_ruleset *rs, const struct xdpfw_rule *r)
 {
 	int len = fw_rule_format_rs(rs, r, NULL, 0);
@@ -1222,6 +1386,8 @@ int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, c
 	if (r->match & XDPFW_M_TTL)
 		out_ports(&o, r->family == XDPFW_FAMILY_IPV6 ? "hoplimit" : "ttl", r->ttl_lo,
 			  r->ttl_hi);
+	if (r->flags & XDPFW_RULE_LIMIT)
+		out_limit(&o, &r->limit, has_family ? r->family : XDPFW_FAMILY_NONE);
 	if (r->name[0])
 		out_add(&o, " name \"%.*s\"", XDPFW_NAME_MAX - 1, r->name);
 	if (r->flags & XDPFW_RULE_LOG)

@@ -696,6 +696,19 @@ static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
 		print_setting(p, why, "malformed", c->malformed);
 	}
 	fw_print_str(p, "verdict", "verdict:   %s\n", fw_action_name(res->action));
+	/* The model keeps no buckets: it takes every limit as within. */
+	if (res->limited >= 0) {
+		const struct xdpfw_rule *r = &rs->rules[res->limited];
+
+		fw_print_obj_begin(p, "limited");
+		fw_print_u64(p, "index", "limited:   rule #%" PRIu64, res->limited);
+		fw_print_u64(p, "line", ", line %" PRIu64, r->line);
+		fw_print_text(p,
+			      ", is rate-limited and the outcome depends on its bucket: the above"
+			      " holds within its budget; over it, that rule decides: ");
+		fw_print_str(p, "action_over", "%s\n", fw_action_name(r->action));
+		fw_print_obj_end(p);
+	}
 }
 
 static void print_program(struct fw_print *p, const struct fw_instance *inst, __u32 retval,

@@ -69,11 +69,28 @@ static struct lint_at at_of(struct fw_pos pos, const struct fw_stmt *st)
 	return (struct lint_at){ pos.line, pos.col, st->src, st->src_len };
 }
 
-static __u8 setting_value(const struct xdpfw_config *cfg, enum fw_setting setting)
+static __u32 setting_value(const struct xdpfw_config *cfg, enum fw_setting setting)
 {
-	return setting == FW_SETTING_POLICY ? cfg->policy :
-	       setting == FW_SETTING_NONIP  ? cfg->nonip :
-					      cfg->malformed;
+	switch (setting) {
+	case FW_SETTING_POLICY:
+		return cfg->policy;
+	case FW_SETTING_NONIP:
+		return cfg->nonip;
+	case FW_SETTING_LIMIT_SOURCES:
+		return cfg->limit.sources;
+	case FW_SETTING_LIMIT_FULL:
+		return cfg->limit.full;
+	default:
+		return cfg->malformed;
+	}
+}
+
+/* What a setting statement says: pass/drop, or the value of a limit-*. */
+static __u32 stmt_value(const struct fw_stmt *st)
+{
+	return st->setting == FW_SETTING_LIMIT_SOURCES || st->setting == FW_SETTING_LIMIT_FULL
+		   ? st->value
+		   : st->action;
 }
 
 /*
@@ -99,7 +116,7 @@ static int locate(struct lint *l, const char *buf, size_t len)
 	while ((r = fw_parser_next(&p, &st)) > 0) {
 		if (st.kind == FW_STMT_SETTING) {
 			if (st.setting >= FW_SETTING_MAX || l->settings[st.setting].line ||
-			    st.action != setting_value(&l->rs->config, st.setting))
+			    stmt_value(&st) != setting_value(&l->rs->config, st.setting))
 				same = false;
 			else
 				l->settings[st.setting] = at_of(st.pos, &st);
@@ -257,6 +274,9 @@ bool fw_rule_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b)
 	__u32 m = a->match;
 
 	if (m & ~(__u32)COVERS_KNOWN)
+		return false;
+	/* Within its budget a limited rule lets packets on to the next rules. */
+	if (a->flags & XDPFW_RULE_LIMIT)
 		return false;
 	/* The family stays: 0.0.0.0/0 is every IPv4 packet, no IPv6 one. */
 	m &= ~always_true(a);

@@ -399,17 +399,43 @@ static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
 	return 1;
 }
 
-int fw_model_classify(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt)
+bool fw_model_all_over(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
+		       void *arg)
+{
+	(void)rs;
+	(void)rule;
+	(void)pkt;
+	(void)arg;
+	return true;
+}
+
+int fw_model_classify_limits(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt,
+			     fw_model_over_fn over, void *arg, int *limited)
 {
 	__u32 n = rs->config.rule_count;
 
+	if (limited)
+		*limited = -1;
 	/* The program never reads past its map, whatever the count says. */
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;
-	for (__u32 i = 0; i < n; i++)
-		if (rule_match(rs, &rs->rules[i], pkt))
+	for (__u32 i = 0; i < n; i++) {
+		if (!rule_match(rs, &rs->rules[i], pkt))
+			continue;
+		if (!(rs->rules[i].flags & XDPFW_RULE_LIMIT))
 			return (int)i;
+		if (limited && *limited < 0)
+			*limited = (int)i;
+		/* Within the budget the rule does not match: on to the next. */
+		if (over && over(rs, (int)i, pkt, arg))
+			return (int)i;
+	}
 	return -1;
+}
+
+int fw_model_classify(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt)
+{
+	return fw_model_classify_limits(rs, pkt, NULL, NULL, NULL);
 }
 
 /* Anything but an explicit drop passes: a zeroed setting must not cut a
@@ -419,15 +445,17 @@ static enum xdpfw_action action_of(unsigned int setting)
 	return setting == XDPFW_ACT_DROP ? XDPFW_ACT_DROP : XDPFW_ACT_PASS;
 }
 
-enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *frame, size_t len,
-				   struct fw_model_result *res)
+enum xdpfw_action fw_model_verdict_limits(const struct fw_ruleset *rs, const void *frame,
+					  size_t len, fw_model_over_fn over, void *arg,
+					  struct fw_model_result *res)
 {
 	const struct xdpfw_config *cfg = &rs->config;
 
 	res->rule = -1;
+	res->limited = -1;
 	res->reason = fw_model_parse(frame, len, &res->pkt);
 	if (res->reason == XDPFW_REASON_POLICY)
-		res->rule = fw_model_classify(rs, &res->pkt);
+		res->rule = fw_model_classify_limits(rs, &res->pkt, over, arg, &res->limited);
 
 	if (res->rule >= 0) {
 		res->reason = XDPFW_REASON_RULE;
@@ -440,6 +468,12 @@ enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *fram
 		res->action = action_of(cfg->malformed);
 	}
 	return res->action;
+}
+
+enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *frame, size_t len,
+				   struct fw_model_result *res)
+{
+	return fw_model_verdict_limits(rs, frame, len, NULL, NULL, res);
 }
 
 int fw_model_unknown_match(const struct fw_ruleset *rs)

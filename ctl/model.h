@@ -15,6 +15,7 @@
 #ifndef FW_MODEL_H
 #define FW_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ruleset.h"
@@ -26,7 +27,22 @@ struct fw_model_result {
 	int rule;		  /* deciding rule (index in file order), or -1 */
 	enum xdpfw_action action; /* XDPFW_ACT_PASS or XDPFW_ACT_DROP */
 	struct xdpfw_pkt pkt;	  /* the parsed key; partial unless classified */
+	int limited;		  /* first rule with a limit whose matches held for
+				   * the packet (deciding or passed over), or -1 */
 };
+
+/*
+ * Rate limits. The model keeps no buckets, so whether a limit is over its
+ * budget is an input: asked for each rule with XDPFW_RULE_LIMIT whose
+ * matches hold for pkt, in rule order. Over: the rule matches and decides.
+ * Within: it does not match, and the next rules are tried, as in the
+ * program. A NULL fw_model_over_fn answers within for every limit (an idle
+ * bucket); fw_model_all_over answers over (a flood).
+ */
+typedef bool (*fw_model_over_fn)(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
+				 void *arg);
+bool fw_model_all_over(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
+		       void *arg);
 
 /* Rule match bits the model knows (enum xdpfw_match). A rule with any other
  * bit set means the data plane grew a match that the model lacks. */
@@ -48,10 +64,19 @@ unsigned int fw_model_parse(const void *frame, size_t len, struct xdpfw_pkt *pkt
  * packets fw_model_parse() returned XDPFW_REASON_POLICY for. */
 int fw_model_classify(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt);
 
+/* The same with limits answered by over(rs, rule, pkt, arg) (NULL: all
+ * within); *limited (when not NULL) as in struct fw_model_result. */
+int fw_model_classify_limits(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt,
+			     fw_model_over_fn over, void *arg, int *limited);
+
 /* The whole decision: parse, classify, and the action of the deciding rule
  * or setting. Fills *res and returns res->action. */
 enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *frame, size_t len,
 				   struct fw_model_result *res);
+/* The same with limits answered by over() (see fw_model_over_fn). */
+enum xdpfw_action fw_model_verdict_limits(const struct fw_ruleset *rs, const void *frame,
+					  size_t len, fw_model_over_fn over, void *arg,
+					  struct fw_model_result *res);
 
 /* The first rule of rs that uses a match outside FW_MODEL_MATCHES, or -1. */
 int fw_model_unknown_match(const struct fw_ruleset *rs);

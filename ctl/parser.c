@@ -13,8 +13,8 @@
 /* Listed in error messages; keep in step with parse_match(). */
 #define MATCH_WORDS \
 	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, " \
-	"fragment, len, ttl, hoplimit, name or log"
-#define STMT_WORDS "pass, drop, set, policy, nonip or malformed"
+	"fragment, len, ttl, hoplimit, limit, name or log"
+#define STMT_WORDS "pass, drop, set, policy, nonip, malformed, limit-sources or limit-full"
 
 /* Echoed words are cut so a long one cannot push the message out of the
  * FW_DIAG_MSG bytes a diagnostic keeps. */
@@ -39,6 +39,8 @@ static const char *const setting_names[] = {
 	[FW_SETTING_POLICY] = "policy",
 	[FW_SETTING_NONIP] = "nonip",
 	[FW_SETTING_MALFORMED] = "malformed",
+	[FW_SETTING_LIMIT_SOURCES] = "limit-sources",
+	[FW_SETTING_LIMIT_FULL] = "limit-full",
 };
 _Static_assert(sizeof(setting_names) / sizeof(setting_names[0]) ==
 		       FW_SETTING_MAX,
@@ -775,6 +777,298 @@ static int parse_name(struct fw_parser *p, struct fw_stmt *st)
 	return 0;
 }
 
+/*
+ * Units of a rate, written right after its number ("50k", "10mbit") or as
+ * the next word, as nft writes them ("10 mbytes/second"). Packet counts
+ * take SI multipliers; bit rates are SI as link speeds and tc are
+ * (1kbit = 1000 bits = 125 bytes), byte units binary as in nftables
+ * (1kbytes = 1024 bytes). A plain bit is left out: it is no whole byte.
+ */
+struct fw_unit {
+	const char *name;
+	uint64_t mult; /* packets or bytes per unit */
+	bool bytes;
+};
+
+static const struct fw_unit rate_units[] = {
+    {"", 1, false},
+    {"k", 1000, false},
+    {"m", 1000000, false},
+    {"g", 1000000000, false},
+    {"kbit", 125, true},
+    {"mbit", 125000, true},
+    {"gbit", 125000000, true},
+    {"byte", 1, true},
+    {"bytes", 1, true},
+    {"kbyte", 1024, true},
+    {"kbytes", 1024, true},
+    {"mbyte", 1u << 20, true},
+    {"mbytes", 1u << 20, true},
+    {"gbyte", 1u << 30, true},
+    {"gbytes", 1u << 30, true},
+};
+#define RATE_UNITS "k, m, g, kbit, mbit, gbit, bytes, kbytes, mbytes or gbytes"
+
+/* A burst counts what its rate counts; a unit only says which, and scales. */
+static const struct fw_unit burst_units[] = {
+    {"", 1, false},
+    {"packet", 1, false},
+    {"packets", 1, false},
+    {"byte", 1, true},
+    {"bytes", 1, true},
+    {"kbyte", 1024, true},
+    {"kbytes", 1024, true},
+    {"mbyte", 1u << 20, true},
+    {"mbytes", 1u << 20, true},
+    {"gbyte", 1u << 30, true},
+    {"gbytes", 1u << 30, true},
+};
+#define BURST_UNITS "packets, bytes, kbytes, mbytes or gbytes"
+
+/* nft's period words, and their first letters. */
+static const struct {
+	const char *name;
+	uint32_t seconds;
+} periods[] = {
+    {"s", 1},	 {"second", 1},	 {"m", 60},    {"minute", 60},
+    {"h", 3600}, {"hour", 3600}, {"d", 86400}, {"day", 86400},
+};
+
+static const struct fw_unit *unit_find(const struct fw_unit *units, size_t n, const char *s,
+				       size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (word_eq(s, len, units[i].name))
+			return &units[i];
+	return NULL;
+}
+
+/* The digits a number or word starts with: "50k" has 2. */
+static size_t lead_digits(const struct fw_token *t)
+{
+	size_t n = 0;
+
+	if (t->kind != FW_TOK_NUMBER && t->kind != FW_TOK_WORD)
+		return 0;
+	while (n < t->len && t->text[n] >= '0' && t->text[n] <= '9')
+		n++;
+	return n;
+}
+
+/*
+ * A number and its unit, the current token on: "50k", "10mbit", "10 mbytes",
+ * "512 bytes". The unit may be the next word when the number has none; a
+ * next word that is no unit is left for the caller. *v is the count times
+ * the unit's multiplier. Returns 0, or -EINVAL after reporting; `noun`
+ * names the amount in messages ("rate", "burst").
+ */
+static int parse_amount(struct fw_parser *p, const char *noun, const char *expected,
+			const struct fw_unit *units, size_t nunits, const char *unit_list,
+			uint64_t *v, const struct fw_unit **unit, struct fw_pos *pos,
+			struct fw_pos *unit_pos)
+{
+	const struct fw_token *t = &p->tok;
+	size_t nd = lead_digits(t);
+	const struct fw_unit *u;
+	struct fw_token num;
+	uint64_t n = 0;
+	char what[64];
+
+	describe(t, what, sizeof(what));
+	if (!nd)
+		return perr(p, t->col, "%s, got %s", expected, what);
+	num = *t;
+	parse_digits(t->text, nd, &n);
+	*pos = tok_pos(t);
+	unit_pos->line = t->line;
+	unit_pos->col = t->col + (unsigned int)nd;
+	u = unit_find(units, nunits, t->text + nd, t->len - nd);
+	if (!u)
+		return perr(p, unit_pos->col, "unknown %s unit '%.*s': expected %s", noun,
+			    echo_len(t->len - nd), t->text + nd, unit_list);
+	advance(p);
+	if (nd == num.len && t->kind == FW_TOK_WORD) {
+		const struct fw_unit *next = unit_find(units, nunits, t->text, t->len);
+
+		if (next && next->name[0]) {
+			u = next;
+			*unit_pos = tok_pos(t);
+			advance(p);
+		}
+	}
+	if (n == 0)
+		return perr(p, pos->col, "%s must be at least 1", noun);
+	if (n > UINT64_MAX / u->mult)
+		return perr(p, pos->col, "%s %.*s out of range", noun, echo_len(num.len), num.text);
+	*v = n * u->mult;
+	*unit = u;
+	return 0;
+}
+
+/* RATE/PERIOD after `over`. */
+static int parse_rate(struct fw_parser *p, struct fw_ast_limit *l)
+{
+	const struct fw_unit *u;
+	struct fw_pos unit_pos;
+	struct fw_token slash;
+	char what[64];
+	size_t i, n = sizeof(periods) / sizeof(periods[0]);
+	int r;
+
+	r = parse_amount(p, "rate", "expected a rate after 'over', as in 100/s, 50k/s or 10mbit/s",
+			 rate_units, sizeof(rate_units) / sizeof(rate_units[0]), RATE_UNITS,
+			 &l->rate, &u, &l->rate_pos, &unit_pos);
+	if (r)
+		return r;
+	l->bytes = u->bytes;
+	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind == FW_TOK_ERROR)
+		return -EINVAL;
+	if (p->tok.kind == FW_TOK_EOL)
+		return perr(p, col_after_prev(p), "missing /PERIOD after the rate, as in 100/s");
+	if (p->tok.kind != FW_TOK_SLASH)
+		return perr(p, p->tok.col, "expected /PERIOD after the rate, as in 100/s, got %s",
+			    what);
+	slash = p->tok;
+	advance(p);
+	r = need_arg(p, &slash, "period");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	for (i = 0; i < n && !is_word(&p->tok, periods[i].name); i++)
+		;
+	if (i == n)
+		return perr(
+		    p, p->tok.col,
+		    "expected a period after '/': s, m, h or d (second, minute, hour, day), got %s",
+		    what);
+	l->period = periods[i].seconds;
+	advance(p);
+	return 0;
+}
+
+/* burst N [UNIT]: packets for a packet rate, bytes for a byte rate. */
+static int parse_burst(struct fw_parser *p, struct fw_ast_limit *l)
+{
+	struct fw_token kw = p->tok;
+	const struct fw_unit *u;
+	struct fw_pos pos, unit_pos;
+	uint64_t v;
+	int r;
+
+	if (l->burst_kw.line)
+		return perr(p, kw.col, "duplicate burst (first at column %u)", l->burst_kw.col);
+	advance(p);
+	r = need_arg(p, &kw, "burst size");
+	if (r)
+		return r;
+	r = parse_amount(p, "burst", "expected a burst size after 'burst', as in burst 100",
+			 burst_units, sizeof(burst_units) / sizeof(burst_units[0]), BURST_UNITS, &v,
+			 &u, &pos, &unit_pos);
+	if (r)
+		return r;
+	/* A unit must agree with the rate; no unit means the rate's. */
+	if (u->name[0] && u->bytes != l->bytes)
+		return perr(p, unit_pos.col,
+			    u->bytes ? "burst in bytes for a packet rate: give it in packets"
+				     : "burst in packets for a byte rate: give it in bytes");
+	l->burst = v;
+	l->burst_pos = pos;
+	l->burst_kw = tok_pos(&kw);
+	return 0;
+}
+
+/* per saddr[/LEN[/LEN6]]: one bucket per source prefix. */
+static int parse_per(struct fw_parser *p, struct fw_ast_limit *l)
+{
+	struct fw_token kw = p->tok;
+	char what[64];
+	int r;
+
+	if (l->per_pos.line)
+		return perr(p, kw.col, "duplicate per (first at column %u)", l->per_pos.col);
+	advance(p);
+	r = need_arg(p, &kw, "saddr");
+	if (r)
+		return r;
+	if (!is_word(&p->tok, "saddr")) {
+		describe(&p->tok, what, sizeof(what));
+		return perr(p, p->tok.col, "expected saddr after 'per', got %s", what);
+	}
+	l->per_pos = tok_pos(&kw);
+	advance(p);
+	while (p->tok.kind == FW_TOK_SLASH && l->nlens < 2) {
+		struct fw_token slash = p->tok;
+		const struct fw_token *t = &p->tok;
+
+		advance(p);
+		r = need_arg(p, &slash, "prefix length");
+		if (r)
+			return r;
+		describe(t, what, sizeof(what));
+		if (t->kind != FW_TOK_NUMBER)
+			return perr(p, t->col, "expected a prefix length after '/', got %s", what);
+		if (t->num == 0)
+			return perr(
+			    p, t->col,
+			    "prefix length 0 puts every source in one bucket: leave out per");
+		if (l->nlens == 1 && l->len[0] > 32)
+			return perr(p, l->len_pos[0].col,
+				    "prefix length %u out of range for IPv4 (1-32)", l->len[0]);
+		if (t->num > 128)
+			return perr(p, t->col, "prefix length %.*s out of range%s (1-128)",
+				    echo_len(t->len), t->text, l->nlens ? " for IPv6" : "");
+		l->len_pos[l->nlens] = tok_pos(t);
+		l->len[l->nlens++] = (uint8_t)t->num;
+		advance(p);
+	}
+	return 0;
+}
+
+/* limit over RATE [burst N] [per saddr[/LEN[/LEN6]]], burst and per in
+ * either order. */
+static int parse_limit(struct fw_parser *p, struct fw_stmt *st)
+{
+	struct fw_token kw = p->tok, over;
+	struct fw_ast_limit *l = &st->limit;
+	char what[64];
+	int r;
+
+	if (l->pos.line)
+		return perr(p, kw.col, "duplicate limit (first at column %u)", l->pos.col);
+	advance(p);
+	r = need_arg(p, &kw, "over RATE");
+	if (r)
+		return r;
+	if (!is_word(&p->tok, "over")) {
+		describe(&p->tok, what, sizeof(what));
+		return perr(p, p->tok.col,
+			    "expected over after 'limit', got %s: a limit matches the excess, as "
+			    "in limit over 100/s",
+			    what);
+	}
+	over = p->tok;
+	advance(p);
+	r = need_arg(p, &over, "rate");
+	if (r)
+		return r;
+	r = parse_rate(p, l);
+	if (r)
+		return r;
+	for (;;) {
+		if (is_word(&p->tok, "burst"))
+			r = parse_burst(p, l);
+		else if (is_word(&p->tok, "per"))
+			r = parse_per(p, l);
+		else
+			break;
+		if (r)
+			return r;
+	}
+	l->pos = tok_pos(&kw);
+	return 0;
+}
+
 static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 {
 	const struct fw_token *t = &p->tok;
@@ -833,6 +1127,8 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 	}
 	if (is_word(t, "name"))
 		return parse_name(p, st);
+	if (is_word(t, "limit"))
+		return parse_limit(p, st);
 	if (is_word(t, "log")) {
 		st->log = true;
 		advance(p);
@@ -884,6 +1180,51 @@ static int parse_setting(struct fw_parser *p, struct fw_stmt *st,
 		describe(&p->tok, what, sizeof(what));
 		return perr(p, p->tok.col, "expected end of line, got %s",
 			    what);
+	}
+	return 0;
+}
+
+/*
+ * limit-sources N (entries of the per-source bucket map) and limit-full
+ * over|within (what a packet without a bucket counts as).
+ */
+static int parse_limit_setting(struct fw_parser *p, struct fw_stmt *st, enum fw_setting setting)
+{
+	struct fw_token kw = p->tok;
+	bool sources = setting == FW_SETTING_LIMIT_SOURCES;
+	char what[64];
+	int r;
+
+	st->kind = FW_STMT_SETTING;
+	st->setting = setting;
+	advance(p);
+	r = need_arg(p, &kw, sources ? "a number of sources" : "over or within");
+	if (r)
+		return r;
+	describe(&p->tok, what, sizeof(what));
+	if (sources) {
+		if (p->tok.kind != FW_TOK_NUMBER)
+			return perr(p, p->tok.col,
+				    "expected a number of sources after 'limit-sources', got %s",
+				    what);
+		if (p->tok.num < 1 || p->tok.num > XDPFW_LIMIT_SOURCES_MAX)
+			return perr(p, p->tok.col, "limit-sources %.*s out of range (1-%u)",
+				    echo_len(p->tok.len), p->tok.text, XDPFW_LIMIT_SOURCES_MAX);
+		st->value = (uint32_t)p->tok.num;
+	} else if (is_word(&p->tok, "over")) {
+		st->value = XDPFW_LIMIT_FULL_OVER;
+	} else if (is_word(&p->tok, "within")) {
+		st->value = XDPFW_LIMIT_FULL_WITHIN;
+	} else {
+		return perr(p, p->tok.col, "expected over or within after 'limit-full', got %s",
+			    what);
+	}
+	advance(p);
+	if (p->tok.kind == FW_TOK_ERROR)
+		return -EINVAL;
+	if (p->tok.kind != FW_TOK_EOL) {
+		describe(&p->tok, what, sizeof(what));
+		return perr(p, p->tok.col, "expected end of line, got %s", what);
 	}
 	return 0;
 }
@@ -963,6 +1304,10 @@ static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 		return parse_setting(p, st, FW_SETTING_NONIP);
 	if (is_word(t, "malformed"))
 		return parse_setting(p, st, FW_SETTING_MALFORMED);
+	if (is_word(t, "limit-sources"))
+		return parse_limit_setting(p, st, FW_SETTING_LIMIT_SOURCES);
+	if (is_word(t, "limit-full"))
+		return parse_limit_setting(p, st, FW_SETTING_LIMIT_FULL);
 	if (is_word(t, "set"))
 		return parse_set(p, st);
 

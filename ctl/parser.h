@@ -48,7 +48,7 @@ int fw_icmp_type_lookup(unsigned int family, const char *name, size_t len);
 /* "echo-request" for (XDPFW_FAMILY_IPV4, 8); NULL when it has no name. */
 const char *fw_icmp_type_name(unsigned int family, unsigned int type);
 
-/* "policy", "nonip", "malformed". */
+/* "policy", "nonip", "malformed", "limit-sources", "limit-full". */
 const char *fw_setting_name(enum fw_setting setting);
 
 #endif /* FW_PARSER_H */

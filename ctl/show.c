@@ -114,11 +114,14 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	__u32 n = cfg->rule_count < XDPFW_MAX_RULES ? cfg->rule_count : XDPFW_MAX_RULES;
 	char digest[17];
 	struct fw_print p;
+	bool has_limit = false;
 	int width = 0;
 
 	for (__u32 i = 0; i < n; i++) {
 		int len = fw_rule_format_rs(rs, &rs->rules[i], NULL, 0);
 
+		if (rs->rules[i].flags & XDPFW_RULE_LIMIT)
+			has_limit = true;
 		if (len > width && len <= SHOW_ALIGN_MAX)
 			width = len;
 	}
@@ -139,6 +142,15 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	fw_print_str(&p, "policy", "policy %s\n", fw_action_name(cfg->policy));
 	fw_print_str(&p, "nonip", "nonip %s\n", fw_action_name(cfg->nonip));
 	fw_print_str(&p, "malformed", "malformed %s\n", fw_action_name(cfg->malformed));
+	/* The limit settings only where they mean something: a rule has a
+	 * limit, or they are not the defaults. */
+	if (has_limit || cfg->limit.sources != XDPFW_LIMIT_SOURCES_DEFAULT ||
+	    cfg->limit.full != XDPFW_LIMIT_FULL_OVER) {
+		fw_print_u64(&p, "limit_sources", "limit-sources %" PRIu64 "\n",
+			     cfg->limit.sources);
+		fw_print_str(&p, "limit_full", "limit-full %s\n",
+			     cfg->limit.full == XDPFW_LIMIT_FULL_WITHIN ? "within" : "over");
+	}
 	if (n)
 		fw_print_text(&p, "\n");
 	print_sets(&p, rs);

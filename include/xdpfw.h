@@ -12,6 +12,8 @@
 
 #include <linux/types.h>
 
+#include "xdpfw_limit.h" /* rate limits: struct xdpfw_limit, the bucket arithmetic */
+
 /* Limits. */
 #define XDPFW_MAX_RULES 4096   /* rules per rule set; a multiple of 64 */
 #define XDPFW_MAX_VLAN_TAGS 2  /* 802.1Q and/or 802.1ad; a third tag is malformed */
@@ -160,12 +162,17 @@ struct xdpfw_rule {
 	__u32 line;    /* line in the rule file, for stats and errors */
 	struct xdpfw_prefix saddr;
 	struct xdpfw_prefix daddr;
-	/* Below: read by user space only, after the fields the program tests. */
+	/* Rate limit, with XDPFW_RULE_LIMIT in flags: see xdpfw_limit.h. */
+	__u32 limit_pad; /* struct xdpfw_limit is 8-byte aligned */
+	struct xdpfw_limit limit;
+	/* Below: read by user space only, after the fields the program tests
+	 * (but for XDPFW_RULE_LIMIT in flags). */
 	__u32 counter; /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
 	__u32 flags;   /* XDPFW_RULE_* */
 	char name[XDPFW_NAME_MAX]; /* `name "..."`, NUL-terminated; "" if none */
 };
-_Static_assert(sizeof(struct xdpfw_rule) == 148, "xdpfw_rule layout");
+_Static_assert(sizeof(struct xdpfw_rule) == 148 + 4 + 48, "xdpfw_rule layout");
+_Static_assert(__builtin_offsetof(struct xdpfw_rule, limit) % 8 == 0, "xdpfw_rule.limit alignment");
 
 /* TCP flag bits as in the header's 14th byte (RFC 9293, RFC 3168). */
 #define XDPFW_TCP_FIN 0x01
@@ -178,6 +185,7 @@ _Static_assert(sizeof(struct xdpfw_rule) == 148, "xdpfw_rule layout");
 #define XDPFW_TCP_CWR 0x80
 
 #define XDPFW_RULE_LOG 0x1 /* `log`: sampled records to user space (to come) */
+#define XDPFW_RULE_LIMIT 0x2 /* `limit over ...`: rule.limit; the program reads this bit */
 
 /*
  * Classifier (xdp/classify.h, built by ctl/cls.c; design in xdp/README.md).
@@ -267,7 +275,6 @@ struct xdpfw_dir_block {
 };
 _Static_assert(sizeof(struct xdpfw_dir_block) == 1024, "xdpfw_dir_block layout");
 
-
 struct xdpfw_addr_shape {
 	__u8 store;                   /* enum xdpfw_addr_store */
 	__u8 nprobes;                 /* lengths used in lens[] */
@@ -311,8 +318,9 @@ struct xdpfw_config {
 	__u32 fields;
 	__u32 nvecs;        /* vectors used; kept for status and memory */
 	struct xdpfw_addr_shape addr[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
+	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 16, "xdpfw_config layout");
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 16 + 8, "xdpfw_config layout");
 
 /* Per-CPU counter: value of the rule and reason counter maps. */
 struct xdpfw_counter {

@@ -240,20 +240,20 @@ static void test_err_unknown_statement_word(void **state)
 {
 	(void)state;
 	expect_error("\n  foo bar\n", 2, 3,
-		     "unknown word 'foo': expected pass, drop, set, policy, nonip or malformed");
+		     "unknown word 'foo': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
 	expect_error("Drop", 1, 1,
-		     "unknown word 'Drop': expected pass, drop, set, policy, nonip or malformed");
+		     "unknown word 'Drop': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
 	expect_error("{ drop }", 1, 1,
-		     "unexpected '{': expected pass, drop, set, policy, nonip or malformed");
+		     "unexpected '{': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
 }
 
 static void test_err_unknown_match_word(void **state)
 {
 	(void)state;
 	expect_error("drop tcp foo dport 22", 1, 10,
-		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
+		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
 	expect_error("drop 192.0.2.1", 1, 6,
-		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
+		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
 }
 
 static void test_err_name(void **state)
@@ -388,7 +388,7 @@ static void test_err_lexer_fault_reported_once(void **state)
 	expect_error("drop saddr ;", 1, 12, "unexpected character ';'");
 	/* The rest of a faulty line is not lexed, so it adds no errors. */
 	expect_error("drop \"s\" ; \x01 \"", 1, 6,
-		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, name or log");
+		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
 
 	fw_diag_init(&d, "t.rules", NULL);
 	fw_parser_init(&p, nul, sizeof(nul) - 1, &d);
