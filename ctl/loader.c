@@ -429,6 +429,12 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	char why[256];
 	int err;
 
+	/* Until the program enforces limits (issue 7), a limited rule would
+	 * run as an unlimited one: refuse instead of half-applying it. */
+	for (__u32 i = 0; i < rs->config.rule_count; i++)
+		if (rs->rules[i].flags & XDPFW_RULE_LIMIT)
+			return fw_uerr_r(EOPNOTSUPP, "line %u: rate limits are not enforced by this build's data plane yet; nothing applied",
+					 rs->rules[i].line);
 	if (!c) {
 		err = fw_cls_build(rs, &built, why, sizeof(why));
 		if (err)
