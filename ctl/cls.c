@@ -15,6 +15,8 @@
  * IPv4 from this many prefixes, the trie below that and for IPv6. */
 #define DIR_MIN_PREFIXES 1024
 
+unsigned int fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
+
 /* Packet kind bits tested by rules (xdpfw_kind_key). */
 #define SIG_FAMILY_V4 0x1
 #define SIG_FAMILY_V6 0x2
@@ -535,6 +537,22 @@ static void apply_owner(const struct build *b, const struct addr_rules *ar, __u3
 	}
 }
 
+/* /24s holding a prefix longer than /24 (p in address order). */
+static __u32 long_slash24s(const struct fw_cls_prefix *p, __u32 n)
+{
+	__u32 count = 0, last = 0;
+
+	for (__u32 i = 0; i < n; i++) {
+		__u32 a = ntohl(p[i].addr[0]) >> 8;
+
+		if (p[i].len > 24 && (count == 0 || a != last)) {
+			count++;
+			last = a;
+		}
+	}
+	return count;
+}
+
 static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix *p, __u32 n,
 			 bool v6)
 {
@@ -553,11 +571,13 @@ static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix
 	}
 	/* A hash probe measured ~30 ns here, a trie lookup 10-15 ns for small
 	 * or clustered sets: the hash only serves the array's long prefixes. */
-	if (!v6 && n >= DIR_MIN_PREFIXES && nlong <= XDPFW_MAX_PROBES)
+	if (!v6 && n >= DIR_MIN_PREFIXES && long_slash24s(p, n) <= fw_cls_dir_group_limit)
+		sh->store = XDPFW_STORE_DIR8;
+	else if (!v6 && n >= DIR_MIN_PREFIXES && nlong <= XDPFW_MAX_PROBES)
 		sh->store = XDPFW_STORE_DIR;
 	else
 		sh->store = XDPFW_STORE_TRIE;
-	if (sh->store == XDPFW_STORE_TRIE)
+	if (sh->store != XDPFW_STORE_DIR)
 		return;
 	for (int len = 128; len >= 0; len--) {
 		if (!len_seen[len] || (sh->store == XDPFW_STORE_DIR && len <= 24))
@@ -810,9 +830,21 @@ __u64 fw_cls_trie_entries(const struct fw_cls *c)
 	return n;
 }
 
+static bool is_dir(const struct xdpfw_addr_shape *sh)
+{
+	return sh->store == XDPFW_STORE_DIR || sh->store == XDPFW_STORE_DIR8;
+}
+
 unsigned int fw_cls_dir_tables(const struct fw_cls *c)
 {
-	return (c->shape[0][0].store == XDPFW_STORE_DIR) + (c->shape[1][0].store == XDPFW_STORE_DIR);
+	return is_dir(&c->shape[0][0]) + is_dir(&c->shape[1][0]);
+}
+
+__u32 fw_cls_dir_groups(const struct fw_cls *c, int fi)
+{
+	if (c->shape[fi][0].store != XDPFW_STORE_DIR8)
+		return 0;
+	return long_slash24s(c->prefixes[fi][0], c->nprefixes[fi][0]);
 }
 
 /* Rough kernel sizes per element, with the allocator's and the maps' own
@@ -830,16 +862,20 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += fw_cls_hash_entries(c) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_dir_block);
+	m += (__u64)(fw_cls_dir_groups(c, 0) + fw_cls_dir_groups(c, 1)) *
+	     sizeof(struct xdpfw_dir_group);
 	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
 	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
 	return m;
 }
 
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir)
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+		     struct xdpfw_dir_group *groups)
 {
 	const struct fw_cls_prefix *p = c->prefixes[fi][0];
 	__u16 miss = (__u16)c->shape[fi][0].miss;
 	__u16 *e = dir->id; /* the blocks are contiguous: one array of 2^24 */
+	__u32 ngroups = 0;
 
 	for (__u32 i = 0; i < (1u << 24); i++)
 		e[i] = miss;
@@ -854,9 +890,26 @@ void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir
 				e[a + k] = (__u16)p[i].id;
 		}
 	}
-	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++)
-		if (p[i].len > 24)
-			e[ntohl(p[i].addr[0]) >> 8] |= XDPFW_DIR_LONGER;
+	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++) {
+		__u32 h = ntohl(p[i].addr[0]), a = h >> 8;
+		struct xdpfw_dir_group *g;
+
+		if (p[i].len <= 24)
+			continue;
+		if (c->shape[fi][0].store != XDPFW_STORE_DIR8) {
+			e[a] |= XDPFW_DIR_LONGER; /* the hash has the rest */
+			continue;
+		}
+		if (!(e[a] & XDPFW_DIR_LONGER)) { /* a new group, as the /24 was */
+			g = &groups[ngroups];
+			for (int k = 0; k < 256; k++)
+				g->id[k] = e[a];
+			e[a] = (__u16)(XDPFW_DIR_LONGER | ngroups++);
+		}
+		g = &groups[e[a] & ~XDPFW_DIR_LONGER];
+		for (__u32 k = 0; k < 1u << (32 - p[i].len); k++)
+			g->id[(h & 0xff) + k] = (__u16)p[i].id;
+	}
 }
 
 static __u32 table_class(const struct fw_cls *c, int field, __u32 base, __u32 v)
@@ -923,6 +976,7 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 static const char *const store_names[] = {
 	[XDPFW_STORE_NONE] = "none",
 	[XDPFW_STORE_DIR] = "array",
+	[XDPFW_STORE_DIR8] = "array and /24 groups",
 	[XDPFW_STORE_TRIE] = "trie",
 };
 

@@ -34,6 +34,10 @@ struct fw_cls {
 	__u32 nprefixes[2][2];
 };
 
+/* /24s with longer prefixes a DIR8 store takes (XDPFW_DIR_GROUPS); past
+ * that the array sends those /24s to the hash. Tests lower it. */
+extern unsigned int fw_cls_dir_group_limit;
+
 /* Build c from rs. Returns 0, or -E2BIG / -ENOMEM with the reason in err. */
 int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen);
 void fw_cls_free(struct fw_cls *c);
@@ -57,9 +61,13 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 /*
  * Fill a DIR table (XDPFW_DIR_BLOCKS blocks) for address field fi from its
  * IPv4 prefixes: the class of the longest prefix of /24 or shorter, with
- * XDPFW_DIR_LONGER where a longer prefix lies in that /24.
+ * XDPFW_DIR_LONGER where a longer prefix lies in that /24; for DIR8 the
+ * entry then names its group in groups[fw_cls_dir_groups()].
  */
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir);
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+		     struct xdpfw_dir_group *groups);
+/* Groups field fi's DIR8 store needs (0 for other stores). */
+__u32 fw_cls_dir_groups(const struct fw_cls *c, int fi);
 
 /*
  * What the program computes, in C: the first matching rule for pkt, or -1

@@ -352,18 +352,21 @@ out:
 
 static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
 {
+	const struct xdpfw_addr_shape *sh = &c->shape[fi][0];
+	__u32 ngroups = fw_cls_dir_groups(c, fi), *keys = NULL;
+	struct xdpfw_dir_group *groups = NULL;
 	struct xdpfw_dir_block *dir = NULL;
-	__u32 *keys = NULL;
-	int fd = -1, err;
+	int fd = -1, gfd = -1, err;
 
-	if (c->shape[fi][0].store == XDPFW_STORE_DIR) {
+	if (sh->store == XDPFW_STORE_DIR || sh->store == XDPFW_STORE_DIR8) {
 		dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
+		groups = malloc((ngroups ? ngroups : 1) * sizeof(*groups));
 		keys = seq_keys(0, XDPFW_DIR_BLOCKS);
-		if (!dir || !keys) {
+		if (!dir || !groups || !keys) {
 			err = -ENOMEM;
 			goto out;
 		}
-		fw_cls_dir_fill(c, fi, dir);
+		fw_cls_dir_fill(c, fi, dir, groups);
 		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_BLOCKS, "address array");
 		if (fd < 0) {
 			err = fd;
@@ -373,12 +376,27 @@ static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 				  "the address array");
 		if (err)
 			goto out;
+		if (ngroups) {
+			gfd = new_inner(skel->maps.fw_addr_grp, ngroups, "address groups");
+			if (gfd < 0) {
+				err = gfd;
+				goto out;
+			}
+			err = update_many(gfd, keys, sizeof(*keys), groups, sizeof(*groups), ngroups,
+					  "the address groups");
+			if (err)
+				goto out;
+		}
 	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_dir), gen * 2 + fi, fd, "address array");
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_grp), gen * 2 + fi, gfd, "address groups") ?:
+	      set_inner(bpf_map__fd(skel->maps.fw_addr_dir), gen * 2 + fi, fd, "address array");
 out:
 	if (fd >= 0)
 		close(fd);
+	if (gfd >= 0)
+		close(gfd);
 	free(dir);
+	free(groups);
 	free(keys);
 	return err;
 }

@@ -255,12 +255,17 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  *         shorter; XDPFW_DIR_LONGER in an entry sends the lookup to the hash
  *         (fw_addr_hash, keyed by field, family, length and masked address)
  *         for the lengths in lens[] (all longer than 24), longest first;
+ *   DIR8  the same array, but XDPFW_DIR_LONGER entries name a group of 256
+ *         entries (fw_addr_grp), one per address of that /24: DIR-24-8,
+ *         two loads whatever the prefix; when at most XDPFW_DIR_GROUPS /24s
+ *         hold longer prefixes;
  *   TRIE  one LPM trie (fw_addr_trie) for the field and family.
  */
 enum xdpfw_addr_store {
 	XDPFW_STORE_NONE,
 	XDPFW_STORE_DIR,
 	XDPFW_STORE_TRIE,
+	XDPFW_STORE_DIR8,
 };
 #define XDPFW_MAX_PROBES 8            /* lengths probed in the hash */
 
@@ -274,6 +279,12 @@ struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];
 };
 _Static_assert(sizeof(struct xdpfw_dir_block) == 1024, "xdpfw_dir_block layout");
+/* DIR8: the classes of one /24's 256 addresses; at most 2^15 groups. */
+#define XDPFW_DIR_GROUPS (XDPFW_DIR_LONGER)
+struct xdpfw_dir_group {
+	__u16 id[256];
+};
+_Static_assert(sizeof(struct xdpfw_dir_group) == 512, "xdpfw_dir_group layout");
 
 struct xdpfw_addr_shape {
 	__u8 store;                   /* enum xdpfw_addr_store */

@@ -107,6 +107,21 @@ struct {
 	});
 } fw_addr_dir SEC(".maps");
 
+/* DIR8 groups, key = generation * 2 + (field - XDPFW_F_SADDR); an inner
+ * array of as many groups as the rule set needs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS * 2);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		__uint(max_entries, 1);
+		__uint(map_flags, BPF_F_INNER_MAP);
+		__uint(key_size, sizeof(__u32));
+		__uint(value_size, sizeof(struct xdpfw_dir_group));
+	});
+} fw_addr_grp SEC(".maps");
+
 /* Class id of table field f's value v: base block of the field, then v. */
 static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 {
@@ -168,6 +183,7 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	__u32 key;
 
 	switch (sh->store) {
+	case XDPFW_STORE_DIR8:
 	case XDPFW_STORE_DIR: {
 		const struct xdpfw_dir_block *b;
 		__u32 idx = bpf_ntohl(a[0]) >> 8, e;
@@ -183,6 +199,18 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 		e = b->id[idx % XDPFW_DIR_PER_BLOCK];
 		if (!(e & XDPFW_DIR_LONGER))
 			return e;
+		if (sh->store == XDPFW_STORE_DIR8) {
+			const struct xdpfw_dir_group *g;
+
+			key = gen * 2 + fi;
+			inner = bpf_map_lookup_elem(&fw_addr_grp, &key);
+			if (!inner)
+				return sh->miss;
+			key = e & ~XDPFW_DIR_LONGER;
+			g = bpf_map_lookup_elem(inner, &key);
+			return g ? g->id[bpf_ntohl(a[0]) & 0xff] : sh->miss;
+		}
+
 		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
 		e &= ~XDPFW_DIR_LONGER;
 		return inner ? cls_probe(inner, sh, field, pkt->family, a, e) : e;

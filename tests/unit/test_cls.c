@@ -93,8 +93,17 @@ static void test_large_ipv4_set_is_an_array(void **state)
 	add(&t, "198.19.128.0/20 }\ndrop saddr @big\n");
 	load_ok(t.s);
 	sh = &rs.cls->shape[0][0];
+	assert_int_equal(sh->store, XDPFW_STORE_DIR8);
+	assert_int_equal(sh->nprobes, 0);
+	assert_int_equal(fw_cls_dir_groups(rs.cls, 0), 8 + 8 + 4);
+	/* More /24s with longer prefixes than groups: those go to the hash,
+	 * probed per length past /24, longest first. */
+	fw_cls_dir_group_limit = 19;
+	load_ok(t.s);
+	fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
+	sh = &rs.cls->shape[0][0];
 	assert_int_equal(sh->store, XDPFW_STORE_DIR);
-	/* Only lengths past /24 are probed, longest first. */
+	assert_int_equal(fw_cls_dir_groups(rs.cls, 0), 0);
 	assert_int_equal(sh->nprobes, 3);
 	assert_int_equal(sh->lens[0], 32);
 	assert_int_equal(sh->lens[1], 30);
