@@ -25,7 +25,23 @@
  *   XDPFW_DIFF_SEED    the seed (default: from the clock; always printed)
  *   XDPFW_DIFF_SETS    rule sets (default 200)
  *   XDPFW_DIFF_FRAMES  frames per set (default 10000)
- *   XDPFW_DIFF_SET     run only this set index (to reproduce a failure)
+ *   XDPFW_DIFF_SET     run only this set index (to reproduce a failure;
+ *                      0x100000 and up: a set of the large phase)
+ *
+ * The large phase (test_large) runs rule sets of 1,000 rules, with frames
+ * aimed at the last rules too, and rule sets with address sets of 10,000
+ * to 100,000 prefixes (IPv4 and IPv6, nested, of many lengths, inline and
+ * from set files, used negated and in saddr and daddr), with frames whose
+ * addresses are drawn from the sets' members, inside or just outside them;
+ * it prints how often frames reached the last rules and the sets.
+ * test_large_scaling checks that compiling and writing a big set grows
+ * linearly, not quadratically. Environment:
+ *   XDPFW_DIFF_LARGE_RULESETS    rule sets of many rules (default 4; 0: none)
+ *   XDPFW_DIFF_LARGE_RULES       rules in each (default 1000)
+ *   XDPFW_DIFF_LARGE_FRAMES      frames per such set (default 50000)
+ *   XDPFW_DIFF_LARGE_ADDRSETS    rule sets with big address sets (default 4; 0: none)
+ *   XDPFW_DIFF_LARGE_PREFIXES    prefixes of the biggest set (default 100000)
+ *   XDPFW_DIFF_LARGE_ADDR_FRAMES frames per such set (default 10000)
  *
  * Needs root. Output is TAP.
  */
@@ -46,6 +62,7 @@
 #include <bpf/libbpf.h>
 
 #include "frame.h"
+#include "cls.h"
 #include "harness.h"
 #include "loader.h"
 #include "model.h"
@@ -58,8 +75,8 @@
 #define MAX_RULES_PER_SET 40
 #define REPORT_MAX	  5	/* disagreements shown in full per set */
 #define PINPOINT_SETS	  3	/* sets replayed frame by frame to show them */
-#define TEXT_MAX	  16384 /* rule-file text of one set */
 #define POOL_MAX	  24	/* prefixes and ports a set reuses across rules */
+#define POOL_MAX_LARGE	  1024	/* the same in the 1,000-rule sets of the large phase */
 
 #define PROTO_ICMP   1
 #define PROTO_TCP    6
@@ -117,16 +134,34 @@ struct prefix {
 };
 
 struct set_gen {
-	char text[TEXT_MAX];
-	size_t len;
-	struct prefix prefixes[POOL_MAX];
+	char *text; /* grows; kept across sets (gen_reset) */
+	size_t len, cap;
+	struct prefix prefixes[POOL_MAX_LARGE];
 	int nprefixes;
 	struct {
 		uint16_t lo, hi;
-	} ports[POOL_MAX];
+	} ports[POOL_MAX_LARGE];
 	int nports;
+	int pool_max;		    /* POOL_MAX, or POOL_MAX_LARGE */
 	int naddr_sets, nport_sets; /* named sets defined at the top: a0.., p0.. */
+	/* Large phase: rules test narrow values (long prefixes, single ports,
+	 * few negations), so a frame aimed at a late rule can still reach it. */
+	bool specific;
 };
+
+/* Empty text, empty pools; the text buffer stays for the next set. */
+static void gen_reset(struct set_gen *g, int pool_max)
+{
+	char *text = g->text;
+	size_t cap = g->cap;
+
+	memset(g, 0, sizeof(*g));
+	g->text = text;
+	g->cap = cap;
+	g->pool_max = pool_max;
+	if (g->text)
+		g->text[0] = '\0';
+}
 
 static void emit(struct set_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -135,11 +170,19 @@ static void emit(struct set_gen *g, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(g->text + g->len, sizeof(g->text) - g->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(g->text) - g->len)
-		fail_msg("rule text longer than %d bytes: a bug in the generator", TEXT_MAX);
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(g->text ? g->text + g->len : NULL, g->cap - g->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			fail_msg("cannot format the rule text");
+		if ((size_t)n < g->cap - g->len)
+			break;
+		g->cap = g->cap ? g->cap * 2 : 16384;
+		g->text = realloc(g->text, g->cap);
+		if (!g->text)
+			fail_msg("out of memory for %zu bytes of rule text", g->cap);
+	}
 	g->len += (size_t)n;
 }
 
@@ -179,21 +222,24 @@ static struct prefix *pool_prefix(struct rng *r, struct set_gen *g, int family)
 
 	/* Mostly reuse one (rules that overlap), sometimes nest a new length
 	 * inside an old one, else make a new one. */
-	if (g->nprefixes && chance(r, 60)) {
+	if (g->nprefixes && chance(r, g->specific ? 20 : 60)) {
 		for (int t = 0; t < 4; t++) {
 			p = &g->prefixes[below(r, g->nprefixes)];
 			if (p->family == family)
 				return p;
 		}
 	}
-	if (g->nprefixes == POOL_MAX)
-		g->nprefixes = POOL_MAX - 1 - below(r, 4);
+	if (g->nprefixes == g->pool_max)
+		g->nprefixes = g->pool_max - 1 - below(r, 4);
 	p = &g->prefixes[g->nprefixes];
 	memset(p, 0, sizeof(*p));
 	p->family = family;
-	p->len = random_len(r, family);
+	if (g->specific) /* /16-/32 or /48-/128 */
+		p->len = family == 6 ? 48 + (int)below(r, 81) : 16 + (int)below(r, 17);
+	else
+		p->len = random_len(r, family);
 	for (int i = 0; i < g->nprefixes; i++) {
-		if (g->prefixes[i].family == family && chance(r, 40)) {
+		if (g->prefixes[i].family == family && chance(r, g->specific ? 1 : 40)) {
 			memcpy(p->addr, g->prefixes[i].addr, 16);
 			randomize_host(r, p->addr, family, g->prefixes[i].len);
 			g->nprefixes++;
@@ -252,8 +298,9 @@ static void emit_ports(struct rng *r, struct set_gen *g, const char *word)
 	} else {
 		lo = random_port(r);
 		hi = lo;
-		if (chance(r, 50)) {
-			hi = chance(r, 50) ? random_port(r) : (uint16_t)(lo + below(r, 64));
+		if (chance(r, g->specific ? 20 : 50)) {
+			hi = chance(r, 50) && !g->specific ? random_port(r)
+							   : (uint16_t)(lo + below(r, 64));
 			if (hi < lo) {
 				uint16_t t = lo;
 
@@ -261,7 +308,7 @@ static void emit_ports(struct rng *r, struct set_gen *g, const char *word)
 				hi = t;
 			}
 		}
-		if (g->nports < POOL_MAX) {
+		if (g->nports < g->pool_max) {
 			g->ports[g->nports].lo = lo;
 			g->ports[g->nports++].hi = hi;
 		}
@@ -350,7 +397,7 @@ static void emit_port_member(struct rng *r, struct set_gen *g, const char *sep)
 
 		lo = g->ports[i].lo;
 		hi = g->ports[i].hi;
-	} else if (g->nports < POOL_MAX) {
+	} else if (g->nports < g->pool_max) {
 		g->ports[g->nports].lo = lo;
 		g->ports[g->nports++].hi = hi;
 	}
@@ -490,6 +537,18 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 	has[W_FRAG] = chance(r, 8);
 	has[W_LEN] = chance(r, 8);
 	has[W_TTL] = chance(r, 10);
+	if (g->specific) {
+		/* Two narrow tests at least (an address, a port, a type): a
+		 * frame aimed at rule 999 must get past rules 0-998. */
+		int narrow = has[W_SADDR] + has[W_DADDR] + has[W_SPORT] + has[W_DPORT] + has[W_TYPE];
+
+		if (narrow < 2 && !has[W_DADDR])
+			has[W_DADDR] = 1, narrow++;
+		if (narrow < 2 && !has[W_SADDR])
+			has[W_SADDR] = 1, narrow++;
+		if (narrow < 2 && proto >= 0 && rule_protos[proto].proto == PROTO_UDP)
+			has[W_DPORT] = 1;
+	}
 	if (has[W_TTL] && !family)
 		family = chance(r, 50) ? 4 : 6;
 	/* A rule without matches takes every IP packet and hides the rest of
@@ -523,16 +582,18 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 			emit(g, " %s", rule_protos[proto].text);
 			break;
 		case W_SADDR:
-			emit_addr_match(r, g, chance(r, 15) ? "saddr !=" : "saddr", src, family);
+			emit_addr_match(r, g, chance(r, g->specific ? 2 : 15) ? "saddr !=" : "saddr",
+					src, family);
 			break;
 		case W_DADDR:
-			emit_addr_match(r, g, chance(r, 15) ? "daddr !=" : "daddr", dst, family);
+			emit_addr_match(r, g, chance(r, g->specific ? 2 : 15) ? "daddr !=" : "daddr",
+					dst, family);
 			break;
 		case W_SPORT:
-			emit_port_match(r, g, chance(r, 15) ? "sport !=" : "sport");
+			emit_port_match(r, g, chance(r, g->specific ? 2 : 15) ? "sport !=" : "sport");
 			break;
 		case W_DPORT:
-			emit_port_match(r, g, chance(r, 15) ? "dport !=" : "dport");
+			emit_port_match(r, g, chance(r, g->specific ? 2 : 15) ? "dport !=" : "dport");
 			break;
 		case W_FLAGS:
 			emit_tcp_flags(r, g);
@@ -570,7 +631,7 @@ static void gen_set(uint32_t set, struct set_gen *g)
 	int nrules = 1 + below(&r, MAX_RULES_PER_SET);
 	int at[3];
 
-	memset(g, 0, sizeof(*g));
+	gen_reset(g, POOL_MAX);
 	/* Each setting at a random place, or left to its default. */
 	for (int s = 0; s < 3; s++)
 		at[s] = chance(&r, 75) ? (int)below(&r, nrules + 1) : -1;
@@ -588,6 +649,217 @@ static void gen_set(uint32_t set, struct set_gen *g)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The large phase's rule sets                                               */
+
+/* Set numbers of the large phase: their own random streams, apart from the
+ * regular sets 0, 1, ...; XDPFW_DIFF_SET takes them too. */
+#define LARGE_RULES_BASE 0x100000u /* + i: a set of many rules */
+#define LARGE_ADDRS_BASE 0x200000u /* + i: a set with big address sets */
+#define BIG_SETS_MAX	 3	   /* big address sets in one rule set */
+#define MEMBERS_PER_LINE 8
+
+static const char *setting_words[] = {"policy", "nonip", "malformed"};
+
+static void emit_settings(struct rng *r, struct set_gen *g)
+{
+	for (int s = 0; s < 3; s++)
+		if (chance(r, 75))
+			emit(g, "%s %s\n", setting_words[s], chance(r, 50) ? "drop" : "pass");
+}
+
+/*
+ * nrules random rules of every construct, as the regular phase makes them
+ * but narrower (set_gen.specific), so the last rules still decide frames,
+ * with named sets and lists of the usual sizes.
+ */
+static void gen_large_rules(uint32_t set, struct set_gen *g, uint32_t nrules)
+{
+	struct rng r = stream(set, -1);
+
+	gen_reset(g, POOL_MAX_LARGE);
+	g->specific = true;
+	emit(g, "# differential test, large phase: seed 0x%016" PRIx64 ", set 0x%x, %u rules\n",
+	     seed, set, nrules);
+	emit_settings(&r, g);
+	emit_sets(&r, g);
+	for (uint32_t i = 0; i < nrules; i++) {
+		if (chance(&r, 1))
+			emit(g, "# a comment line\n");
+		emit_rule(&r, g, (int)i);
+	}
+}
+
+/*
+ * One big address set, IPv4 and IPv6 mixed, as a blocklist feed looks:
+ * clusters (an IPv4 /8-/20, an IPv6 /20-/56) holding prefixes of many
+ * lengths, /32s and /24s (/128s, /64s and /48s) most, some the cluster
+ * itself: nested and overlapping prefixes. Inline as a list over many
+ * lines, or (file) one per line in a set file.
+ */
+static void emit_big_set(struct rng *r, struct set_gen *g, unsigned int id, uint32_t n,
+			 unsigned int v6_percent, const char *file)
+{
+	uint32_t nclusters = 1 + n / 64;
+	struct prefix *cl = calloc(nclusters, sizeof(*cl));
+	FILE *f = NULL;
+
+	if (!cl)
+		fail_msg("out of memory for %u clusters", nclusters);
+	for (uint32_t c = 0; c < nclusters; c++) {
+		cl[c].family = chance(r, v6_percent) ? 6 : 4;
+		cl[c].len = cl[c].family == 6 ? 20 + (int)below(r, 37) : 8 + (int)below(r, 13);
+		randomize_host(r, cl[c].addr, cl[c].family, 0);
+	}
+	if (file) {
+		f = fopen(file, "w");
+		if (!f)
+			fail_msg("cannot write %s: %s", file, strerror(errno));
+		fprintf(f, "# differential test, large phase: set a%u, %u prefixes\n", id, n);
+		emit(g, "set a%u = file \"%s\"\n", id, file);
+	} else {
+		emit(g, "set a%u = {", id);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct prefix *c = &cl[below(r, nclusters)];
+		int full = c->family == 6 ? 128 : 32, k = (int)below(r, 100), len;
+		uint8_t a[16];
+		char text[INET6_ADDRSTRLEN];
+
+		if (c->family == 4)
+			len = k < 40   ? 32
+			      : k < 60 ? 24
+			      : k < 95 ? c->len + (int)below(r, 33 - c->len)
+				       : c->len;
+		else
+			len = k < 30   ? 128
+			      : k < 55 ? 64
+			      : k < 65 ? 48
+			      : k < 95 ? c->len + (int)below(r, 129 - c->len)
+				       : c->len;
+		if (len < c->len)
+			len = c->len;
+		memcpy(a, c->addr, 16);
+		randomize_host(r, a, c->family, c->len);
+		/* Host bits cleared, but now and then in a list (allowed there). */
+		if (file || !chance(r, 10))
+			for (int bit = len; bit < full; bit++)
+				a[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+		inet_ntop(c->family == 6 ? AF_INET6 : AF_INET, a, text, sizeof(text));
+		if (f)
+			fprintf(f, len == full && chance(r, 50) ? "%s\n" : "%s/%d\n", text, len);
+		else
+			emit(g, "%s%s/%d",
+			     i == 0		    ? "\n\t"
+			     : i % MEMBERS_PER_LINE ? ", "
+						    : ",\n\t",
+			     text, len);
+	}
+	if (f && fclose(f))
+		fail_msg("cannot write %s: %s", file, strerror(errno));
+	if (!f)
+		emit(g, "\n}\n");
+	free(cl);
+}
+
+/* A rule on a big set: negated or not, on saddr, daddr or both, narrowed
+ * by a protocol and port when negated (a bare `saddr != @big` early in
+ * the set would decide nearly every frame). */
+static void emit_big_rule(struct rng *r, struct set_gen *g, unsigned int nbig)
+{
+	unsigned int a = below(r, nbig), b = below(r, nbig);
+
+	emit(g, "%s", chance(r, 50) ? "drop" : "pass");
+	switch (below(r, 6)) {
+	case 0:
+		emit(g, " saddr @a%u", a);
+		break;
+	case 1:
+		emit(g, " daddr @a%u", a);
+		break;
+	case 2:
+		emit(g, " saddr @a%u daddr @a%u", a, b);
+		break;
+	case 3:
+		emit(g, " %s saddr != @a%u dport %u", chance(r, 50) ? "udp" : "tcp", a,
+		     1 + below(r, 1024));
+		break;
+	case 4:
+		emit(g, " %s tcp daddr != @a%u sport %u", chance(r, 50) ? "ip" : "ip6", a,
+		     random_port(r));
+		break;
+	default:
+		emit(g, " saddr @a%u daddr != @a%u udp", a, b);
+		break;
+	}
+	if (chance(r, 20))
+		emit(g, " name \"big-%u\"", a);
+	emit(g, "\n");
+}
+
+/*
+ * Big address sets (a0 .. a(nbig-1)), the largest of `prefixes` (the first
+ * such rule set) or a tenth to all of it, the others 10,000 to a third of
+ * it; some inline, some from set files under dir. Then a few ordinary named
+ * sets, and some 40 random rules with rules on the big sets among them.
+ * Returns the number of big sets.
+ */
+static unsigned int gen_large_addrs(uint32_t set, uint32_t i, struct set_gen *g, uint32_t prefixes,
+				    const char *dir)
+{
+	struct rng r = stream(set, -1);
+	unsigned int nbig = 2 + below(&r, BIG_SETS_MAX - 1);
+	uint32_t nrules = 30 + below(&r, 30);
+	char file[512];
+
+	gen_reset(g, POOL_MAX);
+	emit(g, "# differential test, large phase: seed 0x%016" PRIx64 ", set 0x%x\n", seed, set);
+	emit_settings(&r, g);
+	for (unsigned int k = 0; k < nbig; k++) {
+		uint32_t n =
+		    k == 0 ? (i == 0 ? prefixes
+				     : prefixes / 10 + below(&r, prefixes - prefixes / 10 + 1))
+			   : 10000 + below(&r, prefixes / 3 > 10000 ? prefixes / 3 - 10000 : 1);
+
+		if (n > prefixes)
+			n = prefixes;
+		snprintf(file, sizeof(file), "%s/set-%x-a%u.txt", dir, set, k);
+		emit_big_set(&r, g, k, n, 10 + below(&r, 50), chance(&r, 50) ? file : NULL);
+	}
+	/* Small named sets after the big ones: a(nbig) ..., and port sets. */
+	g->naddr_sets = (int)(nbig + below(&r, 3));
+	g->nport_sets = (int)below(&r, 3);
+	for (int k = (int)nbig; k < g->naddr_sets; k++) {
+		int n = 2 + (int)below(&r, 6);
+
+		emit(g, "set a%d = {", k);
+		for (int m = 0; m < n; m++)
+			emit_member(&r, g,
+				    pool_prefix(&r, g,
+						m == 0		 ? 4
+						: m == 1	 ? 6
+						: chance(&r, 50) ? 4
+								 : 6),
+				    m ? ", " : " ");
+		emit(g, " }\n");
+	}
+	for (int k = 0; k < g->nport_sets; k++) {
+		int n = 1 + (int)below(&r, 5);
+
+		emit(g, "set p%d = {", k);
+		for (int m = 0; m < n; m++)
+			emit_port_member(&r, g, m ? ", " : " ");
+		emit(g, " }\n");
+	}
+	for (uint32_t k = 0; k < nrules; k++) {
+		if (chance(&r, 25))
+			emit_big_rule(&r, g, nbig);
+		else
+			emit_rule(&r, g, (int)k);
+	}
+	return nbig;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Frames aimed at a compiled rule set                                       */
 
 /*
@@ -596,6 +868,11 @@ static void gen_set(uint32_t set, struct set_gen *g)
  * else at random. Inside values give matches, edges and one-past values
  * test the boundaries; the order of the rules does the rest.
  */
+/* FM_LATE: the frame being made is aimed at the last rule and made to match
+ * it (values inside its tests, outside its negated ones; no malformation),
+ * unless an earlier rule takes it. Never set in the regular phase. */
+static bool precise;
+
 struct aim {
 	struct rng *r;
 	const struct fw_ruleset *rs;
@@ -608,8 +885,10 @@ static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, in
 	const struct fw_ruleset *rs = a->rs;
 
 	if (a->rule && (a->rule->match & field) && (!family || a->rule->family == family) &&
-	    chance(a->r, 85))
+	    (precise || chance(a->r, 85)))
 		return a->rule;
+	if (precise)
+		return NULL;
 	for (int t = 0; t < 4 && rs->config.rule_count; t++) {
 		const struct xdpfw_rule *c = &rs->rules[below(a->r, rs->config.rule_count)];
 
@@ -619,20 +898,165 @@ static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, in
 	return NULL;
 }
 
+/*
+ * The large phase's index of a compiled rule set's address sets, built once
+ * per set (index_build): the members of each (set, family), to draw one in
+ * O(1) where the plain scan below reads them all per frame, and a hash of
+ * every (set, family, length, prefix), to tell whether an address lies in
+ * a set without the model's scan (for the hit rates printed). The regular
+ * phase keeps the scan, so its seeds give the frames they always gave.
+ */
+struct set_index {
+	const struct fw_ruleset *rs; /* what is indexed; NULL: nothing */
+	uint32_t nlists;	     /* (set, family) lists: 2 per set id */
+	uint32_t *start;	     /* list k: by_list[start[k] .. start[k + 1]) */
+	uint32_t *by_list;	     /* entry numbers in rs->addrs */
+	uint64_t (*lens)[3];	     /* list k: bit l set when a /l is in it */
+	uint32_t *table;	     /* entry number + 1, 0: empty */
+	uint32_t mask;		     /* table size - 1 */
+};
+static struct set_index sx;
+
+static uint32_t list_of(unsigned int set, int family)
+{
+	return set * 2 + (family == 6);
+}
+
+static void prefix_mask(int len, uint32_t mask[4])
+{
+	for (int w = 0; w < 4; w++) {
+		int bits = len - 32 * w;
+
+		mask[w] = bits <= 0    ? 0
+			  : bits >= 32 ? 0xffffffffu
+				       : htonl(0xffffffffu << (32 - bits));
+	}
+}
+
+static uint32_t entry_hash(unsigned int set, int family, int len, const uint32_t addr[4])
+{
+	struct rng h = {(uint64_t)set << 16 ^ (uint64_t)family << 8 ^ (uint64_t)len};
+
+	for (int w = 0; w < 4; w++)
+		h.s = rnd(&h) ^ addr[w];
+	return (uint32_t)rnd(&h);
+}
+
+static void index_free(void)
+{
+	free(sx.start);
+	free(sx.by_list);
+	free(sx.lens);
+	free(sx.table);
+	memset(&sx, 0, sizeof(sx));
+}
+
+static void index_build(const struct fw_ruleset *rs)
+{
+	uint32_t size = 1, *fill;
+
+	index_free();
+	for (uint32_t i = 0; i < rs->naddrs; i++)
+		if (list_of(rs->addrs[i].set, rs->addrs[i].family) + 1 > sx.nlists)
+			sx.nlists = list_of(rs->addrs[i].set, rs->addrs[i].family) + 1;
+	while (size < 2 * rs->naddrs + 2)
+		size <<= 1;
+	sx.start = calloc(sx.nlists + 1, sizeof(*sx.start));
+	sx.by_list = calloc(rs->naddrs + 1, sizeof(*sx.by_list));
+	sx.lens = calloc(sx.nlists + 1, sizeof(*sx.lens));
+	sx.table = calloc(size, sizeof(*sx.table));
+	fill = calloc(sx.nlists + 1, sizeof(*fill));
+	if (!sx.start || !sx.by_list || !sx.lens || !sx.table || !fill)
+		fail_msg("out of memory for the index of %u set members", rs->naddrs);
+	sx.mask = size - 1;
+	/* By (set, family): a counting sort. */
+	for (uint32_t i = 0; i < rs->naddrs; i++)
+		sx.start[list_of(rs->addrs[i].set, rs->addrs[i].family) + 1]++;
+	for (uint32_t k = 0; k < sx.nlists; k++)
+		sx.start[k + 1] += sx.start[k];
+	for (uint32_t i = 0; i < rs->naddrs; i++) {
+		uint32_t k = list_of(rs->addrs[i].set, rs->addrs[i].family);
+		uint32_t h = entry_hash(rs->addrs[i].set, rs->addrs[i].family, rs->addrs[i].len,
+					rs->addrs[i].addr);
+
+		sx.by_list[sx.start[k] + fill[k]++] = i;
+		sx.lens[k][rs->addrs[i].len / 64] |= 1ull << (rs->addrs[i].len % 64);
+		while (sx.table[h & sx.mask])
+			h++;
+		sx.table[h & sx.mask] = i + 1;
+	}
+	free(fill);
+	sx.rs = rs;
+}
+
+/* Whether addr (network order) lies in some prefix of address set `set`. */
+static bool index_holds(unsigned int set, int family, const uint32_t addr[4])
+{
+	uint32_t k = list_of(set, family), mask[4], m[4];
+
+	if (k >= sx.nlists)
+		return false;
+	for (int len = 0; len <= (family == 6 ? 128 : 32); len++) {
+		if (!(sx.lens[k][len / 64] >> (len % 64) & 1))
+			continue;
+		prefix_mask(len, mask);
+		for (int w = 0; w < 4; w++)
+			m[w] = addr[w] & mask[w];
+		for (uint32_t h = entry_hash(set, family, len, m);; h++) {
+			uint32_t e = sx.table[h & sx.mask];
+			const __typeof__(sx.rs->addrs[0]) *x = e ? &sx.rs->addrs[e - 1] : NULL;
+
+			if (!x)
+				break;
+			if (x->set == set && x->family == family && x->len == len &&
+			    !memcmp(x->addr, m, sizeof(m)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* How frames are aimed: as always, or (large phase) at late rules of a
+ * 1,000-rule set, or at the rules that test the big address sets. */
+enum frame_mode { FM_REGULAR, FM_LATE, FM_SETS };
+static enum frame_mode frame_mode;
+static uint32_t late_window = 1;	/* FM_LATE: the last this many rules */
+static unsigned int nbig_sets;		/* FM_SETS: address sets 0 .. nbig_sets-1 are big */
+static uint32_t *set_rules, nset_rules; /* FM_SETS: rules that test a big set */
+
+/* What the frame being made drew: a set member (at all, or just outside). */
+static struct {
+	bool member, outside;
+} drew;
+
+static bool tests_big_set(const struct xdpfw_rule *r)
+{
+	return ((r->match & XDPFW_M_SADDR_SET) && r->saddr_set < nbig_sets) ||
+	       ((r->match & XDPFW_M_DADDR_SET) && r->daddr_set < nbig_sets);
+}
+
 /* An address for a packet field: inside, on the edge of, or just outside a
  * rule's prefix, or anything at all. */
 /* A member of address set `set` of family: picked at random, as a prefix. */
 static int aim_set_member(const struct aim *a, unsigned int set, int family,
 			  struct xdpfw_prefix *pfx, int *len)
 {
-	const struct xdpfw_set_entry *pick = NULL;
+	const __typeof__(a->rs->addrs[0]) *pick = NULL;
 	uint32_t seen = 0;
 
-	for (uint32_t i = 0; i < a->rs->naddrs; i++) {
-		const struct xdpfw_set_entry *e = &a->rs->addrs[i];
+	if (frame_mode != FM_REGULAR && sx.rs == a->rs) {
+		uint32_t k = list_of(set, family);
 
-		if (e->set == set && e->family == family && below(a->r, ++seen) == 0)
-			pick = e;
+		if (k < sx.nlists && sx.start[k + 1] > sx.start[k])
+			pick = &a->rs->addrs[sx.by_list[sx.start[k] +
+							 below(a->r, sx.start[k + 1] - sx.start[k])]];
+	} else {
+		for (uint32_t i = 0; i < a->rs->naddrs; i++) {
+			const __typeof__(a->rs->addrs[0]) *e = &a->rs->addrs[i];
+
+			if (e->set == set && e->family == family && below(a->r, ++seen) == 0)
+				pick = e;
+		}
 	}
 	if (!pick)
 		return 0;
@@ -659,18 +1083,25 @@ static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
 	struct rng *r = a->r;
 
 	randomize_host(r, out, family, 0);
+	/* Precise, a negated set: an address at random is in it rarely. */
+	if (precise && srule && (srule->negate & set_bit))
+		return;
 	if (srule && (!rule || chance(r, 50)) &&
 	    aim_set_member(a, src ? srule->saddr_set : srule->daddr_set, family, &member, &len)) {
 		pfx = &member;
+		drew.member = true;
 	} else {
-		if (!rule || chance(r, 5))
+		if (!rule || (!precise && chance(r, 5)))
 			return;
 		pfx = src ? &rule->saddr : &rule->daddr;
 		len = src ? rule->saddr_len : rule->daddr_len;
 	}
 	memcpy(out, pfx->addr, nb);
 
-	switch (below(r, 10)) {
+	switch (!precise ? below(r, 10)
+		: rule && pfx != &member && (rule->negate & (src ? XDPFW_M_SADDR : XDPFW_M_DADDR))
+		    ? 4 /* outside the negated prefix */
+		    : 5 /* inside */) {
 	case 0: /* the first address */
 		break;
 	case 1: /* the last address */
@@ -680,17 +1111,20 @@ static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
 	case 2: /* one before the first */
 		for (int i = nb - 1; i >= 0 && out[i]-- == 0; i--)
 			;
+		drew.outside |= pfx == &member;
 		break;
 	case 3: /* one past the last */
 		for (int i = 0; i < nb; i++)
 			out[i] |= ~((const uint8_t *)pfx->mask)[i];
 		for (int i = nb - 1; i >= 0 && ++out[i] == 0; i--)
 			;
+		drew.outside |= pfx == &member;
 		break;
 	case 4: /* the last prefix bit flipped: just outside */
 		if (len > 0)
 			out[(len - 1) / 8] ^= 0x80 >> ((len - 1) % 8);
 		randomize_host(r, out, family, len);
+		drew.outside |= pfx == &member;
 		break;
 	default: /* anywhere inside */
 		randomize_host(r, out, family, len);
@@ -712,7 +1146,7 @@ static int aim_port_member(const struct aim *a, unsigned int set, uint16_t *port
 		uint32_t p = (start + i) & 0xffff;
 
 		if ((ps->bits[p / 64] >> (p % 64)) & 1) {
-			*port = (uint16_t)(p + (chance(a->r, 20) ? (chance(a->r, 50) ? 1 : -1) : 0));
+			*port = (uint16_t)(p + (!precise && chance(a->r, 20) ? (chance(a->r, 50) ? 1 : -1) : 0));
 			return 1;
 		}
 	}
@@ -726,14 +1160,18 @@ static uint16_t aim_port(const struct aim *a, int src)
 	struct rng *r = a->r;
 	uint16_t lo, hi, member;
 
+	if (precise && srule && (srule->negate & (src ? XDPFW_M_SPORT_SET : XDPFW_M_DPORT_SET)))
+		return random_port(r);
 	if (srule && (!rule || chance(r, 50)) &&
 	    aim_port_member(a, src ? srule->sport_set : srule->dport_set, &member))
 		return member;
-	if (!rule || chance(r, 5))
+	if (!rule || (!precise && chance(r, 5)))
 		return random_port(r);
 	lo = src ? rule->sport_lo : rule->dport_lo;
 	hi = src ? rule->sport_hi : rule->dport_hi;
-	switch (below(r, 8)) {
+	switch (!precise ? below(r, 8)
+		: !(rule->negate & (src ? XDPFW_M_SPORT : XDPFW_M_DPORT)) ? 4
+		: lo > 0 ? 2 : 3) {
 	case 0:
 		return lo;
 	case 1:
@@ -752,7 +1190,7 @@ static uint8_t aim_proto(const struct aim *a)
 	static const uint8_t common[] = {6, 17, 1, 58, 6, 17, 253, 59, 50, 47, 132, 0};
 	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_PROTO, 0);
 
-	if (rule && chance(a->r, 90))
+	if (rule && (precise || chance(a->r, 90)))
 		return rule->proto;
 	if (chance(a->r, 10))
 		return (uint8_t)below(a->r, 256);
@@ -765,10 +1203,10 @@ static uint8_t aim_tcp_flags(const struct aim *a)
 	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_TCPFLAGS, 0);
 	uint8_t f = (uint8_t)rnd(a->r);
 
-	if (!rule || chance(a->r, 10))
+	if (!rule || (!precise && chance(a->r, 10)))
 		return f;
 	f = (uint8_t)((f & ~rule->tcp_flags_mask) | rule->tcp_flags_value);
-	if (chance(a->r, 30))
+	if (!precise && chance(a->r, 30))
 		f ^= rule->tcp_flags_mask & (uint8_t)(1u << below(a->r, 8));
 	return f;
 }
@@ -777,9 +1215,9 @@ static uint8_t aim_icmp_type(const struct aim *a)
 {
 	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_ICMPTYPE, 0);
 
-	if (!rule || chance(a->r, 20))
+	if (!rule || (!precise && chance(a->r, 20)))
 		return (uint8_t)rnd(a->r);
-	return (uint8_t)(rule->icmp_type + (chance(a->r, 20) ? 1 : 0));
+	return (uint8_t)(rule->icmp_type + (!precise && chance(a->r, 20) ? 1 : 0));
 }
 
 /* A TTL or hop limit at the edges of a rule's range, or anything. */
@@ -787,9 +1225,9 @@ static uint8_t aim_ttl(const struct aim *a)
 {
 	const struct xdpfw_rule *rule = aim_rule(a, XDPFW_M_TTL, 0);
 
-	if (!rule || chance(a->r, 20))
+	if (!rule || (!precise && chance(a->r, 20)))
 		return (uint8_t)(1 + below(a->r, 255));
-	switch (below(a->r, 5)) {
+	switch (precise ? 4 : below(a->r, 5)) {
 	case 0:
 		return (uint8_t)(rule->ttl_lo - 1);
 	case 1:
@@ -822,7 +1260,8 @@ static void gen_l4(const struct aim *a, struct pkt *p, int family, uint8_t proto
 
 	if (proto == PROTO_TCP) {
 		size_t t = p->len;
-		uint8_t doff = chance(r, 5)    ? (uint8_t)below(r, 16)
+		uint8_t doff = precise	       ? 5
+			       : chance(r, 5)  ? (uint8_t)below(r, 16)
 			       : chance(r, 15) ? 6 + below(r, 4)
 					       : 5;
 
@@ -847,9 +1286,11 @@ static void gen_ipv4(const struct aim *a, struct pkt *p)
 
 	if (chance(r, 15))
 		o.opt_len = 4 * (1 + below(r, 10));
-	if (chance(r, 10))
+	if (precise) /* a first fragment when the rule wants a fragment */
+		o.mf = a->rule && (a->rule->match & XDPFW_M_FRAGMENT);
+	else if (chance(r, 10))
 		o.mf = 1;
-	if (chance(r, 8))
+	if (!precise && chance(r, 8))
 		o.frag_off = 1 + below(r, 0x1fff);
 	o.ttl = aim_ttl(a);
 	pkt_ipv4(p, &o);
@@ -857,9 +1298,9 @@ static void gen_ipv4(const struct aim *a, struct pkt *p)
 	aim_addr(a, 4, 1, p->data + l3 + 12);
 	aim_addr(a, 4, 0, p->data + l3 + 16);
 	/* Bad version or IHL, now and then. */
-	if (chance(r, 2))
+	if (!precise && chance(r, 2))
 		p->data[l3] = (uint8_t)(below(r, 16) << 4 | (p->data[l3] & 0x0f));
-	if (chance(r, 2))
+	if (!precise && chance(r, 2))
 		p->data[l3] = (p->data[l3] & 0xf0) | below(r, 16);
 
 	if (o.frag_off) {
@@ -869,7 +1310,7 @@ static void gen_ipv4(const struct aim *a, struct pkt *p)
 		gen_l4(a, p, 4, proto);
 	}
 	/* A total length that disagrees with the frame, now and then. */
-	if (chance(r, 3)) {
+	if (!precise && chance(r, 3)) {
 		uint16_t tot = (uint16_t)(p->len - l3);
 
 		tot = chance(r, 50) ? (uint16_t)(tot + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
@@ -892,11 +1333,14 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	l3 = p->l3_off;
 	aim_addr(a, 6, 1, p->data + l3 + 8);
 	aim_addr(a, 6, 0, p->data + l3 + 24);
-	if (chance(r, 2))
+	if (!precise && chance(r, 2))
 		p->data[l3] = (uint8_t)(below(r, 16) << 4 | (p->data[l3] & 0x0f));
 
+	/* Precise: a first fragment when the rule wants a fragment, else none. */
+	if (precise && a->rule && (a->rule->match & XDPFW_M_FRAGMENT))
+		pkt_ipv6_frag(p, 0, 1);
 	/* Extension headers: now and then a chain past the bound. */
-	if (chance(r, 30)) {
+	if (!precise && chance(r, 30)) {
 		static const uint8_t kinds[] = {0, 43, 60, 51, 44};
 		int n = chance(r, 20) ? XDPFW_MAX_IPV6_EXT - 1 + below(r, 4) : 1 + below(r, 4);
 
@@ -919,7 +1363,7 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	} else {
 		gen_l4(a, p, 6, proto);
 	}
-	if (chance(r, 3)) {
+	if (!precise && chance(r, 3)) {
 		uint16_t plen = (uint16_t)(p->len - l3 - 40);
 
 		plen = chance(r, 50) ? (uint16_t)(plen + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
@@ -937,24 +1381,48 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 	const struct xdpfw_rule *vrule;
 	int family;
 
-	if (rs->config.rule_count && chance(&r, 85))
-		a.rule = &rs->rules[below(&r, rs->config.rule_count)];
-	family = a.rule && (a.rule->match & XDPFW_M_FAMILY) && chance(&r, 90) ? a.rule->family
-		 : kind < 50						      ? 4
-									      : 6;
+	drew.member = drew.outside = false;
+	precise = false;
+	if (frame_mode == FM_REGULAR) {
+		if (rs->config.rule_count && chance(&r, 85))
+			a.rule = &rs->rules[below(&r, rs->config.rule_count)];
+	} else if (rs->config.rule_count && chance(&r, 90)) {
+		uint32_t n = rs->config.rule_count, k = below(&r, 100);
+
+		/* FM_LATE: a tenth at the last rule and a fifth at the last
+		 * late_window, made to match it (precise), a sixth more at the
+		 * last late_window as usual; FM_SETS: half at rules that test
+		 * a big set. */
+		precise = frame_mode == FM_LATE && k < 30;
+		if (frame_mode == FM_LATE && k < 10)
+			a.rule = &rs->rules[n - 1];
+		else if (frame_mode == FM_LATE && k < 45)
+			a.rule = &rs->rules[n - 1 - below(&r, late_window < n ? late_window : n)];
+		else if (frame_mode == FM_SETS && k < 50 && nset_rules)
+			a.rule = &rs->rules[set_rules[below(&r, nset_rules)]];
+		else
+			a.rule = &rs->rules[below(&r, n)];
+	}
+	family = a.rule && (a.rule->match & XDPFW_M_FAMILY) && (precise || chance(&r, 90))
+		     ? a.rule->family
+		 : kind < 50 ? 4
+			     : 6;
 
 	pkt_init(p);
 	pkt_eth(p);
 	tags = tags < 70 ? 0 : tags < 85 ? 1 : tags < 96 ? 2 : 3;
 	vrule = aim_rule(&a, XDPFW_M_VLAN, 0);
-	if (vrule && !tags && chance(&r, 70))
+	if (precise)
+		tags = vrule != NULL; /* one tag, the rule's (60% below), or none */
+	else if (vrule && !tags && chance(&r, 70))
 		tags = 1;
 	for (uint32_t i = 0; i < tags; i++)
 		pkt_vlan(p, chance(&r, 50) ? PKT_TPID_8021Q : PKT_TPID_8021AD,
-			 vrule && chance(&r, 60) ? (uint16_t)(vrule->vlan + (i ? 1 : 0))
-						 : (uint16_t)below(&r, 8 << (4 * below(&r, 3))));
+			 vrule && (precise || chance(&r, 60))
+			     ? (uint16_t)(vrule->vlan + (i ? 1 : 0))
+			     : (uint16_t)below(&r, 8 << (4 * below(&r, 3))));
 
-	if (chance(&r, 4)) {
+	if (!precise && chance(&r, 4)) {
 		static const uint16_t types[] = {0x0806, 0x88cc, 0x8035, 0x0842};
 
 		pkt_ethertype(p, chance(&r, 80) ? types[below(&r, 4)] : (uint16_t)rnd(&r));
@@ -965,6 +1433,8 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 		gen_ipv6(&a, p);
 	}
 	pkt_finish(p);
+	if (precise)
+		return;
 
 	if (chance(&r, 10))
 		pkt_pad(p, 1 + below(&r, 40));
@@ -1028,15 +1498,22 @@ static uint32_t xdp_of(enum xdpfw_action a)
 	return a == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS;
 }
 
+/* The rule text; runs of more than 4 list lines (the large phase's sets
+ * of 100,000 prefixes, a line of members each) shown as a count. */
 static void print_text(const char *text)
 {
-	const char *s = text, *nl;
+	const char *s = text ? text : "", *nl;
+	unsigned int run = 0;
 
 	while (*s) {
 		nl = strchr(s, '\n');
 		if (!nl)
 			nl = s + strlen(s);
-		printf("#     %.*s\n", (int)(nl - s), s);
+		run = *s == '\t' ? run + 1 : 0;
+		if (run <= 4)
+			printf("#     %.*s\n", (int)(nl - s), s);
+		else if (*nl != '\n' || nl[1] != '\t')
+			printf("#     \t... %u more lines of members\n", run - 4);
 		s = *nl ? nl + 1 : nl;
 	}
 }
@@ -1108,7 +1585,34 @@ struct run_stats {
 	uint64_t reasons[XDPFW_REASON_MAX];
 	uint64_t rules_hit; /* distinct (set, rule) pairs that decided a frame */
 	uint64_t rules;
+	/* Large phase. */
+	uint64_t by_rule;	     /* frames a rule decided */
+	uint64_t late, last;	     /* ... one of the last late_window / the last */
+	uint64_t late_rules_hit;     /* distinct late rules that decided a frame */
+	int max_rule;		     /* the highest rule that decided a frame */
+	uint64_t drew_member, drew_outside; /* frames with an address drawn from a set */
+	uint64_t in_big;	     /* frames whose saddr or daddr is in a big set */
+	uint64_t big_rule;	     /* frames a rule testing a big set decided */
+	double write_s;		     /* fw_ruleset_write() */
 };
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Large phase, FM_SETS: is either address of the parsed packet in a big set? */
+static bool in_big_set(const struct xdpfw_pkt *pkt)
+{
+	for (unsigned int set = 0; set < nbig_sets; set++)
+		if (index_holds(set, pkt->family, pkt->saddr) ||
+		    index_holds(set, pkt->family, pkt->daddr))
+			return true;
+	return false;
+}
 
 /*
  * One set: program rs_bpf in the kernel, rs_model in the model (the same
@@ -1124,9 +1628,12 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 	uint64_t bad = 0;
 	bool counters_ok = true;
 	uint32_t got;
+	double t0 = now_s();
 
 	if (fw_ruleset_write(skel, rs_bpf))
 		fail_msg("cannot write the rules of set %u into the maps", set);
+	if (st)
+		st->write_s += now_s() - t0;
 	zero_counters(rs_bpf);
 	memset(&want, 0, sizeof(want));
 
@@ -1139,8 +1646,24 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 			want.rule[res.rule].packets++;
 			want.rule[res.rule].bytes += p.len;
 		}
-		if (st)
+		if (st) {
+			uint32_t n = rs_model->config.rule_count;
+
 			st->reasons[res.reason]++;
+			st->drew_member += drew.member;
+			st->drew_outside += drew.outside;
+			if (res.rule >= 0) {
+				st->by_rule++;
+				st->late += (uint32_t)res.rule + late_window >= n;
+				st->last += (uint32_t)res.rule + 1 == n;
+				if (res.rule > st->max_rule)
+					st->max_rule = res.rule;
+				st->big_rule += nbig_sets && tests_big_set(&rs_model->rules[res.rule]);
+			}
+			if (nbig_sets && (res.reason == XDPFW_REASON_RULE ||
+					  res.reason == XDPFW_REASON_POLICY))
+				st->in_big += in_big_set(&res.pkt);
+		}
 		got = run_frame(&p);
 		bad += got != xdp_of(res.action);
 	}
@@ -1172,8 +1695,10 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 				       (uint64_t)want.rule[i].bytes);
 			counters_ok = false;
 		}
-		if (st && want.rule[i].packets)
+		if (st && want.rule[i].packets) {
 			st->rules_hit++;
+			st->late_rules_hit += i + late_window >= rs_model->config.rule_count;
+		}
 	}
 	if (st) {
 		st->frames += nframes;
@@ -1213,6 +1738,8 @@ static void compile_set(uint32_t set, const struct set_gen *g, struct fw_ruleset
 	int err;
 
 	snprintf(name, sizeof(name), "set-%u", set);
+	/* The last set's arrays go first: large sets are megabytes. */
+	fw_ruleset_free(rs);
 	memset(rs, 0, sizeof(*rs));
 	fw_diag_init(&diag, name, NULL);
 	err = fw_ruleset_load_mem(name, g->text, g->len, rs, &diag);
@@ -1247,6 +1774,8 @@ static void test_differential(void **state)
 	double secs;
 
 	(void)state;
+	if (only != UINT32_MAX && only >= LARGE_RULES_BASE)
+		first = last = 0; /* a set of the large phase: test_large runs it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (uint32_t s = first; s < last; s++) {
 		gen_set(s, &g);
@@ -1284,6 +1813,288 @@ static void test_differential(void **state)
 				 " rules decided a frame; aim the frames better",
 				 seed, st.rules_hit, st.rules);
 	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The large phase                                                           */
+
+#define DEFAULT_LARGE_RULESETS	  4
+#define DEFAULT_LARGE_ADDRSETS	  4
+#define DEFAULT_LARGE_RULES	  1000
+#define DEFAULT_LARGE_PREFIXES	  100000
+#define DEFAULT_LARGE_FRAMES	  50000
+#define DEFAULT_LARGE_ADDR_FRAMES 10000
+
+static char large_dir[] = "/tmp/xdpfw-diff.XXXXXX";
+static bool large_dir_made;
+
+static int large_teardown(void **state)
+{
+	char path[sizeof(large_dir) + 64];
+
+	(void)state;
+	if (large_dir_made) {
+		for (uint32_t i = 0; i < 64; i++)
+			for (unsigned int k = 0; k < BIG_SETS_MAX; k++) {
+				snprintf(path, sizeof(path), "%s/set-%x-a%u.txt", large_dir,
+					 LARGE_ADDRS_BASE + i, k);
+				unlink(path);
+			}
+		rmdir(large_dir);
+		large_dir_made = false;
+	}
+	index_free();
+	free(set_rules);
+	set_rules = NULL;
+	nset_rules = 0;
+	frame_mode = FM_REGULAR;
+	nbig_sets = 0;
+	late_window = 1;
+	return 0;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void add_stats(struct run_stats *to, const struct run_stats *st)
+{
+	to->frames += st->frames;
+	to->rules += st->rules;
+	to->rules_hit += st->rules_hit;
+	to->by_rule += st->by_rule;
+	to->late += st->late;
+	to->last += st->last;
+	to->late_rules_hit += st->late_rules_hit;
+	to->drew_member += st->drew_member;
+	to->drew_outside += st->drew_outside;
+	to->in_big += st->in_big;
+	to->big_rule += st->big_rule;
+	to->write_s += st->write_s;
+	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
+		to->reasons[k] += st->reasons[k];
+	if (st->max_rule > to->max_rule)
+		to->max_rule = st->max_rule;
+}
+
+/*
+ * Rule sets of many rules (1,000: XDPFW_DIFF_LARGE_RULES) with frames aimed
+ * at the last ones, and rule sets with big address sets (up to 100,000
+ * prefixes: XDPFW_DIFF_LARGE_PREFIXES) with frames whose addresses are set
+ * members, or just outside one, half the time. The same comparison as the
+ * regular phase: verdicts, reasons and rules counted, 0 disagreements.
+ */
+static void test_large(void **state)
+{
+	static struct set_gen g;
+	static struct fw_ruleset rs;
+	uint32_t nrs = env_u32("XDPFW_DIFF_LARGE_RULESETS", DEFAULT_LARGE_RULESETS);
+	uint32_t nas = env_u32("XDPFW_DIFF_LARGE_ADDRSETS", DEFAULT_LARGE_ADDRSETS);
+	uint32_t nrules = env_u32("XDPFW_DIFF_LARGE_RULES", DEFAULT_LARGE_RULES);
+	uint32_t prefixes = env_u32("XDPFW_DIFF_LARGE_PREFIXES", DEFAULT_LARGE_PREFIXES);
+	uint32_t rframes = env_u32("XDPFW_DIFF_LARGE_FRAMES", DEFAULT_LARGE_FRAMES);
+	uint32_t aframes = env_u32("XDPFW_DIFF_LARGE_ADDR_FRAMES", DEFAULT_LARGE_ADDR_FRAMES);
+	uint32_t only = env_u32("XDPFW_DIFF_SET", UINT32_MAX);
+	struct run_stats tr = {.max_rule = -1}, ta = {.max_rule = -1};
+	uint64_t bad = 0;
+	double t_start = now_s(), compile_s = 0;
+
+	(void)state;
+	if (nrules < 1 || nrules > XDPFW_MAX_RULES)
+		fail_msg("XDPFW_DIFF_LARGE_RULES=%u: 1 to %u", nrules, XDPFW_MAX_RULES);
+	if (prefixes < 10000)
+		fail_msg("XDPFW_DIFF_LARGE_PREFIXES=%u: at least 10000", prefixes);
+	if (only != UINT32_MAX && only < LARGE_RULES_BASE) {
+		printf("# large phase: not run (XDPFW_DIFF_SET=%u is a regular set)\n", only);
+		return;
+	}
+	if (!mkdtemp(large_dir))
+		fail_msg("cannot make a directory for set files: %s", strerror(errno));
+	large_dir_made = true;
+
+	for (uint32_t i = 0; i < nrs; i++) {
+		uint32_t set = LARGE_RULES_BASE + i;
+		struct run_stats st = {.max_rule = -1};
+		double t0, t1;
+
+		if (only != UINT32_MAX && only != set)
+			continue;
+		gen_large_rules(set, &g, nrules);
+		t0 = now_s();
+		compile_set(set, &g, &rs);
+		t1 = now_s();
+		compile_s += t1 - t0;
+		index_build(&rs);
+		frame_mode = FM_LATE;
+		late_window = nrules >= 20 ? nrules / 20 : 1;
+		nbig_sets = 0;
+		bad += compare_set(set, rframes, &g, &rs, &rs, &st, false);
+		printf("# large set 0x%x: %u rules, %u list/set prefixes, %u frames in %.1f s "
+		       "(compile %.0f ms, write %.0f ms); decided by a rule %.1f%%, by the last %u "
+		       "rules %.1f%%, by the last rule %.1f%%, highest rule %d; rules deciding: "
+		       "%" PRIu64 " of %u, %" PRIu64 " of the last %u\n",
+		       set, rs.config.rule_count, rs.naddrs, rframes, now_s() - t1, (t1 - t0) * 1e3,
+		       st.write_s * 1e3, pct(st.by_rule, st.frames), late_window,
+		       pct(st.late, st.frames), pct(st.last, st.frames), st.max_rule, st.rules_hit,
+		       rs.config.rule_count, st.late_rules_hit, late_window);
+		add_stats(&tr, &st);
+	}
+
+	for (uint32_t i = 0; i < nas; i++) {
+		uint32_t set = LARGE_ADDRS_BASE + i, big = 0;
+		struct run_stats st = {.max_rule = -1};
+		double t0, t1;
+
+		if (only != UINT32_MAX && only != set)
+			continue;
+		nbig_sets = gen_large_addrs(set, i, &g, prefixes, large_dir);
+		/* Odd sets: no DIR-24-8 groups, so that big IPv4 sets take the
+		 * array with the hash behind it (cls.h). */
+		fw_cls_dir_group_limit = i % 2 ? 0 : XDPFW_DIR_GROUPS;
+		t0 = now_s();
+		compile_set(set, &g, &rs);
+		t1 = now_s();
+		fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
+		compile_s += t1 - t0;
+		index_build(&rs);
+		for (uint32_t k = 0; k < rs.naddrs; k++)
+			big += rs.addrs[k].set < nbig_sets;
+		free(set_rules);
+		set_rules = calloc(rs.config.rule_count + 1, sizeof(*set_rules));
+		if (!set_rules)
+			fail_msg("out of memory");
+		nset_rules = 0;
+		for (uint32_t k = 0; k < rs.config.rule_count; k++)
+			if (tests_big_set(&rs.rules[k]))
+				set_rules[nset_rules++] = k;
+		frame_mode = FM_SETS;
+		late_window = 1;
+		bad += compare_set(set, aframes, &g, &rs, &rs, &st, false);
+		printf(
+		    "# large set 0x%x: %u rules, %u big sets of %u prefixes in all (%u in every "
+		    "set and list), %u rules on them; %u frames in %.1f s (compile %.0f ms, write "
+		    "%.0f ms); an address drawn from a set member %.1f%% (just outside it %.1f%%), "
+		    "an address in a big set %.1f%%, decided by a rule on a big set %.1f%%, by "
+		    "a rule %.1f%%\n",
+		    set, rs.config.rule_count, nbig_sets, big, rs.naddrs, nset_rules, aframes,
+		    now_s() - t1, (t1 - t0) * 1e3, st.write_s * 1e3, pct(st.drew_member, st.frames),
+		    pct(st.drew_outside, st.frames), pct(st.in_big, st.frames),
+		    pct(st.big_rule, st.frames), pct(st.by_rule, st.frames));
+		add_stats(&ta, &st);
+	}
+	fw_ruleset_free(&rs);
+	frame_mode = FM_REGULAR;
+	nbig_sets = 0;
+	late_window = 1;
+
+	printf("# large phase: seed 0x%016" PRIx64 ", %" PRIu64 " frames in %.1f s (compiles "
+	       "%.1f s, writes %.1f s), %" PRIu64 " disagreements\n",
+	       seed, tr.frames + ta.frames, now_s() - t_start, compile_s, tr.write_s + ta.write_s,
+	       bad);
+	if (tr.frames)
+		printf("# many rules: %" PRIu64 " frames; decided by one of the last rules %.1f%% "
+		       "(the last %.1f%%); highest rule deciding %d; %" PRIu64 " of %" PRIu64
+		       " rules decided a frame\n",
+		       tr.frames, pct(tr.late, tr.frames), pct(tr.last, tr.frames), tr.max_rule,
+		       tr.rules_hit, tr.rules);
+	if (ta.frames)
+		printf(
+		    "# big sets: %" PRIu64 " frames; an address drawn from a set member %.1f%% "
+		    "(just outside it %.1f%%); an address in a big set %.1f%%; decided by a rule "
+		    "on a big set %.1f%%\n",
+		    ta.frames, pct(ta.drew_member, ta.frames), pct(ta.drew_outside, ta.frames),
+		    pct(ta.in_big, ta.frames), pct(ta.big_rule, ta.frames));
+	if (bad)
+		fail_msg("seed 0x%016" PRIx64
+			 ": the program and the model disagree on at least %" PRIu64
+			 " frames of the large phase",
+			 seed, bad);
+	/* The frames must reach what the phase is for, or it proves little. */
+	if (only == UINT32_MAX && tr.frames >= 10000) {
+		if (tr.late * 100 < tr.frames * 2 || !tr.last)
+			fail_msg("seed 0x%016" PRIx64 ": only %.1f%% of the frames were decided by the last rules (%" PRIu64 " by the last); aim the frames better",
+				 seed, pct(tr.late, tr.frames), tr.last);
+		if (tr.rules_hit * 4 < tr.rules)
+			fail_msg("seed 0x%016" PRIx64 ": only %" PRIu64 " of %" PRIu64
+				 " rules decided a frame; aim the frames better",
+				 seed, tr.rules_hit, tr.rules);
+	}
+	if (only == UINT32_MAX && ta.frames >= 1000) {
+		if (ta.in_big * 5 < ta.frames || ta.drew_outside * 20 < ta.frames ||
+		    ta.big_rule * 20 < ta.frames)
+			fail_msg(
+			    "seed 0x%016" PRIx64 ": frames in a big set %.1f%%, drawn just outside one %.1f%%, decided by a rule on one %.1f%%: aim the frames better",
+			    seed, pct(ta.in_big, ta.frames), pct(ta.drew_outside, ta.frames),
+			    pct(ta.big_rule, ta.frames));
+	}
+}
+
+/* best of n: seconds to compile text, and to write the result into the maps. */
+static void time_compile(const char *text, size_t len, int n, double *compile, double *write)
+{
+	static struct fw_ruleset rs;
+	static struct fw_diag diag;
+
+	*compile = *write = 1e9;
+	for (int k = 0; k < n; k++) {
+		double t0, t1, t2;
+
+		fw_ruleset_free(&rs);
+		memset(&rs, 0, sizeof(rs));
+		fw_diag_init(&diag, "scaling", NULL);
+		t0 = now_s();
+		if (fw_ruleset_load_mem("scaling", text, len, &rs, &diag))
+			fail_msg("the scaling rule set does not compile: %s",
+				 diag.count ? diag.entries[0].msg : "?");
+		t1 = now_s();
+		if (fw_ruleset_write(skel, &rs))
+			fail_msg("cannot write the scaling rule set into the maps");
+		t2 = now_s();
+		if (t1 - t0 < *compile)
+			*compile = t1 - t0;
+		if (t2 - t1 < *write)
+			*write = t2 - t1;
+	}
+	fw_ruleset_free(&rs);
+}
+
+/*
+ * Compiling (and writing) a big set must not be quadratic: one set of
+ * XDPFW_DIFF_LARGE_PREFIXES prefixes against one of a quarter as many, best
+ * of two each. Linear is 4x, quadratic 16x; more than 8x (and 50 ms) fails.
+ */
+static void test_large_scaling(void **state)
+{
+	static struct set_gen g;
+	uint32_t prefixes = env_u32("XDPFW_DIFF_LARGE_PREFIXES", DEFAULT_LARGE_PREFIXES);
+	double c[2], w[2];
+
+	(void)state;
+	if (env_u32("XDPFW_DIFF_LARGE_RULESETS", 1) + env_u32("XDPFW_DIFF_LARGE_ADDRSETS", 1) ==
+	    0) {
+		printf("# scaling: not run (no large phase)\n");
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		struct rng r = stream(LARGE_ADDRS_BASE - 1, k);
+
+		gen_reset(&g, POOL_MAX);
+		emit_big_set(&r, &g, 0, k ? prefixes : prefixes / 4, 30, NULL);
+		emit(&g, "drop saddr @a0\npass daddr != @a0 udp dport 53\n");
+		time_compile(g.text, g.len, 2, &c[k], &w[k]);
+	}
+	printf("# scaling: a set of %u prefixes compiles in %.1f ms, of %u in %.1f ms (%.1fx); "
+	       "writes in %.1f and %.1f ms (%.1fx); linear is 4x, quadratic 16x\n",
+	       prefixes / 4, c[0] * 1e3, prefixes, c[1] * 1e3, c[1] / c[0], w[0] * 1e3, w[1] * 1e3,
+	       w[1] / w[0]);
+	if (c[1] > 8 * c[0] + 0.05 || w[1] > 8 * w[0] + 0.05)
+		fail_msg(
+		    "compiling or writing %u prefixes takes over 8x the time of %u: quadratic?",
+		    prefixes, prefixes / 4);
+	free(g.text);
+	g.text = NULL;
+	g.cap = 0;
 }
 
 /*
@@ -1333,6 +2144,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_detects_disagreement),
 	    cmocka_unit_test(test_differential),
+	    cmocka_unit_test_teardown(test_large, large_teardown),
+	    cmocka_unit_test(test_large_scaling),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
