@@ -537,53 +537,78 @@ static void apply_owner(const struct build *b, const struct addr_rules *ar, __u3
 	}
 }
 
-/* /24s holding a prefix longer than /24 (p in address order). */
-static __u32 long_slash24s(const struct fw_cls_prefix *p, __u32 n)
+static void choose_store(struct xdpfw_addr_shape *sh, __u32 n, bool v6)
 {
-	__u32 count = 0, last = 0;
-
-	for (__u32 i = 0; i < n; i++) {
-		__u32 a = ntohl(p[i].addr[0]) >> 8;
-
-		if (p[i].len > 24 && (count == 0 || a != last)) {
-			count++;
-			last = a;
-		}
-	}
-	return count;
-}
-
-static void choose_store(struct xdpfw_addr_shape *sh, const struct fw_cls_prefix *p, __u32 n,
-			 bool v6)
-{
-	bool len_seen[129] = { false };
-	unsigned int nlong = 0;
-
-	sh->store = XDPFW_STORE_NONE;
-	sh->nprobes = 0;
-	if (n == 0)
-		return;
-	for (__u32 i = 0; i < n; i++) {
-		if (!len_seen[p[i].len]) {
-			len_seen[p[i].len] = true;
-			nlong += p[i].len > 24;
-		}
-	}
 	/* A hash probe measured ~30 ns here, a trie lookup 10-15 ns for small
-	 * or clustered sets: the hash only serves the array's long prefixes. */
-	if (!v6 && n >= DIR_MIN_PREFIXES && long_slash24s(p, n) <= fw_cls_dir_group_limit)
-		sh->store = XDPFW_STORE_DIR8;
-	else if (!v6 && n >= DIR_MIN_PREFIXES && nlong <= XDPFW_MAX_PROBES)
+	 * or clustered sets, the array 2 ns but 32 MiB. */
+	if (n == 0)
+		sh->store = XDPFW_STORE_NONE;
+	else if (!v6 && n >= DIR_MIN_PREFIXES)
 		sh->store = XDPFW_STORE_DIR;
 	else
 		sh->store = XDPFW_STORE_TRIE;
-	if (sh->store != XDPFW_STORE_DIR)
-		return;
-	for (int len = 128; len >= 0; len--) {
-		if (!len_seen[len] || (sh->store == XDPFW_STORE_DIR && len <= 24))
+}
+
+struct slash24 {
+	__u32 a;     /* address >> 8 */
+	__u32 held;  /* its addresses that a longer prefix holds */
+};
+
+static int by_held_desc(const void *x, const void *y)
+{
+	const struct slash24 *p = x, *q = y;
+
+	return p->held != q->held ? (p->held > q->held ? -1 : 1) : (p->a > q->a) - (p->a < q->a);
+}
+
+static int by_a(const void *x, const void *y)
+{
+	const struct slash24 *p = x, *q = y;
+
+	return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Which /24s of a DIR store get a group: those where longer prefixes hold
+ * the most addresses, as many as the limit allows. */
+static int plan_dir(struct fw_cls *c, int fi)
+{
+	const struct fw_cls_prefix *p = c->prefixes[fi][0];
+	__u32 n = c->nprefixes[fi][0], cnt = 0, top_end = 0;
+	struct slash24 *v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 i = 0; i < n; i++) {
+		__u32 h = ntohl(p[i].addr[0]);
+
+		if (p[i].len <= 24)
 			continue;
-		sh->lens[sh->nprobes++] = (__u8)len;
+		if (cnt == 0 || v[cnt - 1].a != h >> 8) {
+			v[cnt++] = (struct slash24){ h >> 8, 0 };
+			top_end = 0;
+		} else if (h <= top_end) {
+			continue; /* inside the previous one: counted */
+		}
+		v[cnt - 1].held += 1u << (32 - p[i].len);
+		top_end = h + (1u << (32 - p[i].len)) - 1;
 	}
+	if (cnt > fw_cls_dir_group_limit) {
+		qsort(v, cnt, sizeof(*v), by_held_desc);
+		for (__u32 i = fw_cls_dir_group_limit; i < cnt; i++)
+			c->dir[fi].nhash += v[i].held;
+		cnt = fw_cls_dir_group_limit;
+		qsort(v, cnt, sizeof(*v), by_a);
+	}
+	c->dir[fi].grouped = malloc((cnt ? cnt : 1) * sizeof(__u32));
+	if (!c->dir[fi].grouped) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (__u32 i = 0; i < cnt; i++)
+		c->dir[fi].grouped[i] = v[i].a;
+	c->dir[fi].ngroups = cnt;
+	free(v);
+	return 0;
 }
 
 static int build_addr(struct build *b, int fi, bool v6)
@@ -711,11 +736,11 @@ static int build_addr(struct build *b, int fi, bool v6)
 		out[nout].id = (__u32)id;
 		nout++;
 	}
-	choose_store(sh, out, nout, v6);
+	choose_store(sh, nout, v6);
 	b->c->prefixes[fi][v6] = out;
 	b->c->nprefixes[fi][v6] = nout;
 	out = NULL;
-	err = 0;
+	err = sh->store == XDPFW_STORE_DIR ? plan_dir(b->c, fi) : 0;
 out:
 	if (err == -ENOMEM)
 		fail(b, err, "out of memory building the classifier");
@@ -791,9 +816,11 @@ void fw_cls_free(struct fw_cls *c)
 {
 	free(c->vecs);
 	free(c->blocks);
-	for (int fi = 0; fi < 2; fi++)
+	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++)
 			free(c->prefixes[fi][v6]);
+		free(c->dir[fi].grouped);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -802,21 +829,6 @@ void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg)
 	cfg->fields = c->fields;
 	cfg->nvecs = c->nvecs;
 	memcpy(cfg->addr, c->shape, sizeof(cfg->addr));
-}
-
-__u64 fw_cls_hash_entries(const struct fw_cls *c)
-{
-	__u64 n = 0;
-
-	for (int fi = 0; fi < 2; fi++) {
-		for (int v6 = 0; v6 < 2; v6++) {
-			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
-
-			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
-				n += sh->store == XDPFW_STORE_DIR && c->prefixes[fi][v6][i].len > 24;
-		}
-	}
-	return n;
 }
 
 __u64 fw_cls_trie_entries(const struct fw_cls *c)
@@ -830,21 +842,9 @@ __u64 fw_cls_trie_entries(const struct fw_cls *c)
 	return n;
 }
 
-static bool is_dir(const struct xdpfw_addr_shape *sh)
-{
-	return sh->store == XDPFW_STORE_DIR || sh->store == XDPFW_STORE_DIR8;
-}
-
 unsigned int fw_cls_dir_tables(const struct fw_cls *c)
 {
-	return is_dir(&c->shape[0][0]) + is_dir(&c->shape[1][0]);
-}
-
-__u32 fw_cls_dir_groups(const struct fw_cls *c, int fi)
-{
-	if (c->shape[fi][0].store != XDPFW_STORE_DIR8)
-		return 0;
-	return long_slash24s(c->prefixes[fi][0], c->nprefixes[fi][0]);
+	return (c->shape[0][0].store == XDPFW_STORE_DIR) + (c->shape[1][0].store == XDPFW_STORE_DIR);
 }
 
 /* Rough kernel sizes per element, with the allocator's and the maps' own
@@ -859,23 +859,58 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)XDPFW_MAX_RULES * sizeof(struct xdpfw_rule);
 	m += (__u64)XDPFW_CLS_BLOCKS * sizeof(struct xdpfw_cls_block);
 	m += (__u64)XDPFW_MAX_VECS * sizeof(struct xdpfw_vec);
-	m += fw_cls_hash_entries(c) * HASH_ELEM_BYTES;
+	m += (c->dir[0].nhash + c->dir[1].nhash) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_dir_block);
-	m += (__u64)(fw_cls_dir_groups(c, 0) + fw_cls_dir_groups(c, 1)) *
-	     sizeof(struct xdpfw_dir_group);
+	m += (__u64)(c->dir[0].ngroups + c->dir[1].ngroups) * sizeof(struct xdpfw_dir_group);
 	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
 	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
 	return m;
 }
 
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-		     struct xdpfw_dir_group *groups)
+static bool grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g)
+{
+	__u32 lo = 0, hi = c->dir[fi].ngroups;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (c->dir[fi].grouped[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*g = lo;
+	return lo < c->dir[fi].ngroups && c->dir[fi].grouped[lo] == a;
+}
+
+/* The hash keys of a /24 without a group: its addresses whose class is not
+ * the /24's own. */
+static __u32 flush_hashed(int fi, __u32 a, const __u16 *cls, __u16 own,
+			  struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 nh)
+{
+	for (__u32 k = 0; k < 256; k++) {
+		if (cls[k] == own)
+			continue;
+		memset(&hkeys[nh], 0, sizeof(hkeys[nh]));
+		hkeys[nh].field = (__u8)(XDPFW_F_SADDR + fi);
+		hkeys[nh].family = XDPFW_FAMILY_IPV4;
+		hkeys[nh].len = 32;
+		hkeys[nh].addr[0] = htonl(a << 8 | k);
+		hvals[nh++] = cls[k];
+	}
+	return nh;
+}
+
+__u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+		      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals)
 {
 	const struct fw_cls_prefix *p = c->prefixes[fi][0];
 	__u16 miss = (__u16)c->shape[fi][0].miss;
 	__u16 *e = dir->id; /* the blocks are contiguous: one array of 2^24 */
-	__u32 ngroups = 0;
+	__u16 cls[256], own = 0;
+	__u32 nh = 0, cur = 0;
+	bool open = false;
 
 	for (__u32 i = 0; i < (1u << 24); i++)
 		e[i] = miss;
@@ -890,26 +925,41 @@ void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir
 				e[a + k] = (__u16)p[i].id;
 		}
 	}
+	/* The longer prefixes of one /24 come one after the other. */
 	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++) {
-		__u32 h = ntohl(p[i].addr[0]), a = h >> 8;
-		struct xdpfw_dir_group *g;
+		__u32 h = ntohl(p[i].addr[0]), a = h >> 8, g;
+		__u16 *dst;
 
 		if (p[i].len <= 24)
 			continue;
-		if (c->shape[fi][0].store != XDPFW_STORE_DIR8) {
-			e[a] |= XDPFW_DIR_LONGER; /* the hash has the rest */
-			continue;
+		if (open && a != cur) {
+			nh = flush_hashed(fi, cur, cls, own, hkeys, hvals, nh);
+			open = false;
 		}
-		if (!(e[a] & XDPFW_DIR_LONGER)) { /* a new group, as the /24 was */
-			g = &groups[ngroups];
-			for (int k = 0; k < 256; k++)
-				g->id[k] = e[a];
-			e[a] = (__u16)(XDPFW_DIR_LONGER | ngroups++);
+		if (grouped(c, fi, a, &g)) {
+			if (!(e[a] & XDPFW_DIR_LONGER)) { /* the group starts as the /24 was */
+				for (int k = 0; k < 256; k++)
+					groups[g].id[k] = e[a];
+				e[a] = (__u16)(XDPFW_DIR_LONGER | g);
+			}
+			dst = groups[g].id;
+		} else {
+			if (!open) {
+				own = e[a];
+				for (int k = 0; k < 256; k++)
+					cls[k] = own;
+				e[a] = (__u16)(XDPFW_DIR_LONGER | XDPFW_DIR_HASHED | own);
+				cur = a;
+				open = true;
+			}
+			dst = cls;
 		}
-		g = &groups[e[a] & ~XDPFW_DIR_LONGER];
 		for (__u32 k = 0; k < 1u << (32 - p[i].len); k++)
-			g->id[(h & 0xff) + k] = (__u16)p[i].id;
+			dst[(h & 0xff) + k] = (__u16)p[i].id;
 	}
+	if (open)
+		nh = flush_hashed(fi, cur, cls, own, hkeys, hvals, nh);
+	return nh;
 }
 
 static __u32 table_class(const struct fw_cls *c, int field, __u32 base, __u32 v)
@@ -976,7 +1026,6 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 static const char *const store_names[] = {
 	[XDPFW_STORE_NONE] = "none",
 	[XDPFW_STORE_DIR] = "array",
-	[XDPFW_STORE_DIR8] = "array and /24 groups",
 	[XDPFW_STORE_TRIE] = "trie",
 };
 
@@ -999,10 +1048,11 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
 					      "; %s %s: %s, %u prefixes", fam[v6], field[fi],
 					      store_names[sh->store], c->nprefixes[fi][v6]);
-			if (sh->nprobes)
+			if (sh->store == XDPFW_STORE_DIR)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-						      ", %u hash probe%s", sh->nprobes,
-						      sh->nprobes == 1 ? "" : "s");
+						      " (%u /24 groups, %llu hashed addresses)",
+						      c->dir[fi].ngroups,
+						      (unsigned long long)c->dir[fi].nhash);
 		}
 	}
 	return (int)n;

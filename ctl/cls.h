@@ -32,10 +32,18 @@ struct fw_cls {
 	 * (or from `miss`), in address order: a prefix before those it holds. */
 	struct fw_cls_prefix *prefixes[2][2];
 	__u32 nprefixes[2][2];
+	/* DIR stores (IPv4, per field): the /24s holding longer prefixes that
+	 * get a group (sorted), and the hash keys the others need at most. */
+	struct {
+		__u32 *grouped;
+		__u32 ngroups;
+		__u64 nhash;
+	} dir[2];
 };
 
-/* /24s with longer prefixes a DIR8 store takes (XDPFW_DIR_GROUPS); past
- * that the array sends those /24s to the hash. Tests lower it. */
+/* /24s with longer prefixes that get a group (XDPFW_DIR_GROUPS); the rest
+ * go to the hash, those with the fewest such addresses first. Tests lower
+ * it to reach the hash. */
 extern unsigned int fw_cls_dir_group_limit;
 
 /* Build c from rs. Returns 0, or -E2BIG / -ENOMEM with the reason in err. */
@@ -45,8 +53,7 @@ void fw_cls_free(struct fw_cls *c);
 /* Copy the tables into rs->config (fields, nvecs, shapes). */
 void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg);
 
-/* Entries the address hash and trie get, and direct arrays needed. */
-__u64 fw_cls_hash_entries(const struct fw_cls *c);
+/* Entries the address trie gets, and the direct arrays needed. */
 __u64 fw_cls_trie_entries(const struct fw_cls *c);
 unsigned int fw_cls_dir_tables(const struct fw_cls *c);
 
@@ -59,15 +66,12 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs);
 int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len);
 
 /*
- * Fill a DIR table (XDPFW_DIR_BLOCKS blocks) for address field fi from its
- * IPv4 prefixes: the class of the longest prefix of /24 or shorter, with
- * XDPFW_DIR_LONGER where a longer prefix lies in that /24; for DIR8 the
- * entry then names its group in groups[fw_cls_dir_groups()].
+ * Fill the DIR store of address field fi: dir (XDPFW_DIR_BLOCKS blocks),
+ * groups (c->dir[fi].ngroups) and the hash keys and classes of the /24s
+ * without a group (room for c->dir[fi].nhash). Returns the keys written.
  */
-void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-		     struct xdpfw_dir_group *groups);
-/* Groups field fi's DIR8 store needs (0 for other stores). */
-__u32 fw_cls_dir_groups(const struct fw_cls *c, int fi);
+__u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+		      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals);
 
 /*
  * What the program computes, in C: the first matching rule for pkt, or -1

@@ -882,6 +882,7 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 	lower_rule(st, seen, res, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
 	if (st->limit.pos.line) {
 		rs->rules[rs->config.rule_count].flags |= XDPFW_RULE_LIMIT;
+		rs->config.limit.rules++;
 		rs->rules[rs->config.rule_count].limit = limit;
 	}
 	/* A fresh set counts rule i in slot i; a reload reassigns slots. */

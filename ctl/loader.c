@@ -253,56 +253,6 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 	return err;
 }
 
-/* The address hash of one generation: the prefixes longer than /24 of
- * every address field whose store is the array. */
-static int write_addr_hash(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
-{
-	__u64 n = fw_cls_hash_entries(c);
-	struct xdpfw_addr_key *keys = NULL;
-	__u32 *vals = NULL, i = 0;
-	int fd = -1, err;
-
-	if (n) {
-		keys = calloc(n, sizeof(*keys));
-		vals = calloc(n, sizeof(*vals));
-		if (!keys || !vals) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (int fi = 0; fi < 2; fi++) {
-			for (int v6 = 0; v6 < 2; v6++) {
-				const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
-				const struct fw_cls_prefix *p = c->prefixes[fi][v6];
-
-				for (__u32 j = 0; j < c->nprefixes[fi][v6]; j++) {
-					if (sh->store != XDPFW_STORE_DIR || p[j].len <= 24)
-						continue;
-					keys[i].field = (__u8)(XDPFW_F_SADDR + fi);
-					keys[i].family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
-					keys[i].len = p[j].len;
-					memcpy(keys[i].addr, p[j].addr, sizeof(keys[i].addr));
-					vals[i++] = p[j].id;
-				}
-			}
-		}
-		fd = new_inner(skel->maps.fw_addr_hash, (__u32)n, "address hash");
-		if (fd < 0) {
-			err = fd;
-			goto out;
-		}
-		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i, "the address hash");
-		if (err)
-			goto out;
-	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_hash), gen, fd, "address hash");
-out:
-	if (fd >= 0)
-		close(fd);
-	free(keys);
-	free(vals);
-	return err;
-}
-
 static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
 	__u64 n = fw_cls_trie_entries(c);
@@ -350,23 +300,25 @@ out:
 	return err;
 }
 
-static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
+/* One field's DIR store (if it has one), its groups, and its hashed keys
+ * appended to hkeys/hvals at *nh. */
+static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi,
+			  struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 *nh)
 {
-	const struct xdpfw_addr_shape *sh = &c->shape[fi][0];
-	__u32 ngroups = fw_cls_dir_groups(c, fi), *keys = NULL;
+	__u32 ngroups = c->dir[fi].ngroups, *keys = NULL;
 	struct xdpfw_dir_group *groups = NULL;
 	struct xdpfw_dir_block *dir = NULL;
 	int fd = -1, gfd = -1, err;
 
-	if (sh->store == XDPFW_STORE_DIR || sh->store == XDPFW_STORE_DIR8) {
+	if (c->shape[fi][0].store == XDPFW_STORE_DIR) {
 		dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
 		groups = malloc((ngroups ? ngroups : 1) * sizeof(*groups));
-		keys = seq_keys(0, XDPFW_DIR_BLOCKS);
+		keys = seq_keys(0, XDPFW_DIR_BLOCKS > ngroups ? XDPFW_DIR_BLOCKS : ngroups);
 		if (!dir || !groups || !keys) {
 			err = -ENOMEM;
 			goto out;
 		}
-		fw_cls_dir_fill(c, fi, dir, groups);
+		*nh += fw_cls_dir_fill(c, fi, dir, groups, hkeys + *nh, hvals + *nh);
 		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_BLOCKS, "address array");
 		if (fd < 0) {
 			err = fd;
@@ -377,7 +329,7 @@ static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 		if (err)
 			goto out;
 		if (ngroups) {
-			gfd = new_inner(skel->maps.fw_addr_grp, ngroups, "address groups");
+			gfd = new_inner(skel->maps.fw_addr_grp, XDPFW_DIR_GROUPS, "address groups");
 			if (gfd < 0) {
 				err = gfd;
 				goto out;
@@ -401,6 +353,42 @@ out:
 	return err;
 }
 
+/* Both fields' DIR stores, then the hash their hashed /24s share. */
+static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
+{
+	__u64 cap = c->dir[0].nhash + c->dir[1].nhash;
+	struct xdpfw_addr_key *hkeys = calloc(cap ? cap : 1, sizeof(*hkeys));
+	__u32 *hvals = calloc(cap ? cap : 1, sizeof(*hvals)), nh = 0;
+	int fd = -1, err;
+
+	if (!hkeys || !hvals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = write_addr_dir(skel, c, gen, 0, hkeys, hvals, &nh) ?:
+	      write_addr_dir(skel, c, gen, 1, hkeys, hvals, &nh);
+	if (err)
+		goto out;
+	if (nh) {
+		fd = new_inner(skel->maps.fw_addr_hash, nh, "address hash");
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		err = update_many(fd, hkeys, sizeof(*hkeys), hvals, sizeof(*hvals), nh,
+				  "the address hash");
+		if (err)
+			goto out;
+	}
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_hash), gen, fd, "address hash");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(hkeys);
+	free(hvals);
+	return err;
+}
+
 /* Generation gen's classifier: tables, vectors, address stores. */
 static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
@@ -420,8 +408,68 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
 			  sizeof(*c->vecs), c->nvecs, "the rule vectors");
 	free(keys);
-	return err ?: write_addr_hash(skel, c, gen) ?: write_addr_trie(skel, c, gen) ?:
-		      write_addr_dir(skel, c, gen, 0) ?: write_addr_dir(skel, c, gen, 1);
+	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen);
+}
+
+/* Entries of the per-source bucket hash in place, or 0 when there is none. */
+static __u32 limit_sources_size(struct xdpfw_bpf *skel)
+{
+	struct bpf_map_info info;
+	__u32 zero = 0, id, len = sizeof(info);
+	int fd;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_limit_src), &zero, &id))
+		return 0;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
+/*
+ * The per-source bucket hash, when a rule has a per-source limit: created
+ * with limit-sources entries on the first such rule set, replaced only when
+ * limit-sources changed (a map's size is fixed; the buckets start afresh).
+ * Its insert count is zeroed with it, so that evictions (inserted - present)
+ * count for the new hash. Kept when no rule needs it: a reload that brings
+ * the rules back finds their buckets.
+ */
+static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+{
+	__u32 want = rs->config.limit.sources, zero = 0, have;
+	int ncpus = libbpf_num_possible_cpus(), fd, err;
+	struct xdpfw_limit_totals *t;
+	bool needed = false;
+
+	for (__u32 i = 0; i < rs->config.rule_count; i++)
+		needed |= (rs->rules[i].flags & XDPFW_RULE_LIMIT) &&
+			  (rs->rules[i].limit.flags & XDPFW_LIMIT_PER_SOURCE);
+	have = limit_sources_size(skel);
+	if (!needed || have == want)
+		return 0;
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	fd = new_inner(skel->maps.fw_limit_src, want, "per-source bucket hash");
+	if (fd < 0)
+		return fd;
+	err = set_inner(bpf_map__fd(skel->maps.fw_limit_src), 0, fd, "per-source bucket hash");
+	close(fd);
+	if (err)
+		return err;
+	if (have)
+		fw_info("limit-sources changed from %u to %u: per-source buckets start afresh", have,
+			want);
+	t = calloc(ncpus, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_totals), &zero, t, BPF_ANY))
+		err = fw_err_r(errno, "cannot reset the per-source insert count: %s", strerror(errno));
+	free(t);
+	return err;
 }
 
 /*
@@ -447,12 +495,10 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	char why[256];
 	int err;
 
-	/* Until the program enforces limits (issue 7), a limited rule would
-	 * run as an unlimited one: refuse instead of half-applying it. */
+	/* The program takes its path with buckets only when this is not 0. */
+	cfg.limit.rules = 0;
 	for (__u32 i = 0; i < rs->config.rule_count; i++)
-		if (rs->rules[i].flags & XDPFW_RULE_LIMIT)
-			return fw_uerr_r(EOPNOTSUPP, "line %u: rate limits are not enforced by this build's data plane yet; nothing applied",
-					 rs->rules[i].line);
+		cfg.limit.rules += !!(rs->rules[i].flags & XDPFW_RULE_LIMIT);
 	if (!c) {
 		err = fw_cls_build(rs, &built, why, sizeof(why));
 		if (err)
@@ -467,7 +513,8 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	 * no packet that read it before the last flip is still running. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
 	wait_for_readers();
-	err = write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle);
+	err = write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
+	      write_limit_sources(skel, rs);
 	if (err)
 		goto out;
 	keys = seq_keys(idle * XDPFW_MAX_RULES, rs->config.rule_count);
@@ -921,6 +968,52 @@ int fw_instance_reason_stats_fd(const struct fw_instance *inst)
 	return bpf_map__fd(inst->skel->maps.fw_reason_stats);
 }
 
+int fw_instance_limit_stats_fd(const struct fw_instance *inst)
+{
+	return bpf_map__fd(inst->skel->maps.fw_limit_stats);
+}
+
+int fw_instance_limit_totals_fd(const struct fw_instance *inst)
+{
+	return bpf_map__fd(inst->skel->maps.fw_limit_totals);
+}
+
+int fw_instance_limit_sources(const struct fw_instance *inst, __u32 *size, __u64 *present)
+{
+	struct xdpfw_limit_key key, next;
+	struct bpf_map_info info;
+	__u32 zero = 0, id, len = sizeof(info);
+	void *prev = NULL;
+	int fd;
+
+	*size = 0;
+	*present = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_limit_src), &zero, &id))
+		return 0; /* no per-source limit ever loaded */
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return fw_err_r(errno, "cannot open the per-source buckets on %s: %s",
+				inst->link.name, strerror(errno));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = fw_err_r(errno, "cannot read the per-source buckets on %s: %s",
+				   inst->link.name, strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	*size = info.max_entries;
+	/* Keys only. A key evicted under the walk restarts it from the first
+	 * (the kernel's answer to a missing key): capped at the size. */
+	while (*present < info.max_entries && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		(*present)++;
+	}
+	close(fd);
+	return 0;
+}
+
 int fw_detach(const char *ifname)
 {
 	struct fw_instance inst;
@@ -961,21 +1054,36 @@ out:
 	return err;
 }
 
-static int zero_counter(int map_fd, __u32 slot)
+/* Reset slot of an array (percpu: every CPU's copy) to zeros. */
+static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	struct xdpfw_counter *zero;
+	void *zero;
 	int err = 0;
 
 	if (ncpus < 0)
 		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	zero = calloc(ncpus, sizeof(*zero));
+	zero = calloc(percpu ? ncpus : 1, size);
 	if (!zero)
 		return -ENOMEM;
 	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
 		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
 	free(zero);
 	return err;
+}
+
+/* A slot given to a new rule: its counters, limit counters and per-rule
+ * bucket start from zero (a bucket with tag 0 is full for any limit). */
+static int zero_counter(const struct fw_instance *inst, __u32 slot)
+{
+	const struct xdpfw_bpf *skel = inst->skel;
+
+	return zero_slot(bpf_map__fd(skel->maps.fw_rule_stats), slot,
+			 sizeof(struct xdpfw_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_stats), slot,
+			 sizeof(struct xdpfw_limit_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_rule), slot,
+			 sizeof(struct xdpfw_limit_bucket), false);
 }
 
 /*
@@ -1018,7 +1126,7 @@ static int assign_counters(const struct fw_instance *inst, const struct fw_rules
 			next++;
 		used[next] = true;
 		r->counter = next;
-		err = zero_counter(fw_instance_rule_stats_fd(inst), next);
+		err = zero_counter(inst, next);
 		if (err)
 			return err;
 	}

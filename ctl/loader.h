@@ -77,6 +77,11 @@ bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset
 /* Map fds of an instance, by role. */
 int fw_instance_rule_stats_fd(const struct fw_instance *inst);
 int fw_instance_reason_stats_fd(const struct fw_instance *inst);
+int fw_instance_limit_stats_fd(const struct fw_instance *inst);  /* per slot, per-CPU */
+int fw_instance_limit_totals_fd(const struct fw_instance *inst); /* key 0, per-CPU */
+/* The per-source bucket hash: its size (0: none yet) and the entries in it
+ * now (a walk of its keys). */
+int fw_instance_limit_sources(const struct fw_instance *inst, __u32 *size, __u64 *present);
 
 const char *fw_mode_name(enum xdp_attach_mode mode);
 

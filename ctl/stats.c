@@ -174,10 +174,75 @@ static __u8 reason_action(const struct xdpfw_config *cfg, __u32 reason)
 					       cfg->malformed;
 }
 
+/* One slot of the per-CPU limit counters, summed. */
+static int limit_counter_sum(int map_fd, __u32 key, struct xdpfw_limit_counter *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdpfw_limit_counter *v;
+
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(map_fd, &key, v)) {
+		int err = -errno;
+
+		free(v);
+		return fw_err_r(err, "cannot read limit counter %u: %s", key, strerror(-err));
+	}
+	for (int i = 0; i < ncpus; i++) {
+		sum->within += v[i].within;
+		sum->over += v[i].over;
+		sum->nostate += v[i].nostate;
+	}
+	free(v);
+	return 0;
+}
+
+/* The per-source bucket hash: size, entries, inserts; evictions are the
+ * inserts that are no longer there (the program counts inserts per CPU,
+ * never a shared counter). */
+struct limit_sources {
+	__u32 size;
+	__u64 present, inserted, evicted;
+};
+
+static int limit_sources_read(struct fw_instance *inst, struct limit_sources *ls)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+	struct xdpfw_limit_totals *v;
+	__u32 zero = 0;
+
+	memset(ls, 0, sizeof(*ls));
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/* Inserts first: an insert between the two reads then shows as an
+	 * entry too, never as an eviction that did not happen. */
+	if (bpf_map_lookup_elem(fw_instance_limit_totals_fd(inst), &zero, v)) {
+		err = fw_err_r(errno, "cannot read the per-source insert count: %s", strerror(errno));
+		free(v);
+		return err;
+	}
+	for (int i = 0; i < ncpus; i++)
+		ls->inserted += v[i].inserted;
+	free(v);
+	err = fw_instance_limit_sources(inst, &ls->size, &ls->present);
+	if (!err && ls->inserted > ls->present)
+		ls->evicted = ls->inserted - ls->present;
+	return err;
+}
+
 static int stats_one(struct fw_instance *inst, struct fw_print *p)
 {
 	static struct fw_ruleset rs;
 	static struct xdpfw_counter rule_c[XDPFW_MAX_RULES];
+	static struct xdpfw_limit_counter limit_c[XDPFW_MAX_RULES];
+	struct limit_sources ls = { 0 };
 	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = { 0 };
 	const struct xdpfw_config *cfg = &rs.config;
 	int err;
@@ -189,7 +254,12 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), rs.rules[i].counter, &rule_c[i]);
 		if (!err && rs.rules[i].action < XDPFW_ACT_MAX)
 			add(&verdict[rs.rules[i].action], &rule_c[i]);
+		if (!err && (rs.rules[i].flags & XDPFW_RULE_LIMIT))
+			err = limit_counter_sum(fw_instance_limit_stats_fd(inst), rs.rules[i].counter,
+						&limit_c[i]);
 	}
+	if (!err && cfg->limit.rules)
+		err = limit_sources_read(inst, &ls);
 	for (__u32 reason = 0; !err && reason < XDPFW_REASON_MAX; reason++) {
 		__u8 act = reason_action(cfg, reason);
 
@@ -222,10 +292,28 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 		fw_print_u64(p, "packets", " %14" PRIu64, rule_c[i].packets);
 		fw_print_u64(p, "bytes", " %16" PRIu64, rule_c[i].bytes);
 		fw_print_str(p, "rule", "  %s\n", text ? text : "?");
+		if (r->flags & XDPFW_RULE_LIMIT) {
+			/* Within: passed on to the next rules; over: matched. */
+			fw_print_obj_begin(p, "limit");
+			fw_print_text(p, "  %11s", "");
+			fw_print_u64(p, "within", " limit: within %" PRIu64, limit_c[i].within);
+			fw_print_u64(p, "over", ", over %" PRIu64, limit_c[i].over);
+			fw_print_u64(p, "nostate", ", no bucket %" PRIu64 "\n", limit_c[i].nostate);
+			fw_print_obj_end(p);
+		}
 		fw_print_obj_end(p);
 		free(text);
 	}
 	fw_print_arr_end(p);
+
+	if (cfg->limit.rules) {
+		fw_print_obj_begin(p, "limit_sources");
+		fw_print_u64(p, "size", "  per-source buckets: %" PRIu64 " entries", ls.size);
+		fw_print_u64(p, "present", ", %" PRIu64 " in use", ls.present);
+		fw_print_u64(p, "inserted", ", %" PRIu64 " inserted", ls.inserted);
+		fw_print_u64(p, "evicted", ", %" PRIu64 " evicted\n", ls.evicted);
+		fw_print_obj_end(p);
+	}
 
 	fw_print_text(p, "  %-20s %-6s %14s %16s\n", "REASON", "ACTION", "PACKETS", "BYTES");
 	fw_print_obj_begin(p, "reasons");

@@ -250,37 +250,33 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  * Address fields: per field and family, the compiler picks a store by the
  * shape of the prefixes rules and sets name there (ctl/cls.c):
  *   NONE  no prefix of this family: every packet gets class `miss`;
- *   DIR   IPv4 only: an array of 2^24 entries by the address's first 24 bits
- *         (fw_addr_dir) holding the class of the longest prefix of /24 or
- *         shorter; XDPFW_DIR_LONGER in an entry sends the lookup to the hash
- *         (fw_addr_hash, keyed by field, family, length and masked address)
- *         for the lengths in lens[] (all longer than 24), longest first;
- *   DIR8  the same array, but XDPFW_DIR_LONGER entries name a group of 256
- *         entries (fw_addr_grp), one per address of that /24: DIR-24-8,
- *         two loads whatever the prefix; when at most XDPFW_DIR_GROUPS /24s
- *         hold longer prefixes;
+ *   DIR   IPv4 only, DIR-24-8: an array of 2^24 16-bit entries by the
+ *         address's first 24 bits (fw_addr_dir) holding the class of the
+ *         longest prefix of /24 or shorter, unless a longer prefix lies in
+ *         that /24 (XDPFW_DIR_LONGER): then the entry names a group of 256
+ *         entries, one per address of the /24 (fw_addr_grp); or, past
+ *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the /24's
+ *         addresses that longer prefixes hold are /32 keys of the hash
+ *         (fw_addr_hash) and the entry's id is the class of the others;
  *   TRIE  one LPM trie (fw_addr_trie) for the field and family.
  */
 enum xdpfw_addr_store {
 	XDPFW_STORE_NONE,
 	XDPFW_STORE_DIR,
 	XDPFW_STORE_TRIE,
-	XDPFW_STORE_DIR8,
 };
-#define XDPFW_MAX_PROBES 8            /* lengths probed in the hash */
 
-/* DIR: 2^24 16-bit entries, 512 a block (32 MiB): a class id, or'ed with
- * XDPFW_DIR_LONGER where a prefix longer than /24 lies in that /24. */
-#define XDPFW_DIR_LONGER 0x8000u
-#define XDPFW_DIR_PER_BLOCK 512
+#define XDPFW_DIR_LONGER 0x8000u  /* a prefix longer than /24 in this /24 */
+#define XDPFW_DIR_HASHED 0x4000u  /* with LONGER: hash, else group index */
+#define XDPFW_DIR_ID_MASK 0x3fffu /* class id, group index or the hash's miss */
+#define XDPFW_DIR_PER_BLOCK 512   /* entries of a fw_addr_dir element */
 #define XDPFW_DIR_BLOCKS ((1u << 24) / XDPFW_DIR_PER_BLOCK)
-_Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_LONGER, "class ids fit a DIR entry");
+#define XDPFW_DIR_GROUPS (XDPFW_DIR_ID_MASK + 1) /* 8 MiB of groups at most */
+_Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_ID_MASK + 1, "class ids fit a DIR entry");
 struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];
 };
 _Static_assert(sizeof(struct xdpfw_dir_block) == 1024, "xdpfw_dir_block layout");
-/* DIR8: the classes of one /24's 256 addresses; at most 2^15 groups. */
-#define XDPFW_DIR_GROUPS (XDPFW_DIR_LONGER)
 struct xdpfw_dir_group {
 	__u16 id[256];
 };
@@ -288,14 +284,12 @@ _Static_assert(sizeof(struct xdpfw_dir_group) == 512, "xdpfw_dir_group layout");
 
 struct xdpfw_addr_shape {
 	__u8 store;                   /* enum xdpfw_addr_store */
-	__u8 nprobes;                 /* lengths used in lens[] */
-	__u8 lens[XDPFW_MAX_PROBES];  /* prefix lengths, longest first */
-	__u16 pad;
+	__u8 pad[3];
 	__u32 miss;                   /* class when no prefix holds the address */
 };
-_Static_assert(sizeof(struct xdpfw_addr_shape) == 16, "xdpfw_addr_shape layout");
+_Static_assert(sizeof(struct xdpfw_addr_shape) == 8, "xdpfw_addr_shape layout");
 
-/* Key of fw_addr_hash: a masked prefix of one field and family. */
+/* Key of fw_addr_hash: an IPv4 address (len 32) of one field. */
 struct xdpfw_addr_key {
 	__u8 field;    /* XDPFW_F_SADDR / _DADDR */
 	__u8 family;   /* XDPFW_FAMILY_IPV4 / _IPV6 */
@@ -331,7 +325,7 @@ struct xdpfw_config {
 	struct xdpfw_addr_shape addr[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 16 + 8, "xdpfw_config layout");
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8, "xdpfw_config layout");
 
 /* Per-CPU counter: value of the rule and reason counter maps. */
 struct xdpfw_counter {

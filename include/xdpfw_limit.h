@@ -129,9 +129,41 @@ enum xdpfw_limit_full {
 struct xdpfw_limit_config {
 	__u32 sources; /* entries of the per-source bucket map, 1-XDPFW_LIMIT_SOURCES_MAX */
 	__u8 full;     /* enum xdpfw_limit_full */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 rules;   /* rules with XDPFW_RULE_LIMIT: 0 keeps the program on its
+			* path without buckets (derived from the rules) */
 };
 _Static_assert(sizeof(struct xdpfw_limit_config) == 8, "xdpfw_limit_config layout");
+
+/*
+ * The bucket of a per-rule limit: an array indexed by the rule's counter
+ * slot (fw_limit_rule). A tag other than the rule's limit.tag is a bucket
+ * left by another limit (or by no rule at all): the program takes it as
+ * full and claims it with a compare-and-swap on the tag.
+ */
+struct xdpfw_limit_bucket {
+	__u64 tat;   /* GCRA state, scaled ns */
+	__u32 tag;   /* limit.tag of the rule that owns the state */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xdpfw_limit_bucket) == 16, "xdpfw_limit_bucket layout");
+
+/* Per-CPU, per counter slot (fw_limit_stats): what a limited rule's
+ * buckets said to the packets its matches selected. */
+struct xdpfw_limit_counter {
+	__u64 within;  /* within the budget: the rule did not match */
+	__u64 over;    /* over it, or no bucket and limit-full over: it matched */
+	__u64 nostate; /* of within + over: no bucket to be had (limit-full decided) */
+};
+_Static_assert(sizeof(struct xdpfw_limit_counter) == 24, "xdpfw_limit_counter layout");
+
+/* Per-CPU, one entry (fw_limit_totals): per-source buckets inserted into
+ * the LRU hash. Evictions are inserted minus the entries present, worked
+ * out by fwctl; the loader zeroes this when it replaces the hash. */
+struct xdpfw_limit_totals {
+	__u64 inserted;
+};
+_Static_assert(sizeof(struct xdpfw_limit_totals) == 8, "xdpfw_limit_totals layout");
 
 /* What a packet is against its bucket. */
 #define XDPFW_LIMIT_WITHIN  0 /* within the budget: the rule does not match */

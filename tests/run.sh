@@ -46,9 +46,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	failed=$((failed + 1))
 else
 	run bpf build/tests/test_bpf
+	run bpf/limits build/tests/test_limits
 	run bpf/diff build/tests/test_diff
 	run e2e bash tests/e2e/test_e2e.sh
 	run e2e/reload bash tests/e2e/test_reload.sh
+	run e2e/limits bash tests/e2e/test_limits.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh

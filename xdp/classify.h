@@ -13,6 +13,10 @@
  * XDPFW_MAX_RULES onwards), that matches pkt; -1 when none does. Only for
  * packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4 or IPv6).
  *
+ * For limit.h, the search in parts: cls_ids() (the field classes),
+ * cls_vecs() (their vectors), cls_first() (the first rule at or after a
+ * position).
+ *
  * What "matches" means is the reference model's (ctl/model.c): every field
  * a rule names holds, `!=` inverts a value test but never its precondition
  * (a port test needs ports, an IPv4 prefix an IPv4 packet, an ICMP type a
@@ -115,8 +119,7 @@ struct {
 	__type(key, __u32);
 	__array(values, struct {
 		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, 1);
-		__uint(map_flags, BPF_F_INNER_MAP);
+		__uint(max_entries, XDPFW_DIR_GROUPS);
 		__uint(key_size, sizeof(__u32));
 		__uint(value_size, sizeof(struct xdpfw_dir_group));
 	});
@@ -131,47 +134,6 @@ static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 	return b ? b->id[v & 0xff] : 0;
 }
 
-/* Network-order mask of the first bits of a 32-bit word, bits 0..32. */
-static __always_inline __u32 cls_mask(int bits)
-{
-	if (bits <= 0)
-		return 0;
-	if (bits >= 32)
-		return 0xffffffff;
-	return bpf_htonl(0xffffffffu << (32 - bits));
-}
-
-/*
- * Probe the hash for the shape's lengths, longest first: the first hit is
- * the longest matching prefix past /24. Returns its class, or `fallback`.
- */
-static __always_inline __u32 cls_probe(void *hash, const struct xdpfw_addr_shape *sh,
-				       __u8 field, __u8 family, const __u32 *a, __u32 fallback)
-{
-	struct xdpfw_addr_key key = { .field = field, .family = family };
-	int i;
-
-	for (i = 0; i < XDPFW_MAX_PROBES; i++) {
-		const __u32 *id;
-		int len;
-
-		if (i >= sh->nprobes)
-			break;
-		len = sh->lens[i];
-		key.len = len;
-		key.addr[0] = a[0] & cls_mask(len);
-		if (family == XDPFW_FAMILY_IPV6) {
-			key.addr[1] = a[1] & cls_mask(len - 32);
-			key.addr[2] = a[2] & cls_mask(len - 64);
-			key.addr[3] = a[3] & cls_mask(len - 96);
-		}
-		id = bpf_map_lookup_elem(hash, &key);
-		if (id)
-			return *id;
-	}
-	return fallback;
-}
-
 /* Class of an address field (fi = 0 source, 1 destination). */
 static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen, int fi,
 				      const struct xdpfw_pkt *pkt, const __u32 *a)
@@ -183,37 +145,42 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	__u32 key;
 
 	switch (sh->store) {
-	case XDPFW_STORE_DIR8:
 	case XDPFW_STORE_DIR: {
 		const struct xdpfw_dir_block *b;
-		__u32 idx = bpf_ntohl(a[0]) >> 8, e;
+		const struct xdpfw_dir_group *g;
+		__u32 ip = bpf_ntohl(a[0]), e;
 
 		key = gen * 2 + fi;
 		inner = bpf_map_lookup_elem(&fw_addr_dir, &key);
 		if (!inner)
 			return sh->miss;
-		key = idx / XDPFW_DIR_PER_BLOCK;
+		key = (ip >> 8) / XDPFW_DIR_PER_BLOCK;
 		b = bpf_map_lookup_elem(inner, &key);
 		if (!b)
 			return sh->miss;
-		e = b->id[idx % XDPFW_DIR_PER_BLOCK];
+		e = b->id[(ip >> 8) % XDPFW_DIR_PER_BLOCK];
 		if (!(e & XDPFW_DIR_LONGER))
 			return e;
-		if (sh->store == XDPFW_STORE_DIR8) {
-			const struct xdpfw_dir_group *g;
+		if (e & XDPFW_DIR_HASHED) {
+			struct xdpfw_addr_key hk = {
+				.field = field,
+				.family = XDPFW_FAMILY_IPV4,
+				.len = 32,
+			};
+			const __u32 *id;
 
-			key = gen * 2 + fi;
-			inner = bpf_map_lookup_elem(&fw_addr_grp, &key);
-			if (!inner)
-				return sh->miss;
-			key = e & ~XDPFW_DIR_LONGER;
-			g = bpf_map_lookup_elem(inner, &key);
-			return g ? g->id[bpf_ntohl(a[0]) & 0xff] : sh->miss;
+			hk.addr[0] = a[0];
+			inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
+			id = inner ? bpf_map_lookup_elem(inner, &hk) : NULL;
+			return id ? *id : e & XDPFW_DIR_ID_MASK;
 		}
-
-		inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
-		e &= ~XDPFW_DIR_LONGER;
-		return inner ? cls_probe(inner, sh, field, pkt->family, a, e) : e;
+		key = gen * 2 + fi;
+		inner = bpf_map_lookup_elem(&fw_addr_grp, &key);
+		if (!inner)
+			return sh->miss;
+		key = e & XDPFW_DIR_ID_MASK;
+		g = bpf_map_lookup_elem(inner, &key);
+		return g ? g->id[ip & 0xff] : sh->miss;
 	}
 	case XDPFW_STORE_TRIE: {
 		struct xdpfw_trie_key tk = {
@@ -262,44 +229,95 @@ static __always_inline int cls_ctz(__u64 x)
 #define CLS_FIELD(bit, base, v)                                                            \
 	((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : 0)
 
-static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
-				    const struct xdpfw_pkt *pkt)
+/* The fields whose vectors are ANDed: the eight tables, then the two
+ * address fields. */
+#define CLS_NFIELDS 10
+
+/* The class of every field of pkt, into id[CLS_NFIELDS]. gen is masked. */
+static __always_inline void cls_ids(const struct xdpfw_config *cfg, __u32 gen,
+				    const struct xdpfw_pkt *pkt, __u32 *id)
 {
-	const struct xdpfw_vec *vk, *vsp, *vdp, *vl, *vt, *vf, *vi, *vv, *vsa, *vda;
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
-	__u64 s;
+
+	id[0] = CLS_FIELD(XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
+			  xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags));
+	id[1] = CLS_FIELD(XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport);
+	id[2] = CLS_FIELD(XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport);
+	id[3] = CLS_FIELD(XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len);
+	id[4] = CLS_FIELD(XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl);
+	id[5] = CLS_FIELD(XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags);
+	id[6] = CLS_FIELD(XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type);
+	id[7] = CLS_FIELD(XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan);
+	id[8] = cls_addr(cfg, gen, 0, pkt, pkt->saddr);
+	id[9] = cls_addr(cfg, gen, 1, pkt, pkt->daddr);
+}
+
+/* The vectors of the classes id[]: 0, or -1 when one is missing. */
+static __always_inline int cls_vecs(__u32 gen, const __u32 *id, const struct xdpfw_vec **v)
+{
+	/* Class 0 (every untested field, and many tested ones) is one lookup. */
+	const struct xdpfw_vec *v0 = cls_vec(gen, 0);
+
+	if (!v0)
+		return -1;
+#pragma unroll
+	for (int i = 0; i < CLS_NFIELDS; i++) {
+		v[i] = id[i] ? cls_vec(gen, id[i]) : v0;
+		if (!v[i])
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The first rule at or after position `from` (0..XDPFW_MAX_RULES) whose bit
+ * is set in every vector v[], as a position, or -1. Words below from's are
+ * masked out of the summary, bits below it out of its word, without
+ * branches (a branch per word would multiply the verifier's paths); with
+ * from a constant 0 the masks fold away and this is the plain search.
+ */
+static __always_inline int cls_first(const struct xdpfw_vec **v, __u32 from, __u32 rule_count)
+{
+	__u32 fw = (from / 64) & (XDPFW_VEC_WORDS - 1);
+	__u64 lo = ~0ull << (from & 63), s;
 	int i;
 
-	gen &= XDPFW_GENERATIONS - 1;
-	vk = cls_vec(gen, CLS_FIELD(XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
-				    xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)));
-	vsp = cls_vec(gen, CLS_FIELD(XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport));
-	vdp = cls_vec(gen, CLS_FIELD(XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport));
-	vl = cls_vec(gen, CLS_FIELD(XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len));
-	vt = cls_vec(gen, CLS_FIELD(XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl));
-	vf = cls_vec(gen, CLS_FIELD(XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags));
-	vi = cls_vec(gen, CLS_FIELD(XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type));
-	vv = cls_vec(gen, CLS_FIELD(XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan));
-	vsa = cls_vec(gen, cls_addr(cfg, gen, 0, pkt, pkt->saddr));
-	vda = cls_vec(gen, cls_addr(cfg, gen, 1, pkt, pkt->daddr));
-	if (!vk || !vsp || !vdp || !vl || !vt || !vf || !vi || !vv || !vsa || !vda)
+	if (from >= rule_count)
 		return -1;
-
-	s = vk->summary & vsp->summary & vdp->summary & vl->summary & vt->summary &
-	    vf->summary & vi->summary & vv->summary & vsa->summary & vda->summary;
+	s = v[0]->summary & v[1]->summary & v[2]->summary & v[3]->summary & v[4]->summary &
+	    v[5]->summary & v[6]->summary & v[7]->summary & v[8]->summary & v[9]->summary;
+	s &= ~0ull << fw;
 	for (i = 0; i < XDPFW_VEC_WORDS && s; i++) {
 		int w = cls_ctz(s) & (XDPFW_VEC_WORDS - 1);
-		__u64 x = vk->w[w] & vsp->w[w] & vdp->w[w] & vl->w[w] & vt->w[w] & vf->w[w] &
-			  vi->w[w] & vv->w[w] & vsa->w[w] & vda->w[w];
+		__u64 x = v[0]->w[w] & v[1]->w[w] & v[2]->w[w] & v[3]->w[w] & v[4]->w[w] &
+			  v[5]->w[w] & v[6]->w[w] & v[7]->w[w] & v[8]->w[w] & v[9]->w[w];
+		__u64 d = (__u64)(w ^ fw);
 
+		/* d != 0: a word past from's, all bits; else bits from on. */
+		x &= lo | -((d | -d) >> 63);
 		if (x) {
 			__u32 r = w * 64 + cls_ctz(x);
 
-			return r < cfg->rule_count ? (int)(gen * XDPFW_MAX_RULES + r) : -1;
+			return r < rule_count ? (int)r : -1;
 		}
 		s &= s - 1;
 	}
 	return -1;
+}
+
+static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
+				    const struct xdpfw_pkt *pkt)
+{
+	const struct xdpfw_vec *v[CLS_NFIELDS];
+	__u32 id[CLS_NFIELDS];
+	int r;
+
+	gen &= XDPFW_GENERATIONS - 1;
+	cls_ids(cfg, gen, pkt, id);
+	if (cls_vecs(gen, id, v))
+		return -1;
+	r = cls_first(v, 0, cfg->rule_count);
+	return r < 0 ? -1 : (int)(gen * XDPFW_MAX_RULES + r);
 }
 
 #endif /* XDPFW_CLASSIFY_H */

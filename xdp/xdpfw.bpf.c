@@ -5,6 +5,7 @@
  * This file only wires the headers together; each states its contract:
  *   parse.h     frame -> struct xdpfw_pkt + reason
  *   classify.h  struct xdpfw_pkt -> first matching rule (fw_rules)
+ *   limit.h     the same, past limited rules whose bucket has budget left
  *   counters.h  reason/rule -> XDP_PASS/XDP_DROP, per-CPU counters
  *
  * Every packet leaves through the one exit at the end, counted under exactly
@@ -17,6 +18,7 @@
 #include "xdpfw.h"
 #include "parse.h"
 #include "classify.h"
+#include "limit.h"
 #include "sets.h"
 #include "counters.h"
 
@@ -70,7 +72,9 @@ int xdpfw_main(struct xdp_md *ctx)
 	sets_keep(cfg);
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
-		rule = classify(cfg, gen, &pkt);
+		/* Only a rule set with limits pays for buckets and bpf_loop(). */
+		rule = cfg->limit.rules ? classify_limited(cfg, gen, &pkt) :
+					  classify(cfg, gen, &pkt);
 		if (rule >= 0) {
 			key = rule;
 			r = bpf_map_lookup_elem(&fw_rules, &key);

@@ -665,8 +665,7 @@ static void test_settings(void **state)
 	load_ok(&rs, "");
 	assert_int_equal(rs.config.limit.sources, 131072);
 	assert_int_equal(rs.config.limit.full, XDPFW_LIMIT_FULL_OVER);
-	assert_true(rs.config.limit.pad[0] == 0 && rs.config.limit.pad[1] == 0 &&
-		    rs.config.limit.pad[2] == 0);
+	assert_true(rs.config.limit.pad == 0 && rs.config.limit.rules == 0);
 	load_ok(&rs, "limit-sources 1000 # small\nlimit-full within\n");
 	assert_int_equal(rs.config.limit.sources, 1000);
 	assert_int_equal(rs.config.limit.full, XDPFW_LIMIT_FULL_WITHIN);
@@ -675,6 +674,10 @@ static void test_settings(void **state)
 	assert_int_equal(rs.config.limit.full, XDPFW_LIMIT_FULL_OVER);
 	load_ok(&rs, "limit-sources 1\n");
 	assert_int_equal(rs.config.limit.sources, 1);
+	/* The count of limited rules that sends the program down its path
+	 * with buckets: 0 keeps the plain search. */
+	load_ok(&rs, "drop udp limit over 1/s\npass udp\ndrop tcp limit over 1/m per saddr\n");
+	assert_int_equal(rs.config.limit.rules, 2);
 
 	expect_error("limit-sources\n", 1, 14, "missing a number of sources after 'limit-sources'");
 	expect_error("limit-sources many\n", 1, 15,
