@@ -861,8 +861,7 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)XDPFW_MAX_VECS * sizeof(struct xdpfw_vec);
 	m += (c->dir[0].nhash + c->dir[1].nhash) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
-	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_BLOCKS * sizeof(struct xdpfw_dir_block);
-	m += (__u64)(c->dir[0].ngroups + c->dir[1].ngroups) * sizeof(struct xdpfw_dir_group);
+	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
 	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
 	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
 	return m;

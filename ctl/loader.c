@@ -300,55 +300,39 @@ out:
 	return err;
 }
 
-/* One field's DIR store (if it has one), its groups, and its hashed keys
- * appended to hkeys/hvals at *nh. */
+/* One field's DIR store (if it has one): the array and its groups, and its
+ * hashed keys appended to hkeys/hvals at *nh. */
 static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi,
 			  struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 *nh)
 {
-	__u32 ngroups = c->dir[fi].ngroups, *keys = NULL;
-	struct xdpfw_dir_group *groups = NULL;
+	/* The array's blocks, then the groups two a block: one buffer. */
+	__u32 gblocks = (c->dir[fi].ngroups + 1) / 2, n = XDPFW_DIR_BLOCKS + gblocks, *keys = NULL;
 	struct xdpfw_dir_block *dir = NULL;
-	int fd = -1, gfd = -1, err;
+	int fd = -1, err;
 
 	if (c->shape[fi][0].store == XDPFW_STORE_DIR) {
-		dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
-		groups = malloc((ngroups ? ngroups : 1) * sizeof(*groups));
-		keys = seq_keys(0, XDPFW_DIR_BLOCKS > ngroups ? XDPFW_DIR_BLOCKS : ngroups);
-		if (!dir || !groups || !keys) {
+		dir = calloc(n, sizeof(*dir));
+		keys = seq_keys(0, n);
+		if (!dir || !keys) {
 			err = -ENOMEM;
 			goto out;
 		}
-		*nh += fw_cls_dir_fill(c, fi, dir, groups, hkeys + *nh, hvals + *nh);
-		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_BLOCKS, "address array");
+		*nh += fw_cls_dir_fill(c, fi, dir, (struct xdpfw_dir_group *)&dir[XDPFW_DIR_BLOCKS],
+				       hkeys + *nh, hvals + *nh);
+		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_MAP_BLOCKS, "address array");
 		if (fd < 0) {
 			err = fd;
 			goto out;
 		}
-		err = update_many(fd, keys, sizeof(*keys), dir, sizeof(*dir), XDPFW_DIR_BLOCKS,
-				  "the address array");
+		err = update_many(fd, keys, sizeof(*keys), dir, sizeof(*dir), n, "the address array");
 		if (err)
 			goto out;
-		if (ngroups) {
-			gfd = new_inner(skel->maps.fw_addr_grp, XDPFW_DIR_GROUPS, "address groups");
-			if (gfd < 0) {
-				err = gfd;
-				goto out;
-			}
-			err = update_many(gfd, keys, sizeof(*keys), groups, sizeof(*groups), ngroups,
-					  "the address groups");
-			if (err)
-				goto out;
-		}
 	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_grp), gen * 2 + fi, gfd, "address groups") ?:
-	      set_inner(bpf_map__fd(skel->maps.fw_addr_dir), gen * 2 + fi, fd, "address array");
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_dir), gen * 2 + fi, fd, "address array");
 out:
 	if (fd >= 0)
 		close(fd);
-	if (gfd >= 0)
-		close(gfd);
 	free(dir);
-	free(groups);
 	free(keys);
 	return err;
 }

@@ -254,7 +254,7 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  *         address's first 24 bits (fw_addr_dir) holding the class of the
  *         longest prefix of /24 or shorter, unless a longer prefix lies in
  *         that /24 (XDPFW_DIR_LONGER): then the entry names a group of 256
- *         entries, one per address of the /24 (fw_addr_grp); or, past
+ *         entries, one per address of the /24 (after the array); or, past
  *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the /24's
  *         addresses that longer prefixes hold are /32 keys of the hash
  *         (fw_addr_hash) and the entry's id is the class of the others;
@@ -272,6 +272,10 @@ enum xdpfw_addr_store {
 #define XDPFW_DIR_PER_BLOCK 512   /* entries of a fw_addr_dir element */
 #define XDPFW_DIR_BLOCKS ((1u << 24) / XDPFW_DIR_PER_BLOCK)
 #define XDPFW_DIR_GROUPS (XDPFW_DIR_ID_MASK + 1) /* 8 MiB of groups at most */
+/* The array and its groups share one map: blocks 0 .. XDPFW_DIR_BLOCKS - 1
+ * are the array, then two groups a block (group g: block XDPFW_DIR_BLOCKS +
+ * g / 2, entries (g % 2) * 256 on). One map, one lookup fewer a packet. */
+#define XDPFW_DIR_MAP_BLOCKS (XDPFW_DIR_BLOCKS + XDPFW_DIR_GROUPS / 2)
 _Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_ID_MASK + 1, "class ids fit a DIR entry");
 struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];

@@ -105,25 +105,11 @@ struct {
 	__type(key, __u32);
 	__array(values, struct {
 		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, XDPFW_DIR_BLOCKS);
+		__uint(max_entries, XDPFW_DIR_MAP_BLOCKS);
 		__uint(key_size, sizeof(__u32));
 		__uint(value_size, sizeof(struct xdpfw_dir_block));
 	});
 } fw_addr_dir SEC(".maps");
-
-/* DIR8 groups, key = generation * 2 + (field - XDPFW_F_SADDR); an inner
- * array of as many groups as the rule set needs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS * 2);
-	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, XDPFW_DIR_GROUPS);
-		__uint(key_size, sizeof(__u32));
-		__uint(value_size, sizeof(struct xdpfw_dir_group));
-	});
-} fw_addr_grp SEC(".maps");
 
 /* Class id of table field f's value v: base block of the field, then v. */
 static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
@@ -147,7 +133,6 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	switch (sh->store) {
 	case XDPFW_STORE_DIR: {
 		const struct xdpfw_dir_block *b;
-		const struct xdpfw_dir_group *g;
 		__u32 ip = bpf_ntohl(a[0]), e;
 
 		key = gen * 2 + fi;
@@ -174,13 +159,10 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 			id = inner ? bpf_map_lookup_elem(inner, &hk) : NULL;
 			return id ? *id : e & XDPFW_DIR_ID_MASK;
 		}
-		key = gen * 2 + fi;
-		inner = bpf_map_lookup_elem(&fw_addr_grp, &key);
-		if (!inner)
-			return sh->miss;
-		key = e & XDPFW_DIR_ID_MASK;
-		g = bpf_map_lookup_elem(inner, &key);
-		return g ? g->id[ip & 0xff] : sh->miss;
+		e &= XDPFW_DIR_ID_MASK;
+		key = XDPFW_DIR_BLOCKS + e / 2;
+		b = bpf_map_lookup_elem(inner, &key);
+		return b ? b->id[(e & 1) * 256 + (ip & 0xff)] : sh->miss;
 	}
 	case XDPFW_STORE_TRIE: {
 		struct xdpfw_trie_key tk = {
