@@ -74,6 +74,13 @@ __u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *di
 		      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals);
 
 /*
+ * Fill the D16 store of address field fi into blocks (XDPFW_D16_MAP_BLOCKS
+ * of them): the first-16-bit entries, then the groups. Returns the blocks
+ * used.
+ */
+__u32 fw_cls_d16_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *blocks);
+
+/*
  * What the program computes, in C: the first matching rule for pkt, or -1
  * (ignores rule_count bounds of the config). For the unit tests.
  */

@@ -337,6 +337,41 @@ out:
 	return err;
 }
 
+/* One field's D16 store, or none. */
+static int write_addr_d16(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
+{
+	struct xdpfw_dir_block *blocks = NULL;
+	__u32 *keys = NULL, n;
+	int fd = -1, err;
+
+	if (c->shape[fi][0].store == XDPFW_STORE_D16) {
+		blocks = calloc(XDPFW_D16_MAP_BLOCKS, sizeof(*blocks));
+		keys = seq_keys(0, XDPFW_D16_MAP_BLOCKS);
+		if (!blocks || !keys) {
+			err = -ENOMEM;
+			goto out;
+		}
+		n = fw_cls_d16_fill(c, fi, blocks);
+		fd = new_inner(skel->maps.fw_addr_d16, XDPFW_D16_MAP_BLOCKS, "small address array");
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		err = update_many(fd, keys, sizeof(*keys), blocks, sizeof(*blocks), n,
+				  "the small address array");
+		if (err)
+			goto out;
+	}
+	err = set_inner(bpf_map__fd(skel->maps.fw_addr_d16), gen * 2 + fi, fd,
+			"small address array");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(blocks);
+	free(keys);
+	return err;
+}
+
 /* Both fields' DIR stores, then the hash their hashed /24s share. */
 static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
@@ -392,7 +427,8 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
 			  sizeof(*c->vecs), c->nvecs, "the rule vectors");
 	free(keys);
-	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen);
+	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
+		      write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
 }
 
 /* Entries of the per-source bucket hash in place, or 0 when there is none. */

@@ -258,12 +258,17 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the /24's
  *         addresses that longer prefixes hold are /32 keys of the hash
  *         (fw_addr_hash) and the entry's id is the class of the others;
- *   TRIE  one LPM trie (fw_addr_trie) for the field and family.
+ *   D16   IPv4, few prefixes, DIR-16-8-8: 2^16 entries by the first 16
+ *         bits, then groups of 256 by the next 8 and the last 8 bits where
+ *         longer prefixes need them (XDPFW_DIR_LONGER: the entry names the
+ *         group), all in one small map (fw_addr_d16): three loads at most;
+ *   TRIE  one LPM trie (fw_addr_trie) for the field and family (IPv6).
  */
 enum xdpfw_addr_store {
 	XDPFW_STORE_NONE,
 	XDPFW_STORE_DIR,
 	XDPFW_STORE_TRIE,
+	XDPFW_STORE_D16,
 };
 
 #define XDPFW_DIR_LONGER 0x8000u  /* a prefix longer than /24 in this /24 */
@@ -276,6 +281,14 @@ enum xdpfw_addr_store {
  * are the array, then two groups a block (group g: block XDPFW_DIR_BLOCKS +
  * g / 2, entries (g % 2) * 256 on). One map, one lookup fewer a packet. */
 #define XDPFW_DIR_MAP_BLOCKS (XDPFW_DIR_BLOCKS + XDPFW_DIR_GROUPS / 2)
+
+/* D16: below this many prefixes, IPv4 takes D16 instead of DIR; each
+ * prefix needs two groups at most. 128 blocks of first-16-bit entries, then
+ * the groups two a block: 1.1 MiB. */
+#define XDPFW_D16_MAX_PREFIXES 1024
+#define XDPFW_D16_GROUPS (2 * XDPFW_D16_MAX_PREFIXES)
+#define XDPFW_D16_L1_BLOCKS ((1u << 16) / XDPFW_DIR_PER_BLOCK)
+#define XDPFW_D16_MAP_BLOCKS (XDPFW_D16_L1_BLOCKS + XDPFW_D16_GROUPS / 2)
 _Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_ID_MASK + 1, "class ids fit a DIR entry");
 struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];

@@ -111,6 +111,28 @@ struct {
 	});
 } fw_addr_dir SEC(".maps");
 
+/* D16 stores, key = generation * 2 + (field - XDPFW_F_SADDR). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS * 2);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		__uint(max_entries, XDPFW_D16_MAP_BLOCKS);
+		__uint(key_size, sizeof(__u32));
+		__uint(value_size, sizeof(struct xdpfw_dir_block));
+	});
+} fw_addr_d16 SEC(".maps");
+
+/* Entry i (0..255) of D16 group g, in map m; miss if it is not there. */
+static __always_inline __u32 cls_d16_group(void *m, __u32 g, __u32 i, __u32 miss)
+{
+	__u32 key = XDPFW_D16_L1_BLOCKS + (g & XDPFW_DIR_ID_MASK) / 2;
+	const struct xdpfw_dir_block *b = bpf_map_lookup_elem(m, &key);
+
+	return b ? b->id[(g & 1) * 256 + (i & 0xff)] : miss;
+}
+
 /* Class id of table field f's value v: base block of the field, then v. */
 static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 {
@@ -163,6 +185,25 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 		key = XDPFW_DIR_BLOCKS + e / 2;
 		b = bpf_map_lookup_elem(inner, &key);
 		return b ? b->id[(e & 1) * 256 + (ip & 0xff)] : sh->miss;
+	}
+	case XDPFW_STORE_D16: {
+		const struct xdpfw_dir_block *b;
+		__u32 ip = bpf_ntohl(a[0]), e;
+
+		key = gen * 2 + fi;
+		inner = bpf_map_lookup_elem(&fw_addr_d16, &key);
+		if (!inner)
+			return sh->miss;
+		key = (ip >> 16) / XDPFW_DIR_PER_BLOCK;
+		b = bpf_map_lookup_elem(inner, &key);
+		if (!b)
+			return sh->miss;
+		e = b->id[(ip >> 16) % XDPFW_DIR_PER_BLOCK];
+		if (e & XDPFW_DIR_LONGER)
+			e = cls_d16_group(inner, e, ip >> 8, sh->miss);
+		if (e & XDPFW_DIR_LONGER)
+			e = cls_d16_group(inner, e, ip, sh->miss);
+		return e;
 	}
 	case XDPFW_STORE_TRIE: {
 		struct xdpfw_trie_key tk = {
