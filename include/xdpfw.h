@@ -145,6 +145,9 @@ _Static_assert(sizeof(struct xdpfw_prefix) == 32, "xdpfw_prefix layout");
 struct xdpfw_rule {
 	__u32 match;   /* enum xdpfw_match bits */
 	__u32 negate;  /* subset of match & XDPFW_NEGATABLE: tested with != */
+	/* What the program reads of a matched rule, in its first cache line. */
+	__u32 counter; /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
+	__u32 flags;   /* XDPFW_RULE_* */
 	__u8 action;   /* enum xdpfw_action */
 	__u8 family;   /* XDPFW_FAMILY_*, tested when XDPFW_M_FAMILY */
 	__u8 proto;    /* IP protocol after IPv6 extension headers */
@@ -165,10 +168,6 @@ struct xdpfw_rule {
 	/* Rate limit, with XDPFW_RULE_LIMIT in flags: see xdpfw_limit.h. */
 	__u32 limit_pad; /* struct xdpfw_limit is 8-byte aligned */
 	struct xdpfw_limit limit;
-	/* Below: read by user space only, after the fields the program tests
-	 * (but for XDPFW_RULE_LIMIT in flags). */
-	__u32 counter; /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
-	__u32 flags;   /* XDPFW_RULE_* */
 	char name[XDPFW_NAME_MAX]; /* `name "..."`, NUL-terminated; "" if none */
 };
 _Static_assert(sizeof(struct xdpfw_rule) == 148 + 4 + 48, "xdpfw_rule layout");

@@ -379,7 +379,10 @@ static void test_family_implication(void **state)
 	/* tcp alone matches both families. */
 	assert_int_equal(r[5].match, XDPFW_M_PROTO);
 	assert_int_equal(r[5].family, XDPFW_FAMILY_NONE);
-	assert_memory_equal(&r[6], &r[0], offsetof(struct xdpfw_rule, line));
+	/* The same tests (the counter slot, first, differs). */
+	assert_int_equal(r[6].match, r[0].match);
+	assert_memory_equal(&r[6].action, &r[0].action,
+			    offsetof(struct xdpfw_rule, line) - offsetof(struct xdpfw_rule, action));
 }
 
 static void test_ports_need_tcp_or_udp(void **state)
