@@ -26,13 +26,21 @@
  *                  those per-run times (median= is printed too); run_ns=
  *                  is the test-run timer's median, which adds the timer
  *                  and the call around the program.
+ *   --src-count N  with --flows: the frames' source addresses, counted up
+ *                  (default 256, xdpfw-gen's default): flow i comes from
+ *                  address + i % N, port + i / N, as xdpfw-gen sends them
+ *                  with --src-count N (--src-count 1: one source, N ports;
+ *                  --src-count 65536 --flows 65536: 65,536 sources).
+ *   --warmup N     with --flows: N passes over the frames first, not timed,
+ *                  so that state the program keeps (the buckets of a rate
+ *                  limit) is in steady state when the timed passes begin.
  *
  * --hot --flows N does both from one load, the hot line first.
  *
  * Output: one line per figure, e.g.
  *   ns=21.0 verdict=drop repeat=1000000 vary=1
- *   ns=98.7 verdict=drop repeat=98304 flows=4096 passes=24 median=100 mean=103.3 p90=110
- *      run_ns=190 drops=98304
+ *   ns=98.7 verdict=drop repeat=98304 flows=4096 sources=256 passes=24 warmup=0 median=100
+ *      mean=103.3 p90=110 run_ns=190 drops=98304
  *
  * Two helpers for bench/run's live measurement (the program on the veth,
  * fed by xdpfw-gen's 4,096 flows):
@@ -70,6 +78,7 @@
 #define FLOWS_MAX_PASSES 64
 #define FLOWS_MAX (1u << 16)
 #define GEN_SRC_COUNT 256 /* gen.c's default --src-count */
+#define WARMUP_MAX 64
 
 static struct fw_ruleset ruleset; /* large: not on the stack */
 
@@ -89,10 +98,12 @@ static void usage(FILE *f)
 "                   once per pass; the program's time from the kernel's\n"
 "                   run-time statistics (default passes: about %d ms, %d-%d)\n"
 "  --passes N       passes over the --flows frames\n"
+"  --src-count N    --flows frames' source addresses, counted up (default %d)\n"
+"  --warmup N       --flows passes run first and not timed (default 0)\n"
 "  --hot            with --flows: the hot figure first, from the same load\n"
 "  --hold-stats     keep BPF run-time statistics on until stdin closes\n"
 "  --read-stats ID  run_cnt and run_time_ns of program ID\n",
-		COST_BUDGET_MS, COST_BUDGET_MS, FLOWS_MIN_PASSES, FLOWS_MAX_PASSES);
+		COST_BUDGET_MS, COST_BUDGET_MS, FLOWS_MIN_PASSES, FLOWS_MAX_PASSES, GEN_SRC_COUNT);
 }
 
 static int num(const char *s, unsigned long max, unsigned long *v, const char *what)
@@ -214,7 +225,8 @@ static void flow_frame(struct pkt *f, const struct pkt *frame, const struct tmpl
 
 /* --flows: every frame once per call; see the top of the file. */
 static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_layout *l,
-		     const struct tmpl_opts *t, uint32_t nflows, unsigned long passes)
+		     const struct tmpl_opts *t, uint32_t nflows, unsigned long passes,
+		     uint32_t src_count, unsigned long warmup)
 {
 	struct pkt *frames = calloc(nflows, sizeof(*frames));
 	uint32_t *stat_ns = NULL, *run_ns = NULL, retval = 0, n = 0;
@@ -228,8 +240,20 @@ static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_lay
 		return 2;
 	}
 	for (uint32_t i = 0; i < nflows; i++)
-		flow_frame(&frames[i], frame, l, t, i,
-			   nflows < GEN_SRC_COUNT ? nflows : GEN_SRC_COUNT);
+		flow_frame(&frames[i], frame, l, t, i, nflows < src_count ? nflows : src_count);
+	/* Untimed passes: the program's state (rate-limit buckets) settles. */
+	for (unsigned long pass = 0; pass < warmup; pass++)
+		for (uint32_t i = 0; i < nflows; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].data,
+				    .data_size_in = frames[i].len, .repeat = 1);
+
+			if (bpf_prog_test_run_opts(prog_fd, &o)) {
+				fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n",
+					strerror(errno));
+				free(frames);
+				return 2;
+			}
+		}
 	stats_fd = enable_stats();
 	if (stats_fd < 0)
 		goto out;
@@ -292,9 +316,10 @@ static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_lay
 	if (getenv("XDPFW_COST_SAMPLES"))
 		for (uint32_t k = 0; k < n; k++)
 			fprintf(stderr, "%u\n", stat_ns[k]);
-	printf("ns=%.1f verdict=%s repeat=%u flows=%u passes=%u median=%u mean=%.1f p90=%u "
-	       "run_ns=%u drops=%llu\n",
-	       (double)mid / (n - 2 * (n / 10)), verdict_name(retval), n, nflows, n / nflows,
+	printf("ns=%.1f verdict=%s repeat=%u flows=%u sources=%u passes=%u warmup=%lu median=%u "
+	       "mean=%.1f p90=%u run_ns=%u drops=%llu\n",
+	       (double)mid / (n - 2 * (n / 10)), verdict_name(retval), n, nflows,
+	       nflows < src_count ? nflows : src_count, n / nflows, warmup,
 	       stat_ns[n / 2], (double)total / n, stat_ns[n * 9 / 10], run_ns[n / 2],
 	       (unsigned long long)drops);
 	err = 0;
@@ -323,6 +348,8 @@ int main(int argc, char **argv)
 		{ "flows", required_argument, 0, 'f' },
 		{ "passes", required_argument, 0, 'P' },
 		{ "hot", no_argument, 0, 'o' },
+		{ "src-count", required_argument, 0, 'S' },
+		{ "warmup", required_argument, 0, 'W' },
 		{ "hold-stats", no_argument, 0, 'H' },
 		{ "read-stats", required_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' },
@@ -335,7 +362,8 @@ int main(int argc, char **argv)
 	struct tmpl_layout l;
 	struct fw_diag diag;
 	static struct pkt frame;
-	unsigned long repeat = 0, vary = 1, flows = 0, passes = 0, v;
+	unsigned long repeat = 0, vary = 1, flows = 0, passes = 0, warmup = 0, v;
+	unsigned long src_count = GEN_SRC_COUNT, src_set = 0;
 	uint64_t total_ns = 0, runs = 0;
 	uint32_t saddr0, retval = 0, i;
 	unsigned long prog_id = 0;
@@ -368,6 +396,11 @@ int main(int argc, char **argv)
 			if (!passes) { fprintf(stderr, "xdpfw-cost: --passes: at least 1\n"); return 1; }
 			break;
 		case 'o': hot = 1; break;
+		case 'S': if (num(optarg, 1u << 24, &src_count, "--src-count")) return 1;
+			if (!src_count) { fprintf(stderr, "xdpfw-cost: --src-count: at least 1\n"); return 1; }
+			src_set = 1;
+			break;
+		case 'W': if (num(optarg, WARMUP_MAX, &warmup, "--warmup")) return 1; break;
 		case 'H': return optind == argc ? hold_stats() : (usage(stderr), 1);
 		case 'R': if (num(optarg, UINT32_MAX, &v, "--read-stats")) return 1;
 			return optind == argc ? read_stats(v) : (usage(stderr), 1);
@@ -376,7 +409,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || !!rules + trivial + !!prog_id != 1 || !vary ||
-	    (flows && !hot && (vary != 1 || repeat)) || ((passes || hot) && !flows)) {
+	    (flows && !hot && (vary != 1 || repeat)) ||
+	    ((passes || hot || src_set || warmup) && !flows)) {
 		usage(stderr);
 		return 1;
 	}
@@ -414,7 +448,7 @@ int main(int argc, char **argv)
 	}
 
 	if (flows && !hot) {
-		err = run_flows(prog_fd, &frame, &l, &t, flows, passes);
+		err = run_flows(prog_fd, &frame, &l, &t, flows, passes, src_count, warmup);
 		goto out;
 	}
 	if (!repeat) {
@@ -455,7 +489,7 @@ int main(int argc, char **argv)
 	       verdict_name(retval), (unsigned long long)runs, vary);
 	fflush(stdout);
 	/* --hot --flows: both, from one load (a 1M-prefix set takes seconds). */
-	err = flows ? run_flows(prog_fd, &frame, &l, &t, flows, passes) : 0;
+	err = flows ? run_flows(prog_fd, &frame, &l, &t, flows, passes, src_count, warmup) : 0;
 out:
 	if (prog_id && prog_fd >= 0)
 		close(prog_fd);

@@ -4,15 +4,19 @@
 Reads what bench/run exported: RAW (round, id, status, sent, seconds,
 received, counted, live runs, live ns per line), COSTS (id, kind: 1 for
 hot or flows, ns, verdict, xdpfw-cost's other figures), LOADS (id, ms,
-exit status), SCENARIOS (the id|label|template|how|counter|group table),
-BLSETS and the machine description; writes OUT, with issue 6's targets
-table, and, under PNG_DATA, the data files bench/results.gp plots.
+exit status), SCENARIOS (the id|label|template|how|counter|groups|sources
+table), BLSETS and the machine description; writes OUT, with issue 6's
+targets table and issue 7's rate limits, and, under PNG_DATA, the data files
+bench/results.gp plots. ONLY=limits writes the machine, the rate limits and
+the throughput table only.
 """
 import os
 import statistics as st
 
 env = os.environ
 scen = [l.split("|") for l in env["SCENARIOS"].strip().splitlines()]
+# Field 7: where the frames come from ("" xdpfw-gen's 256 x 16, "1", "64k").
+sources = {f[0]: (f[6] if len(f) > 6 else "") for f in scen}
 FLOWS = int(env.get("FLOWS", "4096"))
 # Scenario (d): id, family, prefixes and frames (miss/hit) of each blocklist set.
 blsets, bldesc = [], {}
@@ -149,21 +153,22 @@ for key, what, limit in (("attach_bl1000000", "attach, a set of 1M IPv4 prefixes
                    f"<= {limit} ms | - |")
     else:
         tgt.append(f"| {what} | {v} ms (median) | | | | <= {limit} ms | {met(v <= limit)} |")
-out.append("## Issue 6 targets\n")
-out.append(f"Program cost = ns per packet over the frames of {FLOWS:,} distinct flows "
-           f"(xdpfw-gen's), each run once per BPF_PROG_TEST_RUN call, pass after pass; "
-           f"the time is the kernel's BPF run-time statistics (run_time_ns) around the "
-           f"program alone, the mean of the middle 80% of the runs, median over the "
-           f"rounds (bench/cost.c). `ratio` decides; `net of floor` takes the trivial "
-           f"XDP_DROP measured the same way ({fmt(floor, 1)} ns: the two clock reads "
-           f"of the statistics, the call) off both figures first; `live` is the same "
-           f"ratio from the statistics of the program on the veth while xdpfw-gen "
-           f"sends its {FLOWS:,} flows (a mean per packet). Wall times: one fwctl "
-           f"command, median of the rounds.\n")
-out.append("| target | figures | ratio | net of floor | live | limit | result |")
-out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-out.extend(tgt)
-out.append("")
+if only != "limits":
+    out.append("## Issue 6 targets\n")
+    out.append(f"Program cost = ns per packet over the frames of {FLOWS:,} distinct flows "
+               f"(xdpfw-gen's), each run once per BPF_PROG_TEST_RUN call, pass after pass; "
+               f"the time is the kernel's BPF run-time statistics (run_time_ns) around the "
+               f"program alone, the mean of the middle 80% of the runs, median over the "
+               f"rounds (bench/cost.c). `ratio` decides; `net of floor` takes the trivial "
+               f"XDP_DROP measured the same way ({fmt(floor, 1)} ns: the two clock reads "
+               f"of the statistics, the call) off both figures first; `live` is the same "
+               f"ratio from the statistics of the program on the veth while xdpfw-gen "
+               f"sends its {FLOWS:,} flows (a mean per packet). Wall times: one fwctl "
+               f"command, median of the rounds.\n")
+    out.append("| target | figures | ratio | net of floor | live | limit | result |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    out.extend(tgt)
+    out.append("")
 
 # --- throughput --------------------------------------------------------------
 out.append("## Throughput\n")
@@ -195,6 +200,10 @@ for sid, label, tmpl, how, what, *_ in scen:
     out.append(f"| {label} | {med:.2f} | {min(m):.2f}-{max(m):.2f} | "
                f"{1e3 / med if med else 0:.0f} | {fmt(rd, 2)} | {fmt(rn, 2)} | {handled:.0%} | "
                f"{cost(sid, '1')} | {cost(sid, 'flows')} | {live(sid)} |")
+    if sid in sources and sid.startswith(("lsrc", "lrule")):
+        label = (f"xdpfw, limit/{'source' if sid.startswith('lsrc') else 'rule'}, "
+                 f"{'64k' if sources[sid] == '64k' else '1'} src, "
+                 f"{'over' if sid.endswith('over') else 'within'}")
     if sid in bldesc:  # the plot's axis has less room than the table
         fam, n, fr = next((f, k, h) for i, f, k, h in blsets if i == sid)
         label = (f"xdpfw, blocklist {n:,} {'IPv4+6' if fam == 'mix' else 'IPv' + fam}"
@@ -229,89 +238,154 @@ it on the program id of `fwctl status` during the one-rule scenario.
 """)
 
 # --- rules ---------------------------------------------------------------------
-out.append("## Program cost against rule count\n")
-out.append(f"| rules (last matches) | ns hot | ns {FLOWS:,} flows | ns live |")
-out.append("| ---: | ---: | ---: | ---: |")
-for n, sid in (("0 (trivial drop)", "drop"), ("1", "fw1"), ("10", "fw10"),
-               ("100", "fw100"), ("1000", "fw1000")):
-    if med_cost(sid, "1") is not None or rows.get(sid):
-        out.append(f"| {n} | {cost(sid, '1')} | {cost(sid, 'flows')} | {live(sid)} |")
-if med_cost("fwedge", "flows") is not None or med_cost("xdpfilter", "flows") is not None:
+def rules_section():
+    out.append("## Program cost against rule count\n")
+    out.append(f"| rules (last matches) | ns hot | ns {FLOWS:,} flows | ns live |")
+    out.append("| ---: | ---: | ---: | ---: |")
+    for n, sid in (("0 (trivial drop)", "drop"), ("1", "fw1"), ("10", "fw10"),
+                   ("100", "fw100"), ("1000", "fw1000")):
+        if med_cost(sid, "1") is not None or rows.get(sid):
+            out.append(f"| {n} | {cost(sid, '1')} | {cost(sid, 'flows')} | {live(sid)} |")
+    if med_cost("fwedge", "flows") is not None or med_cost("xdpfilter", "flows") is not None:
+        out.append("")
+        out.append(f"edge-router.rules (7 rules, a 20,488-prefix blocklist used as saddr and "
+                   f"daddr, a 6-port set, a negated list; frames to 192.0.2.10 udp 9 from the "
+                   f"{FLOWS:,} flows: half the sources are in the blocklist, the rest are "
+                   f"dropped by the last rule): {cost('fwedge', 'flows')} ns over {FLOWS:,} "
+                   f"flows ({cost('fwedge', '1')} hot, {live('fwedge')} live); xdp-filter "
+                   f"(port 9, 1 address): {cost('xdpfilter', 'flows')} ns "
+                   f"({cost('xdpfilter', '1')} hot, {live('xdpfilter')} live).")
     out.append("")
-    out.append(f"edge-router.rules (7 rules, a 20,488-prefix blocklist used as saddr and "
-               f"daddr, a 6-port set, a negated list; frames to 192.0.2.10 udp 9 from the "
-               f"{FLOWS:,} flows: half the sources are in the blocklist, the rest are "
-               f"dropped by the last rule): {cost('fwedge', 'flows')} ns over {FLOWS:,} "
-               f"flows ({cost('fwedge', '1')} hot, {live('fwedge')} live); xdp-filter "
-               f"(port 9, 1 address): {cost('xdpfilter', 'flows')} ns "
-               f"({cost('xdpfilter', '1')} hot, {live('xdpfilter')} live).")
-out.append("")
+
+
+if only != "limits":
+    rules_section()
+
 
 # --- blocklists ------------------------------------------------------------------
-out.append("## Blocklists: program cost against set size\n")
-out.append("Scenario (d): `set bl = file \"...\"`, `drop saddr @bl`, then `drop udp dport 9`. "
-           "`miss`: the frames' source addresses are in no prefix of the set, so every "
-           "packet looks the set up, misses, and is dropped by the next rule; `hit`: the "
-           "set's first 10 prefixes (lengths /25 to /32, or /48 and /121 to /128) hold "
-           "all the sources, and the set's rule drops every packet (`counted` = that "
-           "rule's counter over packets received). Mpps and `x drop` as above.\n")
-out.append(f"| prefixes | family | frames | Mpps | min-max | x drop | counted | program ns hot "
-           f"| program ns {FLOWS:,} flows | program ns live |")
-out.append("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-for sid, fam, n, fr in blsets:
-    good = [x for x in rows.get(sid, []) if x["ok"]]
-    if not good:
-        out.append(f"| {n:,} | {FAMILY[fam]} | {fr} | failed | | | | {cost(sid, '1')} | "
-                   f"{cost(sid, 'flows')} | - |")
-        continue
-    m = [mpps(x) for x in good]
-    rd = ratio(sid, drop_by_round)
-    counted = st.median([x["cnt"] / x["rx"] if x["rx"] else 0 for x in good])
-    out.append(f"| {n:,} | {FAMILY[fam]} | {fr} | {st.median(m):.2f} | {min(m):.2f}-{max(m):.2f} | "
-               f"{fmt(rd, 2)} | {counted:.0%} | "
-               f"{cost(sid, '1')} | {cost(sid, 'flows')} | {live(sid)} |")
-v4 = [(n, med_cost(sid, "flows")) for sid, fam, n, fr in blsets if fam == "4" and fr == "miss"]
-v4 = [(n, c) for n, c in v4 if c]
-one = med_cost("fw1", "flows")
-if len(v4) >= 2 and one:
-    (n0, c0), (n1, c1) = v4[0], v4[-1]
+def blocklists_section():
+    out.append("## Blocklists: program cost against set size\n")
+    out.append("Scenario (d): `set bl = file \"...\"`, `drop saddr @bl`, then `drop udp dport 9`. "
+               "`miss`: the frames' source addresses are in no prefix of the set, so every "
+               "packet looks the set up, misses, and is dropped by the next rule; `hit`: the "
+               "set's first 10 prefixes (lengths /25 to /32, or /48 and /121 to /128) hold "
+               "all the sources, and the set's rule drops every packet (`counted` = that "
+               "rule's counter over packets received). Mpps and `x drop` as above.\n")
+    out.append(f"| prefixes | family | frames | Mpps | min-max | x drop | counted | program ns hot "
+               f"| program ns {FLOWS:,} flows | program ns live |")
+    out.append("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for sid, fam, n, fr in blsets:
+        good = [x for x in rows.get(sid, []) if x["ok"]]
+        if not good:
+            out.append(f"| {n:,} | {FAMILY[fam]} | {fr} | failed | | | | {cost(sid, '1')} | "
+                       f"{cost(sid, 'flows')} | - |")
+            continue
+        m = [mpps(x) for x in good]
+        rd = ratio(sid, drop_by_round)
+        counted = st.median([x["cnt"] / x["rx"] if x["rx"] else 0 for x in good])
+        out.append(f"| {n:,} | {FAMILY[fam]} | {fr} | {st.median(m):.2f} | {min(m):.2f}-{max(m):.2f} | "
+                   f"{fmt(rd, 2)} | {counted:.0%} | "
+                   f"{cost(sid, '1')} | {cost(sid, 'flows')} | {live(sid)} |")
+    v4 = [(n, med_cost(sid, "flows")) for sid, fam, n, fr in blsets if fam == "4" and fr == "miss"]
+    v4 = [(n, c) for n, c in v4 if c]
+    one = med_cost("fw1", "flows")
+    if len(v4) >= 2 and one:
+        (n0, c0), (n1, c1) = v4[0], v4[-1]
+        out.append("")
+        out.append(f"From {n0:,} to {n1:,} IPv4 prefixes (frames miss) the program cost over "
+                   f"{FLOWS:,} flows goes from {c0:.0f} to {c1:.0f} ns, {c1 - c0:+.0f} ns "
+                   f"({c1 / c0:.2f}x); the set rule itself costs {c0 - one:.0f} ns over the "
+                   f"one-rule program ({one:.0f} ns) at {n0:,} prefixes.")
     out.append("")
-    out.append(f"From {n0:,} to {n1:,} IPv4 prefixes (frames miss) the program cost over "
-               f"{FLOWS:,} flows goes from {c0:.0f} to {c1:.0f} ns, {c1 - c0:+.0f} ns "
-               f"({c1 / c0:.2f}x); the set rule itself costs {c0 - one:.0f} ns over the "
-               f"one-rule program ({one:.0f} ns) at {n0:,} prefixes.")
-out.append("")
+
+
+if only != "limits":
+    blocklists_section()
+
+# --- rate limits -----------------------------------------------------------------
+LIMITS = [(sid, label) for sid, label, *_ in scen if sid.startswith(("lsrc", "lrule"))]
+SHAPES = {"1": f"1 source ({FLOWS:,} ports)", "64k": "65,536 sources (a port each)"}
+if LIMITS:
+    out.append("## Rate limits\n")
+    out.append("`drop udp dport 9 limit over RATE [per saddr]`, then `drop udp dport 9`. "
+               "`within`: 1g/s, every packet is within the budget, its bucket is updated "
+               "(a compare-and-swap), and the next rule drops it; `over`: 1/h burst 1, every "
+               "packet but a source's first is over the budget, its bucket only read, and "
+               "the limited rule drops it. Per source: a bucket per source address in the "
+               "LRU hash; per rule: one bucket. Program ns = the kernel's run-time "
+               "statistics over the frames of the flows shown, each run once per call, "
+               "after one untimed pass that fills the buckets (`xdpfw-cost --src-count N "
+               "--warmup 1`), as the targets above; `x drop` = over the trivial XDP_DROP "
+               "measured the same way over the same frames in this run ("
+               + ", ".join(f"{fmt(med_cost('drop_s' + k, 'flows'), 1)} ns from {SHAPES.get(k, k)}"
+                           for k in sorted({sources.get(sid, '') for sid, _ in LIMITS}) if k)
+               + "). Live: the program on the veth (x drop: over the trivial drop's live "
+               "figure). Mpps: xdpfw-gen sending those flows, `x drop` over the trivial "
+               "drop of the same round; `counted` = the limit's within or over counter "
+               "over packets received.\n")
+    out.append("| limit | frames from | budget | program ns | x drop | ns live | x drop | "
+               "Mpps | x drop | counted |")
+    out.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    live_drop = med_live("drop")
+    for sid, label in LIMITS:
+        shape = sources.get(sid, "")
+        c, c0 = med_cost(sid, "flows"), med_cost("drop_s" + shape, "flows")
+        lv = med_live(sid)
+        good = [x for x in rows.get(sid, []) if x["ok"]]
+        m = st.median([mpps(x) for x in good]) if good else None
+        counted = (st.median([x["cnt"] / x["rx"] if x["rx"] else 0 for x in good])
+                   if good else None)
+        out.append(f"| {'per source' if sid.startswith('lsrc') else 'per rule'} | "
+                   f"{SHAPES.get(shape, shape)} | {'over' if sid.endswith('over') else 'within'} | "
+                   f"{fmt(c, 1)} | {fmt(c / c0 if c and c0 else None, 2)} | "
+                   f"{fmt(lv, 1)} | {fmt(lv / live_drop if lv and live_drop else None, 2)} | "
+                   f"{fmt(m, 2)} | {fmt(ratio(sid, drop_by_round), 2)} | "
+                   f"{'-' if counted is None else f'{counted:.0%}'} |")
+    out.append("")
+
+LIMITS_NOTE = """- Rate limits: the 65,536 sources are 198.18.0.0-198.18.255.255, one frame
+  each; the per-source bucket hash has its default 131,072 entries, so none
+  is evicted. Within budget the limit's bucket is written on every packet,
+  from one generator thread here (one CPU: no contention between CPUs).
+  Over budget, each source's first packet is within (burst 1): `counted`
+  falls short of 100% by the sources over the packets sent. In the
+  throughput table the limits' `program ns` columns are over their own
+  flows, as above, not xdpfw-gen's 4,096.
+"""
 
 # --- loads ---------------------------------------------------------------------
-out.append("## Load and reload\n")
-out.append("Wall time of one fwctl command (compile, load, attach; or compile "
-           "and swap), median of the rounds, with min and max.\n")
-out.append("| command | ms | min-max |")
-out.append("| --- | ---: | ---: |")
+def loads_section():
+    out.append("## Load and reload\n")
+    out.append("Wall time of one fwctl command (compile, load, attach; or compile "
+               "and swap), median of the rounds, with min and max.\n")
+    out.append("| command | ms | min-max |")
+    out.append("| --- | ---: | ---: |")
+
+    def setlabel(sid):
+        return "a set of " + bldesc.get(sid, "?")
+
+    big4, big6, bigm = env.get("BL4_BIG", ""), env.get("BL6_ID", ""), env.get("BLMIX_ID", "")
+    keys = [("check1000", "fwctl check, 1000 rules"),
+            ("attach1", "fwctl attach, 1 rule"),
+            ("attach1000", "fwctl attach, 1000 rules"),
+            ("reload1", "fwctl reload, 1 rule"),
+            ("reload1000", "fwctl reload, 1000 rules"),
+            ("detach1000", "fwctl detach")]
+    for sid in (bigm, big4, big6):
+        if sid:
+            keys += [(f"{k}_{sid}", f"fwctl {k}, {setlabel(sid)}")
+                     for k in ("check", "attach", "reload", "detach")]
+    for key, label in keys:
+        v = loads.get(key)
+        if v:
+            out.append(f"| {label} | {st.median(v)} | {min(v)}-{max(v)} |")
+        elif key in load_seen:
+            out.append(f"| {label} | failed | |")
+    out.append("")
 
 
-def setlabel(sid):
-    return "a set of " + bldesc.get(sid, "?")
-
-
-big4, big6, bigm = env.get("BL4_BIG", ""), env.get("BL6_ID", ""), env.get("BLMIX_ID", "")
-keys = [("check1000", "fwctl check, 1000 rules"),
-        ("attach1", "fwctl attach, 1 rule"),
-        ("attach1000", "fwctl attach, 1000 rules"),
-        ("reload1", "fwctl reload, 1 rule"),
-        ("reload1000", "fwctl reload, 1000 rules"),
-        ("detach1000", "fwctl detach")]
-for sid in (bigm, big4, big6):
-    if sid:
-        keys += [(f"{k}_{sid}", f"fwctl {k}, {setlabel(sid)}")
-                 for k in ("check", "attach", "reload", "detach")]
-for key, label in keys:
-    v = loads.get(key)
-    if v:
-        out.append(f"| {label} | {st.median(v)} | {min(v)}-{max(v)} |")
-    elif key in load_seen:
-        out.append(f"| {label} | failed | |")
-out.append("")
+if only != "limits":
+    loads_section()
 out.append("""## Notes
 
 - Program cost over """ + f"{FLOWS:,}" + """ flows (bench/cost.c, `--flows`):
@@ -370,7 +444,7 @@ out.append("""## Notes
   drives it where it exists, untested here).
 - Program cost of xdp-filter: its program as loaded on the interface, run by
   id (BPF_PROG_TEST_RUN); with libxdp's dispatcher it would include that.
-""")
+""" + (LIMITS_NOTE if LIMITS else "") + """""")
 with open(env["OUT"], "w") as f:
     f.write("\n".join(out))
 
