@@ -221,6 +221,31 @@ static void test_per_rule(void **state)
 	expect(XDP_DROP, 0, true, 0);
 }
 
+/*
+ * The rate: 4/s is one packet every 250 ms. After the burst, a pause of
+ * 375 ms earns one packet and a half (one within, then over); a long idle
+ * earns no more than the burst. The margins (125 ms each way) are for a
+ * loaded machine's sleeps.
+ */
+static void test_refill(void **state)
+{
+	(void)state;
+	load(SETTINGS "drop udp dport 53 limit over 4/s burst 3 name \"dns\"\n"
+		      "pass udp name \"rest\"\n",
+	     true);
+	udp_from("192.0.2.1", 18);
+	for (int i = 0; i < 3; i++)
+		expect(XDP_PASS, 0, false, 1);
+	expect(XDP_DROP, 0, true, 0);
+	usleep(375 * 1000);
+	expect(XDP_PASS, 0, false, 1);
+	expect(XDP_DROP, 0, true, 0);
+	usleep(1500 * 1000); /* six packets' worth: the burst caps it at three */
+	for (int i = 0; i < 3; i++)
+		expect(XDP_PASS, 0, false, 1);
+	expect(XDP_DROP, 0, true, 0);
+}
+
 /* Within falls through to the policy when no later rule matches. */
 static void test_per_rule_policy(void **state)
 {
@@ -468,6 +493,7 @@ int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_per_rule),
+		cmocka_unit_test(test_refill),
 		cmocka_unit_test(test_per_rule_policy),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_per_source),
