@@ -13,23 +13,40 @@
 #include "ruleset.h"
 #include "stats.h"
 
-int fw_counter_sum(int map_fd, __u32 key, struct xdpfw_counter *sum)
+/*
+ * The per-CPU values of key in map_fd (values of sz bytes, a multiple of 8
+ * as the kernel lays them out): a malloc'ed array of *ncpus of them.
+ */
+static int percpu_read(int map_fd, __u32 key, size_t sz, const char *what, void **vals,
+		       int *ncpus)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct xdpfw_counter *v;
+	int n = libbpf_num_possible_cpus(), err;
+	void *v;
 
-	if (ncpus < 0)
-		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	v = calloc(ncpus, sizeof(*v));
+	if (n < 0)
+		return fw_err_r(n, "cannot count CPUs: %s", strerror(-n));
+	v = calloc(n, sz);
 	if (!v)
 		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
 	if (bpf_map_lookup_elem(map_fd, &key, v)) {
-		int err = -errno;
-
+		err = -errno;
 		free(v);
-		return fw_err_r(err, "cannot read counter %u: %s", key, strerror(-err));
+		return fw_err_r(err, "cannot read %s %u: %s", what, key, strerror(-err));
 	}
+	*vals = v;
+	*ncpus = n;
+	return 0;
+}
+
+int fw_counter_sum(int map_fd, __u32 key, struct xdpfw_counter *sum)
+{
+	struct xdpfw_counter *v;
+	int ncpus, err;
+
+	memset(sum, 0, sizeof(*sum));
+	err = percpu_read(map_fd, key, sizeof(*v), "counter", (void **)&v, &ncpus);
+	if (err)
+		return err;
 	for (int i = 0; i < ncpus; i++) {
 		sum->packets += v[i].packets;
 		sum->bytes += v[i].bytes;
@@ -177,21 +194,13 @@ static __u8 reason_action(const struct xdpfw_config *cfg, __u32 reason)
 /* One slot of the per-CPU limit counters, summed. */
 static int limit_counter_sum(int map_fd, __u32 key, struct xdpfw_limit_counter *sum)
 {
-	int ncpus = libbpf_num_possible_cpus();
 	struct xdpfw_limit_counter *v;
+	int ncpus, err;
 
-	if (ncpus < 0)
-		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	v = calloc(ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(map_fd, &key, v)) {
-		int err = -errno;
-
-		free(v);
-		return fw_err_r(err, "cannot read limit counter %u: %s", key, strerror(-err));
-	}
+	err = percpu_read(map_fd, key, sizeof(*v), "limit counter", (void **)&v, &ncpus);
+	if (err)
+		return err;
 	for (int i = 0; i < ncpus; i++) {
 		sum->within += v[i].within;
 		sum->over += v[i].over;
@@ -211,23 +220,16 @@ struct limit_sources {
 
 static int limit_sources_read(struct fw_instance *inst, struct limit_sources *ls)
 {
-	int ncpus = libbpf_num_possible_cpus(), err;
 	struct xdpfw_limit_totals *v;
-	__u32 zero = 0;
+	int ncpus, err;
 
 	memset(ls, 0, sizeof(*ls));
-	if (ncpus < 0)
-		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	v = calloc(ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
 	/* Inserts first: an insert between the two reads then shows as an
 	 * entry too, never as an eviction that did not happen. */
-	if (bpf_map_lookup_elem(fw_instance_limit_totals_fd(inst), &zero, v)) {
-		err = fw_err_r(errno, "cannot read the per-source insert count: %s", strerror(errno));
-		free(v);
+	err = percpu_read(fw_instance_limit_totals_fd(inst), 0, sizeof(*v), "per-source insert count",
+			  (void **)&v, &ncpus);
+	if (err)
 		return err;
-	}
 	for (int i = 0; i < ncpus; i++)
 		ls->inserted += v[i].inserted;
 	free(v);
