@@ -89,11 +89,12 @@ ns_pin_dir() {
 ns_cleanup() {
 	local ns
 	for ns in "${NETNS_LIST[@]}"; do
-		rm -rf "$(ns_pin_dir "$ns")" 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		rm -rf "$(ns_pin_dir "$ns")" 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	NETNS_LIST=()
-	rmdir /sys/fs/bpf/xdpfw 2>/dev/null
+	# Under set -e a failing command would end the trap early: || true.
+	rmdir /sys/fs/bpf/xdpfw 2>/dev/null || true
 	return 0
 }
 
