@@ -1095,8 +1095,9 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			if (sh->store == XDPFW_STORE_NONE)
 				continue;
 			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-					      "; %s %s: %s, %u prefixes", fam[v6], field[fi],
-					      store_names[sh->store], c->nprefixes[fi][v6]);
+					      "; %s %s: %s, %u prefix%s", fam[v6], field[fi],
+					      store_names[sh->store], c->nprefixes[fi][v6],
+				      c->nprefixes[fi][v6] == 1 ? "" : "es");
 			if (sh->store == XDPFW_STORE_DIR)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
 						      " (%u /24 groups, %llu hashed addresses)",
