@@ -20,20 +20,20 @@ unsigned int fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 /* Packet kind bits tested by rules (xdpfw_kind_key). */
 #define SIG_FAMILY_V4 0x1
 #define SIG_FAMILY_V6 0x2
-#define SIG_PORTS 0x4     /* needs ports (TCP/UDP, not a later fragment) */
-#define SIG_HEADER 0x8    /* needs the L4 header: not a later fragment */
-#define SIG_FRAGMENT 0x10 /* needs a fragment */
-#define SIG_PROTO 0x20    /* tests the protocol */
-#define SIG_BITS 14       /* 6 bits above, 8 of protocol */
+#define SIG_PORTS     0x4  /* needs ports (TCP/UDP, not a later fragment) */
+#define SIG_HEADER    0x8  /* needs the L4 header: not a later fragment */
+#define SIG_FRAGMENT  0x10 /* needs a fragment */
+#define SIG_PROTO     0x20 /* tests the protocol */
+#define SIG_BITS      14   /* 6 bits above, 8 of protocol */
 
 /* ---- interned vectors ---------------------------------------------------- */
 
 struct vtab {
-	unsigned int words;  /* W: live words of every vector */
-	__u64 *v;            /* [n * words] */
+	unsigned int words; /* W: live words of every vector */
+	__u64 *v;	    /* [n * words] */
 	__u32 n, cap;
-	__u32 *slot;         /* open addressing: id + 1, 0 empty */
-	__u32 nslot;         /* power of two */
+	__u32 *slot; /* open addressing: id + 1, 0 empty */
+	__u32 nslot; /* power of two */
 	bool full;
 };
 
@@ -118,13 +118,12 @@ struct build {
 	struct vtab vt;
 	unsigned int words;
 	__u32 nrules;
-	__u64 *all;      /* every live rule */
+	__u64 *all; /* every live rule */
 	char *err;
 	size_t errlen;
 };
 
-static int fail(struct build *b, int e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(struct build *b, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(struct build *b, int e, const char *fmt, ...)
 {
@@ -143,9 +142,11 @@ static long intern(struct build *b, const __u64 *w)
 	long id = vtab_intern(&b->vt, w);
 
 	if (id == -E2BIG)
-		return fail(b, -E2BIG,
-			    "the rules need more than %u distinct rule vectors, the classifier's limit; rules that differ in one field only can share a set ({ ... } or @set)",
-			    XDPFW_MAX_VECS);
+		return fail(
+		    b, -E2BIG,
+		    "the rules need more than %u distinct rule vectors, the classifier's limit; "
+		    "rules that differ in one field only can share a set ({ ... } or @set)",
+		    XDPFW_MAX_VECS);
 	if (id < 0)
 		return fail(b, (int)id, "out of memory building the classifier");
 	return id;
@@ -183,8 +184,8 @@ static int ev_add(struct evlist *l, __u32 lo, __u32 hi_excl, __u32 rule)
 		l->e = e;
 		l->cap = cap;
 	}
-	l->e[l->n++] = (struct event){ lo, rule, 1 };
-	l->e[l->n++] = (struct event){ hi_excl, rule, -1 };
+	l->e[l->n++] = (struct event){lo, rule, 1};
+	l->e[l->n++] = (struct event){hi_excl, rule, -1};
 	return 0;
 }
 
@@ -221,19 +222,19 @@ static int ev_cmp(const void *a, const void *b)
 }
 
 struct table_field {
-	int field;      /* enum xdpfw_field */
-	__u32 base;     /* first block */
-	__u32 domain;   /* values 0 .. domain - 1 */
+	int field;    /* enum xdpfw_field */
+	__u32 base;   /* first block */
+	__u32 domain; /* values 0 .. domain - 1 */
 };
 
 static const struct table_field table_fields[] = {
-	{ XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, 65536 },
-	{ XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, 65536 },
-	{ XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, 65536 },
-	{ XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, 256 },
-	{ XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, 256 },
-	{ XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, 256 },
-	{ XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, XDPFW_VLAN_NONE + 1 },
+    {XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, 65536},
+    {XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, 65536},
+    {XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, 65536},
+    {XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, 256},
+    {XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, 256},
+    {XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, 256},
+    {XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, XDPFW_VLAN_NONE + 1},
 };
 
 /* Rule r's test of table field f as events; *tests false if it has none. */
@@ -249,7 +250,8 @@ static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 
 		if (m & XDPFW_M_SPORT)
 			return ev_range(l, r->sport_lo, r->sport_hi, n & XDPFW_M_SPORT, 65536, ri);
 		if ((m & XDPFW_M_SPORT_SET) && r->sport_set < rs->nport_sets)
-			return ev_bitmap(l, &rs->port_sets[r->sport_set], n & XDPFW_M_SPORT_SET, ri);
+			return ev_bitmap(l, &rs->port_sets[r->sport_set], n & XDPFW_M_SPORT_SET,
+					 ri);
 		if (m & XDPFW_M_SPORT_SET)
 			return 0; /* an unknown set holds nothing */
 		break;
@@ -257,7 +259,8 @@ static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 
 		if (m & XDPFW_M_DPORT)
 			return ev_range(l, r->dport_lo, r->dport_hi, n & XDPFW_M_DPORT, 65536, ri);
 		if ((m & XDPFW_M_DPORT_SET) && r->dport_set < rs->nport_sets)
-			return ev_bitmap(l, &rs->port_sets[r->dport_set], n & XDPFW_M_DPORT_SET, ri);
+			return ev_bitmap(l, &rs->port_sets[r->dport_set], n & XDPFW_M_DPORT_SET,
+					 ri);
 		if (m & XDPFW_M_DPORT_SET)
 			return 0;
 		break;
@@ -294,7 +297,7 @@ static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 
 static int build_table(struct build *b, const struct table_field *tf)
 {
 	struct fw_cls *c = b->c;
-	struct evlist l = { 0 };
+	struct evlist l = {0};
 	__u64 *cur = NULL;
 	int *count = NULL;
 	bool any = false;
@@ -389,7 +392,7 @@ static int build_kind(struct build *b)
 {
 	static int sig_index[1 << SIG_BITS];
 	__u32 sigs[XDPFW_MAX_RULES], nsig = 0;
-	bool proto_tested[256] = { false };
+	bool proto_tested[256] = {false};
 	__u64 *sig_rules = NULL, *cur = NULL;
 	int err = -ENOMEM;
 
@@ -418,8 +421,9 @@ static int build_kind(struct build *b)
 			long other = -1; /* every untested protocol looks the same */
 
 			for (__u32 proto = 0; proto < 256; proto++) {
-				__u32 key = xdpfw_kind_key(v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4,
-							   (__u8)proto, (__u8)flags);
+				__u32 key =
+				    xdpfw_kind_key(v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4,
+						   (__u8)proto, (__u8)flags);
 				long id = proto_tested[proto] ? -1 : other;
 
 				if (id < 0) {
@@ -456,7 +460,7 @@ out:
 
 /* A prefix named somewhere, and by whom: rule (>= 0) or set (-1 - id). */
 struct aent {
-	__u32 host[4];  /* host byte order, for sorting */
+	__u32 host[4]; /* host byte order, for sorting */
 	__u8 len;
 	int owner;
 };
@@ -489,13 +493,12 @@ static bool holds(const __u32 *a, unsigned int alen, const __u32 *p, unsigned in
 }
 
 struct addr_rules {
-	__u64 *pos;   /* per set id: rules that test it positively, W words each */
-	__u64 *neg;   /* negated */
-	bool *used;   /* per set id */
+	__u64 *pos; /* per set id: rules that test it positively, W words each */
+	__u64 *neg; /* negated */
+	bool *used; /* per set id */
 };
 
-static int add_aent(struct aent **v, size_t *n, size_t *cap, const __u32 *addr, __u8 len,
-		    int owner)
+static int add_aent(struct aent **v, size_t *n, size_t *cap, const __u32 *addr, __u8 len, int owner)
 {
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 1024;
@@ -521,8 +524,8 @@ static bool same_prefix(const struct aent *x, const struct aent *y)
 
 /* What naming a prefix does to the rule vector of the addresses it holds:
  * a rule's own literal (lit: its field's match bit) or a set's rules. */
-static void apply_owner(const struct build *b, const struct addr_rules *ar, __u32 lit,
-			int owner, __u64 *cur)
+static void apply_owner(const struct build *b, const struct addr_rules *ar, __u32 lit, int owner,
+			__u64 *cur)
 {
 	if (owner >= 0) {
 		const struct xdpfw_rule *r = &b->rs->rules[owner];
@@ -552,8 +555,8 @@ static void choose_store(struct xdpfw_addr_shape *sh, __u32 n, bool v6)
 }
 
 struct slash24 {
-	__u32 a;     /* address >> 8 */
-	__u32 held;  /* its addresses that a longer prefix holds */
+	__u32 a;    /* address >> 8 */
+	__u32 held; /* its addresses that a longer prefix holds */
 };
 
 static int by_held_desc(const void *x, const void *y)
@@ -586,7 +589,7 @@ static int plan_dir(struct fw_cls *c, int fi)
 		if (p[i].len <= 24)
 			continue;
 		if (cnt == 0 || v[cnt - 1].a != h >> 8) {
-			v[cnt++] = (struct slash24){ h >> 8, 0 };
+			v[cnt++] = (struct slash24){h >> 8, 0};
 			top_end = 0;
 		} else if (h <= top_end) {
 			continue; /* inside the previous one: counted */
@@ -620,7 +623,7 @@ static int build_addr(struct build *b, int fi, bool v6)
 	__u32 lit = fi ? XDPFW_M_DADDR : XDPFW_M_SADDR;
 	__u32 setbit = fi ? XDPFW_M_DADDR_SET : XDPFW_M_SADDR_SET;
 	struct xdpfw_addr_shape *sh = &b->c->shape[fi][v6];
-	struct addr_rules ar = { 0 };
+	struct addr_rules ar = {0};
 	struct aent *ents = NULL;
 	size_t nents = 0, cap = 0;
 	__u64 *stack = NULL, *cur = NULL, *base = NULL;
@@ -704,11 +707,12 @@ static int build_addr(struct build *b, int fi, bool v6)
 		__u64 *top;
 		long id;
 
-		while (depth > 0 && !holds(frames[depth - 1].host, frames[depth - 1].len, a->host,
-					   a->len))
+		while (depth > 0 &&
+		       !holds(frames[depth - 1].host, frames[depth - 1].len, a->host, a->len))
 			depth--;
 		if (depth > 0) {
-			memcpy(cur, &stack[(size_t)(depth - 1) * b->words], b->words * sizeof(*cur));
+			memcpy(cur, &stack[(size_t)(depth - 1) * b->words],
+			       b->words * sizeof(*cur));
 			parent_id = frames[depth - 1].id;
 		} else {
 			memcpy(cur, base, b->words * sizeof(*cur));
@@ -762,14 +766,14 @@ out:
 
 int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen)
 {
-	struct build b = { .rs = rs, .c = c, .err = err, .errlen = errlen };
+	struct build b = {.rs = rs, .c = c, .err = err, .errlen = errlen};
 	int ret = -ENOMEM;
 
 	memset(c, 0, sizeof(*c));
 	if (err && errlen)
 		err[0] = '\0';
-	b.nrules = rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count
-							   : XDPFW_MAX_RULES;
+	b.nrules =
+	    rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count : XDPFW_MAX_RULES;
 	b.words = b.nrules ? (b.nrules + 63) / 64 : 1;
 	b.vt.words = b.words;
 	b.all = calloc(b.words, sizeof(__u64));
@@ -846,7 +850,8 @@ __u64 fw_cls_trie_entries(const struct fw_cls *c)
 
 unsigned int fw_cls_dir_tables(const struct fw_cls *c)
 {
-	return (c->shape[0][0].store == XDPFW_STORE_DIR) + (c->shape[1][0].store == XDPFW_STORE_DIR);
+	return (c->shape[0][0].store == XDPFW_STORE_DIR) +
+	       (c->shape[1][0].store == XDPFW_STORE_DIR);
 }
 
 /* Rough kernel sizes per element, with the allocator's and the maps' own
@@ -1017,8 +1022,7 @@ static __u32 table_class(const struct fw_cls *c, int field, __u32 base, __u32 v)
 	return c->blocks[base + (v >> 8)].id[v & 0xff];
 }
 
-static __u32 addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *pkt,
-			const __u32 *a)
+static __u32 addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *pkt, const __u32 *a)
 {
 	int v6 = pkt->family == XDPFW_FAMILY_IPV6;
 	const struct fw_cls_prefix *p = c->prefixes[fi][v6];
@@ -1044,17 +1048,17 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 {
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
 	__u32 ids[XDPFW_F_MAX] = {
-		table_class(c, XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
-			    xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)),
-		table_class(c, XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport),
-		table_class(c, XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport),
-		table_class(c, XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len),
-		table_class(c, XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl),
-		table_class(c, XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags),
-		table_class(c, XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type),
-		table_class(c, XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan),
-		addr_class(c, 0, pkt, pkt->saddr),
-		addr_class(c, 1, pkt, pkt->daddr),
+	    table_class(c, XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
+			xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)),
+	    table_class(c, XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport),
+	    table_class(c, XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport),
+	    table_class(c, XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len),
+	    table_class(c, XDPFW_F_TTL, XDPFW_CLS_BASE_TTL, pkt->ttl),
+	    table_class(c, XDPFW_F_TCPFLAGS, XDPFW_CLS_BASE_TCPFLAGS, pkt->tcp_flags),
+	    table_class(c, XDPFW_F_ICMPTYPE, XDPFW_CLS_BASE_ICMPTYPE, pkt->icmp_type),
+	    table_class(c, XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, vlan),
+	    addr_class(c, 0, pkt, pkt->saddr),
+	    addr_class(c, 1, pkt, pkt->daddr),
 	};
 
 	for (__u32 w = 0; w < XDPFW_VEC_WORDS; w++) {
@@ -1072,22 +1076,23 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 }
 
 static const char *const store_names[] = {
-	[XDPFW_STORE_NONE] = "none",
-	[XDPFW_STORE_DIR] = "array",
-	[XDPFW_STORE_D16] = "small array",
-	[XDPFW_STORE_TRIE] = "trie",
+    [XDPFW_STORE_NONE] = "none",
+    [XDPFW_STORE_DIR] = "array",
+    [XDPFW_STORE_D16] = "small array",
+    [XDPFW_STORE_TRIE] = "trie",
 };
 
 int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len)
 {
-	static const char *const field[2] = { "saddr", "daddr" };
-	static const char *const fam[2] = { "ip", "ip6" };
+	static const char *const field[2] = {"saddr", "daddr"};
+	static const char *const fam[2] = {"ip", "ip6"};
 	__u64 mem = fw_cls_memory(c, rs);
 	size_t n = 0;
 
-	n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-			      "memory %.1f MiB a generation (a reload holds two); %u of %u rule vectors",
-			      mem / 1048576.0, c->nvecs, XDPFW_MAX_VECS);
+	n += (size_t)snprintf(
+	    buf + n, n < len ? len - n : 0,
+	    "memory %.1f MiB a generation (a reload holds two); %u of %u rule vectors",
+	    mem / 1048576.0, c->nvecs, XDPFW_MAX_VECS);
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
 			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
@@ -1097,7 +1102,7 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
 					      "; %s %s: %s, %u prefix%s", fam[v6], field[fi],
 					      store_names[sh->store], c->nprefixes[fi][v6],
-				      c->nprefixes[fi][v6] == 1 ? "" : "es");
+					      c->nprefixes[fi][v6] == 1 ? "" : "es");
 			if (sh->store == XDPFW_STORE_DIR)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
 						      " (%u /24 groups, %llu hashed addresses)",

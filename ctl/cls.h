@@ -24,9 +24,9 @@ struct fw_cls_prefix {
 
 struct fw_cls {
 	__u32 nvecs;
-	struct xdpfw_vec *vecs;          /* [nvecs]; vector 0: every live rule */
-	struct xdpfw_cls_block *blocks;  /* [XDPFW_CLS_BLOCKS] */
-	__u32 fields;                    /* as xdpfw_config.fields */
+	struct xdpfw_vec *vecs;		     /* [nvecs]; vector 0: every live rule */
+	struct xdpfw_cls_block *blocks;	     /* [XDPFW_CLS_BLOCKS] */
+	__u32 fields;			     /* as xdpfw_config.fields */
 	struct xdpfw_addr_shape shape[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	/* Prefixes whose class differs from their closest enclosing prefix's
 	 * (or from `miss`), in address order: a prefix before those it holds. */

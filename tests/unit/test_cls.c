@@ -74,7 +74,7 @@ static void d16_against_model(__u32 lo, __u32 hi, __u32 step)
 	assert_non_null(b);
 	assert_true(fw_cls_d16_fill(rs.cls, 0, b) <= XDPFW_D16_MAP_BLOCKS);
 	for (__u32 ip = lo; ip <= hi && ip >= lo; ip += step) {
-		struct xdpfw_pkt k = { .family = XDPFW_FAMILY_IPV4, .proto = 17 };
+		struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV4, .proto = 17};
 		__u32 e = l1[ip >> 16];
 		int want, got;
 
@@ -136,7 +136,7 @@ static void dir_against_model(void)
 	nh = fw_cls_dir_fill(rs.cls, 0, dir, groups, hk, hv);
 	assert_true(nh <= rs.cls->dir[0].nhash);
 	for (__u32 ip = 0xc6120000; ip < 0xc6140000; ip += 7) {
-		struct xdpfw_pkt k = { .family = XDPFW_FAMILY_IPV4, .proto = 17 };
+		struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV4, .proto = 17};
 		__u16 e = ((const __u16 *)dir)[ip >> 8]; /* one array of 2^24 */
 		__u32 got = e, want;
 
@@ -165,7 +165,7 @@ static void dir_against_model(void)
 
 static void test_large_ipv4_set_is_an_array(void **state)
 {
-	struct text t = { 0 };
+	struct text t = {0};
 	const struct xdpfw_addr_shape *sh;
 
 	(void)state;
@@ -203,9 +203,10 @@ static void test_ipv6_is_a_trie(void **state)
 {
 	(void)state;
 	/* Nested prefixes of different rules: each its own class. */
-	load_ok("drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\ndrop saddr 2001:db8:1:2::/56\n"
-		"pass saddr 2001:db8:1:3::/64\ndrop saddr 2001:db8:1:3::/96\n"
-		"pass saddr 2001:db8:1:3::1/128\n");
+	load_ok(
+	    "drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\ndrop saddr 2001:db8:1:2::/56\n"
+	    "pass saddr 2001:db8:1:3::/64\ndrop saddr 2001:db8:1:3::/96\n"
+	    "pass saddr 2001:db8:1:3::1/128\n");
 	assert_int_equal(rs.cls->shape[0][1].store, XDPFW_STORE_TRIE);
 	assert_int_equal(rs.cls->nprefixes[0][1], 6);
 }
@@ -222,7 +223,7 @@ static void test_redundant_prefixes_dropped(void **state)
 
 static void test_vector_limit(void **state)
 {
-	struct text t = { 0 };
+	struct text t = {0};
 
 	(void)state;
 	/* Overlapping ranges: 4,096 rules give 4,096 classes in each of four
@@ -250,25 +251,25 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)(rng % n);
 }
 
-static const char *const v4net[] = { "192.0.2.", "198.51.100.", "203.0.113." };
+static const char *const v4net[] = {"192.0.2.", "198.51.100.", "203.0.113."};
 
 static void rand_v4(struct text *t)
 {
-	int len = (int[]){ 8, 16, 24, 25, 28, 31, 32 }[rnd(7)];
+	int len = (int[]){8, 16, 24, 25, 28, 31, 32}[rnd(7)];
 
 	add(t, "%s%u/%d", v4net[rnd(3)], rnd(256), len);
 }
 
 static void rand_v6(struct text *t)
 {
-	int len = (int[]){ 32, 48, 64, 100, 127, 128 }[rnd(6)];
+	int len = (int[]){32, 48, 64, 100, 127, 128}[rnd(6)];
 
 	add(t, "2001:db8:%x::%x/%d", rnd(4), rnd(256), len);
 }
 
 static void rand_rule(struct text *t)
 {
-	static const char *const proto[] = { "", "tcp ", "udp ", "icmp ", "icmpv6 ", "proto 47 " };
+	static const char *const proto[] = {"", "tcp ", "udp ", "icmp ", "icmpv6 ", "proto 47 "};
 	int v6 = rnd(3) == 0, p = (int)rnd(6);
 
 	if (p == 3 || p == 4) /* icmp, icmpv6: their family */
@@ -318,7 +319,9 @@ static void rand_rule(struct text *t)
 static void rand_addr(struct xdpfw_pkt *k, __u32 *a)
 {
 	if (k->family == XDPFW_FAMILY_IPV4) {
-		a[0] = htonl((rnd(3) == 0 ? 0xc0000200u : rnd(2) ? 0xc6336400u : 0xcb007100u) |
+		a[0] = htonl((rnd(3) == 0 ? 0xc0000200u
+			      : rnd(2)	  ? 0xc6336400u
+					  : 0xcb007100u) |
 			     rnd(256));
 		return;
 	}
@@ -330,7 +333,7 @@ static void rand_addr(struct xdpfw_pkt *k, __u32 *a)
 
 static void rand_pkt(struct xdpfw_pkt *k)
 {
-	static const __u8 protos[] = { 6, 17, 1, 58, 47 };
+	static const __u8 protos[] = {6, 17, 1, 58, 47};
 
 	memset(k, 0, sizeof(*k));
 	k->family = rnd(2) ? XDPFW_FAMILY_IPV4 : XDPFW_FAMILY_IPV6;
@@ -363,7 +366,7 @@ static void test_random_against_model(void **state)
 
 	(void)state;
 	for (unsigned int s = 0; s < sets; s++) {
-		struct text t = { 0 };
+		struct text t = {0};
 		unsigned int n = 1 + rnd(s % 10 == 0 ? 400 : 40);
 
 		for (int i = 0; i < 3; i++) {
@@ -387,8 +390,8 @@ static void test_random_against_model(void **state)
 			want = fw_model_classify(&rs, &k);
 			got = fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
 			if (want != got)
-				fail_msg("rule set %u, key %u: model says rule %d, tables %d\n%s", s,
-					 i, want, got, t.s);
+				fail_msg("rule set %u, key %u: model says rule %d, tables %d\n%s",
+					 s, i, want, got, t.s);
 			decided += want >= 0;
 		}
 		free(t.s);
@@ -407,12 +410,12 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_small_ipv4_set_is_d16),
-		cmocka_unit_test(test_large_ipv4_set_is_an_array),
-		cmocka_unit_test(test_ipv6_is_a_trie),
-		cmocka_unit_test(test_redundant_prefixes_dropped),
-		cmocka_unit_test(test_vector_limit),
-		cmocka_unit_test(test_random_against_model),
+	    cmocka_unit_test(test_small_ipv4_set_is_d16),
+	    cmocka_unit_test(test_large_ipv4_set_is_an_array),
+	    cmocka_unit_test(test_ipv6_is_a_trie),
+	    cmocka_unit_test(test_redundant_prefixes_dropped),
+	    cmocka_unit_test(test_vector_limit),
+	    cmocka_unit_test(test_random_against_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
