@@ -764,6 +764,36 @@ out:
 
 /* ---- the whole -------------------------------------------------------- */
 
+/* XDPFW_CLS_SMALL: few rules, none limited (the bucket walk needs vectors). */
+static bool small_set(const struct fw_ruleset *rs)
+{
+	if (rs->config.rule_count > XDPFW_SMALL_RULES)
+		return false;
+	for (__u32 i = 0; i < rs->config.rule_count; i++)
+		if (rs->rules[i].flags & XDPFW_RULE_LIMIT)
+			return false;
+	return true;
+}
+
+/* Every class id in the tables and stores becomes its rule bitmap. Equal
+ * ids are equal bitmaps and the other way round (vectors are interned), so
+ * nothing else changes. */
+static void to_bitmaps(struct fw_cls *c)
+{
+	for (__u32 b = 0; b < XDPFW_CLS_BLOCKS; b++)
+		for (int k = 0; k < 256; k++)
+			c->blocks[b].id[k] = (__u32)c->vecs[c->blocks[b].id[k]].w[0];
+	for (int fi = 0; fi < 2; fi++) {
+		for (int v6 = 0; v6 < 2; v6++) {
+			c->shape[fi][v6].miss = (__u32)c->vecs[c->shape[fi][v6].miss].w[0];
+			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
+				c->prefixes[fi][v6][i].id =
+					(__u32)c->vecs[c->prefixes[fi][v6][i].id].w[0];
+		}
+	}
+	c->small = true;
+}
+
 int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen)
 {
 	struct build b = {.rs = rs, .c = c, .err = err, .errlen = errlen};
@@ -809,6 +839,8 @@ int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_
 				c->vecs[id].summary |= 1ull << j;
 		}
 	}
+	if (small_set(rs))
+		to_bitmaps(c);
 out:
 	free(b.all);
 	free(b.vt.v);
@@ -832,6 +864,7 @@ void fw_cls_free(struct fw_cls *c)
 
 void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg)
 {
+	cfg->cls_flags = c->small ? XDPFW_CLS_SMALL : 0;
 	cfg->fields = c->fields;
 	cfg->nvecs = c->nvecs;
 	memcpy(cfg->addr, c->shape, sizeof(cfg->addr));
@@ -1018,7 +1051,7 @@ __u32 fw_cls_d16_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *bl
 static __u32 table_class(const struct fw_cls *c, int field, __u32 base, __u32 v)
 {
 	if (!(c->fields & (1u << field)))
-		return 0;
+		return c->small ? ~0u : 0;
 	return c->blocks[base + (v >> 8)].id[v & 0xff];
 }
 
@@ -1061,6 +1094,13 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 	    addr_class(c, 1, pkt, pkt->daddr),
 	};
 
+	if (c->small) {
+		__u32 x = (1u << (rule_count & 31)) - 1;
+
+		for (int f = 0; f < XDPFW_F_MAX; f++)
+			x &= ids[f];
+		return x ? __builtin_ctz(x) : -1;
+	}
 	for (__u32 w = 0; w < XDPFW_VEC_WORDS; w++) {
 		__u64 x = ~0ull;
 

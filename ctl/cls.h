@@ -12,6 +12,7 @@
 #ifndef FW_CLS_H
 #define FW_CLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "ruleset.h"
 
@@ -27,6 +28,7 @@ struct fw_cls {
 	struct xdpfw_vec *vecs;		     /* [nvecs]; vector 0: every live rule */
 	struct xdpfw_cls_block *blocks;	     /* [XDPFW_CLS_BLOCKS] */
 	__u32 fields;			     /* as xdpfw_config.fields */
+	bool small; /* XDPFW_CLS_SMALL: classes are rule bitmaps */
 	struct xdpfw_addr_shape shape[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	/* Prefixes whose class differs from their closest enclosing prefix's
 	 * (or from `miss`), in address order: a prefix before those it holds. */

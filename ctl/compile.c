@@ -950,6 +950,7 @@ uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
 	uint64_t h;
 
 	cfg.digest = 0;
+	cfg.cls_flags = 0; /* the classifier's, derived */
 	if (n > XDPFW_MAX_RULES)
 		n = XDPFW_MAX_RULES;
 	/* The settings; what follows them in the config is the classifier's,

@@ -204,6 +204,16 @@ struct xdpfw_vec {
 _Static_assert(sizeof(struct xdpfw_vec) == 8 + 8 * XDPFW_VEC_WORDS, "xdpfw_vec layout");
 #define XDPFW_MAX_VECS 16384 /* distinct vectors per generation */
 
+/*
+ * Small rule sets (at most XDPFW_SMALL_RULES rules, none rate-limited,
+ * config cls_flags XDPFW_CLS_SMALL): every class is its rule bitmap itself
+ * (bit r: rule r), in the tables and address stores alike, so a packet ANDs
+ * the ten classes and never reads a vector. 14 bits leave a 16-bit array
+ * entry room for its two flags.
+ */
+#define XDPFW_SMALL_RULES 14
+#define XDPFW_CLS_SMALL 0x1
+
 /* Fields looked up in direct tables of class ids, 256 ids a block. */
 enum xdpfw_field {
 	XDPFW_F_KIND,     /* family, protocol, packet flags: xdpfw_kind_key() */
@@ -332,7 +342,7 @@ struct xdpfw_config {
 	__u8 policy;        /* enum xdpfw_action when no rule matches */
 	__u8 nonip;         /* enum xdpfw_action for non-IP frames */
 	__u8 malformed;     /* enum xdpfw_action for malformed frames */
-	__u8 pad;
+	__u8 cls_flags;     /* XDPFW_CLS_* */
 	__u64 digest;       /* FNV-1a of the compiled rules, shown by status */
 	/* Classifier: bit f set when some rule tests table field f; an unset
 	 * field's class is 0, the vector of every live rule. */

@@ -250,15 +250,17 @@ static __always_inline int cls_ctz(__u64 x)
 }
 
 #define CLS_FIELD(bit, base, v)                                                            \
-	((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : 0)
+	((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : none)
 
 /* The fields whose vectors are ANDed: the eight tables, then the two
  * address fields. */
 #define CLS_NFIELDS 10
 
-/* The class of every field of pkt, into id[CLS_NFIELDS]. gen is masked. */
+/* The class of every field of pkt, into id[CLS_NFIELDS]; `none` for a
+ * field no rule tests (0, the vector of every rule; a small rule set's
+ * bitmap of every rule, ~0). gen is masked. */
 static __always_inline void cls_ids(const struct xdpfw_config *cfg, __u32 gen,
-				    const struct xdpfw_pkt *pkt, __u32 *id)
+				    const struct xdpfw_pkt *pkt, __u32 *id, __u32 none)
 {
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
 
@@ -336,7 +338,18 @@ static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
 	int r;
 
 	gen &= XDPFW_GENERATIONS - 1;
-	cls_ids(cfg, gen, pkt, id);
+	if (cfg->cls_flags & XDPFW_CLS_SMALL) {
+		/* Classes are rule bitmaps (xdpfw.h): no vectors to read. */
+		__u32 x = ~0u;
+
+		cls_ids(cfg, gen, pkt, id, ~0u);
+#pragma unroll
+		for (int i = 0; i < CLS_NFIELDS; i++)
+			x &= id[i];
+		x &= (1u << (cfg->rule_count & 31)) - 1;
+		return x ? (int)(gen * XDPFW_MAX_RULES + cls_ctz(x)) : -1;
+	}
+	cls_ids(cfg, gen, pkt, id, 0);
 	if (cls_vecs(gen, id, v))
 		return -1;
 	r = cls_first(v, 0, cfg->rule_count);

@@ -227,7 +227,7 @@ static __always_inline int classify_limited(const struct xdpfw_config *cfg, __u3
 		.full = cfg->limit.full,
 	};
 
-	cls_ids(cfg, w.gen, pkt, w.id);
+	cls_ids(cfg, w.gen, pkt, w.id, 0); /* never a small set (cls.c) */
 	w.saddr[0] = pkt->saddr[0];
 	w.saddr[1] = pkt->saddr[1];
 	w.saddr[2] = pkt->saddr[2];

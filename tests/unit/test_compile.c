@@ -68,7 +68,7 @@ static void test_defaults(void **state)
 	assert_int_equal(rs.config.policy, XDPFW_ACT_PASS);
 	assert_int_equal(rs.config.nonip, XDPFW_ACT_PASS);
 	assert_int_equal(rs.config.malformed, XDPFW_ACT_DROP);
-	assert_int_equal(rs.config.pad, 0);
+	assert_int_equal(rs.config.cls_flags, XDPFW_CLS_SMALL); /* no rules: a small set */
 	assert_true(rs.config.digest != 0);
 	assert_true(rs.config.digest == fw_ruleset_digest(&rs));
 }
