@@ -244,6 +244,28 @@ static void test_vector_limit(void **state)
 	free(t.s);
 }
 
+/* Up to XDPFW_SMALL_RULES rules without limits, classes are rule bitmaps. */
+static void test_small_sets_use_bitmaps(void **state)
+{
+	struct text t = { 0 };
+
+	(void)state;
+	for (int i = 0; i < XDPFW_SMALL_RULES; i++)
+		add(&t, "drop udp dport %d\n", 100 + i);
+	load_ok(t.s);
+	assert_true(rs.cls->small);
+	assert_int_equal(rs.config.cls_flags, XDPFW_CLS_SMALL);
+	/* dport 105 is rule 5's class: bit 5 alone. */
+	assert_int_equal(rs.cls->blocks[XDPFW_CLS_BASE_DPORT].id[105], 1u << 5);
+	add(&t, "drop udp dport 1\n");
+	load_ok(t.s);
+	assert_false(rs.cls->small);
+	assert_int_equal(rs.config.cls_flags, 0);
+	load_ok("drop udp dport 53 limit over 10/s\n");
+	assert_false(rs.cls->small);
+	free(t.s);
+}
+
 /* ---- random rule sets against the model -------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -420,6 +442,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv6_is_a_trie),
 	    cmocka_unit_test(test_redundant_prefixes_dropped),
 	    cmocka_unit_test(test_vector_limit),
+	    cmocka_unit_test(test_small_sets_use_bitmaps),
 	    cmocka_unit_test(test_random_against_model),
 	};
 
