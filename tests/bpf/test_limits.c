@@ -142,6 +142,16 @@ static void udp_from(const char *saddr, size_t payload)
 	pkt_finish(&frame);
 }
 
+/* A TCP SYN to port 80. */
+static void syn_from(const char *saddr)
+{
+	pkt_init(&frame);
+	pkt_eth(&frame);
+	pkt_ipv4(&frame, &(struct pkt_ipv4){ .saddr = saddr });
+	pkt_tcp(&frame, 1234, 80, 0x02, 0);
+	pkt_finish(&frame);
+}
+
 static void udp6_from(const char *saddr)
 {
 	pkt_init(&frame);
@@ -381,11 +391,7 @@ static void test_reload(void **state)
 	udp_from("192.0.2.1", 18);
 	for (int i = 0; i < 3; i++)
 		expect(XDP_PASS, 0, false, -1);
-	pkt_init(&frame);
-	pkt_eth(&frame);
-	pkt_ipv4(&frame, &(struct pkt_ipv4){ .saddr = "192.0.2.1" });
-	pkt_tcp(&frame, 1234, 80, 0x02, 0);
-	pkt_finish(&frame);
+	syn_from("192.0.2.1");
 	for (int i = 0; i < 3; i++)
 		expect(XDP_PASS, 1, false, -1);
 
@@ -402,11 +408,7 @@ static void test_reload(void **state)
 	for (int i = 0; i < 4; i++)
 		expect(XDP_PASS, 0, false, -1);
 	expect(XDP_DROP, 0, true, 0);
-	pkt_init(&frame);
-	pkt_eth(&frame);
-	pkt_ipv4(&frame, &(struct pkt_ipv4){ .saddr = "192.0.2.1" });
-	pkt_tcp(&frame, 1234, 80, 0x02, 0);
-	pkt_finish(&frame);
+	syn_from("192.0.2.1");
 	for (int i = 0; i < 3; i++)
 		expect(XDP_PASS, 1, false, -1);
 	expect(XDP_DROP, 1, true, 1);
