@@ -72,38 +72,39 @@
 /* Without --repeat, run about this long: long enough for a stable mean
  * (the kernel times the whole loop), short enough for 1,000 linear rules. */
 #define COST_BUDGET_MS 250
-#define COST_PROBE 1000
+#define COST_PROBE     1000
 /* --flows: passes over all frames at least / at most; xdpfw-gen's sources. */
 #define FLOWS_MIN_PASSES 3
 #define FLOWS_MAX_PASSES 64
-#define FLOWS_MAX (1u << 16)
-#define GEN_SRC_COUNT 256 /* gen.c's default --src-count */
-#define WARMUP_MAX 64
+#define FLOWS_MAX        (1u << 16)
+#define GEN_SRC_COUNT    256 /* gen.c's default --src-count */
+#define WARMUP_MAX       64
 
 static struct fw_ruleset ruleset; /* large: not on the stack */
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-"usage: xdpfw-cost (--rules FILE | --trivial | --prog-id ID) [options]\n"
-"       xdpfw-cost --hold-stats | --read-stats ID\n"
-"  --rules FILE     xdpfw with these rules\n"
-"  --trivial        the trivial XDP_DROP program instead\n"
-"  --prog-id ID     a loaded XDP program instead (xdp-filter's, found by bench/run)\n"
-"  --template T     udp (default), tcp, icmp, udp6, vlan\n"
-"  --src/--dst ADDR, --sport N, --dport N   frame fields (as xdpfw-gen)\n"
-"  --repeat N       runs in all (default: what takes about %d ms)\n"
-"  --vary N         N distinct source address/port pairs, run hot (default 1)\n"
-"  --flows N        N distinct flows as xdpfw-gen sends them, each frame run\n"
-"                   once per pass; the program's time from the kernel's\n"
-"                   run-time statistics (default passes: about %d ms, %d-%d)\n"
-"  --passes N       passes over the --flows frames\n"
-"  --src-count N    --flows frames' source addresses, counted up (default %d)\n"
-"  --warmup N       --flows passes run first and not timed (default 0)\n"
-"  --hot            with --flows: the hot figure first, from the same load\n"
-"  --hold-stats     keep BPF run-time statistics on until stdin closes\n"
-"  --read-stats ID  run_cnt and run_time_ns of program ID\n",
-		COST_BUDGET_MS, COST_BUDGET_MS, FLOWS_MIN_PASSES, FLOWS_MAX_PASSES, GEN_SRC_COUNT);
+	fprintf(
+	    f,
+	    "usage: xdpfw-cost (--rules FILE | --trivial | --prog-id ID) [options]\n"
+	    "       xdpfw-cost --hold-stats | --read-stats ID\n"
+	    "  --rules FILE     xdpfw with these rules\n"
+	    "  --trivial        the trivial XDP_DROP program instead\n"
+	    "  --prog-id ID     a loaded XDP program instead (xdp-filter's, found by bench/run)\n"
+	    "  --template T     udp (default), tcp, icmp, udp6, vlan\n"
+	    "  --src/--dst ADDR, --sport N, --dport N   frame fields (as xdpfw-gen)\n"
+	    "  --repeat N       runs in all (default: what takes about %d ms)\n"
+	    "  --vary N         N distinct source address/port pairs, run hot (default 1)\n"
+	    "  --flows N        N distinct flows as xdpfw-gen sends them, each frame run\n"
+	    "                   once per pass; the program's time from the kernel's\n"
+	    "                   run-time statistics (default passes: about %d ms, %d-%d)\n"
+	    "  --passes N       passes over the --flows frames\n"
+	    "  --src-count N    --flows frames' source addresses, counted up (default %d)\n"
+	    "  --warmup N       --flows passes run first and not timed (default 0)\n"
+	    "  --hot            with --flows: the hot figure first, from the same load\n"
+	    "  --hold-stats     keep BPF run-time statistics on until stdin closes\n"
+	    "  --read-stats ID  run_cnt and run_time_ns of program ID\n",
+	    COST_BUDGET_MS, COST_BUDGET_MS, FLOWS_MIN_PASSES, FLOWS_MAX_PASSES, GEN_SRC_COUNT);
 }
 
 static int num(const char *s, unsigned long max, unsigned long *v, const char *what)
@@ -153,7 +154,7 @@ static int enable_stats(void)
 
 	if (fd < 0)
 		fprintf(stderr, "xdpfw-cost: cannot turn BPF run-time statistics on: %s\n",
-			strerror(errno));
+		        strerror(errno));
 	return fd;
 }
 
@@ -209,7 +210,7 @@ static const char *verdict_name(uint32_t v)
 /* Flow i of xdpfw-gen's sequence: source address + i % 256, source port +
  * i / 256. Checksums stay stale: the programs under test never check them. */
 static void flow_frame(struct pkt *f, const struct pkt *frame, const struct tmpl_layout *l,
-		       const struct tmpl_opts *t, uint32_t i, uint32_t src_count)
+                       const struct tmpl_opts *t, uint32_t i, uint32_t src_count)
 {
 	uint32_t saddr0, a;
 	uint16_t p = htons((uint16_t)(t->sport + i / src_count));
@@ -225,8 +226,8 @@ static void flow_frame(struct pkt *f, const struct pkt *frame, const struct tmpl
 
 /* --flows: every frame once per call; see the top of the file. */
 static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_layout *l,
-		     const struct tmpl_opts *t, uint32_t nflows, unsigned long passes,
-		     uint32_t src_count, unsigned long warmup)
+                     const struct tmpl_opts *t, uint32_t nflows, unsigned long passes,
+                     uint32_t src_count, unsigned long warmup)
 {
 	struct pkt *frames = calloc(nflows, sizeof(*frames));
 	uint32_t *stat_ns = NULL, *run_ns = NULL, retval = 0, n = 0;
@@ -245,11 +246,11 @@ static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_lay
 	for (unsigned long pass = 0; pass < warmup; pass++)
 		for (uint32_t i = 0; i < nflows; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].data,
-				    .data_size_in = frames[i].len, .repeat = 1);
+			            .data_size_in = frames[i].len, .repeat = 1);
 
 			if (bpf_prog_test_run_opts(prog_fd, &o)) {
 				fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n",
-					strerror(errno));
+				        strerror(errno));
 				free(frames);
 				return 2;
 			}
@@ -265,35 +266,36 @@ static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_lay
 	}
 	if (prog_stats(prog_fd, &cnt0, &ns0)) {
 		fprintf(stderr, "xdpfw-cost: cannot read the program's statistics: %s\n",
-			strerror(errno));
+		        strerror(errno));
 		goto out;
 	}
 	t0 = now_ms();
 	for (unsigned long pass = 0;; pass++) {
 		if (passes ? pass == passes
-			   : pass == FLOWS_MAX_PASSES ||
-				 (pass >= FLOWS_MIN_PASSES && now_ms() - t0 > COST_BUDGET_MS))
+		           : pass == FLOWS_MAX_PASSES ||
+		                 (pass >= FLOWS_MIN_PASSES && now_ms() - t0 > COST_BUDGET_MS))
 			break;
 		for (uint32_t i = 0; i < nflows; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].data,
-				    .data_size_in = frames[i].len, .repeat = 1);
+			            .data_size_in = frames[i].len, .repeat = 1);
 
 			if (bpf_prog_test_run_opts(prog_fd, &o)) {
 				fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n",
-					strerror(errno));
+				        strerror(errno));
 				goto out;
 			}
 			if (prog_stats(prog_fd, &cnt1, &ns1)) {
 				fprintf(stderr,
-					"xdpfw-cost: cannot read the program's statistics: %s\n",
-					strerror(errno));
+				        "xdpfw-cost: cannot read the program's statistics: %s\n",
+				        strerror(errno));
 				goto out;
 			}
 			if (cnt1 != cnt0 + 1) {
 				/* Someone else ran it meanwhile: the time would be theirs too. */
 				fprintf(stderr,
-					"xdpfw-cost: the program ran %llu times in one test run: not ours alone\n",
-					(unsigned long long)(cnt1 - cnt0));
+				        "xdpfw-cost: the program ran %llu times in one test run: "
+				        "not ours alone\n",
+				        (unsigned long long)(cnt1 - cnt0));
 				goto out;
 			}
 			stat_ns[n] = (uint32_t)(ns1 - ns0);
@@ -319,9 +321,8 @@ static int run_flows(int prog_fd, const struct pkt *frame, const struct tmpl_lay
 	printf("ns=%.1f verdict=%s repeat=%u flows=%u sources=%u passes=%u warmup=%lu median=%u "
 	       "mean=%.1f p90=%u run_ns=%u drops=%llu\n",
 	       (double)mid / (n - 2 * (n / 10)), verdict_name(retval), n, nflows,
-	       nflows < src_count ? nflows : src_count, n / nflows, warmup,
-	       stat_ns[n / 2], (double)total / n, stat_ns[n * 9 / 10], run_ns[n / 2],
-	       (unsigned long long)drops);
+	       nflows < src_count ? nflows : src_count, n / nflows, warmup, stat_ns[n / 2],
+	       (double)total / n, stat_ns[n * 9 / 10], run_ns[n / 2], (unsigned long long)drops);
 	err = 0;
 out:
 	if (stats_fd >= 0)
@@ -335,25 +336,25 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "rules", required_argument, 0, 'r' },
-		{ "trivial", no_argument, 0, 'T' },
-		{ "prog-id", required_argument, 0, 'i' },
-		{ "template", required_argument, 0, 't' },
-		{ "src", required_argument, 0, 's' },
-		{ "dst", required_argument, 0, 'a' },
-		{ "sport", required_argument, 0, 'p' },
-		{ "dport", required_argument, 0, 'q' },
-		{ "repeat", required_argument, 0, 'n' },
-		{ "vary", required_argument, 0, 'v' },
-		{ "flows", required_argument, 0, 'f' },
-		{ "passes", required_argument, 0, 'P' },
-		{ "hot", no_argument, 0, 'o' },
-		{ "src-count", required_argument, 0, 'S' },
-		{ "warmup", required_argument, 0, 'W' },
-		{ "hold-stats", no_argument, 0, 'H' },
-		{ "read-stats", required_argument, 0, 'R' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 },
+	    {"rules", required_argument, 0, 'r'},
+	    {"trivial", no_argument, 0, 'T'},
+	    {"prog-id", required_argument, 0, 'i'},
+	    {"template", required_argument, 0, 't'},
+	    {"src", required_argument, 0, 's'},
+	    {"dst", required_argument, 0, 'a'},
+	    {"sport", required_argument, 0, 'p'},
+	    {"dport", required_argument, 0, 'q'},
+	    {"repeat", required_argument, 0, 'n'},
+	    {"vary", required_argument, 0, 'v'},
+	    {"flows", required_argument, 0, 'f'},
+	    {"passes", required_argument, 0, 'P'},
+	    {"hot", no_argument, 0, 'o'},
+	    {"src-count", required_argument, 0, 'S'},
+	    {"warmup", required_argument, 0, 'W'},
+	    {"hold-stats", no_argument, 0, 'H'},
+	    {"read-stats", required_argument, 0, 'R'},
+	    {"help", no_argument, 0, 'h'},
+	    {0},
 	};
 	const char *rules = NULL;
 	struct xdpfw_bpf *fw = NULL;
@@ -372,40 +373,97 @@ int main(int argc, char **argv)
 	tmpl_defaults(&t);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'r': rules = optarg; break;
-		case 'T': trivial = 1; break;
-		case 'i': if (num(optarg, UINT32_MAX, &prog_id, "--prog-id")) return 1; break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'T':
+			trivial = 1;
+			break;
+		case 'i':
+			if (num(optarg, UINT32_MAX, &prog_id, "--prog-id"))
+				return 1;
+			break;
 		case 't':
 			if (tmpl_kind_parse(optarg, &t.kind)) {
-				fprintf(stderr, "xdpfw-cost: --template: '%s' is not udp, tcp, icmp, udp6 or vlan\n", optarg);
+				fprintf(stderr,
+				        "xdpfw-cost: --template: '%s' is not udp, tcp, icmp, udp6 "
+				        "or vlan\n",
+				        optarg);
 				return 1;
 			}
 			break;
-		case 's': t.src = optarg; break;
-		case 'a': t.dst = optarg; break;
-		case 'p': if (num(optarg, 65535, &v, "--sport")) return 1; t.sport = v; break;
-		case 'q': if (num(optarg, 65535, &v, "--dport")) return 1; t.dport = v; break;
-		case 'n': if (num(optarg, UINT32_MAX, &repeat, "--repeat")) return 1;
-			if (!repeat) { fprintf(stderr, "xdpfw-cost: --repeat: at least 1\n"); return 1; }
+		case 's':
+			t.src = optarg;
 			break;
-		case 'v': if (num(optarg, 65536, &vary, "--vary")) return 1; break;
-		case 'f': if (num(optarg, FLOWS_MAX, &flows, "--flows")) return 1;
-			if (!flows) { fprintf(stderr, "xdpfw-cost: --flows: at least 1\n"); return 1; }
+		case 'a':
+			t.dst = optarg;
 			break;
-		case 'P': if (num(optarg, 4096, &passes, "--passes")) return 1;
-			if (!passes) { fprintf(stderr, "xdpfw-cost: --passes: at least 1\n"); return 1; }
+		case 'p':
+			if (num(optarg, 65535, &v, "--sport"))
+				return 1;
+			t.sport = v;
 			break;
-		case 'o': hot = 1; break;
-		case 'S': if (num(optarg, 1u << 24, &src_count, "--src-count")) return 1;
-			if (!src_count) { fprintf(stderr, "xdpfw-cost: --src-count: at least 1\n"); return 1; }
+		case 'q':
+			if (num(optarg, 65535, &v, "--dport"))
+				return 1;
+			t.dport = v;
+			break;
+		case 'n':
+			if (num(optarg, UINT32_MAX, &repeat, "--repeat"))
+				return 1;
+			if (!repeat) {
+				fprintf(stderr, "xdpfw-cost: --repeat: at least 1\n");
+				return 1;
+			}
+			break;
+		case 'v':
+			if (num(optarg, 65536, &vary, "--vary"))
+				return 1;
+			break;
+		case 'f':
+			if (num(optarg, FLOWS_MAX, &flows, "--flows"))
+				return 1;
+			if (!flows) {
+				fprintf(stderr, "xdpfw-cost: --flows: at least 1\n");
+				return 1;
+			}
+			break;
+		case 'P':
+			if (num(optarg, 4096, &passes, "--passes"))
+				return 1;
+			if (!passes) {
+				fprintf(stderr, "xdpfw-cost: --passes: at least 1\n");
+				return 1;
+			}
+			break;
+		case 'o':
+			hot = 1;
+			break;
+		case 'S':
+			if (num(optarg, 1u << 24, &src_count, "--src-count"))
+				return 1;
+			if (!src_count) {
+				fprintf(stderr, "xdpfw-cost: --src-count: at least 1\n");
+				return 1;
+			}
 			src_set = 1;
 			break;
-		case 'W': if (num(optarg, WARMUP_MAX, &warmup, "--warmup")) return 1; break;
-		case 'H': return optind == argc ? hold_stats() : (usage(stderr), 1);
-		case 'R': if (num(optarg, UINT32_MAX, &v, "--read-stats")) return 1;
+		case 'W':
+			if (num(optarg, WARMUP_MAX, &warmup, "--warmup"))
+				return 1;
+			break;
+		case 'H':
+			return optind == argc ? hold_stats() : (usage(stderr), 1);
+		case 'R':
+			if (num(optarg, UINT32_MAX, &v, "--read-stats"))
+				return 1;
 			return optind == argc ? read_stats(v) : (usage(stderr), 1);
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
 		}
 	}
 	if (optind != argc || !!rules + trivial + !!prog_id != 1 || !vary ||
@@ -421,13 +479,15 @@ int main(int argc, char **argv)
 	if (prog_id) {
 		prog_fd = bpf_prog_get_fd_by_id(prog_id);
 		if (prog_fd < 0) {
-			fprintf(stderr, "xdpfw-cost: no program with id %lu: %s\n", prog_id, strerror(errno));
+			fprintf(stderr, "xdpfw-cost: no program with id %lu: %s\n", prog_id,
+			        strerror(errno));
 			return 2;
 		}
 	} else if (trivial) {
 		drop = drop_bpf__open_and_load();
 		if (!drop) {
-			fprintf(stderr, "xdpfw-cost: cannot load drop.bpf.o: %s\n", strerror(errno));
+			fprintf(stderr, "xdpfw-cost: cannot load drop.bpf.o: %s\n",
+			        strerror(errno));
 			return 2;
 		}
 		prog_fd = bpf_program__fd(drop->progs.bench_verdict);
@@ -437,11 +497,13 @@ int main(int argc, char **argv)
 			return 1;
 		fw = xdpfw_bpf__open_and_load();
 		if (!fw) {
-			fprintf(stderr, "xdpfw-cost: cannot load xdpfw's object: %s\n", strerror(errno));
+			fprintf(stderr, "xdpfw-cost: cannot load xdpfw's object: %s\n",
+			        strerror(errno));
 			return 2;
 		}
 		if (fw_ruleset_write(fw, &ruleset)) {
-			fprintf(stderr, "xdpfw-cost: cannot write the rules of %s into the maps\n", rules);
+			fprintf(stderr, "xdpfw-cost: cannot write the rules of %s into the maps\n",
+			        rules);
 			goto out;
 		}
 		prog_fd = bpf_program__fd(fw->progs.xdpfw_main);
@@ -452,11 +514,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!repeat) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data,
-			    .data_size_in = frame.len, .repeat = COST_PROBE);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data, .data_size_in = frame.len,
+		            .repeat = COST_PROBE);
 
 		if (bpf_prog_test_run_opts(prog_fd, &o)) {
-			fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n", strerror(errno));
+			fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n",
+			        strerror(errno));
 			goto out;
 		}
 		repeat = COST_BUDGET_MS * 1000000ul / (o.duration ? o.duration : 1);
@@ -469,16 +532,16 @@ int main(int argc, char **argv)
 	for (i = 0; i < vary; i++) {
 		uint32_t a = htonl(ntohl(saddr0) + i);
 		uint16_t p = htons(t.sport + i / 256);
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data,
-			    .data_size_in = frame.len,
-			    .repeat = repeat / vary ? repeat / vary : 1);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data, .data_size_in = frame.len,
+		            .repeat = repeat / vary ? repeat / vary : 1);
 
 		/* Checksums stay stale: the program under test never checks them. */
 		memcpy(frame.data + l.saddr_off, &a, 4);
 		if (t.kind != T_ICMP)
 			memcpy(frame.data + l.sport_off, &p, 2);
 		if (bpf_prog_test_run_opts(prog_fd, &o)) {
-			fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n", strerror(errno));
+			fprintf(stderr, "xdpfw-cost: BPF_PROG_TEST_RUN failed: %s\n",
+			        strerror(errno));
 			goto out;
 		}
 		total_ns += (uint64_t)o.duration * o.repeat;

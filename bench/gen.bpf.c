@@ -54,13 +54,13 @@ static __always_inline __u16 csum_fold(__u32 s)
 	return s;
 }
 
-static __always_inline __u16 csum_update(__u16 csum, __u32 old32, __u32 new32,
-					 __u16 old16, __u16 new16)
+static __always_inline __u16 csum_update(__u16 csum, __u32 old32, __u32 new32, __u16 old16,
+                                         __u16 new16)
 {
 	__u32 s = (__u16)~csum;
 
-	s += (__u16)~(old32 & 0xffff) + (new32 & 0xffff);
-	s += (__u16)~(old32 >> 16) + (new32 >> 16);
+	s += (__u16) ~(old32 & 0xffff) + (new32 & 0xffff);
+	s += (__u16) ~(old32 >> 16) + (new32 >> 16);
 	s += (__u16)~old16 + new16;
 	return ~csum_fold(s);
 }
@@ -109,8 +109,7 @@ int gen_frame(struct xdp_md *ctx)
 
 		if (!in_frame(data, end, o, 2))
 			return XDP_ABORTED;
-		*(__u16 *)(data + o) =
-			csum_update(tmpl_ip_csum, tmpl_saddr, saddr, 0, 0);
+		*(__u16 *)(data + o) = csum_update(tmpl_ip_csum, tmpl_saddr, saddr, 0, 0);
 	}
 	if (cfg_l4_csum_off) {
 		__u32 o = cfg_l4_csum_off & (GEN_MAX_OFF - 1);

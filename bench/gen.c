@@ -43,7 +43,7 @@
 struct opts {
 	const char *dev;
 	struct tmpl_opts t;
-	uint64_t count;     /* 0: use duration */
+	uint64_t count; /* 0: use duration */
 	double duration;
 	unsigned int batch, threads;
 	uint32_t src_count, sport_count;
@@ -54,8 +54,8 @@ struct worker {
 	int cpu, prog_fd, err;
 	const struct pkt *frame;
 	const struct opts *o;
-	uint64_t budget;     /* packets; 0: until the deadline */
-	double deadline;     /* now_s() time, when budget is 0 */
+	uint64_t budget; /* packets; 0: until the deadline */
+	double deadline; /* now_s() time, when budget is 0 */
 };
 
 static double now_s(void)
@@ -69,27 +69,28 @@ static double now_s(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: xdpfw-gen --dev IFACE [--count N | --duration SECONDS] [options]\n"
-"  --dev IFACE         send out of IFACE (run inside its namespace)\n"
-"  --template T        udp (default), tcp (SYN), icmp (echo), udp6, vlan (802.1Q 100, UDP)\n"
-"  --count N           packets in all (default 1000000 unless --duration)\n"
-"  --duration S        send for S seconds instead\n"
-"  --batch N           frames per kernel batch, 1-%d (default 64)\n"
-"  --threads N         one thread per CPU, pinned to CPUs 0..N-1 (default 1)\n"
-"  --size N            frame length without FCS, >= 60 (default 60)\n"
-"  --src ADDR          first source address (default " TMPL_SRC4 ", udp6: " TMPL_SRC6 ")\n"
-"  --src-count N       source addresses, counted up (default 256)\n"
-"  --dst ADDR          destination (default " TMPL_DST4 ", udp6: " TMPL_DST6 ")\n"
-"  --sport N           first source port (default 1024)\n"
-"  --sport-count N     source ports, counted up (default 16)\n"
-"  --dport N           destination port (default 9)\n"
-"  --dst-mac MAC       destination MAC (default 02:00:00:00:00:02)\n"
-"  --vlan ID           VLAN id of the vlan template (default 100)\n",
-		GEN_MAX_BATCH);
+	        "usage: xdpfw-gen --dev IFACE [--count N | --duration SECONDS] [options]\n"
+	        "  --dev IFACE         send out of IFACE (run inside its namespace)\n"
+	        "  --template T        udp (default), tcp (SYN), icmp (echo), udp6, vlan (802.1Q "
+	        "100, UDP)\n"
+	        "  --count N           packets in all (default 1000000 unless --duration)\n"
+	        "  --duration S        send for S seconds instead\n"
+	        "  --batch N           frames per kernel batch, 1-%d (default 64)\n"
+	        "  --threads N         one thread per CPU, pinned to CPUs 0..N-1 (default 1)\n"
+	        "  --size N            frame length without FCS, >= 60 (default 60)\n"
+	        "  --src ADDR          first source address (default " TMPL_SRC4
+	        ", udp6: " TMPL_SRC6 ")\n"
+	        "  --src-count N       source addresses, counted up (default 256)\n"
+	        "  --dst ADDR          destination (default " TMPL_DST4 ", udp6: " TMPL_DST6 ")\n"
+	        "  --sport N           first source port (default 1024)\n"
+	        "  --sport-count N     source ports, counted up (default 16)\n"
+	        "  --dport N           destination port (default 9)\n"
+	        "  --dst-mac MAC       destination MAC (default 02:00:00:00:00:02)\n"
+	        "  --vlan ID           VLAN id of the vlan template (default 100)\n",
+	        GEN_MAX_BATCH);
 }
 
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
-		     const char *what)
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v, const char *what)
 {
 	char *end;
 	unsigned long long x;
@@ -97,8 +98,8 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
 	errno = 0;
 	x = strtoull(s, &end, 0);
 	if (errno || *end || end == s || x < lo || x > hi) {
-		fprintf(stderr, "xdpfw-gen: %s: '%s' is not a number in %llu-%llu\n",
-			what, s, (unsigned long long)lo, (unsigned long long)hi);
+		fprintf(stderr, "xdpfw-gen: %s: '%s' is not a number in %llu-%llu\n", what, s,
+		        (unsigned long long)lo, (unsigned long long)hi);
 		return -EINVAL;
 	}
 	*v = x;
@@ -108,38 +109,42 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "dev", required_argument, 0, 'd' },
-		{ "template", required_argument, 0, 't' },
-		{ "count", required_argument, 0, 'c' },
-		{ "duration", required_argument, 0, 'D' },
-		{ "batch", required_argument, 0, 'b' },
-		{ "threads", required_argument, 0, 'T' },
-		{ "size", required_argument, 0, 'z' },
-		{ "src", required_argument, 0, 's' },
-		{ "src-count", required_argument, 0, 'S' },
-		{ "dst", required_argument, 0, 'a' },
-		{ "sport", required_argument, 0, 'p' },
-		{ "sport-count", required_argument, 0, 'P' },
-		{ "dport", required_argument, 0, 'q' },
-		{ "dst-mac", required_argument, 0, 'm' },
-		{ "vlan", required_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 },
+	    {"dev", required_argument, 0, 'd'},
+	    {"template", required_argument, 0, 't'},
+	    {"count", required_argument, 0, 'c'},
+	    {"duration", required_argument, 0, 'D'},
+	    {"batch", required_argument, 0, 'b'},
+	    {"threads", required_argument, 0, 'T'},
+	    {"size", required_argument, 0, 'z'},
+	    {"src", required_argument, 0, 's'},
+	    {"src-count", required_argument, 0, 'S'},
+	    {"dst", required_argument, 0, 'a'},
+	    {"sport", required_argument, 0, 'p'},
+	    {"sport-count", required_argument, 0, 'P'},
+	    {"dport", required_argument, 0, 'q'},
+	    {"dst-mac", required_argument, 0, 'm'},
+	    {"vlan", required_argument, 0, 'v'},
+	    {"help", no_argument, 0, 'h'},
+	    {0},
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t v;
 	char *end, extra;
 	int c;
 
-	*o = (struct opts){ .batch = 64, .threads = 1, .src_count = 256,
-			    .sport_count = 16 };
+	*o = (struct opts){.batch = 64, .threads = 1, .src_count = 256, .sport_count = 16};
 	tmpl_defaults(&o->t);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->dev = optarg; break;
+		case 'd':
+			o->dev = optarg;
+			break;
 		case 't':
 			if (tmpl_kind_parse(optarg, &o->t.kind)) {
-				fprintf(stderr, "xdpfw-gen: --template: '%s' is not udp, tcp, icmp, udp6 or vlan\n", optarg);
+				fprintf(stderr,
+				        "xdpfw-gen: --template: '%s' is not udp, tcp, icmp, udp6 "
+				        "or vlan\n",
+				        optarg);
 				return -EINVAL;
 			}
 			break;
@@ -150,7 +155,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'D':
 			o->duration = strtod(optarg, &end);
 			if (*end || o->duration <= 0 || o->duration > 3600) {
-				fprintf(stderr, "xdpfw-gen: --duration: '%s' is not 0-3600 seconds\n", optarg);
+				fprintf(stderr,
+				        "xdpfw-gen: --duration: '%s' is not 0-3600 seconds\n",
+				        optarg);
 				return -EINVAL;
 			}
 			break;
@@ -160,7 +167,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->batch = v;
 			break;
 		case 'T':
-			if (parse_u64(optarg, 1, ncpu > 0 ? ncpu : 1, &v, "--threads (one per CPU)"))
+			if (parse_u64(optarg, 1, ncpu > 0 ? ncpu : 1, &v,
+			              "--threads (one per CPU)"))
 				return -EINVAL;
 			o->threads = v;
 			break;
@@ -169,13 +177,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			o->t.size = v;
 			break;
-		case 's': o->t.src = optarg; break;
+		case 's':
+			o->t.src = optarg;
+			break;
 		case 'S':
 			if (parse_u64(optarg, 1, 1u << 24, &v, "--src-count"))
 				return -EINVAL;
 			o->src_count = v;
 			break;
-		case 'a': o->t.dst = optarg; break;
+		case 'a':
+			o->t.dst = optarg;
+			break;
 		case 'p':
 			if (parse_u64(optarg, 0, 65535, &v, "--sport"))
 				return -EINVAL;
@@ -192,11 +204,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->t.dport = v;
 			break;
 		case 'm':
-			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c",
-				   &o->t.dst_mac[0], &o->t.dst_mac[1], &o->t.dst_mac[2],
-				   &o->t.dst_mac[3], &o->t.dst_mac[4], &o->t.dst_mac[5],
-				   &extra) != 6) {
-				fprintf(stderr, "xdpfw-gen: --dst-mac: '%s' is not a MAC address\n", optarg);
+			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c", &o->t.dst_mac[0],
+			           &o->t.dst_mac[1], &o->t.dst_mac[2], &o->t.dst_mac[3],
+			           &o->t.dst_mac[4], &o->t.dst_mac[5], &extra) != 6) {
+				fprintf(stderr, "xdpfw-gen: --dst-mac: '%s' is not a MAC address\n",
+				        optarg);
 				return -EINVAL;
 			}
 			break;
@@ -205,8 +217,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			o->t.vlan = v;
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -EINVAL;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
 		}
 	}
 	if (optind != argc || !o->dev) {
@@ -221,12 +237,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* One BPF_PROG_TEST_RUN of n live frames; its wall time in *secs. */
 static int run_once(const struct worker *w, uint32_t n, double *secs)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, topts,
-		    .data_in = w->frame->data,
-		    .data_size_in = w->frame->len,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-		    .batch_size = w->o->batch,
-		    .repeat = n);
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = w->frame->data,
+	            .data_size_in = w->frame->len, .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+	            .batch_size = w->o->batch, .repeat = n);
 	double t0 = now_s();
 
 	if (bpf_prog_test_run_opts(w->prog_fd, &topts))
@@ -243,7 +256,7 @@ static int run_once(const struct worker *w, uint32_t n, double *secs)
  */
 static void *worker_run(void *arg)
 {
-	static const uint32_t probe[2] = { 1u << 14, 1u << 17 };
+	static const uint32_t probe[2] = {1u << 14, 1u << 17};
 	struct worker *w = arg;
 	double t[2], per_pkt, left;
 	uint64_t done = 0, n;
@@ -314,7 +327,10 @@ int main(int argc, char **argv)
 		return 1;
 	ifindex = if_nametoindex(o.dev);
 	if (!ifindex) {
-		fprintf(stderr, "xdpfw-gen: no interface '%s' here: run inside its namespace (ip netns exec NS ...)\n", o.dev);
+		fprintf(stderr,
+		        "xdpfw-gen: no interface '%s' here: run inside its namespace (ip netns "
+		        "exec NS ...)\n",
+		        o.dev);
 		return 1;
 	}
 	if (tmpl_build(&o.t, &frame, &l))
@@ -345,8 +361,10 @@ int main(int argc, char **argv)
 	if (l.l4_csum_off)
 		memcpy((void *)&skel->rodata->tmpl_l4_csum, frame.data + l.l4_csum_off, 2);
 	if (gen_bpf__load(skel)) {
-		fprintf(stderr, "xdpfw-gen: cannot load the BPF program: %s (root, or CAP_BPF + CAP_NET_ADMIN, is needed)\n",
-			strerror(errno));
+		fprintf(stderr,
+		        "xdpfw-gen: cannot load the BPF program: %s (root, or CAP_BPF + "
+		        "CAP_NET_ADMIN, is needed)\n",
+		        strerror(errno));
 		err = 2;
 		goto out;
 	}
@@ -360,8 +378,10 @@ int main(int argc, char **argv)
 	}
 	t0 = now_s();
 	for (i = 0; i < o.threads; i++) {
-		w[i] = (struct worker){ .cpu = i, .frame = &frame, .o = &o,
-					.prog_fd = bpf_program__fd(skel->progs.gen_frame) };
+		w[i] = (struct worker){.cpu = i,
+		                       .frame = &frame,
+		                       .o = &o,
+		                       .prog_fd = bpf_program__fd(skel->progs.gen_frame)};
 		if (o.count)
 			w[i].budget = o.count / o.threads + (i < o.count % o.threads);
 		w[i].deadline = t0 + o.duration;
@@ -375,8 +395,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.threads; i++) {
 		pthread_join(w[i].tid, NULL);
 		if (w[i].err) {
-			fprintf(stderr, "xdpfw-gen: BPF_PROG_TEST_RUN with live frames on CPU %u failed: %s\n",
-				i, strerror(-w[i].err));
+			fprintf(
+			    stderr,
+			    "xdpfw-gen: BPF_PROG_TEST_RUN with live frames on CPU %u failed: %s\n",
+			    i, strerror(-w[i].err));
 			err = 2;
 		}
 	}
@@ -390,10 +412,10 @@ int main(int argc, char **argv)
 		sent += per_cpu[i];
 	/* ICMP: the echo id varies as the port would, but flows are per address. */
 	flows = (uint64_t)o.src_count * (o.t.kind == T_ICMP ? 1 : o.sport_count);
-	printf("sent=%llu seconds=%.3f mpps=%.2f flows=%llu threads=%u batch=%u template=%s size=%zu\n",
-	       (unsigned long long)sent, t1 - t0, sent / (t1 - t0) / 1e6,
-	       (unsigned long long)flows, o.threads, o.batch,
-	       tmpl_names[o.t.kind], frame.len);
+	printf("sent=%llu seconds=%.3f mpps=%.2f flows=%llu threads=%u batch=%u template=%s "
+	       "size=%zu\n",
+	       (unsigned long long)sent, t1 - t0, sent / (t1 - t0) / 1e6, (unsigned long long)flows,
+	       o.threads, o.batch, tmpl_names[o.t.kind], frame.len);
 out:
 	free(w);
 	free(per_cpu);

@@ -8,13 +8,16 @@
 #include <string.h>
 #include "template.h"
 
-const char *const tmpl_names[T_KIND_MAX] = { "udp", "tcp", "icmp", "udp6", "vlan" };
+const char *const tmpl_names[T_KIND_MAX] = {"udp", "tcp", "icmp", "udp6", "vlan"};
 
 void tmpl_defaults(struct tmpl_opts *o)
 {
-	*o = (struct tmpl_opts){ .kind = T_UDP, .size = 60, .sport = 1024,
-				 .dport = 9, .vlan = 100,
-				 .dst_mac = { 2, 0, 0, 0, 0, 2 } };
+	*o = (struct tmpl_opts){.kind = T_UDP,
+	                        .size = 60,
+	                        .sport = 1024,
+	                        .dport = 9,
+	                        .vlan = 100,
+	                        .dst_mac = {2, 0, 0, 0, 0, 2}};
 }
 
 int tmpl_kind_parse(const char *s, enum tmpl_kind *k)
@@ -66,7 +69,7 @@ int tmpl_build(const struct tmpl_opts *o, struct pkt *p, struct tmpl_layout *l)
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, src, tmp) != 1 ||
 	    inet_pton(v6 ? AF_INET6 : AF_INET, dst, tmp) != 1) {
 		fprintf(stderr, "template %s: source and destination must be IPv%d addresses\n",
-			tmpl_names[o->kind], v6 ? 6 : 4);
+		        tmpl_names[o->kind], v6 ? 6 : 4);
 		return -EINVAL;
 	}
 	pkt_init(p);
@@ -76,9 +79,9 @@ int tmpl_build(const struct tmpl_opts *o, struct pkt *p, struct tmpl_layout *l)
 		pkt_vlan(p, PKT_TPID_8021Q, o->vlan);
 	l3 = p->len;
 	if (v6)
-		pkt_ipv6(p, &(struct pkt_ipv6){ .saddr = src, .daddr = dst });
+		pkt_ipv6(p, &(struct pkt_ipv6){.saddr = src, .daddr = dst});
 	else
-		pkt_ipv4(p, &(struct pkt_ipv4){ .saddr = src, .daddr = dst });
+		pkt_ipv4(p, &(struct pkt_ipv4){.saddr = src, .daddr = dst});
 	l4 = p->len;
 	if (o->kind == T_TCP)
 		pkt_tcp(p, o->sport, o->dport, 0x02 /* SYN */, 0);
@@ -91,9 +94,9 @@ int tmpl_build(const struct tmpl_opts *o, struct pkt *p, struct tmpl_layout *l)
 	pkt_finish(p);
 
 	*l = (struct tmpl_layout){
-		.saddr_off = v6 ? l3 + 8 + 12 : l3 + 12,
-		.ip_csum_off = v6 ? 0 : l3 + 10,
-		.sport_off = o->kind == T_ICMP ? l4 + 4 : l4,
+	    .saddr_off = v6 ? l3 + 8 + 12 : l3 + 12,
+	    .ip_csum_off = v6 ? 0 : l3 + 10,
+	    .sport_off = o->kind == T_ICMP ? l4 + 4 : l4,
 	};
 	if (o->kind == T_TCP) {
 		l->l4_csum_off = l4 + 16;
@@ -107,8 +110,8 @@ int tmpl_build(const struct tmpl_opts *o, struct pkt *p, struct tmpl_layout *l)
 	if (l->l4_csum_off) {
 		uint8_t *d = p->data + l->l4_csum_off;
 		size_t n = p->len - l4;
-		uint32_t ps = l->l4_pseudo ?
-			pseudo_sum(p->data + l3, v6, o->kind == T_TCP ? 6 : 17, n) : 0;
+		uint32_t ps =
+		    l->l4_pseudo ? pseudo_sum(p->data + l3, v6, o->kind == T_TCP ? 6 : 17, n) : 0;
 		uint16_t c;
 
 		d[0] = d[1] = 0;

@@ -19,7 +19,7 @@ extern const char *const tmpl_names[T_KIND_MAX];
 
 struct tmpl_opts {
 	enum tmpl_kind kind;
-	unsigned int size;  /* frame length without FCS */
+	unsigned int size;     /* frame length without FCS */
 	const char *src, *dst; /* NULL: the defaults below */
 	uint16_t sport, dport, vlan;
 	uint8_t dst_mac[6];
@@ -32,11 +32,11 @@ struct tmpl_opts {
 
 /* Where the generator edits the frame; 0: not in this template. */
 struct tmpl_layout {
-	uint32_t saddr_off;   /* IPv4 source, or the low word of the IPv6 one */
+	uint32_t saddr_off; /* IPv4 source, or the low word of the IPv6 one */
 	uint32_t ip_csum_off;
 	uint32_t l4_csum_off;
-	uint32_t l4_pseudo;   /* the L4 checksum covers the addresses */
-	uint32_t sport_off;   /* source port; ICMP: the echo identifier */
+	uint32_t l4_pseudo; /* the L4 checksum covers the addresses */
+	uint32_t sport_off; /* source port; ICMP: the echo identifier */
 };
 
 /* Defaults: UDP, 60 bytes, port 1024 -> 9, VLAN 100, MAC 02:00:00:00:00:02. */

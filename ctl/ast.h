@@ -24,7 +24,7 @@ struct fw_pos {
 enum fw_stmt_kind {
 	FW_STMT_SETTING, /* policy, nonip, malformed, limit-sources, limit-full */
 	FW_STMT_RULE,
-	FW_STMT_SET,     /* set NAME = { ... } | file "PATH" */
+	FW_STMT_SET, /* set NAME = { ... } | file "PATH" */
 };
 
 enum fw_setting {
@@ -32,7 +32,7 @@ enum fw_setting {
 	FW_SETTING_NONIP,
 	FW_SETTING_MALFORMED,
 	FW_SETTING_LIMIT_SOURCES, /* limit-sources N */
-	FW_SETTING_LIMIT_FULL,	  /* limit-full over|within */
+	FW_SETTING_LIMIT_FULL,    /* limit-full over|within */
 	FW_SETTING_MAX,
 };
 
@@ -55,15 +55,15 @@ enum fw_match_kind {
 /* An address as written: addr holds every bit given, host bits included
  * (the compiler masks them), IPv4 in addr[0]. */
 struct fw_ast_prefix {
-	uint8_t family;    /* XDPFW_FAMILY_IPV4 / _IPV6 */
-	uint8_t len;       /* prefix length; 32/128 when none was written */
-	uint32_t addr[4];  /* network byte order */
+	uint8_t family;   /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	uint8_t len;      /* prefix length; 32/128 when none was written */
+	uint32_t addr[4]; /* network byte order */
 };
 
 /* One member of a list or set: an address/prefix, or a port/range. */
 struct fw_ast_elem {
 	struct fw_pos pos;
-	const char *src;   /* its source line: a list may span lines */
+	const char *src; /* its source line: a list may span lines */
 	size_t src_len;
 	bool is_addr;
 	struct fw_ast_prefix addr;
@@ -86,22 +86,22 @@ struct fw_ast_match {
 	bool is_list;
 	struct fw_ast_list list;
 	char setref[XDPFW_NAME_MAX]; /* `@name`; "" when none */
-	uint8_t ttl_family; /* FW_MATCH_TTL: 4 for ttl, 6 for hoplimit */
+	uint8_t ttl_family;          /* FW_MATCH_TTL: 4 for ttl, 6 for hoplimit */
 	union {
-		uint8_t family;             /* FW_MATCH_FAMILY */
-		uint8_t proto;              /* FW_MATCH_PROTO */
-		struct fw_ast_prefix addr;  /* FW_MATCH_SADDR/DADDR */
+		uint8_t family;            /* FW_MATCH_FAMILY */
+		uint8_t proto;             /* FW_MATCH_PROTO */
+		struct fw_ast_prefix addr; /* FW_MATCH_SADDR/DADDR */
 		struct {
-			uint16_t lo, hi;    /* inclusive, lo <= hi */
-		} port;                     /* SPORT/DPORT, VLAN (lo == hi), LEN, TTL */
+			uint16_t lo, hi; /* inclusive, lo <= hi */
+		} port;                  /* SPORT/DPORT, VLAN (lo == hi), LEN, TTL */
 		struct {
 			uint8_t mask, value; /* (flags & mask) == value */
-		} tcp;                      /* FW_MATCH_TCPFLAGS */
+		} tcp;                       /* FW_MATCH_TCPFLAGS */
 		struct {
 			/* A name may exist for one family only: resolved by the
 			 * compiler against icmp/icmpv6; -1 where it does not. */
 			int16_t v4, v6;
-		} icmp;                     /* FW_MATCH_ICMPTYPE */
+		} icmp; /* FW_MATCH_ICMPTYPE */
 	};
 };
 
@@ -111,40 +111,40 @@ struct fw_ast_match {
  * rule's family are the compiler's to say.
  */
 struct fw_ast_limit {
-	struct fw_pos pos;	  /* `limit`; line 0: the rule has no limit */
-	struct fw_pos rate_pos;	  /* the rate's number */
-	struct fw_pos burst_kw;	  /* `burst`; line 0: none given */
+	struct fw_pos pos;        /* `limit`; line 0: the rule has no limit */
+	struct fw_pos rate_pos;   /* the rate's number */
+	struct fw_pos burst_kw;   /* `burst`; line 0: none given */
 	struct fw_pos burst_pos;  /* the burst's number */
-	struct fw_pos per_pos;	  /* `per`; line 0: one bucket for the rule */
+	struct fw_pos per_pos;    /* `per`; line 0: one bucket for the rule */
 	struct fw_pos len_pos[2]; /* the prefix lengths after `per saddr` */
-	uint64_t rate;		  /* packets, or bytes, per period; > 0 */
-	uint32_t period;	  /* seconds: 1, 60, 3600, 86400 */
-	bool bytes;		  /* a byte rate (kbit, ..., bytes, ...) */
-	uint64_t burst;		  /* packets or bytes; 0: the default */
-	unsigned int nlens;	  /* per saddr: 0; /LEN: 1; /LEN4/LEN6: 2 */
+	uint64_t rate;            /* packets, or bytes, per period; > 0 */
+	uint32_t period;          /* seconds: 1, 60, 3600, 86400 */
+	bool bytes;               /* a byte rate (kbit, ..., bytes, ...) */
+	uint64_t burst;           /* packets or bytes; 0: the default */
+	unsigned int nlens;       /* per saddr: 0; /LEN: 1; /LEN4/LEN6: 2 */
 	uint8_t len[2];
 };
 
 struct fw_stmt {
 	enum fw_stmt_kind kind;
-	struct fw_pos pos;          /* first word of the statement */
-	const char *src;            /* its source line, for diagnostics */
+	struct fw_pos pos; /* first word of the statement */
+	const char *src;   /* its source line, for diagnostics */
 	size_t src_len;
-	uint8_t action;             /* enum xdpfw_action */
-	enum fw_setting setting;    /* FW_STMT_SETTING */
-	uint32_t value;		    /* limit-sources N; limit-full: enum xdpfw_limit_full */
+	uint8_t action;               /* enum xdpfw_action */
+	enum fw_setting setting;      /* FW_STMT_SETTING */
+	uint32_t value;               /* limit-sources N; limit-full: enum xdpfw_limit_full */
 	struct fw_ast_match *matches; /* FW_STMT_RULE, in source order */
 	size_t nmatches;
 	size_t cap;
-	char name[XDPFW_NAME_MAX];  /* `name "..."`; FW_STMT_SET: the set's name */
+	char name[XDPFW_NAME_MAX]; /* `name "..."`; FW_STMT_SET: the set's name */
 	struct fw_pos name_pos;
-	bool log;                   /* `log` */
-	struct fw_ast_limit limit;  /* `limit over ...` */
+	bool log;                  /* `log` */
+	struct fw_ast_limit limit; /* `limit over ...` */
 	/* FW_STMT_SET: the members written inline, or the file holding them. */
 	struct fw_ast_list set;
-	char *set_file;             /* malloc'ed; NULL for an inline set */
+	char *set_file; /* malloc'ed; NULL for an inline set */
 	struct fw_pos set_file_pos;
-	bool broken;                /* FW_STMT_SET whose fault is reported: name only */
+	bool broken; /* FW_STMT_SET whose fault is reported: name only */
 };
 
 #endif /* FW_AST_H */

@@ -89,8 +89,10 @@ int fw_bpffs_root(char *buf, size_t len, bool *persistent)
 		setenv("LIBXDP_BPFFS", root, 1);
 	} else {
 		if (mount("bpf", FW_BPFFS_DEFAULT, "bpf", 0, "mode=0700"))
-			return fw_err_r(errno, "cannot mount bpffs on %s: %s; mount it by hand (mount -t bpf bpf %s)",
-					FW_BPFFS_DEFAULT, strerror(errno), FW_BPFFS_DEFAULT);
+			return fw_err_r(
+			    errno,
+			    "cannot mount bpffs on %s: %s; mount it by hand (mount -t bpf bpf %s)",
+			    FW_BPFFS_DEFAULT, strerror(errno), FW_BPFFS_DEFAULT);
 		fw_dbg("mounted bpffs on %s", FW_BPFFS_DEFAULT);
 		snprintf(root, sizeof(root), "%s", FW_BPFFS_DEFAULT);
 		/* A private mount namespace (ip netns exec) dies with us. */
@@ -140,8 +142,9 @@ int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 	if (err)
 		return err;
 	if (create && !persistent)
-		fw_info("no bpffs outside this mount namespace: pins for %s vanish when fwctl exits; the kernel keeps the program attached",
-			ifname);
+		fw_info("no bpffs outside this mount namespace: pins for %s vanish when fwctl "
+		        "exits; the kernel keeps the program attached",
+		        ifname);
 	snprintf(base, sizeof(base), "%s/xdpfw", root);
 	if (stat("/proc/self/ns/net", &self))
 		return fw_err_r(errno, "cannot read the network namespace: %s", strerror(errno));
@@ -149,7 +152,7 @@ int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 		if (create && (err = mkdir_p1(base)))
 			return err;
 		snprintf(base + strlen(base), sizeof(base) - strlen(base), "/netns:%lu",
-			 (unsigned long)self.st_ino);
+		         (unsigned long)self.st_ino);
 	}
 	if (create && (err = mkdir_p1(base)))
 		return err;

@@ -30,7 +30,7 @@ unsigned int fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 
 struct vtab {
 	unsigned int words; /* W: live words of every vector */
-	__u64 *v;	    /* [n * words] */
+	__u64 *v;           /* [n * words] */
 	__u32 n, cap;
 	__u32 *slot; /* open addressing: id + 1, 0 empty */
 	__u32 nslot; /* power of two */
@@ -239,7 +239,7 @@ static const struct table_field table_fields[] = {
 
 /* Rule r's test of table field f as events; *tests false if it has none. */
 static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 ri,
-		       const struct table_field *tf, struct evlist *l, bool *tests)
+                       const struct table_field *tf, struct evlist *l, bool *tests)
 {
 	const struct fw_ruleset *rs = b->rs;
 	__u32 m = r->match, n = r->negate;
@@ -251,7 +251,7 @@ static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 
 			return ev_range(l, r->sport_lo, r->sport_hi, n & XDPFW_M_SPORT, 65536, ri);
 		if ((m & XDPFW_M_SPORT_SET) && r->sport_set < rs->nport_sets)
 			return ev_bitmap(l, &rs->port_sets[r->sport_set], n & XDPFW_M_SPORT_SET,
-					 ri);
+			                 ri);
 		if (m & XDPFW_M_SPORT_SET)
 			return 0; /* an unknown set holds nothing */
 		break;
@@ -260,7 +260,7 @@ static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 
 			return ev_range(l, r->dport_lo, r->dport_hi, n & XDPFW_M_DPORT, 65536, ri);
 		if ((m & XDPFW_M_DPORT_SET) && r->dport_set < rs->nport_sets)
 			return ev_bitmap(l, &rs->port_sets[r->dport_set], n & XDPFW_M_DPORT_SET,
-					 ri);
+			                 ri);
 		if (m & XDPFW_M_DPORT_SET)
 			return 0;
 		break;
@@ -360,7 +360,7 @@ static __u32 rule_sig(const struct xdpfw_rule *r)
 	if (m & XDPFW_M_FAMILY)
 		s |= r->family == XDPFW_FAMILY_IPV6 ? SIG_FAMILY_V6 : SIG_FAMILY_V4;
 	if (m & (XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_SPORT_SET |
-		 XDPFW_M_DPORT_SET))
+	         XDPFW_M_DPORT_SET))
 		s |= SIG_PORTS;
 	if (m & XDPFW_M_ICMPTYPE)
 		s |= SIG_HEADER;
@@ -423,7 +423,7 @@ static int build_kind(struct build *b)
 			for (__u32 proto = 0; proto < 256; proto++) {
 				__u32 key =
 				    xdpfw_kind_key(v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4,
-						   (__u8)proto, (__u8)flags);
+				                   (__u8)proto, (__u8)flags);
 				long id = proto_tested[proto] ? -1 : other;
 
 				if (id < 0) {
@@ -525,7 +525,7 @@ static bool same_prefix(const struct aent *x, const struct aent *y)
 /* What naming a prefix does to the rule vector of the addresses it holds:
  * a rule's own literal (lit: its field's match bit) or a set's rules. */
 static void apply_owner(const struct build *b, const struct addr_rules *ar, __u32 lit, int owner,
-			__u64 *cur)
+                        __u64 *cur)
 {
 	if (owner >= 0) {
 		const struct xdpfw_rule *r = &b->rs->rules[owner];
@@ -664,12 +664,12 @@ static int build_addr(struct build *b, int fi, bool v6)
 				continue;
 			ar.used[s] = true;
 			bit_set(&((r->negate & setbit) ? ar.neg : ar.pos)[(size_t)s * b->words], i,
-				true);
+			        true);
 		} else if (r->family == fam) {
 			const struct xdpfw_prefix *p = fi ? &r->daddr : &r->saddr;
 
 			if (add_aent(&ents, &nents, &cap, p->addr, fi ? r->daddr_len : r->saddr_len,
-				     (int)i))
+			             (int)i))
 				goto out;
 		}
 	}
@@ -788,7 +788,7 @@ static void to_bitmaps(struct fw_cls *c)
 			c->shape[fi][v6].miss = (__u32)c->vecs[c->shape[fi][v6].miss].w[0];
 			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
 				c->prefixes[fi][v6][i].id =
-					(__u32)c->vecs[c->prefixes[fi][v6][i].id].w[0];
+				    (__u32)c->vecs[c->prefixes[fi][v6][i].id].w[0];
 		}
 	}
 	c->small = true;
@@ -929,7 +929,7 @@ static bool grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g)
 /* The hash keys of a /24 without a group: its addresses whose class is not
  * the /24's own. */
 static __u32 flush_hashed(int fi, __u32 a, const __u16 *cls, __u16 own,
-			  struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 nh)
+                          struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 nh)
 {
 	for (__u32 k = 0; k < 256; k++) {
 		if (cls[k] == own)
@@ -945,7 +945,7 @@ static __u32 flush_hashed(int fi, __u32 a, const __u16 *cls, __u16 own,
 }
 
 __u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-		      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals)
+                      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals)
 {
 	const struct fw_cls_prefix *p = c->prefixes[fi][0];
 	__u16 miss = (__u16)c->shape[fi][0].miss;
@@ -1082,7 +1082,7 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
 	__u32 ids[XDPFW_F_MAX] = {
 	    table_class(c, XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
-			xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)),
+	                xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags)),
 	    table_class(c, XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport),
 	    table_class(c, XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport),
 	    table_class(c, XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len),
@@ -1140,14 +1140,14 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			if (sh->store == XDPFW_STORE_NONE)
 				continue;
 			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-					      "; %s %s: %s, %u prefix%s", fam[v6], field[fi],
-					      store_names[sh->store], c->nprefixes[fi][v6],
-					      c->nprefixes[fi][v6] == 1 ? "" : "es");
+			                      "; %s %s: %s, %u prefix%s", fam[v6], field[fi],
+			                      store_names[sh->store], c->nprefixes[fi][v6],
+			                      c->nprefixes[fi][v6] == 1 ? "" : "es");
 			if (sh->store == XDPFW_STORE_DIR)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-						      " (%u /24 groups, %llu hashed addresses)",
-						      c->dir[fi].ngroups,
-						      (unsigned long long)c->dir[fi].nhash);
+				                      " (%u /24 groups, %llu hashed addresses)",
+				                      c->dir[fi].ngroups,
+				                      (unsigned long long)c->dir[fi].nhash);
 		}
 	}
 	return (int)n;

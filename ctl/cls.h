@@ -25,10 +25,10 @@ struct fw_cls_prefix {
 
 struct fw_cls {
 	__u32 nvecs;
-	struct xdpfw_vec *vecs;		     /* [nvecs]; vector 0: every live rule */
-	struct xdpfw_cls_block *blocks;	     /* [XDPFW_CLS_BLOCKS] */
-	__u32 fields;			     /* as xdpfw_config.fields */
-	bool small; /* XDPFW_CLS_SMALL: classes are rule bitmaps */
+	struct xdpfw_vec *vecs;              /* [nvecs]; vector 0: every live rule */
+	struct xdpfw_cls_block *blocks;      /* [XDPFW_CLS_BLOCKS] */
+	__u32 fields;                        /* as xdpfw_config.fields */
+	bool small;                          /* XDPFW_CLS_SMALL: classes are rule bitmaps */
 	struct xdpfw_addr_shape shape[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	/* Prefixes whose class differs from their closest enclosing prefix's
 	 * (or from `miss`), in address order: a prefix before those it holds. */
@@ -73,7 +73,7 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
  * without a group (room for c->dir[fi].nhash). Returns the keys written.
  */
 __u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-		      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals);
+                      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals);
 
 /*
  * Fill the D16 store of address field fi into blocks (XDPFW_D16_MAP_BLOCKS

@@ -18,9 +18,9 @@
 #include "parser.h"
 
 /* Protocol numbers (IANA) that the compiler gives a meaning to. */
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
+#define PROTO_ICMP   1
+#define PROTO_TCP    6
+#define PROTO_UDP    17
 #define PROTO_ICMPV6 58
 
 /* A rule file is text written by people; anything this big is a mistake
@@ -29,15 +29,14 @@
 
 /* FNV-1a 64-bit parameters, from the FNV reference (draft-eastlake-fnv). */
 #define FNV64_OFFSET 0xcbf29ce484222325ull
-#define FNV64_PRIME 0x100000001b3ull
+#define FNV64_PRIME  0x100000001b3ull
 
-static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
-		struct fw_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int cerr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
 
 /* Report a fault in st; returns -EINVAL for the caller. */
-static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
-		struct fw_pos pos, const char *fmt, ...)
+static int cerr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos, const char *fmt,
+                ...)
 {
 	char msg[FW_DIAG_MSG];
 	va_list ap;
@@ -45,8 +44,7 @@ static int cerr(struct fw_compiler *c, const struct fw_stmt *st,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fw_diag_report(c->diag, FW_DIAG_ERROR, pos.line, pos.col, st->src,
-		       st->src_len, "%s", msg);
+	fw_diag_report(c->diag, FW_DIAG_ERROR, pos.line, pos.col, st->src, st->src_len, "%s", msg);
 	return -EINVAL;
 }
 
@@ -63,8 +61,7 @@ void fw_ruleset_free(struct fw_ruleset *rs)
 	rs->nsets = rs->sets_cap = 0;
 }
 
-void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs,
-		      struct fw_diag *diag)
+void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag)
 {
 	memset(c, 0, sizeof(*c));
 	c->rs = rs;
@@ -147,25 +144,21 @@ static const char *match_word(enum fw_match_kind kind)
 
 /* A match kind given a second time: a conflict if the values differ. */
 static int check_repeat(struct fw_compiler *c, const struct fw_stmt *st,
-			const struct fw_ast_match *first,
-			const struct fw_ast_match *m)
+                        const struct fw_ast_match *first, const struct fw_ast_match *m)
 {
 	char a[16], b[16];
 
 	if (m->kind == FW_MATCH_FAMILY && m->family != first->family)
-		return cerr(c, st, m->pos,
-			    "family %s conflicts with %s at column %u",
-			    family_word(m->family), family_word(first->family),
-			    first->pos.col);
+		return cerr(c, st, m->pos, "family %s conflicts with %s at column %u",
+		            family_word(m->family), family_word(first->family), first->pos.col);
 	if (m->kind == FW_MATCH_PROTO && m->proto != first->proto) {
 		proto_label(m->proto, a, sizeof(a));
 		proto_label(first->proto, b, sizeof(b));
-		return cerr(c, st, m->arg,
-			    "protocol %s conflicts with %s at column %u", a, b,
-			    first->arg.col);
+		return cerr(c, st, m->arg, "protocol %s conflicts with %s at column %u", a, b,
+		            first->arg.col);
 	}
-	return cerr(c, st, m->pos, "duplicate %s (first at column %u)",
-		    match_word(m->kind), first->pos.col);
+	return cerr(c, st, m->pos, "duplicate %s (first at column %u)", match_word(m->kind),
+	            first->pos.col);
 }
 
 /*
@@ -175,13 +168,12 @@ static int check_repeat(struct fw_compiler *c, const struct fw_stmt *st,
  * blamed, because it is the likelier typo. Returns the family or -EINVAL.
  */
 static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
-			const struct fw_ast_match *seen[FW_MATCH_MAX])
+                        const struct fw_ast_match *seen[FW_MATCH_MAX])
 {
 	const struct fw_ast_match *kw = seen[FW_MATCH_FAMILY];
 	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
 	const struct fw_ast_match *ttl = seen[FW_MATCH_TTL];
-	const struct fw_ast_match *addrs[2] = { seen[FW_MATCH_SADDR],
-						seen[FW_MATCH_DADDR] };
+	const struct fw_ast_match *addrs[2] = {seen[FW_MATCH_SADDR], seen[FW_MATCH_DADDR]};
 	uint8_t pfam = proto ? proto_family(proto->proto) : XDPFW_FAMILY_NONE;
 	uint8_t family = XDPFW_FAMILY_NONE;
 	char ref_name[48];
@@ -195,17 +187,14 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 
 	if (kw) {
 		family = kw->family;
-		snprintf(ref_name, sizeof(ref_name), "an %s rule",
-			 family_word(family));
+		snprintf(ref_name, sizeof(ref_name), "an %s rule", family_word(family));
 		if (pfam && pfam != family)
 			r = cerr(c, st, proto->arg, "%s in an %s rule: use %s",
-				 fw_proto_name(proto->proto),
-				 family_word(family),
-				 pfam == XDPFW_FAMILY_IPV4 ? "icmpv6" : "icmp");
+			         fw_proto_name(proto->proto), family_word(family),
+			         pfam == XDPFW_FAMILY_IPV4 ? "icmpv6" : "icmp");
 	} else if (pfam) {
 		family = pfam;
-		snprintf(ref_name, sizeof(ref_name), "an %s rule",
-			 fw_proto_name(proto->proto));
+		snprintf(ref_name, sizeof(ref_name), "an %s rule", fw_proto_name(proto->proto));
 	}
 
 	/* ttl is IPv4's, hoplimit IPv6's: the same field by two names. */
@@ -217,7 +206,7 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 			snprintf(ref_name, sizeof(ref_name), "a rule with %s", word);
 		} else if (ttl->ttl_family != family) {
 			r = cerr(c, st, ttl->pos, "%s in %s: use %s", word, ref_name,
-				 family == XDPFW_FAMILY_IPV4 ? "ttl" : "hoplimit");
+			         family == XDPFW_FAMILY_IPV4 ? "ttl" : "hoplimit");
 		}
 	}
 
@@ -229,21 +218,20 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 			continue;
 		if (!family) {
 			family = m->addr.family;
-			snprintf(ref_name, sizeof(ref_name),
-				 "a rule with an %s %s", family_label(family),
-				 match_word(m->kind));
+			snprintf(ref_name, sizeof(ref_name), "a rule with an %s %s",
+			         family_label(family), match_word(m->kind));
 			continue;
 		}
 		if (m->addr.family != family)
-			r = cerr(c, st, m->arg, "%s address in %s",
-				 family_label(m->addr.family), ref_name);
+			r = cerr(c, st, m->arg, "%s address in %s", family_label(m->addr.family),
+			         ref_name);
 	}
 	return r ? r : family;
 }
 
 /* Ports exist only in the TCP and UDP headers the data plane reads. */
 static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
-		       const struct fw_ast_match *seen[FW_MATCH_MAX])
+                       const struct fw_ast_match *seen[FW_MATCH_MAX])
 {
 	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
 	const struct fw_ast_match *port = seen[FW_MATCH_SPORT];
@@ -255,12 +243,11 @@ static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
 	if (!port)
 		return 0;
 	if (!proto)
-		return cerr(c, st, port->pos, "%s needs tcp or udp",
-			    match_word(port->kind));
+		return cerr(c, st, port->pos, "%s needs tcp or udp", match_word(port->kind));
 	if (proto->proto != PROTO_TCP && proto->proto != PROTO_UDP) {
 		proto_label(proto->proto, name, sizeof(name));
-		return cerr(c, st, port->pos, "%s needs tcp or udp, not %s",
-			    match_word(port->kind), name);
+		return cerr(c, st, port->pos, "%s needs tcp or udp, not %s", match_word(port->kind),
+		            name);
 	}
 	return 0;
 }
@@ -270,7 +257,7 @@ static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
  * must exist for that one (nd-neighbor-solicit is ICMPv6's only).
  */
 static int check_l4_fields(struct fw_compiler *c, const struct fw_stmt *st,
-			   const struct fw_ast_match *seen[FW_MATCH_MAX], int *icmp_type)
+                           const struct fw_ast_match *seen[FW_MATCH_MAX], int *icmp_type)
 {
 	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
 	const struct fw_ast_match *flags = seen[FW_MATCH_TCPFLAGS];
@@ -286,8 +273,8 @@ static int check_l4_fields(struct fw_compiler *c, const struct fw_stmt *st,
 	*icmp_type = proto->proto == PROTO_ICMP ? type->icmp.v4 : type->icmp.v6;
 	if (*icmp_type < 0)
 		r = cerr(c, st, type->arg, "no such %s type; it is an %s type",
-			 fw_proto_name(proto->proto),
-			 proto->proto == PROTO_ICMP ? "icmpv6" : "icmp");
+		         fw_proto_name(proto->proto),
+		         proto->proto == PROTO_ICMP ? "icmpv6" : "icmp");
 	return r;
 }
 
@@ -325,7 +312,7 @@ static struct fw_set_info *set_find(const struct fw_ruleset *rs, const char *nam
 
 /* Give a set its kind and an id of that kind, within the limits. */
 static int set_bind(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
-		    struct fw_set_info *info, enum fw_set_kind kind)
+                    struct fw_set_info *info, enum fw_set_kind kind)
 {
 	struct fw_ruleset *rs = c->rs;
 	struct xdpfw_port_set *ps;
@@ -334,13 +321,13 @@ static int set_bind(struct fw_compiler *c, const struct fw_stmt *st, struct fw_p
 	if (kind == FW_SET_ADDR) {
 		if (rs->naddr_sets >= XDPFW_MAX_ADDR_SETS)
 			return cerr(c, st, pos, "too many address sets and lists: the limit is %d",
-				    XDPFW_MAX_ADDR_SETS);
+			            XDPFW_MAX_ADDR_SETS);
 		info->id = (__u16)rs->naddr_sets++;
 		return 0;
 	}
 	if (rs->nport_sets >= XDPFW_MAX_PORT_SETS)
 		return cerr(c, st, pos, "too many port sets and lists: the limit is %d",
-			    XDPFW_MAX_PORT_SETS);
+		            XDPFW_MAX_PORT_SETS);
 	ps = reallocarray(rs->port_sets, rs->nport_sets + 1, sizeof(*ps));
 	if (!ps)
 		return -ENOMEM;
@@ -371,7 +358,7 @@ static struct fw_set_info *set_new(struct fw_ruleset *rs, const char *name, unsi
 }
 
 static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
-			struct fw_set_info *info, const struct fw_ast_prefix *a)
+                        struct fw_set_info *info, const struct fw_ast_prefix *a)
 {
 	struct fw_ruleset *rs = c->rs;
 	struct xdpfw_prefix masked;
@@ -379,7 +366,7 @@ static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct 
 
 	if (rs->naddrs >= XDPFW_MAX_SET_ADDRS)
 		return cerr(c, st, pos, "sets hold more than %u prefixes in all",
-			    XDPFW_MAX_SET_ADDRS);
+		            XDPFW_MAX_SET_ADDRS);
 	if (rs->naddrs == rs->addrs_cap) {
 		__u32 cap = rs->addrs_cap ? rs->addrs_cap * 2 : 64;
 
@@ -403,7 +390,7 @@ static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct 
 }
 
 static void set_add_ports(struct fw_ruleset *rs, struct fw_set_info *info, unsigned int lo,
-			  unsigned int hi)
+                          unsigned int hi)
 {
 	struct xdpfw_port_set *ps = &rs->port_sets[info->id];
 
@@ -414,7 +401,7 @@ static void set_add_ports(struct fw_ruleset *rs, struct fw_set_info *info, unsig
 
 /* Fill a bound set from its members, which must all be of its kind. */
 static int set_fill(struct fw_compiler *c, const struct fw_stmt *st, struct fw_set_info *info,
-		    const struct fw_ast_list *l)
+                    const struct fw_ast_list *l)
 {
 	int r;
 
@@ -423,8 +410,8 @@ static int set_fill(struct fw_compiler *c, const struct fw_stmt *st, struct fw_s
 
 		if (e->is_addr != (info->kind == FW_SET_ADDR)) {
 			fw_diag_report(c->diag, FW_DIAG_ERROR, e->pos.line, e->pos.col,
-				       e->src ? e->src : st->src, e->src ? e->src_len : st->src_len,
-				       "a set holds addresses or ports, not both");
+			               e->src ? e->src : st->src, e->src ? e->src_len : st->src_len,
+			               "a set holds addresses or ports, not both");
 			return -EINVAL;
 		}
 		if (e->is_addr) {
@@ -466,14 +453,15 @@ static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct
 	set_file_path(c, st->set_file, path, sizeof(path));
 	r = read_all(path, &buf, &len);
 	if (r) {
-		r = cerr(c, st, st->set_file_pos, "cannot read set file %s: %s", path, strerror(-r));
+		r = cerr(c, st, st->set_file_pos, "cannot read set file %s: %s", path,
+		         strerror(-r));
 		goto out;
 	}
 	c->diag->file = path;
 	while (pos < len && errors < 20) {
 		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - s) : len - pos, a = 0, b;
-		struct fw_ast_prefix pfx = { 0 };
+		struct fw_ast_prefix pfx = {0};
 		char text[INET6_ADDRSTRLEN + 8], *slash;
 		struct fw_ast_elem *e;
 		int v6;
@@ -511,7 +499,8 @@ static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct
 		}
 		if (c->rs->naddrs + l->n >= XDPFW_MAX_SET_ADDRS) {
 			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
-				       "sets hold more than %u prefixes in all", XDPFW_MAX_SET_ADDRS);
+			               "sets hold more than %u prefixes in all",
+			               XDPFW_MAX_SET_ADDRS);
 			r = -EINVAL;
 			goto out;
 		}
@@ -529,23 +518,23 @@ static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct
 		}
 		e = &l->v[l->n++];
 		memset(e, 0, sizeof(*e));
-		e->pos = (struct fw_pos){ line, (unsigned int)a + 1 };
+		e->pos = (struct fw_pos){line, (unsigned int)a + 1};
 		e->is_addr = true;
 		e->addr = pfx;
-check_rest:
+	check_rest:
 		while (b < n && (s[b] == ' ' || s[b] == '\t'))
 			b++;
 		if (b < n && s[b] != '#') {
 			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)b + 1, s, n,
-				       "one address or prefix per line; unexpected '%.*s'",
-				       (int)(n - b > 40 ? 40 : n - b), s + b);
+			               "one address or prefix per line; unexpected '%.*s'",
+			               (int)(n - b > 40 ? 40 : n - b), s + b);
 			errors++;
 		}
 		continue;
-bad:
+	bad:
 		fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
-			       "not an IPv4/IPv6 address or prefix: '%.*s'",
-			       (int)(b - a > 60 ? 60 : b - a), s + a);
+		               "not an IPv4/IPv6 address or prefix: '%.*s'",
+		               (int)(b - a > 60 ? 60 : b - a), s + a);
 		errors++;
 	}
 	r = errors ? -EINVAL : 0;
@@ -558,14 +547,14 @@ out:
 static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	const struct fw_set_info *old = set_find(c->rs, st->name);
-	struct fw_ast_list file = { 0 };
+	struct fw_ast_list file = {0};
 	const struct fw_ast_list *l = &st->set;
 	struct fw_set_info *info;
 	int r;
 
 	if (old)
 		return cerr(c, st, st->name_pos, "set %s already defined on line %u", st->name,
-			    old->line);
+		            old->line);
 	/* Defined even when its members are bad: rules using it should not
 	 * add "no such set" to the one fault already reported. */
 	info = set_new(c->rs, st->name, st->pos.line);
@@ -580,9 +569,10 @@ static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 		l = &file;
 	}
 	if (!l->n) {
-		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col, st->src,
-			       st->src_len, "set %s is empty: rules using it never match (with !=, always)",
-			       st->name);
+		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col,
+		               st->src, st->src_len,
+		               "set %s is empty: rules using it never match (with !=, always)",
+		               st->name);
 		/* An address set until a port match uses it (no member says
 		 * otherwise); an id now keeps ids in definition order. */
 		r = set_bind(c, st, st->name_pos, info, FW_SET_ADDR);
@@ -605,10 +595,10 @@ struct resolved {
 
 /* Resolve a list or @name of match m into a set of the kind it needs. */
 static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
-		       const struct fw_ast_match *m, struct resolved *out)
+                       const struct fw_ast_match *m, struct resolved *out)
 {
-	enum fw_set_kind kind = (m->kind == FW_MATCH_SADDR || m->kind == FW_MATCH_DADDR) ?
-					FW_SET_ADDR : FW_SET_PORT;
+	enum fw_set_kind kind =
+	    (m->kind == FW_MATCH_SADDR || m->kind == FW_MATCH_DADDR) ? FW_SET_ADDR : FW_SET_PORT;
 	struct fw_set_info *info;
 	int r;
 
@@ -616,16 +606,16 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 		info = set_find(c->rs, m->setref);
 		if (!info)
 			return cerr(c, st, m->arg, "no set @%s; define it above: set %s = { ... }",
-				    m->setref, m->setref);
+			            m->setref, m->setref);
 		/* An empty set takes the kind of its use. */
 		if ((info->kind == FW_SET_UNKNOWN || (!info->count && info->kind != kind)) &&
 		    (r = set_bind(c, st, m->arg, info, kind)))
 			return r;
 		if (info->kind != kind)
 			return cerr(c, st, m->arg, "@%s is %s set; %s needs %s", m->setref,
-				    info->kind == FW_SET_ADDR ? "an address" : "a port",
-				    kind == FW_SET_ADDR ? "an address match" : "a port match",
-				    kind == FW_SET_ADDR ? "addresses" : "ports");
+			            info->kind == FW_SET_ADDR ? "an address" : "a port",
+			            kind == FW_SET_ADDR ? "an address match" : "a port match",
+			            kind == FW_SET_ADDR ? "addresses" : "ports");
 	} else {
 		info = set_new(c->rs, "", st->pos.line);
 		if (!info)
@@ -637,7 +627,8 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 			return r;
 		if (!m->list.n)
 			fw_diag_report(c->diag, FW_DIAG_WARNING, m->arg.line, m->arg.col, st->src,
-				       st->src_len, "empty list: the match never holds (with !=, always)");
+			               st->src_len,
+			               "empty list: the match never holds (with !=, always)");
 	}
 	out->is_set = true;
 	out->id = info->id;
@@ -645,22 +636,27 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 	return 0;
 }
 
-static void lower_rule(const struct fw_stmt *st,
-		       const struct fw_ast_match *seen[FW_MATCH_MAX],
-		       const struct resolved res[FW_MATCH_MAX],
-		       uint8_t family, int icmp_type, struct xdpfw_rule *r)
+static void lower_rule(const struct fw_stmt *st, const struct fw_ast_match *seen[FW_MATCH_MAX],
+                       const struct resolved res[FW_MATCH_MAX], uint8_t family, int icmp_type,
+                       struct xdpfw_rule *r)
 {
 	static const uint32_t bit[FW_MATCH_MAX] = {
-		[FW_MATCH_SADDR] = XDPFW_M_SADDR, [FW_MATCH_DADDR] = XDPFW_M_DADDR,
-		[FW_MATCH_SPORT] = XDPFW_M_SPORT, [FW_MATCH_DPORT] = XDPFW_M_DPORT,
+	    [FW_MATCH_SADDR] = XDPFW_M_SADDR,
+	    [FW_MATCH_DADDR] = XDPFW_M_DADDR,
+	    [FW_MATCH_SPORT] = XDPFW_M_SPORT,
+	    [FW_MATCH_DPORT] = XDPFW_M_DPORT,
 	};
 	static const uint32_t set_bit[FW_MATCH_MAX] = {
-		[FW_MATCH_SADDR] = XDPFW_M_SADDR_SET, [FW_MATCH_DADDR] = XDPFW_M_DADDR_SET,
-		[FW_MATCH_SPORT] = XDPFW_M_SPORT_SET, [FW_MATCH_DPORT] = XDPFW_M_DPORT_SET,
+	    [FW_MATCH_SADDR] = XDPFW_M_SADDR_SET,
+	    [FW_MATCH_DADDR] = XDPFW_M_DADDR_SET,
+	    [FW_MATCH_SPORT] = XDPFW_M_SPORT_SET,
+	    [FW_MATCH_DPORT] = XDPFW_M_DPORT_SET,
 	};
 	__u16 *set_field[FW_MATCH_MAX] = {
-		[FW_MATCH_SADDR] = &r->saddr_set, [FW_MATCH_DADDR] = &r->daddr_set,
-		[FW_MATCH_SPORT] = &r->sport_set, [FW_MATCH_DPORT] = &r->dport_set,
+	    [FW_MATCH_SADDR] = &r->saddr_set,
+	    [FW_MATCH_DADDR] = &r->daddr_set,
+	    [FW_MATCH_SPORT] = &r->sport_set,
+	    [FW_MATCH_DPORT] = &r->dport_set,
 	};
 	const struct fw_ast_match *m;
 
@@ -754,7 +750,7 @@ static void lower_rule(const struct fw_stmt *st,
  * none (hosts) or both, IPv4's first.
  */
 static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int family,
-		       struct xdpfw_limit *out)
+                       struct xdpfw_limit *out)
 {
 	const struct fw_ast_limit *l = &st->limit;
 	struct xdpfw_limit lim;
@@ -770,19 +766,19 @@ static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int fami
 		if (l->nlens == 1 && family == XDPFW_FAMILY_IPV4) {
 			if (l->len[0] > 32)
 				return cerr(c, st, l->len_pos[0],
-					    "prefix length %u out of range for IPv4 (1-32)",
-					    l->len[0]);
+				            "prefix length %u out of range for IPv4 (1-32)",
+				            l->len[0]);
 			lim.prefix4 = l->len[0];
 		} else if (l->nlens == 1 && family == XDPFW_FAMILY_IPV6) {
 			lim.prefix6 = l->len[0];
 		} else if (l->nlens == 1) {
 			return cerr(c, st, l->len_pos[0],
-				    "one prefix length in a rule for IPv4 and IPv6: add ip or ip6, "
-				    "or give both, as in per saddr/24/64");
+			            "one prefix length in a rule for IPv4 and IPv6: add ip or ip6, "
+			            "or give both, as in per saddr/24/64");
 		} else if (l->nlens == 2 && family) {
 			return cerr(c, st, l->len_pos[1],
-				    "two prefix lengths in an %s-only rule: give one",
-				    family_label((uint8_t)family));
+			            "two prefix lengths in an %s-only rule: give one",
+			            family_label((uint8_t)family));
 		} else if (l->nlens == 2) {
 			lim.prefix4 = l->len[0];
 			lim.prefix6 = l->len[1];
@@ -794,14 +790,14 @@ static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int fami
 	case XDPFW_LIMIT_ERR_TOO_FAST:
 		if (l->bytes)
 			return cerr(c, st, l->rate_pos,
-				    "rate too high: the limiter times at most %llugbit/s",
-				    XDPFW_LIMIT_RATE_MAX * 8 / 1000000000);
+			            "rate too high: the limiter times at most %llugbit/s",
+			            XDPFW_LIMIT_RATE_MAX * 8 / 1000000000);
 		return cerr(c, st, l->rate_pos, "rate too high: the limiter times at most %llug/s",
-			    XDPFW_LIMIT_RATE_MAX / 1000000000);
+		            XDPFW_LIMIT_RATE_MAX / 1000000000);
 	case XDPFW_LIMIT_ERR_TOO_SLOW:
 		return cerr(c, st, l->rate_pos,
-			    "rate too low: one %u-byte packet at this rate takes more than %d days",
-			    XDPFW_LIMIT_MAX_LEN, XDPFW_LIMIT_SPAN_DAYS);
+		            "rate too low: one %u-byte packet at this rate takes more than %d days",
+		            XDPFW_LIMIT_MAX_LEN, XDPFW_LIMIT_SPAN_DAYS);
 	case XDPFW_LIMIT_ERR_SPAN:
 		if (l->burst)
 			return cerr(
@@ -824,8 +820,8 @@ static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int fami
 static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	struct xdpfw_limit limit;
-	const struct fw_ast_match *seen[FW_MATCH_MAX] = { 0 };
-	struct resolved res[FW_MATCH_MAX] = { 0 };
+	const struct fw_ast_match *seen[FW_MATCH_MAX] = {0};
+	struct resolved res[FW_MATCH_MAX] = {0};
 	struct fw_ast_match copies[2];
 	struct fw_ruleset *rs = c->rs;
 	int r = 0, family, icmp_type = 0;
@@ -854,8 +850,9 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		if (k == FW_MATCH_SADDR || k == FW_MATCH_DADDR) {
 			copies[k - FW_MATCH_SADDR] = *m;
 			copies[k - FW_MATCH_SADDR].addr.family =
-				res[k].families == 1 ? XDPFW_FAMILY_IPV4 :
-				res[k].families == 2 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_NONE;
+			    res[k].families == 1   ? XDPFW_FAMILY_IPV4
+			    : res[k].families == 2 ? XDPFW_FAMILY_IPV6
+			                           : XDPFW_FAMILY_NONE;
 			seen[k] = &copies[k - FW_MATCH_SADDR];
 		}
 	}
@@ -874,8 +871,7 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 
 	/* Reported once: every rule past the limit is the same fault. */
 	if (c->rules_seen++ == XDPFW_MAX_RULES)
-		r = cerr(c, st, st->pos, "too many rules: the limit is %d",
-			 XDPFW_MAX_RULES);
+		r = cerr(c, st, st->pos, "too many rules: the limit is %d", XDPFW_MAX_RULES);
 	if (r || c->rules_seen > XDPFW_MAX_RULES)
 		return -EINVAL;
 
@@ -898,7 +894,7 @@ static int compile_setting(struct fw_compiler *c, const struct fw_stmt *st)
 
 	if (*line)
 		return cerr(c, st, st->pos, "%s already set on line %u",
-			    fw_setting_name(st->setting), *line);
+		            fw_setting_name(st->setting), *line);
 	*line = st->pos.line;
 	switch (st->setting) {
 	case FW_SETTING_POLICY:
@@ -971,8 +967,8 @@ void fw_compiler_finish(struct fw_compiler *c)
 	c->rs->config.digest = fw_ruleset_digest(c->rs);
 }
 
-int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
-			struct fw_ruleset *rs, struct fw_diag *diag)
+int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw_ruleset *rs,
+                        struct fw_diag *diag)
 {
 	unsigned int errors = diag->errors;
 	struct fw_compiler c;
@@ -990,8 +986,7 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
 		fw_stmt_free(&st);
 	}
 	if (r < 0) {
-		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s",
-			       strerror(-r));
+		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", strerror(-r));
 		return r;
 	}
 	fw_compiler_finish(&c);
@@ -1078,8 +1073,7 @@ out:
 	return r;
 }
 
-int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
-			 struct fw_diag *diag)
+int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs, struct fw_diag *diag)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1089,8 +1083,7 @@ int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
 		diag->file = path;
 	r = read_all(path, &buf, &len);
 	if (r) {
-		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s",
-			       strerror(-r));
+		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", strerror(-r));
 		goto out;
 	}
 	r = fw_ruleset_load_mem(path, buf, len, rs, diag);
@@ -1112,8 +1105,7 @@ struct fmt_out {
 	size_t pos;
 };
 
-static void out_add(struct fmt_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void out_add(struct fmt_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void out_add(struct fmt_out *o, const char *fmt, ...)
 {
@@ -1122,16 +1114,14 @@ static void out_add(struct fmt_out *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(room ? o->buf + o->pos : NULL, room ? o->size - o->pos : 0,
-		      fmt, ap);
+	n = vsnprintf(room ? o->buf + o->pos : NULL, room ? o->size - o->pos : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->pos += (size_t)n;
 }
 
-static void out_prefix(struct fmt_out *o, const char *word,
-		       const struct xdpfw_prefix *p, unsigned int len,
-		       uint8_t family)
+static void out_prefix(struct fmt_out *o, const char *word, const struct xdpfw_prefix *p,
+                       unsigned int len, uint8_t family)
 {
 	char text[INET6_ADDRSTRLEN];
 	int af = family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
@@ -1145,8 +1135,7 @@ static void out_prefix(struct fmt_out *o, const char *word,
 		out_add(o, " %s %s/%u", word, text, len);
 }
 
-static void out_ports(struct fmt_out *o, const char *word, unsigned int lo,
-		      unsigned int hi)
+static void out_ports(struct fmt_out *o, const char *word, unsigned int lo, unsigned int hi)
 {
 	if (lo == hi)
 		out_add(o, " %s %u", word, lo);
@@ -1167,7 +1156,7 @@ static void out_tcp_flags(struct fmt_out *o, uint8_t mask, uint8_t value)
 }
 
 static const struct fw_set_info *set_by_id(const struct fw_ruleset *rs, enum fw_set_kind kind,
-					   unsigned int id)
+                                           unsigned int id)
 {
 	for (__u32 i = 0; rs && i < rs->nsets; i++)
 		if (rs->sets[i].kind == kind && rs->sets[i].id == id)
@@ -1176,7 +1165,7 @@ static const struct fw_set_info *set_by_id(const struct fw_ruleset *rs, enum fw_
 }
 
 bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,
-		  size_t len)
+                  size_t len)
 {
 	const struct fw_set_info *info = set_by_id(rs, kind, id);
 
@@ -1192,7 +1181,7 @@ bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned i
 /* A set match: @name, the inline list as written, or @aN/@pN when rs does
  * not know the set (rules read back from the kernel). */
 static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *word, bool neg,
-		    enum fw_set_kind kind, unsigned int id)
+                    enum fw_set_kind kind, unsigned int id)
 {
 	char label[XDPFW_NAME_MAX];
 	const char *sep = " ";
@@ -1242,7 +1231,7 @@ static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *
 /* An amount in the largest unit that holds it whole; units[] largest first,
  * the last one of size 1. */
 static void out_amount(struct fmt_out *o, const char *fmt, unsigned long long v,
-		       const struct fw_print_unit *units, size_t n)
+                       const struct fw_print_unit *units, size_t n)
 {
 	size_t i = 0;
 
@@ -1267,7 +1256,7 @@ static void out_limit(struct fmt_out *o, const struct xdpfw_limit *l, uint8_t fa
 	};
 	static const struct fw_print_unit bytes[] = {
 	    {1u << 30, "gbytes"}, {1u << 20, "mbytes"}, {1024, "kbytes"}, {125000000, "gbit"},
-	    {125000, "mbit"},	  {125, "kbit"},	{1, "bytes"},
+	    {125000, "mbit"},     {125, "kbit"},        {1, "bytes"},
 	};
 	static const struct fw_print_unit burst_bytes[] = {
 	    {1u << 30, " gbytes"},
@@ -1276,10 +1265,10 @@ static void out_limit(struct fmt_out *o, const struct xdpfw_limit *l, uint8_t fa
 	    {1, " bytes"},
 	};
 	bool b = l->flags & XDPFW_LIMIT_BYTES;
-	char period = l->period == 60	   ? 'm'
-		      : l->period == 3600  ? 'h'
-		      : l->period == 86400 ? 'd'
-					   : 's';
+	char period = l->period == 60      ? 'm'
+	              : l->period == 3600  ? 'h'
+	              : l->period == 86400 ? 'd'
+	                                   : 's';
 
 	out_add(o, " limit over");
 	if (b)
@@ -1289,7 +1278,7 @@ static void out_limit(struct fmt_out *o, const struct xdpfw_limit *l, uint8_t fa
 	out_add(o, "/%c", period);
 	if (b)
 		out_amount(o, " burst %llu%s", l->burst, burst_bytes,
-			   sizeof(burst_bytes) / sizeof(burst_bytes[0]));
+		           sizeof(burst_bytes) / sizeof(burst_bytes[0]));
 	else
 		out_add(o, " burst %llu", (unsigned long long)l->burst);
 	if (!(l->flags & XDPFW_LIMIT_PER_SOURCE))
@@ -1319,9 +1308,9 @@ int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
 }
 
 int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
-		      size_t len)
+                      size_t len)
 {
-	struct fmt_out o = { .buf = buf, .size = len };
+	struct fmt_out o = {.buf = buf, .size = len};
 	int has_family = r->match & XDPFW_M_FAMILY;
 	int implied = 0;
 	const char *name;
@@ -1332,8 +1321,7 @@ int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, c
 	 * same family, so the text re-parses to the same rule. */
 	if (has_family && (r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_TTL)))
 		implied = 1;
-	if (has_family && (r->match & XDPFW_M_PROTO) &&
-	    proto_family(r->proto) == r->family)
+	if (has_family && (r->match & XDPFW_M_PROTO) && proto_family(r->proto) == r->family)
 		implied = 1;
 
 	out_add(&o, "%s", fw_action_name(r->action));
@@ -1342,8 +1330,8 @@ int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, c
 		out_add(&o, " %s", family_word(r->family));
 	if (r->match & XDPFW_M_PROTO) {
 		name = fw_proto_name(r->proto);
-		if (r->proto == PROTO_TCP || r->proto == PROTO_UDP ||
-		    r->proto == PROTO_ICMP || r->proto == PROTO_ICMPV6)
+		if (r->proto == PROTO_TCP || r->proto == PROTO_UDP || r->proto == PROTO_ICMP ||
+		    r->proto == PROTO_ICMPV6)
 			out_add(&o, " %s", name);
 		else if (name)
 			out_add(&o, " proto %s", name);
@@ -1352,16 +1340,16 @@ int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, c
 	}
 	if (r->match & XDPFW_M_SADDR)
 		out_prefix(&o, r->negate & XDPFW_M_SADDR ? "saddr !=" : "saddr", &r->saddr,
-			   r->saddr_len, r->family);
+		           r->saddr_len, r->family);
 	if (r->match & XDPFW_M_DADDR)
 		out_prefix(&o, r->negate & XDPFW_M_DADDR ? "daddr !=" : "daddr", &r->daddr,
-			   r->daddr_len, r->family);
+		           r->daddr_len, r->family);
 	if (r->match & XDPFW_M_SPORT)
 		out_ports(&o, r->negate & XDPFW_M_SPORT ? "sport !=" : "sport", r->sport_lo,
-			  r->sport_hi);
+		          r->sport_hi);
 	if (r->match & XDPFW_M_DPORT)
 		out_ports(&o, r->negate & XDPFW_M_DPORT ? "dport !=" : "dport", r->dport_lo,
-			  r->dport_hi);
+		          r->dport_hi);
 	if (r->match & XDPFW_M_SADDR_SET)
 		out_set(&o, rs, "saddr", r->negate & XDPFW_M_SADDR_SET, FW_SET_ADDR, r->saddr_set);
 	if (r->match & XDPFW_M_DADDR_SET)
@@ -1387,7 +1375,7 @@ int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, c
 		out_ports(&o, "len", r->len_lo, r->len_hi);
 	if (r->match & XDPFW_M_TTL)
 		out_ports(&o, r->family == XDPFW_FAMILY_IPV6 ? "hoplimit" : "ttl", r->ttl_lo,
-			  r->ttl_hi);
+		          r->ttl_hi);
 	if (r->flags & XDPFW_RULE_LIMIT)
 		out_limit(&o, &r->limit, has_family ? r->family : XDPFW_FAMILY_NONE);
 	if (r->name[0])

@@ -20,14 +20,13 @@ struct fw_compiler {
 	struct fw_ruleset *rs;
 	struct fw_diag *diag;
 	unsigned int setting_line[FW_SETTING_MAX]; /* 0: not set yet */
-	unsigned int rules_seen; /* rule statements, also those past the limit */
-	const char *source;      /* the rule file's path: set files are relative to it */
+	unsigned int rules_seen;                   /* rule statements, also those past the limit */
+	const char *source; /* the rule file's path: set files are relative to it */
 };
 
 /* Zeroes *rs (padding included, so images and digests are reproducible)
  * and sets the defaults: policy pass, nonip pass, malformed drop. */
-void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs,
-		      struct fw_diag *diag);
+void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag);
 
 /* Check one statement and add it. Returns 0, or -EINVAL after reporting. */
 int fw_compile_stmt(struct fw_compiler *c, const struct fw_stmt *st);

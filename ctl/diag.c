@@ -12,30 +12,29 @@
 #include "ruleset.h"
 
 static const char *const action_names[] = {
-	[XDPFW_ACT_PASS] = "pass",
-	[XDPFW_ACT_DROP] = "drop",
+    [XDPFW_ACT_PASS] = "pass",
+    [XDPFW_ACT_DROP] = "drop",
 };
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == XDPFW_ACT_MAX,
-	       "one name per enum xdpfw_action");
+               "one name per enum xdpfw_action");
 
 static const char *const reason_names[] = {
-	[XDPFW_REASON_RULE] = "rule",
-	[XDPFW_REASON_POLICY] = "policy",
-	[XDPFW_REASON_NONIP] = "nonip",
-	[XDPFW_REASON_MAL_ETH_TRUNC] = "eth-truncated",
-	[XDPFW_REASON_MAL_VLAN_DEPTH] = "vlan-depth",
-	[XDPFW_REASON_MAL_IPV4_TRUNC] = "ipv4-truncated",
-	[XDPFW_REASON_MAL_IPV4_HDR] = "ipv4-header",
-	[XDPFW_REASON_MAL_IPV6_TRUNC] = "ipv6-truncated",
-	[XDPFW_REASON_MAL_IPV6_HDR] = "ipv6-header",
-	[XDPFW_REASON_MAL_IPV6_EXT_TRUNC] = "ipv6-ext-truncated",
-	[XDPFW_REASON_MAL_IPV6_EXT_CHAIN] = "ipv6-ext-chain",
-	[XDPFW_REASON_MAL_L4_TRUNC] = "l4-truncated",
-	[XDPFW_REASON_MAL_TCP_DOFF] = "tcp-doff",
+    [XDPFW_REASON_RULE] = "rule",
+    [XDPFW_REASON_POLICY] = "policy",
+    [XDPFW_REASON_NONIP] = "nonip",
+    [XDPFW_REASON_MAL_ETH_TRUNC] = "eth-truncated",
+    [XDPFW_REASON_MAL_VLAN_DEPTH] = "vlan-depth",
+    [XDPFW_REASON_MAL_IPV4_TRUNC] = "ipv4-truncated",
+    [XDPFW_REASON_MAL_IPV4_HDR] = "ipv4-header",
+    [XDPFW_REASON_MAL_IPV6_TRUNC] = "ipv6-truncated",
+    [XDPFW_REASON_MAL_IPV6_HDR] = "ipv6-header",
+    [XDPFW_REASON_MAL_IPV6_EXT_TRUNC] = "ipv6-ext-truncated",
+    [XDPFW_REASON_MAL_IPV6_EXT_CHAIN] = "ipv6-ext-chain",
+    [XDPFW_REASON_MAL_L4_TRUNC] = "l4-truncated",
+    [XDPFW_REASON_MAL_TCP_DOFF] = "tcp-doff",
 };
-_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) ==
-		       XDPFW_REASON_MAX,
-	       "one name per enum xdpfw_reason");
+_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == XDPFW_REASON_MAX,
+               "one name per enum xdpfw_reason");
 
 const char *fw_action_name(unsigned int action)
 {
@@ -64,8 +63,7 @@ void fw_diag_init(struct fw_diag *d, const char *file, FILE *out)
  * UTF-8 continuation bytes take no cell. Control bytes are shown as '?' so
  * a stray escape sequence cannot garble the terminal.
  */
-static void print_excerpt(FILE *out, unsigned int col, const char *src,
-			  size_t len)
+static void print_excerpt(FILE *out, unsigned int col, const char *src, size_t len)
 {
 	size_t i;
 
@@ -84,9 +82,8 @@ static void print_excerpt(FILE *out, unsigned int col, const char *src,
 	fputs("^\n", out);
 }
 
-void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
-		    unsigned int line, unsigned int col, const char *src,
-		    size_t src_len, const char *fmt, ...)
+void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line, unsigned int col,
+                    const char *src, size_t src_len, const char *fmt, ...)
 {
 	const char *file = d->file ? d->file : "<input>";
 	const char *kind_name = kind == FW_DIAG_ERROR ? "error" : "warning";
@@ -104,8 +101,8 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
 		 * the last printed fault for the last one in the file. */
 		if (d->out && seen == FW_DIAG_MAX)
 			fprintf(d->out,
-				"%s: note: more than %d diagnostics, the rest are only counted\n",
-				file, FW_DIAG_MAX);
+			        "%s: note: more than %d diagnostics, the rest are only counted\n",
+			        file, FW_DIAG_MAX);
 		return;
 	}
 
@@ -123,8 +120,7 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
 		fprintf(d->out, "%s: %s: %s\n", file, kind_name, e->msg);
 		return;
 	}
-	fprintf(d->out, "%s:%u:%u: %s: %s\n", file, line, col, kind_name,
-		e->msg);
+	fprintf(d->out, "%s:%u:%u: %s: %s\n", file, line, col, kind_name, e->msg);
 	/* A line over the limit is likely binary or generated; a multi-KiB
 	 * excerpt would bury the message. */
 	if (src && col && src_len <= XDPFW_MAX_LINE)

@@ -20,47 +20,47 @@
 #include "print.h"
 #include "ruleset.h"
 
-#define PROTO_ICMP	 1
-#define PROTO_TCP	 6
-#define PROTO_UDP	 17
-#define PROTO_ICMPV6	 58
+#define PROTO_ICMP       1
+#define PROTO_TCP        6
+#define PROTO_UDP        17
+#define PROTO_ICMPV6     58
 #define PROTO_EXPERIMENT 253 /* RFC 3692: the protocol of a packet that names none */
 
-#define DEFAULT_SPORT	    40000 /* ephemeral range (RFC 6335) */
-#define DEFAULT_DPORT	    40001
-#define DEFAULT_TTL	    64 /* Linux's default */
-#define TCP_SYN		    0x02
+#define DEFAULT_SPORT       40000 /* ephemeral range (RFC 6335) */
+#define DEFAULT_DPORT       40001
+#define DEFAULT_TTL         64 /* Linux's default */
+#define TCP_SYN             0x02
 #define ICMP_ECHO_REQUEST   8
 #define ICMPV6_ECHO_REQUEST 128
-#define ETH_MIN_FRAME	    60 /* IEEE 802.3 minimum without the FCS: shorter frames get padded */
-#define ETH_HLEN	    14
+#define ETH_MIN_FRAME       60 /* IEEE 802.3 minimum without the FCS: shorter frames get padded */
+#define ETH_HLEN            14
 #define LATER_FRAG_OFFSET   185 /* 1480 / 8: the second fragment of a 1500-byte MTU datagram */
 #define LATER_FRAG_PAYLOAD  8
 
-#define PACKET_WORDS \
-	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, code, vlan, fragment, ttl, len or hex"
-
+#define PACKET_WORDS                                                                               \
+	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, code, "  \
+	"vlan, fragment, ttl, len or hex"
 
 /* ------------------------------------------------------------------------ */
 /* A packet description in words                                            */
 
 struct pkt_desc {
-	int family;	       /* 4 or 6 once resolved; 0: not yet known */
+	int family;            /* 4 or 6 once resolved; 0: not yet known */
 	const char *family_by; /* the word that decided it, for conflicts */
-	int proto;	       /* -1: none given */
+	int proto;             /* -1: none given */
 	const char *proto_word;
-	int proto_implies;	   /* family the protocol word implies (icmp, icmpv6), or 0 */
+	int proto_implies;         /* family the protocol word implies (icmp, icmpv6), or 0 */
 	const char *saddr, *daddr; /* as given, or NULL */
 	int saddr_family, daddr_family;
 	int sport, dport; /* -1: not given */
-	int flags;	  /* -1: not given */
+	int flags;        /* -1: not given */
 	const char *type; /* ICMP type as given; resolved with the family */
 	int icmp_type, icmp_code;
 	int vlan[XDPFW_MAX_VLAN_TAGS];
 	int nvlan;
 	int fragment; /* 0 none, 1 first, 2 later */
 	const char *fragment_word;
-	int ttl, len;	       /* -1: not given */
+	int ttl, len;          /* -1: not given */
 	const char *hex_words; /* non-NULL: the frame is given as hex */
 };
 
@@ -122,8 +122,9 @@ static int parse_tcp_flags(const char *list, int *out)
 		int bit = fw_tcp_flag_lookup(tok, strlen(tok));
 
 		if (bit < 0)
-			return bad_word("flags '%s': unknown flag '%s'; expected a comma-separated list of fin, syn, rst, psh, ack, urg, ece, cwr",
-					list, tok);
+			return bad_word("flags '%s': unknown flag '%s'; expected a comma-separated "
+			                "list of fin, syn, rst, psh, ack, urg, ece, cwr",
+			                list, tok);
 		*out |= bit;
 	}
 	return 0;
@@ -138,8 +139,9 @@ static int parse_addr(const char *word, const char *text, int *family)
 	else if (inet_pton(AF_INET6, text, buf) == 1)
 		*family = 6;
 	else
-		return bad_word("%s '%s': expected an IPv4 or IPv6 address (no prefix length: a packet has one address)",
-				word, text);
+		return bad_word("%s '%s': expected an IPv4 or IPv6 address (no prefix length: a "
+		                "packet has one address)",
+		                word, text);
 	return 0;
 }
 
@@ -153,7 +155,8 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 
 		if (!strcmp(word, "hex")) {
 			if (i != 0)
-				return bad_word("'hex' takes the whole packet; give either words or hex, not both");
+				return bad_word("'hex' takes the whole packet; give either words "
+				                "or hex, not both");
 			if (n < 2)
 				return bad_word(
 				    "'hex' needs the frame's bytes, e.g. hex 02:00:00:00:00:02...");
@@ -174,7 +177,8 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 			proto = fw_proto_lookup(val, strlen(val));
 			if (proto < 0 && number(val, 255, &proto))
 				return bad_word(
-				    "proto '%s': expected a protocol number (0-255) or name (tcp, udp, icmp, icmpv6, gre, esp, ah, sctp, ...)",
+				    "proto '%s': expected a protocol number (0-255) or name (tcp, "
+				    "udp, icmp, icmpv6, gre, esp, ah, sctp, ...)",
 				    val);
 			i++;
 		}
@@ -188,9 +192,9 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 			/* icmp means ICMP for IPv4, icmpv6 ICMP for IPv6; a bare
 			 * number is just a number in either family. */
 			if (strcmp(word, "proto") || !isdigit((unsigned char)val[0]))
-				d->proto_implies = proto == PROTO_ICMP	   ? 4
-						   : proto == PROTO_ICMPV6 ? 6
-									   : 0;
+				d->proto_implies = proto == PROTO_ICMP     ? 4
+				                   : proto == PROTO_ICMPV6 ? 6
+				                                           : 0;
 			continue;
 		}
 
@@ -231,8 +235,9 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 				err = bad_word("code '%s': expected an ICMP code 0-255", val);
 		} else if (!strcmp(word, "vlan")) {
 			if (d->nvlan == XDPFW_MAX_VLAN_TAGS)
-				return bad_word("vlan '%s': at most %d tags (a frame with more is malformed; give it as hex)",
-						val, XDPFW_MAX_VLAN_TAGS);
+				return bad_word("vlan '%s': at most %d tags (a frame with more is "
+				                "malformed; give it as hex)",
+				                val, XDPFW_MAX_VLAN_TAGS);
 			if (number(val, 4095, &d->vlan[d->nvlan++]))
 				err = bad_word("vlan '%s': expected a VLAN id 0-4095", val);
 		} else if (!strcmp(word, "fragment")) {
@@ -288,37 +293,39 @@ static int desc_resolve(struct pkt_desc *d)
 	if (d->proto < 0) {
 		if (d->sport >= 0 || d->dport >= 0)
 			return bad_word("'%s' needs tcp or udp in the packet",
-					d->sport >= 0 ? "sport" : "dport");
+			                d->sport >= 0 ? "sport" : "dport");
 		d->proto = PROTO_EXPERIMENT;
 	}
 
 	if (d->flags >= 0 && d->proto != PROTO_TCP)
 		return bad_word("'flags': only TCP has flags, and the packet is %s",
-				proto_text(d->proto));
+		                proto_text(d->proto));
 	if ((d->sport >= 0 || d->dport >= 0) && d->proto != PROTO_TCP && d->proto != PROTO_UDP)
 		return bad_word("'%s' needs tcp or udp, and the packet is %s",
-				d->sport >= 0 ? "sport" : "dport", proto_text(d->proto));
+		                d->sport >= 0 ? "sport" : "dport", proto_text(d->proto));
 	if ((d->type || d->icmp_code >= 0) &&
 	    d->proto != (d->family == 6 ? PROTO_ICMPV6 : PROTO_ICMP))
 		return bad_word("'%s' needs %s in this IPv%d packet", d->type ? "type" : "code",
-				d->family == 6 ? "icmpv6" : "icmp", d->family);
+		                d->family == 6 ? "icmpv6" : "icmp", d->family);
 	if (d->family == 6 &&
 	    (d->proto == 0 || d->proto == 43 || d->proto == 44 || d->proto == 51 || d->proto == 60))
-		return bad_word("proto %d is an IPv6 extension header, which xdpfw walks past; name the protocol after it (or give the frame as hex)",
-				d->proto);
+		return bad_word("proto %d is an IPv6 extension header, which xdpfw walks past; "
+		                "name the protocol after it (or give the frame as hex)",
+		                d->proto);
 	if (d->fragment == 2 &&
 	    (d->sport >= 0 || d->dport >= 0 || d->flags >= 0 || d->type || d->icmp_code >= 0))
 		return bad_word(
 		    "'fragment later' has no %s: the L4 header travels in the first fragment",
-		    d->flags >= 0		     ? "TCP flags"
+		    d->flags >= 0                    ? "TCP flags"
 		    : d->sport >= 0 || d->dport >= 0 ? "ports"
-						     : "ICMP header");
+		                                     : "ICMP header");
 
 	if (d->type) {
 		d->icmp_type = fw_icmp_type_lookup(d->family, d->type, strlen(d->type));
 		if (d->icmp_type < 0 && number(d->type, 255, &d->icmp_type))
-			return bad_word("type '%s': expected an %s type name (echo-request, ...) or number 0-255",
-					d->type, d->family == 6 ? "ICMPv6" : "ICMP");
+			return bad_word("type '%s': expected an %s type name (echo-request, ...) "
+			                "or number 0-255",
+			                d->type, d->family == 6 ? "ICMPv6" : "ICMP");
 	}
 	return 0;
 }
@@ -351,17 +358,17 @@ static void desc_build(const struct pkt_desc *d, int payload, struct pkt *p)
 
 	if (d->family == 6) {
 		pkt_ipv6(p, &(struct pkt_ipv6){.saddr = saddr ? saddr : "2001:db8::1",
-					       .daddr = daddr ? daddr : "2001:db8::2"});
+		                               .daddr = daddr ? daddr : "2001:db8::2"});
 		p->data[p->l3_off + 7] = d->ttl >= 0 ? d->ttl : DEFAULT_TTL;
 		if (d->fragment)
 			pkt_ipv6_frag(p, d->fragment == 2 ? LATER_FRAG_OFFSET : 0,
-				      d->fragment == 1);
+			              d->fragment == 1);
 	} else {
 		pkt_ipv4(p,
-			 &(struct pkt_ipv4){.saddr = saddr ? saddr : "192.0.2.1",
-					    .daddr = daddr ? daddr : "192.0.2.2",
-					    .mf = d->fragment == 1,
-					    .frag_off = d->fragment == 2 ? LATER_FRAG_OFFSET : 0});
+		         &(struct pkt_ipv4){.saddr = saddr ? saddr : "192.0.2.1",
+		                            .daddr = daddr ? daddr : "192.0.2.2",
+		                            .mf = d->fragment == 1,
+		                            .frag_off = d->fragment == 2 ? LATER_FRAG_OFFSET : 0});
 		p->data[p->l3_off + 8] = d->ttl >= 0 ? d->ttl : DEFAULT_TTL;
 	}
 
@@ -369,17 +376,17 @@ static void desc_build(const struct pkt_desc *d, int payload, struct pkt *p)
 		pkt_l4proto(p, d->proto);
 	else if (d->proto == PROTO_TCP)
 		pkt_tcp(p, d->sport >= 0 ? d->sport : DEFAULT_SPORT,
-			d->dport >= 0 ? d->dport : DEFAULT_DPORT,
-			d->flags >= 0 ? d->flags : TCP_SYN, 0);
+		        d->dport >= 0 ? d->dport : DEFAULT_DPORT,
+		        d->flags >= 0 ? d->flags : TCP_SYN, 0);
 	else if (d->proto == PROTO_UDP)
 		pkt_udp(p, d->sport >= 0 ? d->sport : DEFAULT_SPORT,
-			d->dport >= 0 ? d->dport : DEFAULT_DPORT);
+		        d->dport >= 0 ? d->dport : DEFAULT_DPORT);
 	else if (d->proto == (d->family == 6 ? PROTO_ICMPV6 : PROTO_ICMP))
 		pkt_icmp(p,
-			 d->type	  ? d->icmp_type
-			 : d->family == 6 ? ICMPV6_ECHO_REQUEST
-					  : ICMP_ECHO_REQUEST,
-			 d->icmp_code >= 0 ? d->icmp_code : 0);
+		         d->type          ? d->icmp_type
+		         : d->family == 6 ? ICMPV6_ECHO_REQUEST
+		                          : ICMP_ECHO_REQUEST,
+		         d->icmp_code >= 0 ? d->icmp_code : 0);
 	else
 		pkt_l4proto(p, d->proto);
 	pkt_payload(p, payload);
@@ -406,7 +413,7 @@ static int hex_frame(char **w, int n, struct pkt *p)
 			if (!isxdigit((unsigned char)*s))
 				return bad_word("hex '%.40s': '%c' is not a hex digit", w[i], *s);
 			v = isdigit((unsigned char)*s) ? *s - '0'
-						       : tolower((unsigned char)*s) - 'a' + 10;
+			                               : tolower((unsigned char)*s) - 'a' + 10;
 			if (hi < 0) {
 				hi = v;
 				continue;
@@ -423,7 +430,7 @@ static int hex_frame(char **w, int n, struct pkt *p)
 	 * run refuses it. */
 	if (p->len < ETH_HLEN)
 		return bad_word("hex: %zu bytes, but a frame starts with a %d-byte Ethernet header",
-				p->len, ETH_HLEN);
+		                p->len, ETH_HLEN);
 	p->finished = 1;
 	return 0;
 }
@@ -459,7 +466,7 @@ int fw_explain_frame(char **words, int nwords, struct pkt *frame)
 	if (d.len >= 0) {
 		if (d.len < hdr)
 			return bad_word("len %d: shorter than the packet's own headers (%d bytes)",
-					d.len, hdr);
+			                d.len, hdr);
 		if (d.len > max)
 			return bad_word("len %d: at most %d bytes here", d.len, max);
 		payload = d.len - hdr;
@@ -480,7 +487,7 @@ static int load_file(const char *path, struct fw_ruleset *rs)
 	err = fw_ruleset_load_file(path, rs, &diag);
 	if (err == -EINVAL)
 		return fw_uerr_r(err, "%s: %u error%s; fix the rule file first", path, diag.errors,
-				 diag.errors == 1 ? "" : "s");
+		                 diag.errors == 1 ? "" : "s");
 	if (err)
 		return fw_uerr_r(err, "cannot read %s: %s", path, strerror(-err));
 	return 0;
@@ -502,7 +509,7 @@ static int open_instance(const char *ifname, struct fw_instance *inst)
 	err = fw_instance_open(&link, inst);
 	if (err == -ENOENT)
 		return fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
-				 ifname);
+		                 ifname);
 	return err;
 }
 
@@ -517,14 +524,15 @@ static int open_instance(const char *ifname, struct fw_instance *inst)
 static int test_run(const struct fw_instance *inst, const struct pkt *f, __u32 *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .repeat = 1);
+	            .repeat = 1);
 	int err;
 
 	err = bpf_prog_test_run_opts(xdp_program__fd(inst->prog), &opts);
 	if (err && inst->dispatcher &&
 	    (err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP || err == -EINVAL)) {
-		fw_warn("program %u on %s runs inside libxdp's dispatcher, which BPF_PROG_TEST_RUN cannot run; the answer below is the model's alone",
-			inst->prog_id, inst->link.name);
+		fw_warn("program %u on %s runs inside libxdp's dispatcher, which BPF_PROG_TEST_RUN "
+		        "cannot run; the answer below is the model's alone",
+		        inst->prog_id, inst->link.name);
 		return 1;
 	}
 	if (err)
@@ -538,9 +546,8 @@ static int test_run(const struct fw_instance *inst, const struct pkt *f, __u32 *
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
 
-
 static void print_rules(struct fw_print *p, const char *target, const struct fw_instance *inst,
-			const struct fw_ruleset *rs)
+                        const struct fw_ruleset *rs)
 {
 	const struct xdpfw_config *c = &rs->config;
 
@@ -569,7 +576,7 @@ static void print_frame(struct fw_print *p, const struct pkt *f)
 }
 
 static void print_addr(struct fw_print *p, const char *key, const char *fmt, int family,
-		       const __u32 *addr)
+                       const __u32 *addr)
 {
 	char text[INET6_ADDRSTRLEN];
 
@@ -604,11 +611,11 @@ static void print_packet(struct fw_print *p, const struct fw_model_result *res, 
 	}
 	if (k->family)
 		fw_print_str(p, "family", "family:    %s\n",
-			     k->family == XDPFW_FAMILY_IPV6 ? "ip6" : "ip");
+		             k->family == XDPFW_FAMILY_IPV6 ? "ip6" : "ip");
 	/* The protocol is known once the IP header (and the IPv6 extension
 	 * headers) parsed; a fault before that leaves it 0. */
 	if (k->family && (whole || res->reason == XDPFW_REASON_MAL_L4_TRUNC ||
-			  res->reason == XDPFW_REASON_MAL_TCP_DOFF)) {
+	                  res->reason == XDPFW_REASON_MAL_TCP_DOFF)) {
 		fw_print_u64(p, "proto", "proto:     %" PRIu64, k->proto);
 		name = fw_proto_name(k->proto);
 		if (name)
@@ -647,19 +654,19 @@ static void print_packet(struct fw_print *p, const struct fw_model_result *res, 
 	}
 	if (k->family) {
 		fw_print_u64(p, "ttl",
-			     k->family == XDPFW_FAMILY_IPV6 ? "hoplimit:  %" PRIu64 "\n"
-							    : "ttl:       %" PRIu64 "\n",
-			     k->ttl);
+		             k->family == XDPFW_FAMILY_IPV6 ? "hoplimit:  %" PRIu64 "\n"
+		                                            : "ttl:       %" PRIu64 "\n",
+		             k->ttl);
 		fw_print_u64(p, "length", "length:    %" PRIu64 " (IP)\n", k->ip_len);
 		if (k->flags & XDPFW_PKT_FRAGMENT)
 			fw_print_str(p, "fragment", "fragment:  %s\n",
-				     k->flags & XDPFW_PKT_LATER_FRAG ? "later" : "first");
+			             k->flags & XDPFW_PKT_LATER_FRAG ? "later" : "first");
 	}
 	fw_print_obj_end(p);
 }
 
 static void print_setting(struct fw_print *p, const char *lead, const char *setting,
-			  unsigned int action)
+                          unsigned int action)
 {
 	fw_print_text(p, "decided:   %s: ", lead);
 	fw_print_obj_begin(p, "setting");
@@ -669,7 +676,7 @@ static void print_setting(struct fw_print *p, const char *lead, const char *sett
 }
 
 static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
-			   const struct fw_model_result *res)
+                           const struct fw_model_result *res)
 {
 	const struct xdpfw_config *c = &rs->config;
 	char why[160];
@@ -692,7 +699,7 @@ static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
 		print_setting(p, "not IP", "nonip", c->nonip);
 	} else {
 		snprintf(why, sizeof(why), "malformed, %s (%s)", fw_reason_name(res->reason),
-			 fw_model_reason_text(res->reason));
+		         fw_model_reason_text(res->reason));
 		print_setting(p, why, "malformed", c->malformed);
 	}
 	fw_print_str(p, "verdict", "verdict:   %s\n", fw_action_name(res->action));
@@ -704,15 +711,15 @@ static void print_decision(struct fw_print *p, const struct fw_ruleset *rs,
 		fw_print_u64(p, "index", "limited:   rule #%" PRIu64, res->limited);
 		fw_print_u64(p, "line", ", line %" PRIu64, r->line);
 		fw_print_text(p,
-			      ", is rate-limited and the outcome depends on its bucket: the above"
-			      " holds within its budget; over it, that rule decides: ");
+		              ", is rate-limited and the outcome depends on its bucket: the above"
+		              " holds within its budget; over it, that rule decides: ");
 		fw_print_str(p, "action_over", "%s\n", fw_action_name(r->action));
 		fw_print_obj_end(p);
 	}
 }
 
 static void print_program(struct fw_print *p, const struct fw_instance *inst, __u32 retval,
-			  bool agrees, bool limited)
+                          bool agrees, bool limited)
 {
 	fw_print_obj_begin(p, "program");
 	fw_print_u64(p, "id", "program:   %" PRIu64, inst->prog_id);
@@ -720,9 +727,10 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 	fw_print_str(p, "retval", " returned %s", fw_xdp_name(retval));
 	fw_print_bool(p, "agrees", NULL, agrees);
 	fw_print_bool(p, "depends_on_state", NULL, limited && !agrees);
-	fw_print_text(p, agrees		? ", as the model says" :
-			 limited	? ", as a bucket over its budget decides (the model took it as within)" :
-					  ", but the model says otherwise");
+	fw_print_text(p, agrees ? ", as the model says"
+	                 : limited
+	                     ? ", as a bucket over its budget decides (the model took it as within)"
+	                     : ", but the model says otherwise");
 	/* BPF_PROG_TEST_RUN runs the real program on its real maps. */
 	fw_print_u64(p, "counted_packets", "; the test run counted %" PRIu64, 1);
 	fw_print_text(p, " packet in the live counters of %s", inst->link.name);
@@ -757,7 +765,8 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		err = open_instance(target, &inst);
 		if (!err) {
 			live = &inst;
-			err = fw_instance_ruleset(live, &ruleset) ?: fw_instance_sets(live, &ruleset);
+			err =
+			    fw_instance_ruleset(live, &ruleset) ?: fw_instance_sets(live, &ruleset);
 		}
 	}
 	if (err)
@@ -765,8 +774,9 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 
 	unknown = fw_model_unknown_match(&ruleset);
 	if (unknown >= 0)
-		fw_warn("rule #%d of %s uses a match this fwctl's reference model does not know; its explanation may be wrong (is fwctl older than the program?)",
-			unknown, target);
+		fw_warn("rule #%d of %s uses a match this fwctl's reference model does not know; "
+		        "its explanation may be wrong (is fwctl older than the program?)",
+		        unknown, target);
 
 	fw_model_verdict(&ruleset, frame.data, frame.len, &res);
 	if (live) {
@@ -782,8 +792,9 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 			goto out;
 		if (after.digest != ruleset.config.digest) {
 			err = fw_err_r(EAGAIN,
-				       "the rules on %s changed while explaining (a reload?); run fwctl explain again",
-				       target);
+			               "the rules on %s changed while explaining (a reload?); run "
+			               "fwctl explain again",
+			               target);
 			goto out;
 		}
 	}
@@ -805,7 +816,8 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 	if (tested && retval != want && res.limited < 0)
 		err = fw_err_r(
 		    EPROTO,
-		    "program %u on %s returned %s for this frame, the reference model says %s (%s): a bug in one of them; please report it with the frame's hex",
+		    "program %u on %s returned %s for this frame, the reference model says %s "
+		    "(%s): a bug in one of them; please report it with the frame's hex",
 		    live->prog_id, target, fw_xdp_name(retval), fw_xdp_name(want),
 		    fw_reason_name(res.reason));
 out:

@@ -11,11 +11,11 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMP 1
-#define PROTO_ICMPV6 58
-#define PROTO_NONE 59 /* RFC 8200: no next header */
+#define PROTO_TCP      6
+#define PROTO_UDP      17
+#define PROTO_ICMP     1
+#define PROTO_ICMPV6   58
+#define PROTO_NONE     59 /* RFC 8200: no next header */
 
 static void pkt_bug(const char *what)
 {
@@ -76,8 +76,8 @@ void pkt_init(struct pkt *p)
 void pkt_eth(struct pkt *p)
 {
 	static const uint8_t macs[12] = {
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x02, /* destination */
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, /* source */
+	    0x02, 0x00, 0x00, 0x00, 0x00, 0x02, /* destination */
+	    0x02, 0x00, 0x00, 0x00, 0x00, 0x01, /* source */
 	};
 	uint8_t *d = pkt_put(p, 14);
 
@@ -181,8 +181,7 @@ void pkt_l4proto(struct pkt *p, uint8_t proto)
 	pkt_set_type(p, proto);
 }
 
-void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags,
-	     uint8_t doff)
+void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags, uint8_t doff)
 {
 	size_t opt = doff > 5 ? (doff - 5) * 4u : 0;
 	uint8_t *d;

@@ -42,7 +42,7 @@
 
 #define PKT_MAX 2048
 
-#define PKT_TPID_8021Q 0x8100
+#define PKT_TPID_8021Q  0x8100
 #define PKT_TPID_8021AD 0x88a8
 
 struct pkt {
@@ -59,24 +59,24 @@ struct pkt {
 
 /* IPv4 header; zero fields take the defaults. */
 struct pkt_ipv4 {
-	const char *saddr;  /* default 192.0.2.1 */
-	const char *daddr;  /* default 198.51.100.1 */
-	uint8_t ttl;        /* default 64 */
-	uint8_t ihl;        /* default 5 + opt_len / 4 */
-	uint8_t version;    /* default 4 */
-	uint8_t opt_len;    /* bytes of options (NOPs, end of list), multiple of 4 */
-	uint16_t frag_off;  /* fragment offset in 8-byte units */
-	int mf;             /* more fragments */
-	uint16_t tot_len;   /* default: set by pkt_finish() */
+	const char *saddr; /* default 192.0.2.1 */
+	const char *daddr; /* default 198.51.100.1 */
+	uint8_t ttl;       /* default 64 */
+	uint8_t ihl;       /* default 5 + opt_len / 4 */
+	uint8_t version;   /* default 4 */
+	uint8_t opt_len;   /* bytes of options (NOPs, end of list), multiple of 4 */
+	uint16_t frag_off; /* fragment offset in 8-byte units */
+	int mf;            /* more fragments */
+	uint16_t tot_len;  /* default: set by pkt_finish() */
 };
 
 /* IPv6 header; zero fields take the defaults. */
 struct pkt_ipv6 {
-	const char *saddr;  /* default 2001:db8::1 */
-	const char *daddr;  /* default 2001:db8::2 */
-	uint8_t hop_limit;  /* default 64 */
-	uint8_t version;    /* default 6 */
-	int fix_plen;       /* keep payload_len below instead of pkt_finish()'s */
+	const char *saddr; /* default 2001:db8::1 */
+	const char *daddr; /* default 2001:db8::2 */
+	uint8_t hop_limit; /* default 64 */
+	uint8_t version;   /* default 6 */
+	int fix_plen;      /* keep payload_len below instead of pkt_finish()'s */
 	uint16_t payload_len;
 };
 
@@ -105,8 +105,7 @@ void pkt_l4proto(struct pkt *p, uint8_t proto);
 
 /* doff 0 means 5 (no options); other values are written as given, with
  * (doff - 5) * 4 option bytes when doff > 5. */
-void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags,
-	     uint8_t doff);
+void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags, uint8_t doff);
 void pkt_udp(struct pkt *p, uint16_t sport, uint16_t dport);
 /* ICMP in IPv4, ICMPv6 in IPv6: type, code, checksum, 4 bytes of rest. */
 void pkt_icmp(struct pkt *p, uint8_t type, uint8_t code);

@@ -27,7 +27,7 @@
 #include "show.h"
 #include "stats.h"
 
-#define EXIT_USER 1
+#define EXIT_USER   1
 #define EXIT_SYSTEM 2
 
 struct opts {
@@ -65,8 +65,9 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 		else if (!file)
 			file = argv[i];
 		else
-			return fw_uerr_r(EINVAL, "check takes one FILE, got %s and %s; see fwctl help",
-					 file, argv[i]);
+			return fw_uerr_r(EINVAL,
+			                 "check takes one FILE, got %s and %s; see fwctl help",
+			                 file, argv[i]);
 	}
 	if (!file)
 		return fw_uerr_r(EINVAL, "check takes [--strict] FILE; see fwctl help");
@@ -76,7 +77,7 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 		fw_user_error = 1;
 	if (err == -EINVAL) {
 		fprintf(stderr, "%s: %u error%s, nothing applied\n", file, diag.errors,
-			diag.errors == 1 ? "" : "s");
+		        diag.errors == 1 ? "" : "s");
 		return err;
 	}
 	if (!err)
@@ -85,7 +86,7 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 		return err;
 	if (strict && diag.warnings) {
 		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", file,
-			diag.warnings, diag.warnings == 1 ? "" : "s");
+		        diag.warnings, diag.warnings == 1 ? "" : "s");
 		fw_user_error = 1;
 		return -EINVAL;
 	}
@@ -103,7 +104,7 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 
 /* Compile FILE for IFACE; on bad rules say that nothing changed there. */
 static int compile_for(const char *file, const char *ifname, const char *unchanged,
-		       struct fw_ruleset *rs)
+                       struct fw_ruleset *rs)
 {
 	struct fw_diag diag;
 	int err;
@@ -114,7 +115,7 @@ static int compile_for(const char *file, const char *ifname, const char *unchang
 		fw_user_error = 1; /* bad rules, or a file that cannot be read */
 	if (err == -EINVAL)
 		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
-			diag.errors == 1 ? "" : "s", unchanged, ifname);
+		        diag.errors == 1 ? "" : "s", unchanged, ifname);
 	/* Warnings are shown, never fatal here: fwctl check --strict is the
 	 * place to refuse them. */
 	if (!err)
@@ -128,8 +129,8 @@ static int cmd_attach(const struct opts *o, char **argv, int argc)
 	int err;
 
 	(void)argc;
-	err = compile_for(argv[1], argv[0], "nothing attached to", &rs) ?:
-	      fw_attach(argv[0], &rs, o->mode);
+	err = compile_for(argv[1], argv[0], "nothing attached to", &rs)
+	          ?: fw_attach(argv[0], &rs, o->mode);
 	if (!err)
 		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs.config.rule_count,
 		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
@@ -191,23 +192,21 @@ static int cmd_show(const struct opts *o, char **argv, int argc)
 static int cmd_help(const struct opts *o, char **argv, int argc);
 
 static const struct cmd cmds[] = {
-	{ "check", "[--strict] FILE", 1, 2, false, cmd_check,
-	  "parse, compile and lint a rule file; exit 1 on an error (--strict: a warning)" },
-	{ "attach", "IFACE FILE", 2, 2, true, cmd_attach,
-	  "compile FILE, load and attach xdpfw to IFACE, pin its state" },
-	{ "reload", "IFACE FILE", 2, 2, true, cmd_reload,
-	  "replace the rules on IFACE atomically; on any error the old ones stay" },
-	{ "detach", "IFACE", 1, 1, true, cmd_detach,
-	  "detach xdpfw from IFACE and remove its pins" },
-	{ "status", "[IFACE]", 0, 1, true, cmd_status,
-	  "interfaces running xdpfw: mode, program, rules" },
-	{ "stats", "[IFACE]", 0, 1, true, cmd_stats,
-	  "per-rule and per-reason packets and bytes, summed over CPUs" },
-	{ "show", "IFACE", 1, 1, true, cmd_show,
-	  "the rules running on IFACE, in the rule language, with counters" },
-	{ "explain", "TARGET PACKET...", 2, 64, true, cmd_explain,
-	  "which rule of a rule file or interface decides a packet, and why" },
-	{ "help", "", 0, 0, false, cmd_help, "this text" },
+    {"check", "[--strict] FILE", 1, 2, false, cmd_check,
+     "parse, compile and lint a rule file; exit 1 on an error (--strict: a warning)"},
+    {"attach", "IFACE FILE", 2, 2, true, cmd_attach,
+     "compile FILE, load and attach xdpfw to IFACE, pin its state"},
+    {"reload", "IFACE FILE", 2, 2, true, cmd_reload,
+     "replace the rules on IFACE atomically; on any error the old ones stay"},
+    {"detach", "IFACE", 1, 1, true, cmd_detach, "detach xdpfw from IFACE and remove its pins"},
+    {"status", "[IFACE]", 0, 1, true, cmd_status, "interfaces running xdpfw: mode, program, rules"},
+    {"stats", "[IFACE]", 0, 1, true, cmd_stats,
+     "per-rule and per-reason packets and bytes, summed over CPUs"},
+    {"show", "IFACE", 1, 1, true, cmd_show,
+     "the rules running on IFACE, in the rule language, with counters"},
+    {"explain", "TARGET PACKET...", 2, 64, true, cmd_explain,
+     "which rule of a rule file or interface decides a packet, and why"},
+    {"help", "", 0, 0, false, cmd_help, "this text"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -218,12 +217,13 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-7s %-17s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
 	fprintf(f, "\noptions:\n"
-		   "  -n, --netns NAME     run in network namespace NAME (ip netns)\n"
-		   "  -m, --mode MODE      attach mode: auto (default: native, else generic), native, generic\n"
-		   "  -j, --json           JSON output (status, stats, show, explain)\n"
-		   "  -v, --verbose        show libbpf and libxdp messages\n"
-		   "  -h, --help           this text\n"
-		   "\nexit status: 0 ok, 1 bad rules or user error, 2 system error\n");
+	           "  -n, --netns NAME     run in network namespace NAME (ip netns)\n"
+	           "  -m, --mode MODE      attach mode: auto (default: native, else generic), "
+	           "native, generic\n"
+	           "  -j, --json           JSON output (status, stats, show, explain)\n"
+	           "  -v, --verbose        show libbpf and libxdp messages\n"
+	           "  -h, --help           this text\n"
+	           "\nexit status: 0 ok, 1 bad rules or user error, 2 system error\n");
 }
 
 static int cmd_help(const struct opts *o, char **argv, int argc)
@@ -268,14 +268,15 @@ static int enter_netns(const char *name)
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fw_uerr_r(errno == ENOENT ? ENODEV : errno, "no network namespace %s (%s); see ip netns list",
-				name, strerror(errno));
+		return fw_uerr_r(errno == ENOENT ? ENODEV : errno,
+		                 "no network namespace %s (%s); see ip netns list", name,
+		                 strerror(errno));
 	if (setns(fd, CLONE_NEWNET)) {
 		int err = errno;
 
 		close(fd);
 		return fw_err_r(err, "cannot enter network namespace %s: %s; run as root", name,
-				strerror(err));
+		                strerror(err));
 	}
 	close(fd);
 	return 0;
@@ -307,16 +308,18 @@ static int exit_code(int err)
  */
 static int check_privileges(const char *cmd)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	static const int need[] = { CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN };
+	static const int need[] = {CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN};
 
 	if (syscall(SYS_capget, &hdr, data))
 		return 0; /* let the kernel decide */
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!(data[need[i] / 32].effective & (1u << (need[i] % 32))))
-			return fw_err_r(EPERM, "fwctl %s needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN); run it as root",
-					cmd);
+			return fw_err_r(EPERM,
+			                "fwctl %s needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN "
+			                "and CAP_SYS_ADMIN); run it as root",
+			                cmd);
 	}
 	return 0;
 }
@@ -324,14 +327,11 @@ static int check_privileges(const char *cmd)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "netns", required_argument, NULL, 'n' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"netns", required_argument, NULL, 'n'}, {"mode", required_argument, NULL, 'm'},
+	    {"json", no_argument, NULL, 'j'},        {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
-	struct opts o = { .mode = FW_MODE_AUTO };
+	struct opts o = {.mode = FW_MODE_AUTO};
 	const struct cmd *cmd;
 	char root[256];
 	bool persistent;
@@ -384,8 +384,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nargs < cmd->min_args || nargs > cmd->max_args) {
-		fw_uerr("%s takes %s%s; see fwctl help", cmd->name, cmd->args[0] ? "" : "no arguments",
-		       cmd->args);
+		fw_uerr("%s takes %s%s; see fwctl help", cmd->name,
+		        cmd->args[0] ? "" : "no arguments", cmd->args);
 		return EXIT_USER;
 	}
 

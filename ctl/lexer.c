@@ -5,8 +5,7 @@
 
 #include "lexer.h"
 
-void fw_lexer_init(struct fw_lexer *lx, const char *buf, size_t len,
-		   struct fw_diag *diag)
+void fw_lexer_init(struct fw_lexer *lx, const char *buf, size_t len, struct fw_diag *diag)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->buf = buf;
@@ -68,8 +67,8 @@ static unsigned int col_at(const struct fw_lexer *lx, size_t off)
 	return (unsigned int)(off - lx->line_start) + 1;
 }
 
-static void set_tok(struct fw_lexer *lx, struct fw_token *tok,
-		    enum fw_tok_kind kind, size_t start, size_t len)
+static void set_tok(struct fw_lexer *lx, struct fw_token *tok, enum fw_tok_kind kind, size_t start,
+                    size_t len)
 {
 	tok->kind = kind;
 	tok->line = lx->line;
@@ -80,25 +79,22 @@ static void set_tok(struct fw_lexer *lx, struct fw_token *tok,
 }
 
 /* Report a fault at col and give up on the rest of the line. */
-static void line_error(struct fw_lexer *lx, struct fw_token *tok, size_t off,
-		       unsigned int col, const char *msg)
+static void line_error(struct fw_lexer *lx, struct fw_token *tok, size_t off, unsigned int col,
+                       const char *msg)
 {
 	size_t len;
 	const char *src = fw_lexer_line(lx, &len);
 
-	fw_diag_report(lx->diag, FW_DIAG_ERROR, lx->line, col, src, len, "%s",
-		       msg);
-	set_tok(lx, tok, FW_TOK_ERROR, off < lx->line_end ? off : lx->line_end,
-		0);
+	fw_diag_report(lx->diag, FW_DIAG_ERROR, lx->line, col, src, len, "%s", msg);
+	set_tok(lx, tok, FW_TOK_ERROR, off < lx->line_end ? off : lx->line_end, 0);
 	tok->col = col;
 	lx->pos = lx->line_end;
 }
 
 static int is_word_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
-	       c == ':';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.' || c == ':';
 }
 
 static int is_digit(unsigned char c)
@@ -134,8 +130,7 @@ static void lex_word(struct fw_lexer *lx, struct fw_token *tok)
 	if (digits) {
 		tok->kind = FW_TOK_NUMBER;
 		tok->num = v;
-	} else if (memchr(s, ':', tok->len) ||
-		   (is_digit(s[0]) && memchr(s, '.', tok->len))) {
+	} else if (memchr(s, ':', tok->len) || (is_digit(s[0]) && memchr(s, '.', tok->len))) {
 		tok->kind = FW_TOK_ADDR;
 	}
 }
@@ -150,16 +145,14 @@ static void lex_string(struct fw_lexer *lx, struct fw_token *tok)
 		i++;
 	}
 	if (i >= lx->line_end) {
-		line_error(lx, tok, start, col_at(lx, start),
-			   "unterminated string");
+		line_error(lx, tok, start, col_at(lx, start), "unterminated string");
 		return;
 	}
 	set_tok(lx, tok, FW_TOK_STRING, start, i + 1 - start);
 	lx->pos = i + 1;
 }
 
-static void bad_char(struct fw_lexer *lx, struct fw_token *tok,
-		     unsigned char c)
+static void bad_char(struct fw_lexer *lx, struct fw_token *tok, unsigned char c)
 {
 	char msg[40];
 
@@ -193,18 +186,15 @@ static int begin_line(struct fw_lexer *lx, struct fw_token *tok)
 
 	nul = memchr(lx->buf + lx->line_start, '\0', end - lx->line_start);
 	if (nul) {
-		line_error(lx, tok, (size_t)(nul - lx->buf),
-			   col_at(lx, (size_t)(nul - lx->buf)),
-			   "NUL byte in rule file");
+		line_error(lx, tok, (size_t)(nul - lx->buf), col_at(lx, (size_t)(nul - lx->buf)),
+		           "NUL byte in rule file");
 		return 1;
 	}
 	if (end - lx->line_start > XDPFW_MAX_LINE) {
 		char msg[64];
 
-		snprintf(msg, sizeof(msg), "line longer than %d bytes",
-			 XDPFW_MAX_LINE);
-		line_error(lx, tok, lx->line_start + XDPFW_MAX_LINE,
-			   XDPFW_MAX_LINE + 1, msg);
+		snprintf(msg, sizeof(msg), "line longer than %d bytes", XDPFW_MAX_LINE);
+		line_error(lx, tok, lx->line_start + XDPFW_MAX_LINE, XDPFW_MAX_LINE + 1, msg);
 		return 1;
 	}
 	return 0;
@@ -223,8 +213,7 @@ void fw_lex_next(struct fw_lexer *lx, struct fw_token *tok)
 			return;
 	}
 
-	while (lx->pos < lx->line_end &&
-	       (lx->buf[lx->pos] == ' ' || lx->buf[lx->pos] == '\t'))
+	while (lx->pos < lx->line_end && (lx->buf[lx->pos] == ' ' || lx->buf[lx->pos] == '\t'))
 		lx->pos++;
 	if (lx->pos < lx->line_end && lx->buf[lx->pos] == '#')
 		lx->pos = lx->line_end;

@@ -27,7 +27,7 @@
 enum fw_tok_kind {
 	FW_TOK_EOF,
 	FW_TOK_EOL,
-	FW_TOK_ERROR,  /* already reported; skip to FW_TOK_EOL */
+	FW_TOK_ERROR, /* already reported; skip to FW_TOK_EOL */
 	FW_TOK_WORD,
 	FW_TOK_NUMBER, /* decimal digits only; value in num */
 	FW_TOK_ADDR,   /* looks like an IPv4/IPv6 address; not yet validated */
@@ -48,7 +48,7 @@ struct fw_token {
 	unsigned int col;  /* 1-based byte column */
 	const char *text;  /* into the input buffer, not NUL-terminated */
 	size_t len;
-	uint64_t num;      /* FW_TOK_NUMBER; UINT64_MAX when it overflows */
+	uint64_t num; /* FW_TOK_NUMBER; UINT64_MAX when it overflows */
 };
 
 struct fw_lexer {
@@ -63,8 +63,7 @@ struct fw_lexer {
 	struct fw_diag *diag;
 };
 
-void fw_lexer_init(struct fw_lexer *lx, const char *buf, size_t len,
-		   struct fw_diag *diag);
+void fw_lexer_init(struct fw_lexer *lx, const char *buf, size_t len, struct fw_diag *diag);
 void fw_lex_next(struct fw_lexer *lx, struct fw_token *tok);
 
 /* Drop the rest of the current line: the next token is its FW_TOK_EOL.

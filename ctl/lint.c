@@ -21,7 +21,7 @@
 
 /* ICMPv6 neighbour discovery (RFC 4861 4.3, 4.4). */
 #define ND_NEIGHBOR_SOLICIT 135
-#define ND_NEIGHBOR_ADVERT 136
+#define ND_NEIGHBOR_ADVERT  136
 /* RFC 4861 7.1.1: a receiver discards ND messages with another hop limit. */
 #define ND_HOP_LIMIT 255
 /* After the 8-byte ICMPv6 header: the 16-byte target address and an 8-byte
@@ -33,7 +33,7 @@
  * else (sets, when they come) covers nothing until it is taught here. */
 #define COVERS_KNOWN                                                                               \
 	(XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT |          \
-	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |    \
+	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |   \
 	 XDPFW_M_LEN | XDPFW_M_TTL)
 
 /* A place in the source; line 0 when it is not known. */
@@ -56,17 +56,17 @@ struct lint_warning {
 
 struct lint {
 	const struct fw_ruleset *rs;
-	__u32 count;                   /* live rules */
-	struct lint_rule_pos *pos;     /* one per rule; NULL: no source */
+	__u32 count;               /* live rules */
+	struct lint_rule_pos *pos; /* one per rule; NULL: no source */
 	struct lint_at settings[FW_SETTING_MAX];
 	struct lint_warning *warnings; /* sorted by position before printing */
 	size_t nwarnings, cap;
-	int err;                       /* -ENOMEM while collecting */
+	int err; /* -ENOMEM while collecting */
 };
 
 static struct lint_at at_of(struct fw_pos pos, const struct fw_stmt *st)
 {
-	return (struct lint_at){ pos.line, pos.col, st->src, st->src_len };
+	return (struct lint_at){pos.line, pos.col, st->src, st->src_len};
 }
 
 static __u32 setting_value(const struct xdpfw_config *cfg, enum fw_setting setting)
@@ -89,8 +89,8 @@ static __u32 setting_value(const struct xdpfw_config *cfg, enum fw_setting setti
 static __u32 stmt_value(const struct fw_stmt *st)
 {
 	return st->setting == FW_SETTING_LIMIT_SOURCES || st->setting == FW_SETTING_LIMIT_FULL
-		   ? st->value
-		   : st->action;
+	           ? st->value
+	           : st->action;
 }
 
 /*
@@ -126,7 +126,7 @@ static int locate(struct lint *l, const char *buf, size_t len)
 			if (n < l->count && st.pos.line == l->rs->rules[n].line) {
 				l->pos[n].verb = at_of(st.pos, &st);
 				l->pos[n].name =
-					st.name[0] ? at_of(st.name_pos, &st) : l->pos[n].verb;
+				    st.name[0] ? at_of(st.name_pos, &st) : l->pos[n].verb;
 				n++;
 			} else {
 				same = false;
@@ -147,11 +147,11 @@ static struct lint_at rule_at(const struct lint *l, __u32 i, bool name)
 {
 	if (l->pos)
 		return name ? l->pos[i].name : l->pos[i].verb;
-	return (struct lint_at){ .line = l->rs->rules[i].line, .col = 1 };
+	return (struct lint_at){.line = l->rs->rules[i].line, .col = 1};
 }
 
 static void warn(struct lint *l, struct lint_at at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void warn(struct lint *l, struct lint_at at, const char *fmt, ...)
 {
@@ -218,9 +218,11 @@ static bool value_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b,
 		return false;
 	switch (bit) {
 	case XDPFW_M_SADDR:
-		return neg ? prefix_same(&a->saddr, &b->saddr) : prefix_within(&a->saddr, &b->saddr);
+		return neg ? prefix_same(&a->saddr, &b->saddr)
+		           : prefix_within(&a->saddr, &b->saddr);
 	case XDPFW_M_DADDR:
-		return neg ? prefix_same(&a->daddr, &b->daddr) : prefix_within(&a->daddr, &b->daddr);
+		return neg ? prefix_same(&a->daddr, &b->daddr)
+		           : prefix_within(&a->daddr, &b->daddr);
 	case XDPFW_M_SPORT:
 		if (neg)
 			return a->sport_lo == b->sport_lo && a->sport_hi == b->sport_hi;
@@ -269,8 +271,7 @@ static __u32 always_true(const struct xdpfw_rule *a)
  */
 bool fw_rule_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b)
 {
-	static const __u32 values[] = { XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT,
-					XDPFW_M_DPORT };
+	static const __u32 values[] = {XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT, XDPFW_M_DPORT};
 	__u32 m = a->match;
 
 	if (m & ~(__u32)COVERS_KNOWN)
@@ -341,8 +342,9 @@ static void lint_names(struct lint *l)
 			continue;
 		for (__u32 j = 0; j < i; j++) {
 			if (!strncmp(r[j].name, r[i].name, XDPFW_NAME_MAX)) {
-				warn(l, rule_at(l, i, true), "name \"%.*s\" already used on line %u",
-				     XDPFW_NAME_MAX - 1, r[i].name, r[j].line);
+				warn(l, rule_at(l, i, true),
+				     "name \"%.*s\" already used on line %u", XDPFW_NAME_MAX - 1,
+				     r[i].name, r[j].line);
 				break;
 			}
 		}
@@ -360,7 +362,8 @@ static void lint_nonip(struct lint *l)
 	if (cfg->policy != XDPFW_ACT_DROP || cfg->nonip != XDPFW_ACT_DROP)
 		return;
 	warn(l, l->settings[FW_SETTING_NONIP],
-	     "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	     "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip "
+	     "pass");
 }
 
 static const struct nd_probe {
@@ -369,13 +372,12 @@ static const struct nd_probe {
 	const char *what;      /* for the message */
 	const char *type_name; /* the rule to suggest */
 } nd_probes[] = {
-	/* Address resolution: to the solicited-node multicast address of
-	 * the target (RFC 4291 2.7.1), from a link-local address. */
-	{ ND_NEIGHBOR_SOLICIT, "fe80::1", "ff02::1:ff00:1", "neighbour solicitations",
-	  "nd-neighbor-solicit" },
-	/* The answer, unicast back to the soliciting node. */
-	{ ND_NEIGHBOR_ADVERT, "fe80::2", "fe80::1", "neighbour advertisements",
-	  "nd-neighbor-advert" },
+    /* Address resolution: to the solicited-node multicast address of
+     * the target (RFC 4291 2.7.1), from a link-local address. */
+    {ND_NEIGHBOR_SOLICIT, "fe80::1", "ff02::1:ff00:1", "neighbour solicitations",
+     "nd-neighbor-solicit"},
+    /* The answer, unicast back to the soliciting node. */
+    {ND_NEIGHBOR_ADVERT, "fe80::2", "fe80::1", "neighbour advertisements", "nd-neighbor-advert"},
 };
 
 /*
@@ -401,8 +403,9 @@ static void lint_nd(struct lint *l)
 
 		pkt_init(&p);
 		pkt_eth(&p);
-		pkt_ipv6(&p, &(struct pkt_ipv6){
-				     .saddr = nd->saddr, .daddr = nd->daddr, .hop_limit = ND_HOP_LIMIT });
+		pkt_ipv6(&p, &(struct pkt_ipv6){.saddr = nd->saddr,
+		                                .daddr = nd->daddr,
+		                                .hop_limit = ND_HOP_LIMIT});
 		pkt_icmp(&p, nd->type, 0);
 		pkt_payload(&p, ND_BODY_LEN);
 		pkt_finish(&p);
@@ -410,11 +413,13 @@ static void lint_nd(struct lint *l)
 			continue;
 		if (res.reason == XDPFW_REASON_RULE)
 			warn(l, rule_at(l, (__u32)res.rule, false),
-			     "this rule drops IPv6 %s under policy drop, which cuts this host off from IPv6; put pass icmpv6 type %s before it",
+			     "this rule drops IPv6 %s under policy drop, which cuts this host off "
+			     "from IPv6; put pass icmpv6 type %s before it",
 			     nd->what, nd->type_name);
 		else if (res.reason == XDPFW_REASON_POLICY)
 			warn(l, l->settings[FW_SETTING_POLICY],
-			     "policy drop drops IPv6 %s, which cuts this host off from IPv6; add pass icmpv6 type %s",
+			     "policy drop drops IPv6 %s, which cuts this host off from IPv6; add "
+			     "pass icmpv6 type %s",
 			     nd->what, nd->type_name);
 	}
 }
@@ -428,10 +433,10 @@ static void lint_nd(struct lint *l)
  * is never reported as shadowed.
  */
 static void (*const lints[])(struct lint *l) = {
-	lint_shadowed,
-	lint_names,
-	lint_nonip,
-	lint_nd,
+    lint_shadowed,
+    lint_names,
+    lint_nonip,
+    lint_nd,
 };
 
 /* By position; warnings without one (line 0) last. */
@@ -449,7 +454,7 @@ static int warning_cmp(const void *pa, const void *pb)
 
 int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct fw_diag *d)
 {
-	struct lint l = { .rs = rs };
+	struct lint l = {.rs = rs};
 	int r = 0;
 
 	l.count = rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count : XDPFW_MAX_RULES;
@@ -465,7 +470,7 @@ int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct
 			const struct lint_warning *w = &l.warnings[i];
 
 			fw_diag_report(d, FW_DIAG_WARNING, w->at.line, w->at.col, w->at.src,
-				       w->at.src_len, "%s", w->msg);
+			               w->at.src_len, "%s", w->msg);
 		}
 	}
 	free(l.pos);

@@ -19,12 +19,12 @@
 #include "log.h"
 #include "xdpfw.skel.h"
 
-#define LOCK_DIR "/run/xdpfw"
-#define LOCK_WAIT_MS 10000 /* an attach or reload takes milliseconds */
-#define LOCK_POLL_MS 50
-#define PROG_PIN "prog"   /* pin name of the program; maps pin by map name */
-#define MAX_PROG_MAPS 64  /* map ids read from a program's info */
-#define ENOTSUPP_KERNEL 524 /* what the kernel says of a map type without batches */
+#define LOCK_DIR        "/run/xdpfw"
+#define LOCK_WAIT_MS    10000 /* an attach or reload takes milliseconds */
+#define LOCK_POLL_MS    50
+#define PROG_PIN        "prog" /* pin name of the program; maps pin by map name */
+#define MAX_PROG_MAPS   64     /* map ids read from a program's info */
+#define ENOTSUPP_KERNEL 524    /* what the kernel says of a map type without batches */
 
 const char *fw_mode_name(enum xdp_attach_mode mode)
 {
@@ -51,23 +51,30 @@ static int load_error(int err, const char *ifname, const char *what)
 		snprintf(why, sizeof(why), " (kernel: %.*s)", (int)strcspn(kmsg, "\n"), kmsg);
 	switch (-err) {
 	case EPERM:
-		return fw_err_r(err, "%s on %s: permission denied%s; run as root (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)",
-				what, ifname, why);
+		return fw_err_r(err,
+		                "%s on %s: permission denied%s; run as root (needs CAP_BPF, "
+		                "CAP_PERFMON and CAP_NET_ADMIN)",
+		                what, ifname, why);
 	case EOPNOTSUPP:
 		return fw_err_r(err, "%s on %s: the driver has no native XDP%s; use --mode generic",
-				what, ifname, why);
+		                what, ifname, why);
 	case ERANGE:
-		return fw_err_r(err, "%s on %s: the MTU is too large for native XDP%s; lower the MTU or use --mode generic",
-				what, ifname, why);
+		return fw_err_r(err,
+		                "%s on %s: the MTU is too large for native XDP%s; lower the MTU or "
+		                "use --mode generic",
+		                what, ifname, why);
 	case EEXIST:
 	case EBUSY:
-		return fw_uerr_r(-EEXIST, "%s on %s: another XDP program is attached that is not xdpfw; detach it first (ip link set dev %s xdp off)",
-				 what, ifname, ifname);
+		return fw_uerr_r(-EEXIST,
+		                 "%s on %s: another XDP program is attached that is not xdpfw; "
+		                 "detach it first (ip link set dev %s xdp off)",
+		                 what, ifname, ifname);
 	case EACCES:
 	case EINVAL:
 		if (kmsg)
 			return fw_err_r(err, "%s on %s: %s%s", what, ifname, strerror(-err), why);
-		fw_err("%s on %s: the kernel rejected the program (%s); verifier log tail (full log with -v):",
+		fw_err("%s on %s: the kernel rejected the program (%s); verifier log tail (full "
+		       "log with -v):",
 		       what, ifname, strerror(-err));
 		fw_log_lib_tail(12);
 		return -EACCES;
@@ -85,7 +92,7 @@ static int create_maps(struct bpf_object *obj)
 	struct bpf_map *m;
 	int fd, err;
 
-	bpf_object__for_each_map(m, obj) {
+	bpf_object__for_each_map (m, obj) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(m));
 		struct bpf_map *in = bpf_map__inner_map(m);
 		int inner = -1;
@@ -94,27 +101,30 @@ static int create_maps(struct bpf_object *obj)
 			continue;
 		if (in) {
 			/* The template the verifier checks the inner maps by. */
-			LIBBPF_OPTS(bpf_map_create_opts, iopts, .map_flags = bpf_map__map_flags(in));
+			LIBBPF_OPTS(bpf_map_create_opts, iopts,
+			            .map_flags = bpf_map__map_flags(in));
 
 			inner = bpf_map_create(bpf_map__type(in), NULL, bpf_map__key_size(in),
-					       bpf_map__value_size(in), bpf_map__max_entries(in),
-					       &iopts);
+			                       bpf_map__value_size(in), bpf_map__max_entries(in),
+			                       &iopts);
 			if (inner < 0)
 				return fw_err_r(errno, "cannot create the inner map of %s: %s",
-						bpf_map__name(m), strerror(errno));
+				                bpf_map__name(m), strerror(errno));
 			opts.inner_map_fd = inner;
 		}
 		fd = bpf_map_create(bpf_map__type(m), bpf_map__name(m), bpf_map__key_size(m),
-				    bpf_map__value_size(m), bpf_map__max_entries(m), &opts);
+		                    bpf_map__value_size(m), bpf_map__max_entries(m), &opts);
 		err = errno;
 		if (inner >= 0)
 			close(inner);
 		if (fd < 0)
-			return fw_err_r(err, "cannot create map %s: %s", bpf_map__name(m), strerror(err));
+			return fw_err_r(err, "cannot create map %s: %s", bpf_map__name(m),
+			                strerror(err));
 		err = bpf_map__reuse_fd(m, fd);
 		close(fd);
 		if (err)
-			return fw_err_r(err, "cannot use map %s: %s", bpf_map__name(m), strerror(-err));
+			return fw_err_r(err, "cannot use map %s: %s", bpf_map__name(m),
+			                strerror(-err));
 	}
 	return 0;
 }
@@ -133,8 +143,8 @@ static int active_gen(struct xdpfw_bpf *skel, __u32 *gen)
  * Write n elements into map fd: in one batch where the map type has batch
  * updates, else one by one. keys and values are packed arrays.
  */
-static int update_many(int fd, const void *keys, size_t ksz, const void *vals, size_t vsz,
-		       __u32 n, const char *what)
+static int update_many(int fd, const void *keys, size_t ksz, const void *vals, size_t vsz, __u32 n,
+                       const char *what)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	__u32 done = 0;
@@ -143,18 +153,19 @@ static int update_many(int fd, const void *keys, size_t ksz, const void *vals, s
 		__u32 cnt = n - done;
 
 		if (bpf_map_update_batch(fd, (const char *)keys + (size_t)done * ksz,
-					 (const char *)vals + (size_t)done * vsz, &cnt, &opts) == 0) {
+		                         (const char *)vals + (size_t)done * vsz, &cnt,
+		                         &opts) == 0) {
 			done += cnt;
 			continue;
 		}
 		if (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOTSUPP_KERNEL)
 			return fw_err_r(errno, "cannot write %s (%u of %u written): %s", what,
-					done + cnt, n, strerror(errno));
+			                done + cnt, n, strerror(errno));
 		for (; done < n; done++) {
 			if (bpf_map_update_elem(fd, (const char *)keys + (size_t)done * ksz,
-						(const char *)vals + (size_t)done * vsz, BPF_ANY))
+			                        (const char *)vals + (size_t)done * vsz, BPF_ANY))
 				return fw_err_r(errno, "cannot write %s (entry %u of %u): %s", what,
-						done, n, strerror(errno));
+				                done, n, strerror(errno));
 		}
 	}
 	return 0;
@@ -212,14 +223,15 @@ static int new_inner(struct bpf_map *outer, __u32 n, const char *what)
 	int fd;
 
 	if (!in)
-		return fw_err_r(ENOENT, "cannot create the %s: no template in the BPF object", what);
+		return fw_err_r(ENOENT, "cannot create the %s: no template in the BPF object",
+		                what);
 	opts.map_flags = bpf_map__map_flags(in);
 
-	fd = bpf_map_create(bpf_map__type(in), NULL, bpf_map__key_size(in),
-			    bpf_map__value_size(in), n ? n : 1, &opts);
+	fd = bpf_map_create(bpf_map__type(in), NULL, bpf_map__key_size(in), bpf_map__value_size(in),
+	                    n ? n : 1, &opts);
 	if (fd < 0)
 		return fw_err_r(errno, "cannot create the %s (%u entries): %s", what, n,
-				strerror(errno));
+		                strerror(errno));
 	return fd;
 }
 
@@ -235,8 +247,8 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 			return fd;
 		keys = seq_keys(0, rs->naddrs);
 		err = keys ? update_many(fd, keys, sizeof(*keys), rs->addrs, sizeof(*rs->addrs),
-					 rs->naddrs, "the address sets")
-			   : -ENOMEM;
+		                         rs->naddrs, "the address sets")
+		           : -ENOMEM;
 		free(keys);
 	}
 	err = err ?: set_inner(store, gen, fd, "set store");
@@ -245,9 +257,9 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 	if (!err && rs->nport_sets) {
 		keys = seq_keys(gen * XDPFW_MAX_PORT_SETS, rs->nport_sets);
 		err = keys ? update_many(bpf_map__fd(skel->maps.fw_port_sets), keys, sizeof(*keys),
-					 rs->port_sets, sizeof(*rs->port_sets), rs->nport_sets,
-					 "the port sets")
-			   : -ENOMEM;
+		                         rs->port_sets, sizeof(*rs->port_sets), rs->nport_sets,
+		                         "the port sets")
+		           : -ENOMEM;
 		free(keys);
 	}
 	return err;
@@ -287,7 +299,8 @@ static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32
 			err = fd;
 			goto out;
 		}
-		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i, "the address trie");
+		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i,
+		                  "the address trie");
 		if (err)
 			goto out;
 	}
@@ -303,7 +316,7 @@ out:
 /* One field's DIR store (if it has one): the array and its groups, and its
  * hashed keys appended to hkeys/hvals at *nh. */
 static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi,
-			  struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 *nh)
+                          struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 *nh)
 {
 	/* The array's blocks, then the groups two a block: one buffer. */
 	__u32 gblocks = (c->dir[fi].ngroups + 1) / 2, n = XDPFW_DIR_BLOCKS + gblocks, *keys = NULL;
@@ -318,13 +331,14 @@ static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 			goto out;
 		}
 		*nh += fw_cls_dir_fill(c, fi, dir, (struct xdpfw_dir_group *)&dir[XDPFW_DIR_BLOCKS],
-				       hkeys + *nh, hvals + *nh);
+		                       hkeys + *nh, hvals + *nh);
 		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_MAP_BLOCKS, "address array");
 		if (fd < 0) {
 			err = fd;
 			goto out;
 		}
-		err = update_many(fd, keys, sizeof(*keys), dir, sizeof(*dir), n, "the address array");
+		err =
+		    update_many(fd, keys, sizeof(*keys), dir, sizeof(*dir), n, "the address array");
 		if (err)
 			goto out;
 	}
@@ -358,12 +372,12 @@ static int write_addr_d16(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 			goto out;
 		}
 		err = update_many(fd, keys, sizeof(*keys), blocks, sizeof(*blocks), n,
-				  "the small address array");
+		                  "the small address array");
 		if (err)
 			goto out;
 	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_d16), gen * 2 + fi, fd,
-			"small address array");
+	err =
+	    set_inner(bpf_map__fd(skel->maps.fw_addr_d16), gen * 2 + fi, fd, "small address array");
 out:
 	if (fd >= 0)
 		close(fd);
@@ -384,8 +398,8 @@ static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u
 		err = -ENOMEM;
 		goto out;
 	}
-	err = write_addr_dir(skel, c, gen, 0, hkeys, hvals, &nh) ?:
-	      write_addr_dir(skel, c, gen, 1, hkeys, hvals, &nh);
+	err = write_addr_dir(skel, c, gen, 0, hkeys, hvals, &nh)
+	          ?: write_addr_dir(skel, c, gen, 1, hkeys, hvals, &nh);
 	if (err)
 		goto out;
 	if (nh) {
@@ -395,7 +409,7 @@ static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u
 			goto out;
 		}
 		err = update_many(fd, hkeys, sizeof(*hkeys), hvals, sizeof(*hvals), nh,
-				  "the address hash");
+		                  "the address hash");
 		if (err)
 			goto out;
 	}
@@ -417,7 +431,7 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	if (!keys)
 		return -ENOMEM;
 	err = update_many(bpf_map__fd(skel->maps.fw_cls), keys, sizeof(*keys), c->blocks,
-			  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
+	                  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
 	free(keys);
 	if (err)
 		return err;
@@ -425,7 +439,7 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	if (!keys)
 		return -ENOMEM;
 	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
-			  sizeof(*c->vecs), c->nvecs, "the rule vectors");
+	                  sizeof(*c->vecs), c->nvecs, "the rule vectors");
 	free(keys);
 	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
 		      write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
@@ -467,7 +481,7 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 
 	for (__u32 i = 0; i < rs->config.rule_count; i++)
 		needed |= (rs->rules[i].flags & XDPFW_RULE_LIMIT) &&
-			  (rs->rules[i].limit.flags & XDPFW_LIMIT_PER_SOURCE);
+		          (rs->rules[i].limit.flags & XDPFW_LIMIT_PER_SOURCE);
 	have = limit_sources_size(skel);
 	if (!needed || have == want)
 		return 0;
@@ -481,13 +495,14 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 	if (err)
 		return err;
 	if (have)
-		fw_info("limit-sources changed from %u to %u: per-source buckets start afresh", have,
-			want);
+		fw_info("limit-sources changed from %u to %u: per-source buckets start afresh",
+		        have, want);
 	t = calloc(ncpus, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_totals), &zero, t, BPF_ANY))
-		err = fw_err_r(errno, "cannot reset the per-source insert count: %s", strerror(errno));
+		err = fw_err_r(errno, "cannot reset the per-source insert count: %s",
+		               strerror(errno));
 	free(t);
 	return err;
 }
@@ -539,8 +554,8 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 		goto out;
 	keys = seq_keys(idle * XDPFW_MAX_RULES, rs->config.rule_count);
 	err = keys ? update_many(rules_fd, keys, sizeof(*keys), rs->rules, sizeof(rs->rules[0]),
-				 rs->config.rule_count, "the rules")
-		   : -ENOMEM;
+	                         rs->config.rule_count, "the rules")
+	           : -ENOMEM;
 	free(keys);
 	if (err)
 		goto out;
@@ -565,7 +580,7 @@ static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
 	snprintf(path, sizeof(path), "%s/%s", dir, PROG_PIN);
 	if (bpf_obj_pin(prog_fd, path))
 		return fw_err_r(errno, "cannot pin %s: %s", path, strerror(errno));
-	bpf_object__for_each_map(m, skel->obj) {
+	bpf_object__for_each_map (m, skel->obj) {
 		if (bpf_map__is_internal(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
@@ -576,7 +591,7 @@ static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
 }
 
 static int try_attach(struct xdp_program *prog, const struct fw_link *link,
-		      enum xdp_attach_mode mode)
+                      enum xdp_attach_mode mode)
 {
 	fw_log_lib_tail_reset();
 	return xdp_program__attach(prog, link->ifindex, mode, 0);
@@ -609,7 +624,7 @@ static int lock_link(const struct fw_link *link)
 	if (mkdir(LOCK_DIR, 0700) && errno != EEXIST)
 		return fw_err_r(errno, "cannot create %s: %s", LOCK_DIR, strerror(errno));
 	snprintf(path, sizeof(path), LOCK_DIR "/%lu.%d.lock", (unsigned long)ns.st_ino,
-		 link->ifindex);
+	         link->ifindex);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fw_err_r(errno, "cannot open the lock %s: %s", path, strerror(errno));
@@ -624,8 +639,10 @@ static int lock_link(const struct fw_link *link)
 			fw_info("another fwctl is changing %s; waiting for it", link->name);
 		if (waited >= LOCK_WAIT_MS) {
 			close(fd);
-			return fw_err_r(EBUSY, "another fwctl has been changing %s for %d s (lock %s); try again when it is done",
-					link->name, LOCK_WAIT_MS / 1000, path);
+			return fw_err_r(EBUSY,
+			                "another fwctl has been changing %s for %d s (lock %s); "
+			                "try again when it is done",
+			                link->name, LOCK_WAIT_MS / 1000, path);
 		}
 		usleep(LOCK_POLL_MS * 1000);
 	}
@@ -638,7 +655,7 @@ static int lock_link(const struct fw_link *link)
  * is fw_instance_open()'s answer: 0 (then *inst is open), -ENOENT, ...
  */
 static int open_locked(const char *ifname, struct fw_link *link, struct fw_instance *inst,
-		       int *open_err)
+                       int *open_err)
 {
 	int err, lock;
 
@@ -666,8 +683,9 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	if (lock < 0)
 		return lock;
 	if (!err) {
-		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to change its rules",
-		       ifname, old.prog_id, ifname);
+		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to "
+		        "change its rules",
+		        ifname, old.prog_id, ifname);
 		fw_instance_close(&old);
 		err = -EEXIST;
 		goto out;
@@ -687,7 +705,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		goto out;
 
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = skel->obj,
-			    .prog_name = XDPFW_PROG_NAME);
+	                    .prog_name = XDPFW_PROG_NAME);
 	prog = xdp_program__create(&xopts);
 	err = libxdp_get_error(prog);
 	if (err) {
@@ -702,11 +720,13 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		err = try_attach(prog, &link, XDP_MODE_NATIVE);
 		/* Any refusal of native mode but a permission or a conflict:
 		 * generic mode works on every device. */
-		if (mode == FW_MODE_AUTO && err && err != -EPERM && err != -EEXIST && err != -EBUSY) {
+		if (mode == FW_MODE_AUTO && err && err != -EPERM && err != -EEXIST &&
+		    err != -EBUSY) {
 			const char *kmsg = fw_log_lib_find("Kernel error message: ");
 
-			fw_info("native XDP refused on %s (%s%s%s); attaching in generic mode, which is slower",
-				ifname, strerror(-err), kmsg ? ": " : "", kmsg ? kmsg : "");
+			fw_info("native XDP refused on %s (%s%s%s); attaching in generic mode, "
+			        "which is slower",
+			        ifname, strerror(-err), kmsg ? ": " : "", kmsg ? kmsg : "");
 			err = try_attach(prog, &link, XDP_MODE_SKB);
 		}
 	}
@@ -726,8 +746,9 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	}
 	if (fw_pin_dir(ifname, true, dir, sizeof(dir)) == 0 &&
 	    pin_all(skel, xdp_program__fd(prog), dir) != 0) {
-		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from the interface anyway",
-			ifname, dir);
+		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from "
+		        "the interface anyway",
+		        ifname, dir);
 	}
 	fw_dbg("attached program %u to %s", xdp_program__id(prog), ifname);
 	err = 0;
@@ -752,7 +773,8 @@ static int reuse_prog_maps(struct bpf_object *obj, int prog_fd, const char *ifna
 	info.map_ids = (__u64)(unsigned long)ids;
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
-		return fw_err_r(errno, "cannot read the program on %s: %s", ifname, strerror(errno));
+		return fw_err_r(errno, "cannot read the program on %s: %s", ifname,
+		                strerror(errno));
 
 	for (__u32 i = 0; i < info.nr_map_ids && i < MAX_PROG_MAPS; i++) {
 		fd = bpf_map_get_fd_by_id(ids[i]);
@@ -761,7 +783,7 @@ static int reuse_prog_maps(struct bpf_object *obj, int prog_fd, const char *ifna
 		memset(&minfo, 0, sizeof(minfo));
 		len = sizeof(minfo);
 		err = bpf_obj_get_info_by_fd(fd, &minfo, &len);
-		bpf_object__for_each_map(m, obj) {
+		bpf_object__for_each_map (m, obj) {
 			if (err || bpf_map__is_internal(m) ||
 			    strncmp(bpf_map__name(m), minfo.name, sizeof(minfo.name)))
 				continue;
@@ -770,11 +792,13 @@ static int reuse_prog_maps(struct bpf_object *obj, int prog_fd, const char *ifna
 		}
 		close(fd);
 	}
-	bpf_object__for_each_map(m, obj)
+	bpf_object__for_each_map (m, obj)
 		wanted += !bpf_map__is_internal(m);
 	if (found != wanted)
-		return fw_err_r(EPROTO, "the xdpfw program on %s has %u of its %u maps; it was built from another version of xdpfw: detach and attach again",
-				ifname, found, wanted);
+		return fw_err_r(EPROTO,
+		                "the xdpfw program on %s has %u of its %u maps; it was built from "
+		                "another version of xdpfw: detach and attach again",
+		                ifname, found, wanted);
 	return 0;
 }
 
@@ -798,8 +822,10 @@ int fw_instance_open(const struct fw_link *link, struct fw_instance *inst)
 	err = libxdp_get_error(inst->mp);
 	if (err || !inst->mp) {
 		inst->mp = NULL;
-		return err == -ENOENT || !err ? -ENOENT :
-		       fw_err_r(err, "cannot read the XDP programs of %s: %s", link->name, strerror(-err));
+		return err == -ENOENT || !err
+		           ? -ENOENT
+		           : fw_err_r(err, "cannot read the XDP programs of %s: %s", link->name,
+		                      strerror(-err));
 	}
 	if (xdp_multiprog__is_legacy(inst->mp)) {
 		p = xdp_multiprog__main_prog(inst->mp);
@@ -850,8 +876,8 @@ void fw_instance_close(struct fw_instance *inst)
 static int read_config(const struct fw_instance *inst, __u32 gen, struct xdpfw_config *cfg)
 {
 	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_config), &gen, cfg))
-		return fw_err_r(errno, "cannot read the configuration on %s: %s",
-				inst->link.name, strerror(errno));
+		return fw_err_r(errno, "cannot read the configuration on %s: %s", inst->link.name,
+		                strerror(errno));
 	return 0;
 }
 
@@ -863,7 +889,7 @@ static int read_rule(const struct fw_instance *inst, __u32 gen, __u32 idx, struc
 		return fw_err_r(ERANGE, "rule %u on %s is past the limit", idx, inst->link.name);
 	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_rules), &key, r))
 		return fw_err_r(errno, "cannot read rule %u on %s: %s", idx, inst->link.name,
-				strerror(errno));
+		                strerror(errno));
 	return 0;
 }
 
@@ -899,16 +925,17 @@ static int read_addr_sets(const struct fw_instance *inst, __u32 gen, struct fw_r
 	rs->addrs = NULL;
 	rs->naddrs = rs->addrs_cap = 0;
 	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_set_store), &gen, &id))
-		return errno == ENOENT ? 0 : fw_err_r(errno, "cannot read the sets on %s: %s",
-						      inst->link.name, strerror(errno));
+		return errno == ENOENT ? 0
+		                       : fw_err_r(errno, "cannot read the sets on %s: %s",
+		                                  inst->link.name, strerror(errno));
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return fw_err_r(errno, "cannot open the set store on %s: %s", inst->link.name,
-				strerror(errno));
+		                strerror(errno));
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		err = fw_err_r(errno, "cannot read the set store on %s: %s", inst->link.name,
-			       strerror(errno));
+		               strerror(errno));
 		goto out;
 	}
 	n = info.max_entries;
@@ -920,7 +947,7 @@ static int read_addr_sets(const struct fw_instance *inst, __u32 gen, struct fw_r
 	for (__u32 i = 0; i < n; i++) {
 		if (bpf_map_lookup_elem(fd, &i, &rs->addrs[i])) {
 			err = fw_err_r(errno, "cannot read set entry %u on %s: %s", i,
-				       inst->link.name, strerror(errno));
+			               inst->link.name, strerror(errno));
 			goto out;
 		}
 	}
@@ -960,7 +987,7 @@ int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
 
 		if (bpf_map_lookup_elem(port_fd, &k, &rs->port_sets[id]))
 			return fw_err_r(errno, "cannot read port set %u on %s: %s", id,
-					inst->link.name, strerror(errno));
+			                inst->link.name, strerror(errno));
 	}
 	return 0;
 }
@@ -1013,11 +1040,11 @@ int fw_instance_limit_sources(const struct fw_instance *inst, __u32 *size, __u64
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return fw_err_r(errno, "cannot open the per-source buckets on %s: %s",
-				inst->link.name, strerror(errno));
+		                inst->link.name, strerror(errno));
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		int err = fw_err_r(errno, "cannot read the per-source buckets on %s: %s",
-				   inst->link.name, strerror(errno));
+		                   inst->link.name, strerror(errno));
 
 		close(fd);
 		return err;
@@ -1046,10 +1073,12 @@ int fw_detach(const char *ifname)
 		return lock;
 	if (err == -ENOENT) {
 		if (fw_pin_dir(ifname, false, dir, sizeof(dir)) || access(dir, F_OK)) {
-			err = fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
-				       ifname);
+			err = fw_uerr_r(
+			    err, "xdpfw is not attached to %s; fwctl status lists where it is",
+			    ifname);
 		} else {
-			fw_info("xdpfw was not attached to %s; removing its stale pins in %s", ifname, dir);
+			fw_info("xdpfw was not attached to %s; removing its stale pins in %s",
+			        ifname, dir);
 			err = fw_pin_dir_remove(dir);
 		}
 	}
@@ -1058,8 +1087,9 @@ int fw_detach(const char *ifname)
 		return err;
 	}
 	if (!inst.pinned)
-		fw_info("no pins for %s under %s (a fresh mount namespace?); found program %u from the interface",
-			ifname, inst.pin_dir[0] ? inst.pin_dir : FW_BPFFS_DEFAULT, inst.prog_id);
+		fw_info("no pins for %s under %s (a fresh mount namespace?); found program %u from "
+		        "the interface",
+		        ifname, inst.pin_dir[0] ? inst.pin_dir : FW_BPFFS_DEFAULT, inst.prog_id);
 
 	err = xdp_program__detach(inst.prog, link.ifindex, inst.mode, 0);
 	if (err) {
@@ -1113,7 +1143,7 @@ static int zero_counter(const struct fw_instance *inst, __u32 slot)
  * limit, so there always is one.
  */
 static int assign_counters(const struct fw_instance *inst, const struct fw_ruleset *old,
-			   struct fw_ruleset *rs)
+                           struct fw_ruleset *rs)
 {
 	static bool used[XDPFW_COUNTER_SLOTS], claimed[XDPFW_MAX_RULES];
 	__u32 next = 0, kept = 0;
@@ -1166,13 +1196,15 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 		return lock;
 	if (err) {
 		if (err == -ENOENT)
-			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname, ifname);
+			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname,
+			        ifname);
 		close(lock);
 		return err;
 	}
 	if (!inst.pinned)
-		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the interface",
-			ifname, inst.prog_id);
+		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
+		        "interface",
+		        ifname, inst.prog_id);
 	err = fw_instance_ruleset(&inst, &old) ?: assign_counters(&inst, &old, rs) ?:
 	      fw_ruleset_write(inst.skel, rs);
 	fw_instance_close(&inst);

@@ -20,7 +20,7 @@
 struct xdpfw_bpf;
 
 enum fw_mode {
-	FW_MODE_AUTO,    /* native, else generic with a note */
+	FW_MODE_AUTO, /* native, else generic with a note */
 	FW_MODE_NATIVE,
 	FW_MODE_GENERIC,
 };
@@ -28,13 +28,13 @@ enum fw_mode {
 /* A running xdpfw found on an interface. */
 struct fw_instance {
 	struct fw_link link;
-	struct xdpfw_bpf *skel;     /* opened, never loaded: maps reuse the running ones */
+	struct xdpfw_bpf *skel; /* opened, never loaded: maps reuse the running ones */
 	struct xdp_multiprog *mp;
-	struct xdp_program *prog;   /* ours; owned by mp */
+	struct xdp_program *prog; /* ours; owned by mp */
 	__u32 prog_id;
-	enum xdp_attach_mode mode;  /* XDP_MODE_NATIVE or XDP_MODE_SKB */
-	bool dispatcher;            /* through libxdp's dispatcher, not alone */
-	bool pinned;                /* our pins were found */
+	enum xdp_attach_mode mode; /* XDP_MODE_NATIVE or XDP_MODE_SKB */
+	bool dispatcher;           /* through libxdp's dispatcher, not alone */
+	bool pinned;               /* our pins were found */
 	char pin_dir[PATH_MAX];
 };
 

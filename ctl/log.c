@@ -12,10 +12,10 @@ int fw_verbose;
 int fw_user_error;
 
 static const char *const level_prefix[] = {
-	[FW_LOG_ERR] = "error: ",
-	[FW_LOG_WARN] = "warning: ",
-	[FW_LOG_INFO] = "note: ",
-	[FW_LOG_DEBUG] = "debug: ",
+    [FW_LOG_ERR] = "error: ",
+    [FW_LOG_WARN] = "warning: ",
+    [FW_LOG_INFO] = "note: ",
+    [FW_LOG_DEBUG] = "debug: ",
 };
 
 static void fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)

@@ -25,8 +25,7 @@ extern int fw_verbose;
  */
 extern int fw_user_error;
 
-void fw_log(enum fw_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void fw_log(enum fw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Routes libbpf and libxdp messages through fw_log (debug unless -v). */
 void fw_log_setup_libs(void);
@@ -38,21 +37,21 @@ void fw_log_lib_tail_reset(void);
 /* The rest of the newest library line containing needle, or NULL. */
 const char *fw_log_lib_find(const char *needle);
 
-#define fw_err(fmt, ...) fw_log(FW_LOG_ERR, fmt, ##__VA_ARGS__)
+#define fw_err(fmt, ...)  fw_log(FW_LOG_ERR, fmt, ##__VA_ARGS__)
 #define fw_warn(fmt, ...) fw_log(FW_LOG_WARN, fmt, ##__VA_ARGS__)
 #define fw_info(fmt, ...) fw_log(FW_LOG_INFO, fmt, ##__VA_ARGS__)
-#define fw_dbg(fmt, ...) fw_log(FW_LOG_DEBUG, fmt, ##__VA_ARGS__)
+#define fw_dbg(fmt, ...)  fw_log(FW_LOG_DEBUG, fmt, ##__VA_ARGS__)
 
 /* Log an error and return it as -errno (accepts r or -r). */
-#define fw_err_r(r, fmt, ...)                                                  \
-	({                                                                     \
-		int __r = (r);                                                 \
-		fw_err(fmt, ##__VA_ARGS__);                                    \
-		__r < 0 ? __r : -__r;                                          \
+#define fw_err_r(r, fmt, ...)                                                                      \
+	({                                                                                         \
+		int __r = (r);                                                                     \
+		fw_err(fmt, ##__VA_ARGS__);                                                        \
+		__r < 0 ? __r : -__r;                                                              \
 	})
 
 /* The same for a user error (exit status 1). */
-#define fw_uerr(fmt, ...) (fw_user_error = 1, fw_err(fmt, ##__VA_ARGS__))
+#define fw_uerr(fmt, ...)      (fw_user_error = 1, fw_err(fmt, ##__VA_ARGS__))
 #define fw_uerr_r(r, fmt, ...) (fw_user_error = 1, fw_err_r(r, fmt, ##__VA_ARGS__))
 
 #endif /* FW_LOG_H */

@@ -18,13 +18,13 @@
 #include "model.h"
 
 /* Ethertypes and IP protocol numbers (IANA registries). */
-#define ETH_HLEN	 14
-#define ETHERTYPE_IPV4	 0x0800
-#define ETHERTYPE_IPV6	 0x86dd
-#define ETHERTYPE_8021Q	 0x8100 /* VLAN tag */
+#define ETH_HLEN         14
+#define ETHERTYPE_IPV4   0x0800
+#define ETHERTYPE_IPV6   0x86dd
+#define ETHERTYPE_8021Q  0x8100 /* VLAN tag */
 #define ETHERTYPE_8021AD 0x88a8 /* service VLAN tag (QinQ outer) */
-#define VLAN_TAG_LEN	 4
-#define VLAN_VID_MASK	 0x0fff /* IEEE 802.1Q: the low 12 bits of the TCI */
+#define VLAN_TAG_LEN     4
+#define VLAN_VID_MASK    0x0fff /* IEEE 802.1Q: the low 12 bits of the TCI */
 
 #define PROTO_HOPOPTS  0
 #define PROTO_ICMP     1
@@ -36,15 +36,15 @@
 #define PROTO_ICMPV6   58
 #define PROTO_DSTOPTS  60
 
-#define IPV4_HLEN_MIN	 20	/* RFC 791: IHL 5 */
-#define IPV4_FRAG_MF	 0x2000 /* RFC 791: more fragments */
+#define IPV4_HLEN_MIN    20     /* RFC 791: IHL 5 */
+#define IPV4_FRAG_MF     0x2000 /* RFC 791: more fragments */
 #define IPV4_FRAG_OFFSET 0x1fff /* RFC 791: offset in 8-byte units */
-#define IPV6_HLEN	 40	/* RFC 8200: the fixed header */
-#define IPV6_EXT_MIN	 8	/* RFC 8200: every extension header */
+#define IPV6_HLEN        40     /* RFC 8200: the fixed header */
+#define IPV6_EXT_MIN     8      /* RFC 8200: every extension header */
 #define IPV6_FRAG_OFFSET 0xfff8 /* RFC 8200 4.5: offset in the top 13 bits */
-#define TCP_HLEN_MIN	 20	/* RFC 9293: data offset 5 */
-#define UDP_HLEN	 8	/* RFC 768 */
-#define ICMP_HLEN_MIN	 4	/* type, code, checksum */
+#define TCP_HLEN_MIN     20     /* RFC 9293: data offset 5 */
+#define UDP_HLEN         8      /* RFC 768 */
+#define ICMP_HLEN_MIN    4      /* type, code, checksum */
 
 /*
  * The program gives up on a header that starts past this offset (xdp/parse.h
@@ -77,7 +77,7 @@ static unsigned int get16(const unsigned char *p)
  * any order). *off becomes the L3 offset and *type its ethertype.
  */
 static unsigned int parse_ethernet(const struct frame *f, struct xdpfw_pkt *pkt, size_t *off,
-				   unsigned int *type)
+                                   unsigned int *type)
 {
 	if (!fits(0, ETH_HLEN, f->len))
 		return XDPFW_REASON_MAL_ETH_TRUNC;
@@ -103,7 +103,7 @@ static unsigned int parse_ethernet(const struct frame *f, struct xdpfw_pkt *pkt,
  * becomes the end of the packet (header offset + total length).
  */
 static unsigned int parse_ipv4(const struct frame *f, struct xdpfw_pkt *pkt, size_t *off,
-			       size_t *end)
+                               size_t *end)
 {
 	const unsigned char *ip = f->data + *off;
 	unsigned int version, hlen, total, frag;
@@ -156,7 +156,7 @@ static int ipv6_is_extension(unsigned int nh)
  * where it starts, *end the end of the packet.
  */
 static unsigned int parse_ipv6(const struct frame *f, struct xdpfw_pkt *pkt, size_t *off,
-			       size_t *end)
+                               size_t *end)
 {
 	const unsigned char *ip = f->data + *off;
 	unsigned int nh, walked;
@@ -312,7 +312,7 @@ static int negated(const struct xdpfw_rule *r, __u32 bit, int hit)
 /* Whether addr (of the packet's family) lies in some prefix of address set
  * `set`: a plain scan, the meaning without the trie. */
 static int in_addr_set(const struct fw_ruleset *rs, unsigned int set, unsigned int family,
-		       const __u32 addr[4])
+                       const __u32 addr[4])
 {
 	for (__u32 i = 0; i < rs->naddrs; i++) {
 		const struct xdpfw_set_entry *e = &rs->addrs[i];
@@ -322,8 +322,9 @@ static int in_addr_set(const struct fw_ruleset *rs, unsigned int set, unsigned i
 			continue;
 		for (unsigned int w = 0; w < 4 && ok; w++) {
 			int bits = (int)e->len - 32 * (int)w;
-			__u32 mask = bits <= 0 ? 0 : bits >= 32 ? 0xffffffffu :
-						      htonl(0xffffffffu << (32 - bits));
+			__u32 mask = bits <= 0    ? 0
+			             : bits >= 32 ? 0xffffffffu
+			                          : htonl(0xffffffffu << (32 - bits));
 
 			ok = (addr[w] & mask) == e->addr[w];
 		}
@@ -340,7 +341,7 @@ static int in_port_set(const struct fw_ruleset *rs, unsigned int set, unsigned i
 
 /* A rule matches when each field its match bits name does. */
 static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
-		      const struct xdpfw_pkt *pkt)
+                      const struct xdpfw_pkt *pkt)
 {
 	int ports = pkt->flags & XDPFW_PKT_PORTS;
 	int ip = pkt->family != XDPFW_FAMILY_NONE;
@@ -384,11 +385,11 @@ static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
 	/* Sets: the same preconditions as a single address or port. */
 	if ((r->match & XDPFW_M_SADDR_SET) &&
 	    !(ip && negated(r, XDPFW_M_SADDR_SET,
-			    in_addr_set(rs, r->saddr_set, pkt->family, pkt->saddr))))
+	                    in_addr_set(rs, r->saddr_set, pkt->family, pkt->saddr))))
 		return 0;
 	if ((r->match & XDPFW_M_DADDR_SET) &&
 	    !(ip && negated(r, XDPFW_M_DADDR_SET,
-			    in_addr_set(rs, r->daddr_set, pkt->family, pkt->daddr))))
+	                    in_addr_set(rs, r->daddr_set, pkt->family, pkt->daddr))))
 		return 0;
 	if ((r->match & XDPFW_M_SPORT_SET) &&
 	    !(ports && negated(r, XDPFW_M_SPORT_SET, in_port_set(rs, r->sport_set, pkt->sport))))
@@ -400,7 +401,7 @@ static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
 }
 
 bool fw_model_all_over(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
-		       void *arg)
+                       void *arg)
 {
 	(void)rs;
 	(void)rule;
@@ -410,7 +411,7 @@ bool fw_model_all_over(const struct fw_ruleset *rs, int rule, const struct xdpfw
 }
 
 int fw_model_classify_limits(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt,
-			     fw_model_over_fn over, void *arg, int *limited)
+                             fw_model_over_fn over, void *arg, int *limited)
 {
 	__u32 n = rs->config.rule_count;
 
@@ -446,8 +447,8 @@ static enum xdpfw_action action_of(unsigned int setting)
 }
 
 enum xdpfw_action fw_model_verdict_limits(const struct fw_ruleset *rs, const void *frame,
-					  size_t len, fw_model_over_fn over, void *arg,
-					  struct fw_model_result *res)
+                                          size_t len, fw_model_over_fn over, void *arg,
+                                          struct fw_model_result *res)
 {
 	const struct xdpfw_config *cfg = &rs->config;
 
@@ -471,7 +472,7 @@ enum xdpfw_action fw_model_verdict_limits(const struct fw_ruleset *rs, const voi
 }
 
 enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *frame, size_t len,
-				   struct fw_model_result *res)
+                                   struct fw_model_result *res)
 {
 	return fw_model_verdict_limits(rs, frame, len, NULL, NULL, res);
 }
@@ -485,7 +486,7 @@ int fw_model_unknown_match(const struct fw_ruleset *rs)
 }
 
 #define STR_(x) #x
-#define STR(x)	STR_(x)
+#define STR(x)  STR_(x)
 
 static const char *const reason_texts[] = {
     [XDPFW_REASON_RULE] = "a rule matched",
@@ -494,19 +495,19 @@ static const char *const reason_texts[] = {
     [XDPFW_REASON_MAL_ETH_TRUNC] = "the Ethernet header or a VLAN tag is cut short",
     [XDPFW_REASON_MAL_VLAN_DEPTH] = "more than two VLAN tags",
     [XDPFW_REASON_MAL_IPV4_TRUNC] =
-	"the IPv4 header, its options or its total length go past the frame",
+        "the IPv4 header, its options or its total length go past the frame",
     [XDPFW_REASON_MAL_IPV4_HDR] =
-	"IPv4 version is not 4, IHL is below 5, or the total length is below the header length",
+        "IPv4 version is not 4, IHL is below 5, or the total length is below the header length",
     [XDPFW_REASON_MAL_IPV6_TRUNC] = "the IPv6 header or its payload length go past the frame",
     [XDPFW_REASON_MAL_IPV6_HDR] = "IPv6 version is not 6",
     [XDPFW_REASON_MAL_IPV6_EXT_TRUNC] = "an IPv6 extension header goes past the payload",
     [XDPFW_REASON_MAL_IPV6_EXT_CHAIN] =
-	"more IPv6 extension headers than the program walks (" STR(XDPFW_MAX_IPV6_EXT) ")",
+        "more IPv6 extension headers than the program walks (" STR(XDPFW_MAX_IPV6_EXT) ")",
     [XDPFW_REASON_MAL_L4_TRUNC] = "the TCP, UDP or ICMP header goes past the packet",
     [XDPFW_REASON_MAL_TCP_DOFF] = "TCP data offset is below 5",
 };
 _Static_assert(sizeof(reason_texts) / sizeof(reason_texts[0]) == XDPFW_REASON_MAX,
-	       "one text per enum xdpfw_reason");
+               "one text per enum xdpfw_reason");
 
 const char *fw_model_reason_text(unsigned int reason)
 {

@@ -23,12 +23,12 @@
 
 /* Everything the program decides about one frame. */
 struct fw_model_result {
-	unsigned int reason;	  /* enum xdpfw_reason it is counted under */
-	int rule;		  /* deciding rule (index in file order), or -1 */
+	unsigned int reason;      /* enum xdpfw_reason it is counted under */
+	int rule;                 /* deciding rule (index in file order), or -1 */
 	enum xdpfw_action action; /* XDPFW_ACT_PASS or XDPFW_ACT_DROP */
-	struct xdpfw_pkt pkt;	  /* the parsed key; partial unless classified */
-	int limited;		  /* first rule with a limit whose matches held for
-				   * the packet (deciding or passed over), or -1 */
+	struct xdpfw_pkt pkt;     /* the parsed key; partial unless classified */
+	int limited;              /* first rule with a limit whose matches held for
+	                           * the packet (deciding or passed over), or -1 */
 };
 
 /*
@@ -40,15 +40,15 @@ struct fw_model_result {
  * bucket); fw_model_all_over answers over (a flood).
  */
 typedef bool (*fw_model_over_fn)(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
-				 void *arg);
+                                 void *arg);
 bool fw_model_all_over(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
-		       void *arg);
+                       void *arg);
 
 /* Rule match bits the model knows (enum xdpfw_match). A rule with any other
  * bit set means the data plane grew a match that the model lacks. */
 #define FW_MODEL_MATCHES                                                                           \
 	(XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT |          \
-	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |    \
+	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |   \
 	 XDPFW_M_LEN | XDPFW_M_TTL | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET |   \
 	 XDPFW_M_DPORT_SET)
 
@@ -67,16 +67,16 @@ int fw_model_classify(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt);
 /* The same with limits answered by over(rs, rule, pkt, arg) (NULL: all
  * within); *limited (when not NULL) as in struct fw_model_result. */
 int fw_model_classify_limits(const struct fw_ruleset *rs, const struct xdpfw_pkt *pkt,
-			     fw_model_over_fn over, void *arg, int *limited);
+                             fw_model_over_fn over, void *arg, int *limited);
 
 /* The whole decision: parse, classify, and the action of the deciding rule
  * or setting. Fills *res and returns res->action. */
 enum xdpfw_action fw_model_verdict(const struct fw_ruleset *rs, const void *frame, size_t len,
-				   struct fw_model_result *res);
+                                   struct fw_model_result *res);
 /* The same with limits answered by over() (see fw_model_over_fn). */
 enum xdpfw_action fw_model_verdict_limits(const struct fw_ruleset *rs, const void *frame,
-					  size_t len, fw_model_over_fn over, void *arg,
-					  struct fw_model_result *res);
+                                          size_t len, fw_model_over_fn over, void *arg,
+                                          struct fw_model_result *res);
 
 /* The first rule of rs that uses a match outside FW_MODEL_MATCHES, or -1. */
 int fw_model_unknown_match(const struct fw_ruleset *rs);

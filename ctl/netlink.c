@@ -63,7 +63,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_list *ll = data;
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	struct fw_link l = { .ifindex = ifm->ifi_index };
+	struct fw_link l = {.ifindex = ifm->ifi_index};
 
 	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, &l);
 	/* The kernel fills the mode ids only with several programs; with one,
@@ -136,7 +136,7 @@ out:
 
 int fw_nl_link_get(const char *name, struct fw_link *out)
 {
-	struct link_list ll = { 0 };
+	struct link_list ll = {0};
 	int err;
 
 	if (!name || !*name || strlen(name) >= IF_NAMESIZE)
@@ -152,7 +152,7 @@ int fw_nl_link_get(const char *name, struct fw_link *out)
 
 int fw_nl_link_list(struct fw_link **out, size_t *count)
 {
-	struct link_list ll = { 0 };
+	struct link_list ll = {0};
 	int err = link_request(NULL, &ll);
 
 	if (err) {

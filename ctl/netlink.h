@@ -14,9 +14,9 @@
 struct fw_link {
 	int ifindex;
 	char name[IF_NAMESIZE];
-	__u8 xdp_attached;  /* XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI */
-	__u32 xdp_prog_id;  /* the program in the single attached mode, else 0 */
-	__u32 drv_prog_id;  /* per mode, filled when the kernel reports it */
+	__u8 xdp_attached; /* XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI */
+	__u32 xdp_prog_id; /* the program in the single attached mode, else 0 */
+	__u32 drv_prog_id; /* per mode, filled when the kernel reports it */
 	__u32 skb_prog_id;
 };
 

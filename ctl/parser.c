@@ -11,8 +11,8 @@
 #include "parser.h"
 
 /* Listed in error messages; keep in step with parse_match(). */
-#define MATCH_WORDS \
-	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, " \
+#define MATCH_WORDS                                                                                \
+	"ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, "  \
 	"fragment, len, ttl, hoplimit, limit, name or log"
 #define STMT_WORDS "pass, drop, set, policy, nonip, malformed, limit-sources or limit-full"
 
@@ -29,22 +29,17 @@ static const struct {
 	const char *name;
 	unsigned int num;
 } protocols[] = {
-	{ "icmp", 1 },	 { "igmp", 2 },	     { "tcp", 6 },
-	{ "udp", 17 },	 { "gre", 47 },	     { "esp", 50 },
-	{ "ah", 51 },	 { "icmpv6", 58 },   { "ipv6-icmp", 58 },
-	{ "sctp", 132 }, { "udplite", 136 },
+    {"icmp", 1}, {"igmp", 2},    {"tcp", 6},        {"udp", 17},   {"gre", 47},      {"esp", 50},
+    {"ah", 51},  {"icmpv6", 58}, {"ipv6-icmp", 58}, {"sctp", 132}, {"udplite", 136},
 };
 
 static const char *const setting_names[] = {
-	[FW_SETTING_POLICY] = "policy",
-	[FW_SETTING_NONIP] = "nonip",
-	[FW_SETTING_MALFORMED] = "malformed",
-	[FW_SETTING_LIMIT_SOURCES] = "limit-sources",
-	[FW_SETTING_LIMIT_FULL] = "limit-full",
+    [FW_SETTING_POLICY] = "policy",         [FW_SETTING_NONIP] = "nonip",
+    [FW_SETTING_MALFORMED] = "malformed",   [FW_SETTING_LIMIT_SOURCES] = "limit-sources",
+    [FW_SETTING_LIMIT_FULL] = "limit-full",
 };
-_Static_assert(sizeof(setting_names) / sizeof(setting_names[0]) ==
-		       FW_SETTING_MAX,
-	       "one name per enum fw_setting");
+_Static_assert(sizeof(setting_names) / sizeof(setting_names[0]) == FW_SETTING_MAX,
+               "one name per enum fw_setting");
 
 static int echo_len(size_t len)
 {
@@ -81,8 +76,7 @@ const char *fw_setting_name(enum fw_setting setting)
 	return setting < FW_SETTING_MAX ? setting_names[setting] : "setting";
 }
 
-void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,
-		    struct fw_diag *diag)
+void fw_parser_init(struct fw_parser *p, const char *buf, size_t len, struct fw_diag *diag)
 {
 	memset(p, 0, sizeof(*p));
 	fw_lexer_init(&p->lx, buf, len, diag);
@@ -134,7 +128,7 @@ static void describe(const struct fw_token *t, char *buf, size_t size)
 }
 
 static int perr(struct fw_parser *p, unsigned int col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Report a fault on the current line; returns -EINVAL for the caller. */
 static int perr(struct fw_parser *p, unsigned int col, const char *fmt, ...)
@@ -148,8 +142,7 @@ static int perr(struct fw_parser *p, unsigned int col, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	src = fw_lexer_line(&p->lx, &len);
-	fw_diag_report(p->diag, FW_DIAG_ERROR, p->tok.line, col, src, len,
-		       "%s", msg);
+	fw_diag_report(p->diag, FW_DIAG_ERROR, p->tok.line, col, src, len, "%s", msg);
 	return -EINVAL;
 }
 
@@ -161,7 +154,7 @@ static unsigned int col_after_prev(const struct fw_parser *p)
 
 static struct fw_pos tok_pos(const struct fw_token *t)
 {
-	return (struct fw_pos){ .line = t->line, .col = t->col };
+	return (struct fw_pos){.line = t->line, .col = t->col};
 }
 
 /* Digits only, saturating like the lexer. Returns 0, or -1 if not a number. */
@@ -183,9 +176,8 @@ static int parse_digits(const char *s, size_t len, uint64_t *v)
 	return 0;
 }
 
-static struct fw_ast_match *add_match(struct fw_stmt *st,
-				      enum fw_match_kind kind,
-				      const struct fw_token *kw)
+static struct fw_ast_match *add_match(struct fw_stmt *st, enum fw_match_kind kind,
+                                      const struct fw_token *kw)
 {
 	struct fw_ast_match *m;
 
@@ -207,14 +199,13 @@ static struct fw_ast_match *add_match(struct fw_stmt *st,
 }
 
 /* The current token is the argument of kw; report when there is none. */
-static int need_arg(struct fw_parser *p, const struct fw_token *kw,
-		    const char *what)
+static int need_arg(struct fw_parser *p, const struct fw_token *kw, const char *what)
 {
 	if (p->tok.kind == FW_TOK_ERROR)
 		return -EINVAL;
 	if (p->tok.kind == FW_TOK_EOL)
-		return perr(p, col_after_prev(p), "missing %s after '%.*s'",
-			    what, (int)kw->len, kw->text);
+		return perr(p, col_after_prev(p), "missing %s after '%.*s'", what, (int)kw->len,
+		            kw->text);
 	return 0;
 }
 
@@ -232,9 +223,8 @@ static int parse_proto(struct fw_parser *p, struct fw_stmt *st)
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind == FW_TOK_NUMBER) {
 		if (p->tok.num > 255)
-			return perr(p, p->tok.col,
-				    "protocol %.*s out of range (0-255)",
-				    echo_len(p->tok.len), p->tok.text);
+			return perr(p, p->tok.col, "protocol %.*s out of range (0-255)",
+			            echo_len(p->tok.len), p->tok.text);
 		proto = (int)p->tok.num;
 	} else if (p->tok.kind == FW_TOK_WORD) {
 		proto = fw_proto_lookup(p->tok.text, p->tok.len);
@@ -242,8 +232,7 @@ static int parse_proto(struct fw_parser *p, struct fw_stmt *st)
 			return perr(p, p->tok.col, "unknown protocol %s", what);
 	} else {
 		return perr(p, p->tok.col,
-			    "expected a protocol number or name after 'proto', got %s",
-			    what);
+		            "expected a protocol number or name after 'proto', got %s", what);
 	}
 	m = add_match(st, FW_MATCH_PROTO, &kw);
 	if (!m)
@@ -283,7 +272,7 @@ static int parse_one_addr(struct fw_parser *p, const char *after, struct fw_ast_
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind != FW_TOK_ADDR)
 		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-			    "expected an address after %s, got %s", after, what);
+		            "expected an address after %s, got %s", after, what);
 	v6 = memchr(p->tok.text, ':', p->tok.len) != NULL;
 	if (p->tok.len >= sizeof(text))
 		return perr(p, p->tok.col, "invalid %s address %s", v6 ? "IPv6" : "IPv4", what);
@@ -319,14 +308,16 @@ static int parse_one_port(struct fw_parser *p, const char *after, uint16_t *plo,
 	if ((t->kind != FW_TOK_NUMBER && !dash) || parse_digits(t->text, lo_len, &lo) ||
 	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi)))
 		return perr(p, t->kind == FW_TOK_EOL ? col_after_prev(p) : t->col,
-			    "expected a port or port range after %s, got %s", after, what);
+		            "expected a port or port range after %s, got %s", after, what);
 	if (!dash)
 		hi = lo;
 	if (lo > 65535)
-		return perr(p, t->col, "port %.*s out of range (0-65535)", echo_len(lo_len), t->text);
+		return perr(p, t->col, "port %.*s out of range (0-65535)", echo_len(lo_len),
+		            t->text);
 	if (hi > 65535)
-		return perr(p, t->col + (unsigned int)lo_len + 1, "port %.*s out of range (0-65535)",
-			    echo_len(t->len - lo_len - 1), dash + 1);
+		return perr(p, t->col + (unsigned int)lo_len + 1,
+		            "port %.*s out of range (0-65535)", echo_len(t->len - lo_len - 1),
+		            dash + 1);
 	if (lo > hi)
 		return perr(p, t->col, "port range %.*s is reversed", echo_len(t->len), t->text);
 	*plo = (uint16_t)lo;
@@ -366,8 +357,8 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 		e->pos = tok_pos(&p->tok);
 		e->src = fw_lexer_line(&p->lx, &e->src_len);
 		e->is_addr = want == LIST_ADDRS || (want == LIST_ANY && p->tok.kind == FW_TOK_ADDR);
-		r = e->is_addr ? parse_one_addr(p, after, &e->addr) :
-				 parse_one_port(p, after, &e->lo, &e->hi);
+		r = e->is_addr ? parse_one_addr(p, after, &e->addr)
+		               : parse_one_port(p, after, &e->lo, &e->hi);
 		if (r)
 			return r;
 		after = "','";
@@ -382,7 +373,7 @@ static int parse_list(struct fw_parser *p, enum list_want want, struct fw_ast_li
 
 			describe(&p->tok, what, sizeof(what));
 			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-				    "expected ',' or '}' in the list, got %s", what);
+			            "expected ',' or '}' in the list, got %s", what);
 		}
 	}
 	p->in_list = 0;
@@ -399,7 +390,7 @@ static int parse_setref(struct fw_parser *p, char name[XDPFW_NAME_MAX])
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind != FW_TOK_WORD || p->prev.col + 1 != p->tok.col)
 		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-			    "expected a set name right after '@', got %s", what);
+		            "expected a set name right after '@', got %s", what);
 	if (p->tok.len >= XDPFW_NAME_MAX)
 		return perr(p, p->tok.col, "set name longer than %d bytes", XDPFW_NAME_MAX - 1);
 	memcpy(name, p->tok.text, p->tok.len);
@@ -421,21 +412,17 @@ static int parse_prefix_len(struct fw_parser *p, struct fw_ast_prefix *a)
 		return r;
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind != FW_TOK_NUMBER)
-		return perr(p, p->tok.col,
-			    "expected a prefix length after '/', got %s", what);
+		return perr(p, p->tok.col, "expected a prefix length after '/', got %s", what);
 	if (p->tok.num > max)
-		return perr(p, p->tok.col,
-			    "prefix length %.*s out of range for %s (0-%u)",
-			    echo_len(p->tok.len), p->tok.text,
-			    a->family == XDPFW_FAMILY_IPV4 ? "IPv4" : "IPv6",
-			    max);
+		return perr(p, p->tok.col, "prefix length %.*s out of range for %s (0-%u)",
+		            echo_len(p->tok.len), p->tok.text,
+		            a->family == XDPFW_FAMILY_IPV4 ? "IPv4" : "IPv6", max);
 	a->len = (uint8_t)p->tok.num;
 	advance(p);
 	return 0;
 }
 
-static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
-		      enum fw_match_kind kind)
+static int parse_addr(struct fw_parser *p, struct fw_stmt *st, enum fw_match_kind kind)
 {
 	struct fw_token kw = p->tok;
 	struct fw_ast_match *m;
@@ -468,12 +455,12 @@ static int parse_addr(struct fw_parser *p, struct fw_stmt *st,
 
 /* What a numeric range argument is called in messages, and its bounds. */
 struct range_kind {
-	const char *noun;  /* "port", "length", ... */
+	const char *noun; /* "port", "length", ... */
 	uint64_t max;
-	bool single;       /* no LO-HI form */
+	bool single; /* no LO-HI form */
 };
 
-static const struct range_kind port_range = { "port", 65535, false };
+static const struct range_kind port_range = {"port", 65535, false};
 
 /*
  * "22" or "8000-8099" (the range arrives as one word from the lexer), for
@@ -481,7 +468,7 @@ static const struct range_kind port_range = { "port", 65535, false };
  * allowed.
  */
 static int parse_range(struct fw_parser *p, struct fw_stmt *st, enum fw_match_kind kind,
-		       const struct range_kind *rk, bool negatable)
+                       const struct range_kind *rk, bool negatable)
 {
 	struct fw_token kw = p->tok, *t;
 	struct fw_ast_match *m;
@@ -517,27 +504,26 @@ static int parse_range(struct fw_parser *p, struct fw_stmt *st, enum fw_match_ki
 	if (t->kind == FW_TOK_WORD && !rk->single)
 		dash = memchr(t->text, '-', t->len);
 	lo_len = dash ? (size_t)(dash - t->text) : t->len;
-	if ((t->kind != FW_TOK_NUMBER && !dash) ||
-	    parse_digits(t->text, lo_len, &lo) ||
+	if ((t->kind != FW_TOK_NUMBER && !dash) || parse_digits(t->text, lo_len, &lo) ||
 	    (dash && parse_digits(dash + 1, t->len - lo_len - 1, &hi))) {
 		if (rk->single)
 			return perr(p, t->col, "expected a %s after '%.*s', got %s", rk->noun,
-				    (int)kw.len, kw.text, what);
+			            (int)kw.len, kw.text, what);
 		return perr(p, t->col, "expected a %s or %s range after '%.*s', got %s", rk->noun,
-			    rk->noun, (int)kw.len, kw.text, what);
+		            rk->noun, (int)kw.len, kw.text, what);
 	}
 	if (!dash)
 		hi = lo;
 	if (lo > rk->max)
-		return perr(p, t->col, "%s %.*s out of range (0-%llu)", rk->noun,
-			    echo_len(lo_len), t->text, (unsigned long long)rk->max);
+		return perr(p, t->col, "%s %.*s out of range (0-%llu)", rk->noun, echo_len(lo_len),
+		            t->text, (unsigned long long)rk->max);
 	if (hi > rk->max)
-		return perr(p, t->col + (unsigned int)lo_len + 1,
-			    "%s %.*s out of range (0-%llu)", rk->noun,
-			    echo_len(t->len - lo_len - 1), dash + 1, (unsigned long long)rk->max);
+		return perr(p, t->col + (unsigned int)lo_len + 1, "%s %.*s out of range (0-%llu)",
+		            rk->noun, echo_len(t->len - lo_len - 1), dash + 1,
+		            (unsigned long long)rk->max);
 	if (lo > hi)
-		return perr(p, t->col, "%s range %.*s is reversed", rk->noun,
-			    echo_len(t->len), t->text);
+		return perr(p, t->col, "%s range %.*s is reversed", rk->noun, echo_len(t->len),
+		            t->text);
 	m = add_match(st, kind, &kw);
 	if (!m)
 		return -ENOMEM;
@@ -553,9 +539,8 @@ static const struct {
 	const char *name;
 	uint8_t bit;
 } tcp_flag_names[] = {
-	{ "fin", XDPFW_TCP_FIN }, { "syn", XDPFW_TCP_SYN }, { "rst", XDPFW_TCP_RST },
-	{ "psh", XDPFW_TCP_PSH }, { "ack", XDPFW_TCP_ACK }, { "urg", XDPFW_TCP_URG },
-	{ "ece", XDPFW_TCP_ECE }, { "cwr", XDPFW_TCP_CWR },
+    {"fin", XDPFW_TCP_FIN}, {"syn", XDPFW_TCP_SYN}, {"rst", XDPFW_TCP_RST}, {"psh", XDPFW_TCP_PSH},
+    {"ack", XDPFW_TCP_ACK}, {"urg", XDPFW_TCP_URG}, {"ece", XDPFW_TCP_ECE}, {"cwr", XDPFW_TCP_CWR},
 };
 
 const char *fw_tcp_flag_name(unsigned int bit)
@@ -597,11 +582,13 @@ static int parse_tcp_flags(struct fw_parser *p, struct fw_stmt *st)
 		for (i = 0; i < n && !is_word(&p->tok, tcp_flag_names[i].name); i++)
 			;
 		if (i == n)
-			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-				    "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got %s",
-				    what);
+			return perr(
+			    p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
+			    "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got %s",
+			    what);
 		if (mask & tcp_flag_names[i].bit)
-			return perr(p, p->tok.col, "TCP flag %s given twice", tcp_flag_names[i].name);
+			return perr(p, p->tok.col, "TCP flag %s given twice",
+			            tcp_flag_names[i].name);
 		mask |= tcp_flag_names[i].bit;
 		if (!clear)
 			value |= tcp_flag_names[i].bit;
@@ -624,33 +611,33 @@ static const struct {
 	const char *name;
 	int16_t v4, v6;
 } icmp_type_names[] = {
-	{ "echo-reply", 0, 129 },
-	{ "destination-unreachable", 3, 1 },
-	{ "source-quench", 4, -1 },
-	{ "redirect", 5, -1 },
-	{ "echo-request", 8, 128 },
-	{ "router-advertisement", 9, -1 },
-	{ "router-solicitation", 10, -1 },
-	{ "time-exceeded", 11, 3 },
-	{ "parameter-problem", 12, 4 },
-	{ "timestamp-request", 13, -1 },
-	{ "timestamp-reply", 14, -1 },
-	{ "info-request", 15, -1 },
-	{ "info-reply", 16, -1 },
-	{ "address-mask-request", 17, -1 },
-	{ "address-mask-reply", 18, -1 },
-	{ "packet-too-big", -1, 2 },
-	{ "mld-listener-query", -1, 130 },
-	{ "mld-listener-report", -1, 131 },
-	{ "mld-listener-done", -1, 132 },
-	{ "mld-listener-reduction", -1, 132 },
-	{ "nd-router-solicit", -1, 133 },
-	{ "nd-router-advert", -1, 134 },
-	{ "nd-neighbor-solicit", -1, 135 },
-	{ "nd-neighbor-advert", -1, 136 },
-	{ "nd-redirect", -1, 137 },
-	{ "router-renumbering", -1, 138 },
-	{ "mld2-listener-report", -1, 143 },
+    {"echo-reply", 0, 129},
+    {"destination-unreachable", 3, 1},
+    {"source-quench", 4, -1},
+    {"redirect", 5, -1},
+    {"echo-request", 8, 128},
+    {"router-advertisement", 9, -1},
+    {"router-solicitation", 10, -1},
+    {"time-exceeded", 11, 3},
+    {"parameter-problem", 12, 4},
+    {"timestamp-request", 13, -1},
+    {"timestamp-reply", 14, -1},
+    {"info-request", 15, -1},
+    {"info-reply", 16, -1},
+    {"address-mask-request", 17, -1},
+    {"address-mask-reply", 18, -1},
+    {"packet-too-big", -1, 2},
+    {"mld-listener-query", -1, 130},
+    {"mld-listener-report", -1, 131},
+    {"mld-listener-done", -1, 132},
+    {"mld-listener-reduction", -1, 132},
+    {"nd-router-solicit", -1, 133},
+    {"nd-router-advert", -1, 134},
+    {"nd-neighbor-solicit", -1, 135},
+    {"nd-neighbor-advert", -1, 136},
+    {"nd-redirect", -1, 137},
+    {"router-renumbering", -1, 138},
+    {"mld2-listener-report", -1, 143},
 };
 
 int fw_icmp_type_lookup(unsigned int family, const char *name, size_t len)
@@ -700,15 +687,16 @@ static int parse_icmp_type(struct fw_parser *p, struct fw_stmt *st)
 	if (p->tok.kind == FW_TOK_NUMBER) {
 		if (p->tok.num > 255)
 			return perr(p, p->tok.col, "ICMP type %.*s out of range (0-255)",
-				    echo_len(p->tok.len), p->tok.text);
+			            echo_len(p->tok.len), p->tok.text);
 		v4 = v6 = (int16_t)p->tok.num;
 	} else {
 		for (i = 0; i < n && !is_word(&p->tok, icmp_type_names[i].name); i++)
 			;
 		if (i == n)
-			return perr(p, p->tok.col,
-				    "expected an ICMP type name (echo-request, ...) or number, got %s",
-				    what);
+			return perr(
+			    p, p->tok.col,
+			    "expected an ICMP type name (echo-request, ...) or number, got %s",
+			    what);
 		v4 = icmp_type_names[i].v4;
 		v6 = icmp_type_names[i].v6;
 	}
@@ -723,8 +711,8 @@ static int parse_icmp_type(struct fw_parser *p, struct fw_stmt *st)
 }
 
 /* A keyword that is the whole match: ip, ip6, tcp, udp, icmp, icmpv6. */
-static int parse_flag_word(struct fw_parser *p, struct fw_stmt *st,
-			   enum fw_match_kind kind, uint8_t value)
+static int parse_flag_word(struct fw_parser *p, struct fw_stmt *st, enum fw_match_kind kind,
+                           uint8_t value)
 {
 	struct fw_ast_match *m = add_match(st, kind, &p->tok);
 
@@ -768,7 +756,7 @@ static int parse_name(struct fw_parser *p, struct fw_stmt *st)
 
 		if (c < 0x20 || c > 0x7e || c == '\\' || c == '"')
 			return perr(p, t->col + (unsigned int)i,
-				    "names are printable ASCII without quotes or backslashes");
+			            "names are printable ASCII without quotes or backslashes");
 	}
 	memcpy(st->name, t->text + 1, len);
 	st->name[len] = '\0';
@@ -830,12 +818,12 @@ static const struct {
 	const char *name;
 	uint32_t seconds;
 } periods[] = {
-    {"s", 1},	 {"second", 1},	 {"m", 60},    {"minute", 60},
+    {"s", 1},    {"second", 1},  {"m", 60},    {"minute", 60},
     {"h", 3600}, {"hour", 3600}, {"d", 86400}, {"day", 86400},
 };
 
 static const struct fw_unit *unit_find(const struct fw_unit *units, size_t n, const char *s,
-				       size_t len)
+                                       size_t len)
 {
 	for (size_t i = 0; i < n; i++)
 		if (word_eq(s, len, units[i].name))
@@ -863,9 +851,9 @@ static size_t lead_digits(const struct fw_token *t)
  * names the amount in messages ("rate", "burst").
  */
 static int parse_amount(struct fw_parser *p, const char *noun, const char *expected,
-			const struct fw_unit *units, size_t nunits, const char *unit_list,
-			uint64_t *v, const struct fw_unit **unit, struct fw_pos *pos,
-			struct fw_pos *unit_pos)
+                        const struct fw_unit *units, size_t nunits, const char *unit_list,
+                        uint64_t *v, const struct fw_unit **unit, struct fw_pos *pos,
+                        struct fw_pos *unit_pos)
 {
 	const struct fw_token *t = &p->tok;
 	size_t nd = lead_digits(t);
@@ -885,7 +873,7 @@ static int parse_amount(struct fw_parser *p, const char *noun, const char *expec
 	u = unit_find(units, nunits, t->text + nd, t->len - nd);
 	if (!u)
 		return perr(p, unit_pos->col, "unknown %s unit '%.*s': expected %s", noun,
-			    echo_len(t->len - nd), t->text + nd, unit_list);
+		            echo_len(t->len - nd), t->text + nd, unit_list);
 	advance(p);
 	if (nd == num.len && t->kind == FW_TOK_WORD) {
 		const struct fw_unit *next = unit_find(units, nunits, t->text, t->len);
@@ -916,8 +904,8 @@ static int parse_rate(struct fw_parser *p, struct fw_ast_limit *l)
 	int r;
 
 	r = parse_amount(p, "rate", "expected a rate after 'over', as in 100/s, 50k/s or 10mbit/s",
-			 rate_units, sizeof(rate_units) / sizeof(rate_units[0]), RATE_UNITS,
-			 &l->rate, &u, &l->rate_pos, &unit_pos);
+	                 rate_units, sizeof(rate_units) / sizeof(rate_units[0]), RATE_UNITS,
+	                 &l->rate, &u, &l->rate_pos, &unit_pos);
 	if (r)
 		return r;
 	l->bytes = u->bytes;
@@ -928,7 +916,7 @@ static int parse_rate(struct fw_parser *p, struct fw_ast_limit *l)
 		return perr(p, col_after_prev(p), "missing /PERIOD after the rate, as in 100/s");
 	if (p->tok.kind != FW_TOK_SLASH)
 		return perr(p, p->tok.col, "expected /PERIOD after the rate, as in 100/s, got %s",
-			    what);
+		            what);
 	slash = p->tok;
 	advance(p);
 	r = need_arg(p, &slash, "period");
@@ -963,15 +951,15 @@ static int parse_burst(struct fw_parser *p, struct fw_ast_limit *l)
 	if (r)
 		return r;
 	r = parse_amount(p, "burst", "expected a burst size after 'burst', as in burst 100",
-			 burst_units, sizeof(burst_units) / sizeof(burst_units[0]), BURST_UNITS, &v,
-			 &u, &pos, &unit_pos);
+	                 burst_units, sizeof(burst_units) / sizeof(burst_units[0]), BURST_UNITS, &v,
+	                 &u, &pos, &unit_pos);
 	if (r)
 		return r;
 	/* A unit must agree with the rate; no unit means the rate's. */
 	if (u->name[0] && u->bytes != l->bytes)
 		return perr(p, unit_pos.col,
-			    u->bytes ? "burst in bytes for a packet rate: give it in packets"
-				     : "burst in packets for a byte rate: give it in bytes");
+		            u->bytes ? "burst in bytes for a packet rate: give it in packets"
+		                     : "burst in packets for a byte rate: give it in bytes");
 	l->burst = v;
 	l->burst_pos = pos;
 	l->burst_kw = tok_pos(&kw);
@@ -1014,10 +1002,10 @@ static int parse_per(struct fw_parser *p, struct fw_ast_limit *l)
 			    "prefix length 0 puts every source in one bucket: leave out per");
 		if (l->nlens == 1 && l->len[0] > 32)
 			return perr(p, l->len_pos[0].col,
-				    "prefix length %u out of range for IPv4 (1-32)", l->len[0]);
+			            "prefix length %u out of range for IPv4 (1-32)", l->len[0]);
 		if (t->num > 128)
 			return perr(p, t->col, "prefix length %.*s out of range%s (1-128)",
-				    echo_len(t->len), t->text, l->nlens ? " for IPv6" : "");
+			            echo_len(t->len), t->text, l->nlens ? " for IPv6" : "");
 		l->len_pos[l->nlens] = tok_pos(t);
 		l->len[l->nlens++] = (uint8_t)t->num;
 		advance(p);
@@ -1043,9 +1031,9 @@ static int parse_limit(struct fw_parser *p, struct fw_stmt *st)
 	if (!is_word(&p->tok, "over")) {
 		describe(&p->tok, what, sizeof(what));
 		return perr(p, p->tok.col,
-			    "expected over after 'limit', got %s: a limit matches the excess, as "
-			    "in limit over 100/s",
-			    what);
+		            "expected over after 'limit', got %s: a limit matches the excess, as "
+		            "in limit over 100/s",
+		            what);
 	}
 	over = p->tok;
 	advance(p);
@@ -1076,15 +1064,12 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 	int r;
 
 	if (is_word(t, "ip"))
-		return parse_flag_word(p, st, FW_MATCH_FAMILY,
-				       XDPFW_FAMILY_IPV4);
+		return parse_flag_word(p, st, FW_MATCH_FAMILY, XDPFW_FAMILY_IPV4);
 	if (is_word(t, "ip6"))
-		return parse_flag_word(p, st, FW_MATCH_FAMILY,
-				       XDPFW_FAMILY_IPV6);
-	if (is_word(t, "tcp") || is_word(t, "udp") || is_word(t, "icmp") ||
-	    is_word(t, "icmpv6"))
+		return parse_flag_word(p, st, FW_MATCH_FAMILY, XDPFW_FAMILY_IPV6);
+	if (is_word(t, "tcp") || is_word(t, "udp") || is_word(t, "icmp") || is_word(t, "icmpv6"))
 		return parse_flag_word(p, st, FW_MATCH_PROTO,
-				       (uint8_t)fw_proto_lookup(t->text, t->len));
+		                       (uint8_t)fw_proto_lookup(t->text, t->len));
 	if (is_word(t, "proto"))
 		return parse_proto(p, st);
 	if (is_word(t, "saddr"))
@@ -1100,21 +1085,22 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 	if (is_word(t, "type"))
 		return parse_icmp_type(p, st);
 	if (is_word(t, "vlan")) {
-		static const struct range_kind vlan = { "VLAN id", 4095, true };
+		static const struct range_kind vlan = {"VLAN id", 4095, true};
 
 		return parse_range(p, st, FW_MATCH_VLAN, &vlan, false);
 	}
 	if (is_word(t, "len")) {
-		static const struct range_kind len = { "length", 65535, false };
+		static const struct range_kind len = {"length", 65535, false};
 
 		return parse_range(p, st, FW_MATCH_LEN, &len, false);
 	}
 	if (is_word(t, "ttl") || is_word(t, "hoplimit")) {
-		static const struct range_kind ttl = { "TTL", 255, false };
-		static const struct range_kind hl = { "hop limit", 255, false };
+		static const struct range_kind ttl = {"TTL", 255, false};
+		static const struct range_kind hl = {"hop limit", 255, false};
 		uint8_t family = is_word(t, "ttl") ? XDPFW_FAMILY_IPV4 : XDPFW_FAMILY_IPV6;
 
-		r = parse_range(p, st, FW_MATCH_TTL, family == XDPFW_FAMILY_IPV4 ? &ttl : &hl, false);
+		r = parse_range(p, st, FW_MATCH_TTL, family == XDPFW_FAMILY_IPV4 ? &ttl : &hl,
+		                false);
 		if (!r)
 			st->matches[st->nmatches - 1].ttl_family = family;
 		return r;
@@ -1138,8 +1124,7 @@ static int parse_match(struct fw_parser *p, struct fw_stmt *st)
 		return -EINVAL;
 	describe(t, what, sizeof(what));
 	if (t->kind == FW_TOK_WORD)
-		return perr(p, t->col, "unknown word %s: expected " MATCH_WORDS,
-			    what);
+		return perr(p, t->col, "unknown word %s: expected " MATCH_WORDS, what);
 	return perr(p, t->col, "unexpected %s: expected " MATCH_WORDS, what);
 }
 
@@ -1153,8 +1138,7 @@ static int action_of(const struct fw_token *t)
 	return -1;
 }
 
-static int parse_setting(struct fw_parser *p, struct fw_stmt *st,
-			 enum fw_setting setting)
+static int parse_setting(struct fw_parser *p, struct fw_stmt *st, enum fw_setting setting)
 {
 	struct fw_token kw = p->tok;
 	char what[64];
@@ -1169,17 +1153,15 @@ static int parse_setting(struct fw_parser *p, struct fw_stmt *st,
 	action = action_of(&p->tok);
 	describe(&p->tok, what, sizeof(what));
 	if (action < 0)
-		return perr(p, p->tok.col,
-			    "expected pass or drop after '%s', got %s",
-			    fw_setting_name(setting), what);
+		return perr(p, p->tok.col, "expected pass or drop after '%s', got %s",
+		            fw_setting_name(setting), what);
 	st->action = (uint8_t)action;
 	advance(p);
 	if (p->tok.kind == FW_TOK_ERROR)
 		return -EINVAL;
 	if (p->tok.kind != FW_TOK_EOL) {
 		describe(&p->tok, what, sizeof(what));
-		return perr(p, p->tok.col, "expected end of line, got %s",
-			    what);
+		return perr(p, p->tok.col, "expected end of line, got %s", what);
 	}
 	return 0;
 }
@@ -1205,11 +1187,11 @@ static int parse_limit_setting(struct fw_parser *p, struct fw_stmt *st, enum fw_
 	if (sources) {
 		if (p->tok.kind != FW_TOK_NUMBER)
 			return perr(p, p->tok.col,
-				    "expected a number of sources after 'limit-sources', got %s",
-				    what);
+			            "expected a number of sources after 'limit-sources', got %s",
+			            what);
 		if (p->tok.num < 1 || p->tok.num > XDPFW_LIMIT_SOURCES_MAX)
 			return perr(p, p->tok.col, "limit-sources %.*s out of range (1-%u)",
-				    echo_len(p->tok.len), p->tok.text, XDPFW_LIMIT_SOURCES_MAX);
+			            echo_len(p->tok.len), p->tok.text, XDPFW_LIMIT_SOURCES_MAX);
 		st->value = (uint32_t)p->tok.num;
 	} else if (is_word(&p->tok, "over")) {
 		st->value = XDPFW_LIMIT_FULL_OVER;
@@ -1217,7 +1199,7 @@ static int parse_limit_setting(struct fw_parser *p, struct fw_stmt *st, enum fw_
 		st->value = XDPFW_LIMIT_FULL_WITHIN;
 	} else {
 		return perr(p, p->tok.col, "expected over or within after 'limit-full', got %s",
-			    what);
+		            what);
 	}
 	advance(p);
 	if (p->tok.kind == FW_TOK_ERROR)
@@ -1246,8 +1228,8 @@ static int parse_set(struct fw_parser *p, struct fw_stmt *st)
 		return r;
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind != FW_TOK_WORD || !isalpha((unsigned char)p->tok.text[0]))
-		return perr(p, p->tok.col, "expected a set name (a word starting with a letter), got %s",
-			    what);
+		return perr(p, p->tok.col,
+		            "expected a set name (a word starting with a letter), got %s", what);
 	if (p->tok.len >= XDPFW_NAME_MAX)
 		return perr(p, p->tok.col, "set name longer than %d bytes", XDPFW_NAME_MAX - 1);
 	memcpy(st->name, p->tok.text, p->tok.len);
@@ -1257,7 +1239,7 @@ static int parse_set(struct fw_parser *p, struct fw_stmt *st)
 	describe(&p->tok, what, sizeof(what));
 	if (p->tok.kind != FW_TOK_EQ)
 		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-			    "expected '=' after the set name, got %s", what);
+		            "expected '=' after the set name, got %s", what);
 	advance(p);
 	if (is_word(&p->tok, "file")) {
 		struct fw_token f = p->tok;
@@ -1266,8 +1248,8 @@ static int parse_set(struct fw_parser *p, struct fw_stmt *st)
 		describe(&p->tok, what, sizeof(what));
 		if (p->tok.kind != FW_TOK_STRING)
 			return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-				    "expected a quoted path after '%.*s', got %s", (int)f.len, f.text,
-				    what);
+			            "expected a quoted path after '%.*s', got %s", (int)f.len,
+			            f.text, what);
 		st->set_file = strndup(p->tok.text + 1, p->tok.len - 2);
 		if (!st->set_file)
 			return -ENOMEM;
@@ -1279,7 +1261,7 @@ static int parse_set(struct fw_parser *p, struct fw_stmt *st)
 			return r;
 	} else {
 		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
-			    "expected '{' or file \"PATH\" after '=', got %s", what);
+		            "expected '{' or file \"PATH\" after '=', got %s", what);
 	}
 	if (p->tok.kind != FW_TOK_EOL) {
 		describe(&p->tok, what, sizeof(what));
@@ -1315,9 +1297,7 @@ static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 	if (action < 0) {
 		describe(t, what, sizeof(what));
 		return perr(p, t->col, "%s %s: expected " STMT_WORDS,
-			    t->kind == FW_TOK_WORD ? "unknown word" :
-						     "unexpected",
-			    what);
+		            t->kind == FW_TOK_WORD ? "unknown word" : "unexpected", what);
 	}
 	st->kind = FW_STMT_RULE;
 	st->action = (uint8_t)action;

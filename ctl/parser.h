@@ -22,11 +22,10 @@ struct fw_parser {
 	struct fw_token prev; /* the one before it, to point just past it */
 	struct fw_diag *diag;
 	int started;
-	int in_list;          /* inside `{ ... }`, which may span lines */
+	int in_list; /* inside `{ ... }`, which may span lines */
 };
 
-void fw_parser_init(struct fw_parser *p, const char *buf, size_t len,
-		    struct fw_diag *diag);
+void fw_parser_init(struct fw_parser *p, const char *buf, size_t len, struct fw_diag *diag);
 
 /*
  * Parse the next good statement into *st (release it with fw_stmt_free).

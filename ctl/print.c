@@ -7,7 +7,7 @@
 
 void fw_print_init(struct fw_print *p, FILE *f, bool json)
 {
-	*p = (struct fw_print){ .f = f, .json = json };
+	*p = (struct fw_print){.f = f, .json = json};
 }
 
 static void json_string(FILE *f, const char *s)
@@ -58,10 +58,22 @@ static void close_(struct fw_print *p, char c)
 		p->depth--;
 }
 
-void fw_print_obj_begin(struct fw_print *p, const char *key) { open_(p, key, '{'); }
-void fw_print_obj_end(struct fw_print *p) { close_(p, '}'); }
-void fw_print_arr_begin(struct fw_print *p, const char *key) { open_(p, key, '['); }
-void fw_print_arr_end(struct fw_print *p) { close_(p, ']'); }
+void fw_print_obj_begin(struct fw_print *p, const char *key)
+{
+	open_(p, key, '{');
+}
+void fw_print_obj_end(struct fw_print *p)
+{
+	close_(p, '}');
+}
+void fw_print_arr_begin(struct fw_print *p, const char *key)
+{
+	open_(p, key, '[');
+}
+void fw_print_arr_end(struct fw_print *p)
+{
+	close_(p, ']');
+}
 
 void fw_print_str(struct fw_print *p, const char *key, const char *fmt, const char *val)
 {

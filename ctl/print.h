@@ -29,8 +29,7 @@ void fw_print_arr_end(struct fw_print *p);
 void fw_print_str(struct fw_print *p, const char *key, const char *fmt, const char *val);
 void fw_print_u64(struct fw_print *p, const char *key, const char *fmt, uint64_t val);
 void fw_print_bool(struct fw_print *p, const char *key, const char *fmt, bool val);
-void fw_print_text(struct fw_print *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void fw_print_text(struct fw_print *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the output: a newline after the JSON document. */
 void fw_print_finish(struct fw_print *p);
 

@@ -16,7 +16,7 @@
 
 struct fw_cls;
 
-#define FW_DIAG_MAX 64  /* diagnostics kept; later ones are only counted */
+#define FW_DIAG_MAX 64 /* diagnostics kept; later ones are only counted */
 #define FW_DIAG_MSG 256
 
 enum fw_diag_kind {
@@ -40,11 +40,11 @@ struct fw_diag_entry {
  *          ^
  */
 struct fw_diag {
-	FILE *out;            /* NULL: collect only */
-	const char *file;     /* name used in messages */
+	FILE *out;        /* NULL: collect only */
+	const char *file; /* name used in messages */
 	unsigned int errors;
 	unsigned int warnings;
-	unsigned int count;   /* entries used, <= FW_DIAG_MAX */
+	unsigned int count; /* entries used, <= FW_DIAG_MAX */
 	struct fw_diag_entry entries[FW_DIAG_MAX];
 };
 
@@ -58,9 +58,9 @@ enum fw_set_kind {
 struct fw_set_info {
 	char name[XDPFW_NAME_MAX]; /* "" for an inline list */
 	enum fw_set_kind kind;
-	__u16 id;                  /* within its kind */
-	__u8 families;             /* bit 0: has IPv4 members, bit 1: IPv6 */
-	__u32 count;               /* members as written */
+	__u16 id;      /* within its kind */
+	__u8 families; /* bit 0: has IPv4 members, bit 1: IPv6 */
+	__u32 count;   /* members as written */
 	unsigned int line;
 };
 
@@ -70,17 +70,17 @@ struct fw_set_info {
  * must start zeroed (static, or memset) before its first load.
  */
 struct fw_ruleset {
-	struct xdpfw_config config;      /* config.rule_count rules below */
+	struct xdpfw_config config; /* config.rule_count rules below */
 	struct xdpfw_rule rules[XDPFW_MAX_RULES];
-	struct xdpfw_set_entry *addrs;    /* members of every address set */
+	struct xdpfw_set_entry *addrs; /* members of every address set */
 	__u32 naddrs, addrs_cap;
 	struct xdpfw_port_set *port_sets; /* indexed by port set id */
 	__u32 nport_sets;
 	__u32 naddr_sets;
-	struct fw_set_info *sets;        /* every set, named or inline */
+	struct fw_set_info *sets; /* every set, named or inline */
 	__u32 nsets, sets_cap;
-	__u32 gen;                       /* read back from a kernel: its generation */
-	struct fw_cls *cls;              /* classifier tables (cls.h); NULL if not built */
+	__u32 gen;          /* read back from a kernel: its generation */
+	struct fw_cls *cls; /* classifier tables (cls.h); NULL if not built */
 };
 
 void fw_ruleset_free(struct fw_ruleset *rs);
@@ -92,10 +92,9 @@ void fw_diag_init(struct fw_diag *d, const char *file, FILE *out);
  * source line that line/col point into (no line end), or NULL. Past
  * FW_DIAG_MAX entries a diagnostic is only counted.
  */
-void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
-		    unsigned int line, unsigned int col, const char *src,
-		    size_t src_len, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line, unsigned int col,
+                    const char *src, size_t src_len, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /*
  * Parse and compile a rule file / a buffer. Returns 0 on success; -EINVAL
@@ -103,10 +102,9 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind,
  * -errno when the file cannot be read (also reported through diag, line 0).
  * On failure *rs is unspecified: callers apply nothing.
  */
-int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs,
-			 struct fw_diag *diag);
-int fw_ruleset_load_mem(const char *name, const char *buf, size_t len,
-			struct fw_ruleset *rs, struct fw_diag *diag);
+int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs, struct fw_diag *diag);
+int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw_ruleset *rs,
+                        struct fw_diag *diag);
 
 /*
  * Build the classifier's tables for a compiled rule set (done by the loads
@@ -121,13 +119,13 @@ void fw_ruleset_drop_cls(struct fw_ruleset *rs);
  * @name, or as the inline list, when rs knows them; else as @aN / @pN. */
 int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len);
 int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
-		      size_t len);
+                      size_t len);
 /* The same, whole, in a malloc'ed string (NULL when out of memory). */
 char *fw_rule_text(const struct fw_ruleset *rs, const struct xdpfw_rule *r);
 /* How rules print set `id` of kind: false for an inline list that prints
  * as its members, else true with its name (or aN / pN) in buf. */
 bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,
-		  size_t len);
+                  size_t len);
 
 /* Names for output; never NULL. */
 const char *fw_action_name(unsigned int action);

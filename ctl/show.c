@@ -18,7 +18,7 @@
 
 /* Set ids the rules refer to, per kind (bitmaps of used ids). */
 static void used_sets(const struct fw_ruleset *rs, bool addr[XDPFW_MAX_ADDR_SETS],
-		      bool port[XDPFW_MAX_PORT_SETS])
+                      bool port[XDPFW_MAX_PORT_SETS])
 {
 	for (__u32 i = 0; i < rs->config.rule_count && i < XDPFW_MAX_RULES; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];
@@ -64,7 +64,7 @@ static void print_sets(struct fw_print *p, const struct fw_ruleset *rs)
 			if (e->set != id)
 				continue;
 			inet_ntop(e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET, e->addr, a,
-				  sizeof(a));
+			          sizeof(a));
 			snprintf(text, sizeof(text), "%s/%u", a, e->len);
 			fw_print_text(p, "%s\n\t", sep);
 			fw_print_str(p, NULL, "%s", text);
@@ -107,8 +107,8 @@ static void print_sets(struct fw_print *p, const struct fw_ruleset *rs)
 	fw_print_arr_end(p);
 }
 
-void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
-		   const struct fw_ruleset *rs, const struct xdpfw_counter *counters)
+void fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
+                   const struct xdpfw_counter *counters)
 {
 	const struct xdpfw_config *cfg = &rs->config;
 	__u32 n = cfg->rule_count < XDPFW_MAX_RULES ? cfg->rule_count : XDPFW_MAX_RULES;
@@ -147,9 +147,9 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 	if (has_limit || cfg->limit.sources != XDPFW_LIMIT_SOURCES_DEFAULT ||
 	    cfg->limit.full != XDPFW_LIMIT_FULL_OVER) {
 		fw_print_u64(&p, "limit_sources", "limit-sources %" PRIu64 "\n",
-			     cfg->limit.sources);
+		             cfg->limit.sources);
 		fw_print_str(&p, "limit_full", "limit-full %s\n",
-			     cfg->limit.full == XDPFW_LIMIT_FULL_WITHIN ? "within" : "over");
+		             cfg->limit.full == XDPFW_LIMIT_FULL_WITHIN ? "within" : "over");
 	}
 	if (n)
 		fw_print_text(&p, "\n");
@@ -170,9 +170,9 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head,
 		if (counters) {
 			fw_print_text(&p, "%*s", len < width ? width - len : 0, "");
 			fw_print_u64(&p, "packets",
-				     counters[i].packets == 1 ? "   # %" PRIu64 " packet" :
-								"   # %" PRIu64 " packets",
-				     counters[i].packets);
+			             counters[i].packets == 1 ? "   # %" PRIu64 " packet"
+			                                      : "   # %" PRIu64 " packets",
+			             counters[i].packets);
 			fw_print_u64(&p, "bytes", ", %" PRIu64 " bytes", counters[i].bytes);
 		}
 		fw_print_text(&p, "\n");
@@ -199,7 +199,7 @@ int fw_show(const char *ifname, bool json)
 	err = fw_instance_open(&link, &inst);
 	if (err == -ENOENT)
 		return fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is",
-				 ifname);
+		                 ifname);
 	if (err)
 		return err;
 
@@ -213,13 +213,13 @@ int fw_show(const char *ifname, bool json)
 	for (__u32 i = 0; !err && i < rs.config.rule_count && i < XDPFW_MAX_RULES; i++)
 		/* Counters live in the rule's slot, which a reload may keep. */
 		err = fw_counter_sum(fw_instance_rule_stats_fd(&inst), rs.rules[i].counter,
-				     &counters[i]);
+		                     &counters[i]);
 	if (!err) {
 		head = (struct fw_show_head){
-			.ifname = inst.link.name,
-			.ifindex = (unsigned int)inst.link.ifindex,
-			.prog_id = inst.prog_id,
-			.mode = fw_mode_name(inst.mode),
+		    .ifname = inst.link.name,
+		    .ifindex = (unsigned int)inst.link.ifindex,
+		    .prog_id = inst.prog_id,
+		    .mode = fw_mode_name(inst.mode),
 		};
 		fw_show_print(stdout, json, &head, &rs, counters);
 	}

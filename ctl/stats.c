@@ -17,8 +17,7 @@
  * The per-CPU values of key in map_fd (values of sz bytes, a multiple of 8
  * as the kernel lays them out): a malloc'ed array of *ncpus of them.
  */
-static int percpu_read(int map_fd, __u32 key, size_t sz, const char *what, void **vals,
-		       int *ncpus)
+static int percpu_read(int map_fd, __u32 key, size_t sz, const char *what, void **vals, int *ncpus)
 {
 	int n = libbpf_num_possible_cpus(), err;
 	void *v;
@@ -60,8 +59,9 @@ typedef int (*instance_fn)(struct fw_instance *inst, struct fw_print *p);
 static void note_pins(const struct fw_instance *inst)
 {
 	if (!inst->pinned)
-		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the interface",
-			inst->link.name, inst->prog_id);
+		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
+		        "interface",
+		        inst->link.name, inst->prog_id);
 }
 
 /* Run fn on the instance of ifname, or on every instance in this netns. */
@@ -79,7 +79,9 @@ static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn,
 			return err;
 		err = fw_instance_open(&one, &inst);
 		if (err == -ENOENT)
-			return fw_uerr_r(err, "xdpfw is not attached to %s; fwctl status lists where it is", ifname);
+			return fw_uerr_r(
+			    err, "xdpfw is not attached to %s; fwctl status lists where it is",
+			    ifname);
 		if (err)
 			return err;
 		note_pins(&inst);
@@ -141,12 +143,12 @@ static int status_one(struct fw_instance *inst, struct fw_print *p)
 static void status_header(struct fw_print *p)
 {
 	fw_print_text(p, STATUS_ROW, "INTERFACE", "IFINDEX", "MODE", "PROGRAM", "ATTACH", "RULES",
-		      "POLICY", "DIGEST", "PINNED");
+	              "POLICY", "DIGEST", "PINNED");
 }
 
 /* The document both commands print: {"interfaces": [ one object each ]}. */
 static int print_instances(const char *ifname, bool json, void (*header)(struct fw_print *),
-			   instance_fn fn)
+                           instance_fn fn)
 {
 	struct fw_print p;
 	int found, err;
@@ -160,7 +162,8 @@ static int print_instances(const char *ifname, bool json, void (*header)(struct 
 	fw_print_arr_end(&p);
 	fw_print_obj_end(&p);
 	if (!err && !found)
-		fw_print_text(&p, "(xdpfw is not attached to any interface in this network namespace)\n");
+		fw_print_text(
+		    &p, "(xdpfw is not attached to any interface in this network namespace)\n");
 	fw_print_finish(&p);
 	return err;
 }
@@ -186,9 +189,9 @@ static void add(struct xdpfw_counter *to, const struct xdpfw_counter *c)
 
 static __u8 reason_action(const struct xdpfw_config *cfg, __u32 reason)
 {
-	return reason == XDPFW_REASON_POLICY ? cfg->policy :
-	       reason == XDPFW_REASON_NONIP  ? cfg->nonip :
-					       cfg->malformed;
+	return reason == XDPFW_REASON_POLICY  ? cfg->policy
+	       : reason == XDPFW_REASON_NONIP ? cfg->nonip
+	                                      : cfg->malformed;
 }
 
 /* One slot of the per-CPU limit counters, summed. */
@@ -226,8 +229,8 @@ static int limit_sources_read(struct fw_instance *inst, struct limit_sources *ls
 	memset(ls, 0, sizeof(*ls));
 	/* Inserts first: an insert between the two reads then shows as an
 	 * entry too, never as an eviction that did not happen. */
-	err = percpu_read(fw_instance_limit_totals_fd(inst), 0, sizeof(*v), "per-source insert count",
-			  (void **)&v, &ncpus);
+	err = percpu_read(fw_instance_limit_totals_fd(inst), 0, sizeof(*v),
+	                  "per-source insert count", (void **)&v, &ncpus);
 	if (err)
 		return err;
 	for (int i = 0; i < ncpus; i++)
@@ -244,8 +247,8 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	static struct fw_ruleset rs;
 	static struct xdpfw_counter rule_c[XDPFW_MAX_RULES];
 	static struct xdpfw_limit_counter limit_c[XDPFW_MAX_RULES];
-	struct limit_sources ls = { 0 };
-	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = { 0 };
+	struct limit_sources ls = {0};
+	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = {0};
 	const struct xdpfw_config *cfg = &rs.config;
 	int err;
 
@@ -253,12 +256,13 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	err = fw_instance_ruleset(inst, &rs);
 	for (__u32 i = 0; !err && i < cfg->rule_count; i++) {
 		/* Counters live in the rule's slot, which a reload may keep. */
-		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), rs.rules[i].counter, &rule_c[i]);
+		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), rs.rules[i].counter,
+		                     &rule_c[i]);
 		if (!err && rs.rules[i].action < XDPFW_ACT_MAX)
 			add(&verdict[rs.rules[i].action], &rule_c[i]);
 		if (!err && (rs.rules[i].flags & XDPFW_RULE_LIMIT))
-			err = limit_counter_sum(fw_instance_limit_stats_fd(inst), rs.rules[i].counter,
-						&limit_c[i]);
+			err = limit_counter_sum(fw_instance_limit_stats_fd(inst),
+			                        rs.rules[i].counter, &limit_c[i]);
 	}
 	if (!err && cfg->limit.rules)
 		err = limit_sources_read(inst, &ls);
@@ -320,9 +324,9 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	fw_print_text(p, "  %-20s %-6s %14s %16s\n", "REASON", "ACTION", "PACKETS", "BYTES");
 	fw_print_obj_begin(p, "reasons");
 	for (__u32 reason = 0; reason < XDPFW_REASON_MAX; reason++) {
-		fw_print_text(p, "  %-20s %-6s", fw_reason_name(reason),
-			      reason == XDPFW_REASON_RULE ? "-" :
-							    fw_action_name(reason_action(cfg, reason)));
+		fw_print_text(
+		    p, "  %-20s %-6s", fw_reason_name(reason),
+		    reason == XDPFW_REASON_RULE ? "-" : fw_action_name(reason_action(cfg, reason)));
 		print_counter(p, fw_reason_name(reason), &reason_c[reason]);
 		fw_print_text(p, "\n");
 	}

@@ -15,11 +15,11 @@
 #include "xdpfw_limit.h" /* rate limits: struct xdpfw_limit, the bucket arithmetic */
 
 /* Limits. */
-#define XDPFW_MAX_RULES 4096   /* rules per rule set; a multiple of 64 */
-#define XDPFW_MAX_VLAN_TAGS 2  /* 802.1Q and/or 802.1ad; a third tag is malformed */
-#define XDPFW_MAX_IPV6_EXT 8   /* extension headers walked before giving up */
-#define XDPFW_MAX_LINE 4096    /* bytes per rule-file line, newline excluded */
-#define XDPFW_NAME_MAX 32      /* bytes of a rule's `name "..."`, NUL included */
+#define XDPFW_MAX_RULES     4096 /* rules per rule set; a multiple of 64 */
+#define XDPFW_MAX_VLAN_TAGS 2    /* 802.1Q and/or 802.1ad; a third tag is malformed */
+#define XDPFW_MAX_IPV6_EXT  8    /* extension headers walked before giving up */
+#define XDPFW_MAX_LINE      4096 /* bytes per rule-file line, newline excluded */
+#define XDPFW_NAME_MAX      32   /* bytes of a rule's `name "..."`, NUL included */
 
 /*
  * Atomic reload: the rule maps hold XDPFW_GENERATIONS complete rule sets
@@ -29,7 +29,7 @@
  */
 #define XDPFW_GENERATIONS 2
 _Static_assert((XDPFW_GENERATIONS & (XDPFW_GENERATIONS - 1)) == 0,
-	       "the program masks the generation: a power of two");
+               "the program masks the generation: a power of two");
 /* Rule counters are slots, not rule positions: a rule whose name survives a
  * reload keeps its slot, so its counters carry over. Two sets' worth, so the
  * new set always finds free slots while the old one still counts. */
@@ -48,19 +48,19 @@ enum xdpfw_action {
  * apart; their verdict is the `malformed` setting.
  */
 enum xdpfw_reason {
-	XDPFW_REASON_RULE = 0,        /* a rule matched: see the per-rule counters */
-	XDPFW_REASON_POLICY,          /* no rule matched */
-	XDPFW_REASON_NONIP,           /* not IPv4/IPv6 (ARP, LLDP, ...) */
-	XDPFW_REASON_MAL_ETH_TRUNC,   /* Ethernet header or a VLAN tag cut short */
-	XDPFW_REASON_MAL_VLAN_DEPTH,  /* more than XDPFW_MAX_VLAN_TAGS tags */
-	XDPFW_REASON_MAL_IPV4_TRUNC,  /* IPv4 header/options or total length beyond frame */
-	XDPFW_REASON_MAL_IPV4_HDR,    /* version != 4, IHL < 5, total length < IHL */
-	XDPFW_REASON_MAL_IPV6_TRUNC,  /* IPv6 header or payload length beyond frame */
-	XDPFW_REASON_MAL_IPV6_HDR,    /* version != 6 */
+	XDPFW_REASON_RULE = 0,           /* a rule matched: see the per-rule counters */
+	XDPFW_REASON_POLICY,             /* no rule matched */
+	XDPFW_REASON_NONIP,              /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	XDPFW_REASON_MAL_ETH_TRUNC,      /* Ethernet header or a VLAN tag cut short */
+	XDPFW_REASON_MAL_VLAN_DEPTH,     /* more than XDPFW_MAX_VLAN_TAGS tags */
+	XDPFW_REASON_MAL_IPV4_TRUNC,     /* IPv4 header/options or total length beyond frame */
+	XDPFW_REASON_MAL_IPV4_HDR,       /* version != 4, IHL < 5, total length < IHL */
+	XDPFW_REASON_MAL_IPV6_TRUNC,     /* IPv6 header or payload length beyond frame */
+	XDPFW_REASON_MAL_IPV6_HDR,       /* version != 6 */
 	XDPFW_REASON_MAL_IPV6_EXT_TRUNC, /* an extension header cut short */
 	XDPFW_REASON_MAL_IPV6_EXT_CHAIN, /* more than XDPFW_MAX_IPV6_EXT headers */
-	XDPFW_REASON_MAL_L4_TRUNC,    /* TCP/UDP/ICMP header cut short */
-	XDPFW_REASON_MAL_TCP_DOFF,    /* TCP data offset < 5 */
+	XDPFW_REASON_MAL_L4_TRUNC,       /* TCP/UDP/ICMP header cut short */
+	XDPFW_REASON_MAL_TCP_DOFF,       /* TCP data offset < 5 */
 	XDPFW_REASON_MAX,
 };
 #define XDPFW_REASON_FIRST_MALFORMED XDPFW_REASON_MAL_ETH_TRUNC
@@ -95,8 +95,8 @@ enum xdpfw_match {
 /* Bits of the rule's negate word: which value tests `!=` inverts. The test's
  * preconditions stay (an IPv4 prefix never matches IPv6, negated or not; a
  * port test needs ports), as in nftables. */
-#define XDPFW_NEGATABLE                                                                    \
-	(XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_SADDR_SET |  \
+#define XDPFW_NEGATABLE                                                                            \
+	(XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT | XDPFW_M_DPORT | XDPFW_M_SADDR_SET |       \
 	 XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET)
 
 /*
@@ -107,15 +107,15 @@ enum xdpfw_match {
  * address sets as an array of xdpfw_set_entry (fw_set_store), port sets as
  * bitmaps of all 65536 ports (fw_port_sets).
  */
-#define XDPFW_MAX_ADDR_SETS 1024          /* per generation */
-#define XDPFW_MAX_SET_ADDRS (1u << 22)    /* prefixes in all sets of one generation */
-#define XDPFW_MAX_PORT_SETS 64            /* per generation */
+#define XDPFW_MAX_ADDR_SETS 1024       /* per generation */
+#define XDPFW_MAX_SET_ADDRS (1u << 22) /* prefixes in all sets of one generation */
+#define XDPFW_MAX_PORT_SETS 64         /* per generation */
 
 struct xdpfw_set_entry {
-	__u16 set;      /* address set id */
-	__u8 family;    /* XDPFW_FAMILY_IPV4 / _IPV6 */
-	__u8 len;       /* prefix length */
-	__u32 addr[4];  /* network byte order, host bits cleared; IPv4 in [0] */
+	__u16 set;     /* address set id */
+	__u8 family;   /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	__u8 len;      /* prefix length */
+	__u32 addr[4]; /* network byte order, host bits cleared; IPv4 in [0] */
 };
 _Static_assert(sizeof(struct xdpfw_set_entry) == 20, "xdpfw_set_entry layout");
 
@@ -143,14 +143,14 @@ _Static_assert(sizeof(struct xdpfw_prefix) == 32, "xdpfw_prefix layout");
 
 /* One compiled rule: value of the rules map, key = position in file order. */
 struct xdpfw_rule {
-	__u32 match;   /* enum xdpfw_match bits */
-	__u32 negate;  /* subset of match & XDPFW_NEGATABLE: tested with != */
+	__u32 match;  /* enum xdpfw_match bits */
+	__u32 negate; /* subset of match & XDPFW_NEGATABLE: tested with != */
 	/* What the program reads of a matched rule, in its first cache line. */
-	__u32 counter; /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
-	__u32 flags;   /* XDPFW_RULE_* */
-	__u8 action;   /* enum xdpfw_action */
-	__u8 family;   /* XDPFW_FAMILY_*, tested when XDPFW_M_FAMILY */
-	__u8 proto;    /* IP protocol after IPv6 extension headers */
+	__u32 counter;  /* slot in fw_rule_stats, < XDPFW_COUNTER_SLOTS */
+	__u32 flags;    /* XDPFW_RULE_* */
+	__u8 action;    /* enum xdpfw_action */
+	__u8 family;    /* XDPFW_FAMILY_*, tested when XDPFW_M_FAMILY */
+	__u8 proto;     /* IP protocol after IPv6 extension headers */
 	__u8 saddr_len; /* prefix lengths, kept for printing rules back */
 	__u8 daddr_len;
 	__u8 tcp_flags_mask, tcp_flags_value; /* XDPFW_TCP_* bits */
@@ -159,10 +159,10 @@ struct xdpfw_rule {
 	__u16 vlan;               /* VLAN id, 0-4095 */
 	__u16 sport_lo, sport_hi; /* host byte order, inclusive */
 	__u16 dport_lo, dport_hi;
-	__u16 len_lo, len_hi;     /* inclusive */
+	__u16 len_lo, len_hi;       /* inclusive */
 	__u16 saddr_set, daddr_set; /* set ids, with XDPFW_M_*ADDR_SET */
 	__u16 sport_set, dport_set; /* set ids, with XDPFW_M_*PORT_SET */
-	__u32 line;    /* line in the rule file, for stats and errors */
+	__u32 line;                 /* line in the rule file, for stats and errors */
 	struct xdpfw_prefix saddr;
 	struct xdpfw_prefix daddr;
 	/* Rate limit, with XDPFW_RULE_LIMIT in flags: see xdpfw_limit.h. */
@@ -183,7 +183,7 @@ _Static_assert(__builtin_offsetof(struct xdpfw_rule, limit) % 8 == 0, "xdpfw_rul
 #define XDPFW_TCP_ECE 0x40
 #define XDPFW_TCP_CWR 0x80
 
-#define XDPFW_RULE_LOG 0x1 /* `log`: sampled records to user space (to come) */
+#define XDPFW_RULE_LOG   0x1 /* `log`: sampled records to user space (to come) */
 #define XDPFW_RULE_LIMIT 0x2 /* `limit over ...`: rule.limit; the program reads this bit */
 
 /*
@@ -198,8 +198,8 @@ _Static_assert(__builtin_offsetof(struct xdpfw_rule, limit) % 8 == 0, "xdpfw_rul
 #define XDPFW_VEC_WORDS (XDPFW_MAX_RULES / 64)
 _Static_assert(XDPFW_VEC_WORDS <= 64, "the summary word covers every word");
 struct xdpfw_vec {
-	__u64 summary;               /* bit i: w[i] != 0 */
-	__u64 w[XDPFW_VEC_WORDS];    /* bit r % 64 of w[r / 64]: rule r */
+	__u64 summary;            /* bit i: w[i] != 0 */
+	__u64 w[XDPFW_VEC_WORDS]; /* bit r % 64 of w[r / 64]: rule r */
 };
 _Static_assert(sizeof(struct xdpfw_vec) == 8 + 8 * XDPFW_VEC_WORDS, "xdpfw_vec layout");
 #define XDPFW_MAX_VECS 16384 /* distinct vectors per generation */
@@ -212,18 +212,18 @@ _Static_assert(sizeof(struct xdpfw_vec) == 8 + 8 * XDPFW_VEC_WORDS, "xdpfw_vec l
  * entry room for its two flags.
  */
 #define XDPFW_SMALL_RULES 14
-#define XDPFW_CLS_SMALL 0x1
+#define XDPFW_CLS_SMALL   0x1
 
 /* Fields looked up in direct tables of class ids, 256 ids a block. */
 enum xdpfw_field {
-	XDPFW_F_KIND,     /* family, protocol, packet flags: xdpfw_kind_key() */
+	XDPFW_F_KIND, /* family, protocol, packet flags: xdpfw_kind_key() */
 	XDPFW_F_SPORT,
 	XDPFW_F_DPORT,
 	XDPFW_F_LEN,
 	XDPFW_F_TTL,
 	XDPFW_F_TCPFLAGS,
 	XDPFW_F_ICMPTYPE,
-	XDPFW_F_VLAN,     /* outer VLAN id; XDPFW_VLAN_NONE when untagged */
+	XDPFW_F_VLAN, /* outer VLAN id; XDPFW_VLAN_NONE when untagged */
 	XDPFW_F_TABLES,
 	XDPFW_F_SADDR = XDPFW_F_TABLES, /* address fields: see xdpfw_addr_shape */
 	XDPFW_F_DADDR,
@@ -237,16 +237,16 @@ struct xdpfw_cls_block {
 _Static_assert(sizeof(struct xdpfw_cls_block) == 1024, "xdpfw_cls_block layout");
 
 /* Blocks of each table field, and where each starts within a generation. */
-#define XDPFW_KIND_BLOCKS 32 /* 8192 kind keys */
-#define XDPFW_CLS_BASE_KIND 0
-#define XDPFW_CLS_BASE_SPORT (XDPFW_CLS_BASE_KIND + XDPFW_KIND_BLOCKS)
-#define XDPFW_CLS_BASE_DPORT (XDPFW_CLS_BASE_SPORT + 256)
-#define XDPFW_CLS_BASE_LEN (XDPFW_CLS_BASE_DPORT + 256)
-#define XDPFW_CLS_BASE_TTL (XDPFW_CLS_BASE_LEN + 256)
+#define XDPFW_KIND_BLOCKS       32 /* 8192 kind keys */
+#define XDPFW_CLS_BASE_KIND     0
+#define XDPFW_CLS_BASE_SPORT    (XDPFW_CLS_BASE_KIND + XDPFW_KIND_BLOCKS)
+#define XDPFW_CLS_BASE_DPORT    (XDPFW_CLS_BASE_SPORT + 256)
+#define XDPFW_CLS_BASE_LEN      (XDPFW_CLS_BASE_DPORT + 256)
+#define XDPFW_CLS_BASE_TTL      (XDPFW_CLS_BASE_LEN + 256)
 #define XDPFW_CLS_BASE_TCPFLAGS (XDPFW_CLS_BASE_TTL + 1)
 #define XDPFW_CLS_BASE_ICMPTYPE (XDPFW_CLS_BASE_TCPFLAGS + 1)
-#define XDPFW_CLS_BASE_VLAN (XDPFW_CLS_BASE_ICMPTYPE + 1)
-#define XDPFW_CLS_BLOCKS (XDPFW_CLS_BASE_VLAN + 17) /* per generation */
+#define XDPFW_CLS_BASE_VLAN     (XDPFW_CLS_BASE_ICMPTYPE + 1)
+#define XDPFW_CLS_BLOCKS        (XDPFW_CLS_BASE_VLAN + 17) /* per generation */
 
 /* The kind key: IPv6 bit, protocol, and the XDPFW_PKT_* flags that rule
  * tests depend on (ports present, fragment, later fragment, no protocol). */
@@ -280,12 +280,12 @@ enum xdpfw_addr_store {
 	XDPFW_STORE_D16,
 };
 
-#define XDPFW_DIR_LONGER 0x8000u  /* a prefix longer than /24 in this /24 */
-#define XDPFW_DIR_HASHED 0x4000u  /* with LONGER: hash, else group index */
-#define XDPFW_DIR_ID_MASK 0x3fffu /* class id, group index or the hash's miss */
-#define XDPFW_DIR_PER_BLOCK 512   /* entries of a fw_addr_dir element */
-#define XDPFW_DIR_BLOCKS ((1u << 24) / XDPFW_DIR_PER_BLOCK)
-#define XDPFW_DIR_GROUPS (XDPFW_DIR_ID_MASK + 1) /* 8 MiB of groups at most */
+#define XDPFW_DIR_LONGER    0x8000u /* a prefix longer than /24 in this /24 */
+#define XDPFW_DIR_HASHED    0x4000u /* with LONGER: hash, else group index */
+#define XDPFW_DIR_ID_MASK   0x3fffu /* class id, group index or the hash's miss */
+#define XDPFW_DIR_PER_BLOCK 512     /* entries of a fw_addr_dir element */
+#define XDPFW_DIR_BLOCKS    ((1u << 24) / XDPFW_DIR_PER_BLOCK)
+#define XDPFW_DIR_GROUPS    (XDPFW_DIR_ID_MASK + 1) /* 8 MiB of groups at most */
 /* The array and its groups share one map: blocks 0 .. XDPFW_DIR_BLOCKS - 1
  * are the array, then two groups a block (group g: block XDPFW_DIR_BLOCKS +
  * g / 2, entries (g % 2) * 256 on). One map, one lookup fewer a packet. */
@@ -295,9 +295,9 @@ enum xdpfw_addr_store {
  * prefix needs two groups at most. 128 blocks of first-16-bit entries, then
  * the groups two a block: 1.1 MiB. */
 #define XDPFW_D16_MAX_PREFIXES 1024
-#define XDPFW_D16_GROUPS (2 * XDPFW_D16_MAX_PREFIXES)
-#define XDPFW_D16_L1_BLOCKS ((1u << 16) / XDPFW_DIR_PER_BLOCK)
-#define XDPFW_D16_MAP_BLOCKS (XDPFW_D16_L1_BLOCKS + XDPFW_D16_GROUPS / 2)
+#define XDPFW_D16_GROUPS       (2 * XDPFW_D16_MAX_PREFIXES)
+#define XDPFW_D16_L1_BLOCKS    ((1u << 16) / XDPFW_DIR_PER_BLOCK)
+#define XDPFW_D16_MAP_BLOCKS   (XDPFW_D16_L1_BLOCKS + XDPFW_D16_GROUPS / 2)
 _Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_ID_MASK + 1, "class ids fit a DIR entry");
 struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];
@@ -309,17 +309,17 @@ struct xdpfw_dir_group {
 _Static_assert(sizeof(struct xdpfw_dir_group) == 512, "xdpfw_dir_group layout");
 
 struct xdpfw_addr_shape {
-	__u8 store;                   /* enum xdpfw_addr_store */
+	__u8 store; /* enum xdpfw_addr_store */
 	__u8 pad[3];
-	__u32 miss;                   /* class when no prefix holds the address */
+	__u32 miss; /* class when no prefix holds the address */
 };
 _Static_assert(sizeof(struct xdpfw_addr_shape) == 8, "xdpfw_addr_shape layout");
 
 /* Key of fw_addr_hash: an IPv4 address (len 32) of one field. */
 struct xdpfw_addr_key {
-	__u8 field;    /* XDPFW_F_SADDR / _DADDR */
-	__u8 family;   /* XDPFW_FAMILY_IPV4 / _IPV6 */
-	__u8 len;      /* prefix length */
+	__u8 field;  /* XDPFW_F_SADDR / _DADDR */
+	__u8 family; /* XDPFW_FAMILY_IPV4 / _IPV6 */
+	__u8 len;    /* prefix length */
 	__u8 pad;
 	__u32 addr[4]; /* network byte order, host bits cleared; IPv4 in [0] */
 };
@@ -338,16 +338,16 @@ _Static_assert(sizeof(struct xdpfw_trie_key) == 24, "xdpfw_trie_key layout");
 
 /* Everything else the program needs: value 0 of the config map. */
 struct xdpfw_config {
-	__u32 rule_count;   /* rules 0..rule_count-1 are live */
-	__u8 policy;        /* enum xdpfw_action when no rule matches */
-	__u8 nonip;         /* enum xdpfw_action for non-IP frames */
-	__u8 malformed;     /* enum xdpfw_action for malformed frames */
-	__u8 cls_flags;     /* XDPFW_CLS_* */
-	__u64 digest;       /* FNV-1a of the compiled rules, shown by status */
+	__u32 rule_count; /* rules 0..rule_count-1 are live */
+	__u8 policy;      /* enum xdpfw_action when no rule matches */
+	__u8 nonip;       /* enum xdpfw_action for non-IP frames */
+	__u8 malformed;   /* enum xdpfw_action for malformed frames */
+	__u8 cls_flags;   /* XDPFW_CLS_* */
+	__u64 digest;     /* FNV-1a of the compiled rules, shown by status */
 	/* Classifier: bit f set when some rule tests table field f; an unset
 	 * field's class is 0, the vector of every live rule. */
 	__u32 fields;
-	__u32 nvecs;        /* vectors used; kept for status and memory */
+	__u32 nvecs;                        /* vectors used; kept for status and memory */
 	struct xdpfw_addr_shape addr[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
 };
@@ -361,8 +361,8 @@ struct xdpfw_counter {
 _Static_assert(sizeof(struct xdpfw_counter) == 16, "xdpfw_counter layout");
 
 /* Packet key flags. */
-#define XDPFW_PKT_PORTS 0x01      /* sport/dport are valid (TCP/UDP, not a later fragment) */
-#define XDPFW_PKT_FRAGMENT 0x02   /* any fragment (first or later) */
+#define XDPFW_PKT_PORTS      0x01 /* sport/dport are valid (TCP/UDP, not a later fragment) */
+#define XDPFW_PKT_FRAGMENT   0x02 /* any fragment (first or later) */
 #define XDPFW_PKT_LATER_FRAG 0x04 /* fragment offset != 0 */
 /* An IPv6 later fragment whose fragment header names another extension
  * header: the protocol is unknown, so no protocol match holds (nftables:
@@ -374,19 +374,19 @@ _Static_assert(sizeof(struct xdpfw_counter) == 16, "xdpfw_counter layout");
  * the reference model in ctl/ can classify the same key.
  */
 struct xdpfw_pkt {
-	__u32 saddr[4];   /* network byte order, IPv4 in [0] */
+	__u32 saddr[4]; /* network byte order, IPv4 in [0] */
 	__u32 daddr[4];
-	__u16 sport, dport; /* host byte order */
+	__u16 sport, dport;              /* host byte order */
 	__u16 vlan[XDPFW_MAX_VLAN_TAGS]; /* VLAN ids, outer first */
-	__u16 ip_len;     /* IPv4 total length or IPv6 payload length + 40 */
-	__u8 family;      /* XDPFW_FAMILY_* */
-	__u8 proto;       /* L4 protocol, after IPv6 extension headers */
-	__u8 flags;       /* XDPFW_PKT_* */
+	__u16 ip_len;                    /* IPv4 total length or IPv6 payload length + 40 */
+	__u8 family;                     /* XDPFW_FAMILY_* */
+	__u8 proto;                      /* L4 protocol, after IPv6 extension headers */
+	__u8 flags;                      /* XDPFW_PKT_* */
 	__u8 vlan_count;
 	__u8 tcp_flags;
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u8 ttl;         /* IPv4 TTL or IPv6 hop limit */
+	__u8 ttl; /* IPv4 TTL or IPv6 hop limit */
 	__u8 pad[2];
 };
 _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");

@@ -83,16 +83,16 @@
  * next rules, the excess matches it and gets its action.
  */
 struct xdpfw_limit {
-	__u64 cost;	 /* scaled ns per packet, or per byte with XDPFW_LIMIT_BYTES */
+	__u64 cost;      /* scaled ns per packet, or per byte with XDPFW_LIMIT_BYTES */
 	__u64 tolerance; /* scaled ns: burst * cost, the bucket's depth */
-	__u64 rate;	 /* packets or bytes per period, as compiled (printing back) */
-	__u64 burst;	 /* packets or bytes (printing back) */
-	__u32 period;	 /* seconds: 1, 60, 3600 or 86400 */
-	__u32 tag;	 /* hash of the fields above and the prefixes: buckets of a
-			  * rule whose limit changed over a reload start afresh */
-	__u8 flags;	 /* XDPFW_LIMIT_* */
-	__u8 prefix4;	 /* per source: IPv4 prefix length, 1-32; 0 per rule */
-	__u8 prefix6;	 /* per source: IPv6 prefix length, 1-128; 0 per rule */
+	__u64 rate;      /* packets or bytes per period, as compiled (printing back) */
+	__u64 burst;     /* packets or bytes (printing back) */
+	__u32 period;    /* seconds: 1, 60, 3600 or 86400 */
+	__u32 tag;       /* hash of the fields above and the prefixes: buckets of a
+	                  * rule whose limit changed over a reload start afresh */
+	__u8 flags;      /* XDPFW_LIMIT_* */
+	__u8 prefix4;    /* per source: IPv4 prefix length, 1-32; 0 per rule */
+	__u8 prefix6;    /* per source: IPv6 prefix length, 1-128; 0 per rule */
 	__u8 pad[5];
 };
 _Static_assert(sizeof(struct xdpfw_limit) == 48, "xdpfw_limit layout");
@@ -121,7 +121,7 @@ _Static_assert(sizeof(struct xdpfw_limit_key) == 28, "xdpfw_limit_key layout");
  * XDPFW_LIMIT_CAS_TRIES lost races): over its limit, or within.
  */
 #define XDPFW_LIMIT_SOURCES_DEFAULT 131072u /* twice the 64k sources the e2e test floods with */
-#define XDPFW_LIMIT_SOURCES_MAX	    (1u << 24)
+#define XDPFW_LIMIT_SOURCES_MAX     (1u << 24)
 enum xdpfw_limit_full {
 	XDPFW_LIMIT_FULL_OVER = 0, /* the default, so that a zeroed config fails closed */
 	XDPFW_LIMIT_FULL_WITHIN = 1,
@@ -130,8 +130,8 @@ struct xdpfw_limit_config {
 	__u32 sources; /* entries of the per-source bucket map, 1-XDPFW_LIMIT_SOURCES_MAX */
 	__u8 full;     /* enum xdpfw_limit_full */
 	__u8 pad;
-	__u16 rules;   /* rules with XDPFW_RULE_LIMIT: 0 keeps the program on its
-			* path without buckets (derived from the rules) */
+	__u16 rules; /* rules with XDPFW_RULE_LIMIT: 0 keeps the program on its
+	              * path without buckets (derived from the rules) */
 };
 _Static_assert(sizeof(struct xdpfw_limit_config) == 8, "xdpfw_limit_config layout");
 
@@ -142,8 +142,8 @@ _Static_assert(sizeof(struct xdpfw_limit_config) == 8, "xdpfw_limit_config layou
  * full and claims it with a compare-and-swap on the tag.
  */
 struct xdpfw_limit_bucket {
-	__u64 tat;   /* GCRA state, scaled ns */
-	__u32 tag;   /* limit.tag of the rule that owns the state */
+	__u64 tat; /* GCRA state, scaled ns */
+	__u32 tag; /* limit.tag of the rule that owns the state */
 	__u32 pad;
 };
 _Static_assert(sizeof(struct xdpfw_limit_bucket) == 16, "xdpfw_limit_bucket layout");
@@ -204,7 +204,7 @@ XDPFW_LIMIT_FN __u64 xdpfw_limit_charge(const struct xdpfw_limit *l, __u32 len)
  *   packet tried against tat = now.
  */
 XDPFW_LIMIT_FN int xdpfw_limit_gcra(__u64 tat, __u64 now, __u64 charge, __u64 tolerance,
-				    __u64 *next)
+                                    __u64 *next)
 {
 	__s64 ahead = (__s64)(tat - now);
 	__u64 t;
@@ -256,7 +256,7 @@ XDPFW_LIMIT_FN __u32 xdpfw_limit_mask(unsigned int len, unsigned int w)
 /* The key of the bucket of source saddr (network byte order, IPv4 in [0])
  * of a packet of family under a rule with counter slot `slot`. */
 XDPFW_LIMIT_FN void xdpfw_limit_key_init(struct xdpfw_limit_key *k, const struct xdpfw_limit *l,
-					 __u32 slot, __u8 family, const __u32 *saddr)
+                                         __u32 slot, __u8 family, const __u32 *saddr)
 {
 	/* 6: XDPFW_FAMILY_IPV6 (xdpfw.h, which includes this file) */
 	unsigned int len = family == 6 ? l->prefix6 : l->prefix4;
@@ -279,11 +279,11 @@ XDPFW_LIMIT_FN void xdpfw_limit_key_init(struct xdpfw_limit_key *k, const struct
 /* Why a limit cannot be set up (xdpfw_limit_params()). */
 enum xdpfw_limit_error {
 	XDPFW_LIMIT_OK = 0,
-	XDPFW_LIMIT_ERR_RATE,	  /* rate 0, or a period other than 1, 60, 3600, 86400 s */
-	XDPFW_LIMIT_ERR_BURST,	  /* burst 0 */
+	XDPFW_LIMIT_ERR_RATE,     /* rate 0, or a period other than 1, 60, 3600, 86400 s */
+	XDPFW_LIMIT_ERR_BURST,    /* burst 0 */
 	XDPFW_LIMIT_ERR_TOO_FAST, /* over XDPFW_LIMIT_RATE_MAX a second */
 	XDPFW_LIMIT_ERR_TOO_SLOW, /* the largest packet alone spans over XDPFW_LIMIT_SPAN_MAX */
-	XDPFW_LIMIT_ERR_SPAN,	  /* burst and the largest packet span over XDPFW_LIMIT_SPAN_MAX */
+	XDPFW_LIMIT_ERR_SPAN,     /* burst and the largest packet span over XDPFW_LIMIT_SPAN_MAX */
 };
 
 /*
@@ -310,7 +310,7 @@ static inline __u64 xdpfw_limit_default_burst(__u64 rate, __u32 period, int byte
  * cannot be timed without overflow or within 1%; *l is then unspecified.
  */
 static inline int xdpfw_limit_params(struct xdpfw_limit *l, __u64 rate, __u32 period, int bytes,
-				     __u64 burst)
+                                     __u64 burst)
 {
 	__u64 span, cost, largest = bytes ? XDPFW_LIMIT_MAX_LEN : 1;
 

@@ -5,7 +5,7 @@
 set -eu
 PKGS="clang llvm gcc libc6-dev pkg-config meson ninja-build bpftool
       libbpf-dev libxdp-dev xdp-tools libelf-dev libmnl-dev libcmocka-dev
-      iproute2 iputils-ping python3 nftables iptables gnuplot-nox"
+      iproute2 iputils-ping python3 nftables iptables gnuplot-nox clang-format"
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 	grep -q '^install ok installed' || echo "$p"; done)
 if [ -n "$missing" ]; then

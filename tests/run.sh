@@ -41,6 +41,7 @@ run unit/model build/tests/test_model
 run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
 run check/rules bash tests/e2e/test_check.sh
+run check/format bash tests/check/format.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "not ok - BPF and end-to-end tests need root: run tests/run.sh as root"
 	failed=$((failed + 1))

@@ -44,7 +44,7 @@
  * what a match does (action, counter); the tests live in the tables below. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_RULES);
+	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xdpfw_rule);
 } fw_rules SEC(".maps");
@@ -52,7 +52,7 @@ struct {
 /* Class ids of the table fields, XDPFW_CLS_BLOCKS blocks per generation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_CLS_BLOCKS);
+	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_CLS_BLOCKS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_cls_block);
 } fw_cls SEC(".maps");
@@ -60,7 +60,7 @@ struct {
 /* Rule vectors, XDPFW_MAX_VECS per generation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_VECS);
+	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_MAX_VECS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_vec);
 } fw_vecs SEC(".maps");
@@ -76,26 +76,28 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_HASH);
-		__uint(max_entries, 1);
-		__uint(map_flags, BPF_F_NO_PREALLOC);
-		__uint(key_size, sizeof(struct xdpfw_addr_key));
-		__uint(value_size, sizeof(__u32));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_HASH);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_NO_PREALLOC);
+		    __uint(key_size, sizeof(struct xdpfw_addr_key));
+		    __uint(value_size, sizeof(__u32));
+	    });
 } fw_addr_hash SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-		__uint(max_entries, 1);
-		__uint(map_flags, BPF_F_NO_PREALLOC);
-		__uint(key_size, sizeof(struct xdpfw_trie_key));
-		__uint(value_size, sizeof(__u32));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_NO_PREALLOC);
+		    __uint(key_size, sizeof(struct xdpfw_trie_key));
+		    __uint(value_size, sizeof(__u32));
+	    });
 } fw_addr_trie SEC(".maps");
 
 /* Key = generation * 2 + (field - XDPFW_F_SADDR). */
@@ -103,12 +105,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPFW_GENERATIONS * 2);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, XDPFW_DIR_MAP_BLOCKS);
-		__uint(key_size, sizeof(__u32));
-		__uint(value_size, sizeof(struct xdpfw_dir_block));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, XDPFW_DIR_MAP_BLOCKS);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_dir_block));
+	    });
 } fw_addr_dir SEC(".maps");
 
 /* D16 stores, key = generation * 2 + (field - XDPFW_F_SADDR). */
@@ -116,12 +119,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPFW_GENERATIONS * 2);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, XDPFW_D16_MAP_BLOCKS);
-		__uint(key_size, sizeof(__u32));
-		__uint(value_size, sizeof(struct xdpfw_dir_block));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, XDPFW_D16_MAP_BLOCKS);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_dir_block));
+	    });
 } fw_addr_d16 SEC(".maps");
 
 /* Entry i (0..255) of D16 group g, in map m; miss if it is not there. */
@@ -144,7 +148,7 @@ static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 
 /* Class of an address field (fi = 0 source, 1 destination). */
 static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen, int fi,
-				      const struct xdpfw_pkt *pkt, const __u32 *a)
+                                      const struct xdpfw_pkt *pkt, const __u32 *a)
 {
 	int v6 = pkt->family == XDPFW_FAMILY_IPV6;
 	const struct xdpfw_addr_shape *sh = &cfg->addr[fi][v6];
@@ -170,9 +174,9 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 			return e;
 		if (e & XDPFW_DIR_HASHED) {
 			struct xdpfw_addr_key hk = {
-				.field = field,
-				.family = XDPFW_FAMILY_IPV4,
-				.len = 32,
+			    .field = field,
+			    .family = XDPFW_FAMILY_IPV4,
+			    .len = 32,
 			};
 			const __u32 *id;
 
@@ -207,9 +211,9 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	}
 	case XDPFW_STORE_TRIE: {
 		struct xdpfw_trie_key tk = {
-			.prefixlen = XDPFW_TRIE_FIXED_BITS + 128,
-			.field = field,
-			.family = pkt->family,
+		    .prefixlen = XDPFW_TRIE_FIXED_BITS + 128,
+		    .field = field,
+		    .family = pkt->family,
 		};
 		const __u32 *id;
 
@@ -249,8 +253,7 @@ static __always_inline int cls_ctz(__u64 x)
 	return (int)((v * 0x0101010101010101ull) >> 56);
 }
 
-#define CLS_FIELD(bit, base, v)                                                            \
-	((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : none)
+#define CLS_FIELD(bit, base, v) ((cfg->fields & (1u << (bit))) ? cls_table(gen, (base), (v)) : none)
 
 /* The fields whose vectors are ANDed: the eight tables, then the two
  * address fields. */
@@ -260,12 +263,12 @@ static __always_inline int cls_ctz(__u64 x)
  * field no rule tests (0, the vector of every rule; a small rule set's
  * bitmap of every rule, ~0). gen is masked. */
 static __always_inline void cls_ids(const struct xdpfw_config *cfg, __u32 gen,
-				    const struct xdpfw_pkt *pkt, __u32 *id, __u32 none)
+                                    const struct xdpfw_pkt *pkt, __u32 *id, __u32 none)
 {
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
 
 	id[0] = CLS_FIELD(XDPFW_F_KIND, XDPFW_CLS_BASE_KIND,
-			  xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags));
+	                  xdpfw_kind_key(pkt->family, pkt->proto, pkt->flags));
 	id[1] = CLS_FIELD(XDPFW_F_SPORT, XDPFW_CLS_BASE_SPORT, pkt->sport);
 	id[2] = CLS_FIELD(XDPFW_F_DPORT, XDPFW_CLS_BASE_DPORT, pkt->dport);
 	id[3] = CLS_FIELD(XDPFW_F_LEN, XDPFW_CLS_BASE_LEN, pkt->ip_len);
@@ -315,7 +318,7 @@ static __always_inline int cls_first(const struct xdpfw_vec **v, __u32 from, __u
 	for (i = 0; i < XDPFW_VEC_WORDS && s; i++) {
 		int w = cls_ctz(s) & (XDPFW_VEC_WORDS - 1);
 		__u64 x = v[0]->w[w] & v[1]->w[w] & v[2]->w[w] & v[3]->w[w] & v[4]->w[w] &
-			  v[5]->w[w] & v[6]->w[w] & v[7]->w[w] & v[8]->w[w] & v[9]->w[w];
+		          v[5]->w[w] & v[6]->w[w] & v[7]->w[w] & v[8]->w[w] & v[9]->w[w];
 		__u64 d = (__u64)(w ^ fw);
 
 		/* d != 0: a word past from's, all bits; else bits from on. */
@@ -331,7 +334,7 @@ static __always_inline int cls_first(const struct xdpfw_vec **v, __u32 from, __u
 }
 
 static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
-				    const struct xdpfw_pkt *pkt)
+                                    const struct xdpfw_pkt *pkt)
 {
 	const struct xdpfw_vec *v[CLS_NFIELDS];
 	__u32 id[CLS_NFIELDS];

@@ -45,8 +45,7 @@ static __always_inline __u32 verdict_of(__u8 action)
 	return action == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS;
 }
 
-static __always_inline __u32 verdict(const struct xdpfw_config *cfg,
-				     __u32 reason, __u8 rule_action)
+static __always_inline __u32 verdict(const struct xdpfw_config *cfg, __u32 reason, __u8 rule_action)
 {
 	switch (reason) {
 	case XDPFW_REASON_RULE:

@@ -67,12 +67,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_LRU_HASH);
-		__uint(max_entries, 1);
-		__uint(key_size, sizeof(struct xdpfw_limit_key));
-		__uint(value_size, sizeof(__u64));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+		    __uint(max_entries, 1);
+		    __uint(key_size, sizeof(struct xdpfw_limit_key));
+		    __uint(value_size, sizeof(__u64));
+	    });
 } fw_limit_src SEC(".maps");
 
 struct {
@@ -93,19 +94,19 @@ struct {
 struct limit_walk {
 	__u32 id[CLS_NFIELDS]; /* field classes, cls_ids() */
 	__u32 saddr[4];
-	__u64 now;             /* scaled clock, read once per packet */
-	__u32 gen;             /* masked */
-	__u32 from;            /* next rule position to search from */
+	__u64 now;  /* scaled clock, read once per packet */
+	__u32 gen;  /* masked */
+	__u32 from; /* next rule position to search from */
 	__u32 rule_count;
-	__u32 len;             /* IP length, for byte limits */
-	int rule;              /* out: fw_rules key, or -1 */
+	__u32 len; /* IP length, for byte limits */
+	int rule;  /* out: fw_rules key, or -1 */
 	__u8 family;
-	__u8 full;             /* enum xdpfw_limit_full */
+	__u8 full; /* enum xdpfw_limit_full */
 };
 
 /* The rule's own bucket. */
 static __always_inline int limit_rule_take(const struct xdpfw_limit *l, __u32 slot, __u64 now,
-					   __u64 charge)
+                                           __u64 charge)
 {
 	struct xdpfw_limit_bucket *b = bpf_map_lookup_elem(&fw_limit_rule, &slot);
 	__u32 tag;
@@ -126,7 +127,7 @@ static __always_inline int limit_rule_take(const struct xdpfw_limit *l, __u32 sl
 
 /* The bucket of the packet's source prefix, inserted full when missing. */
 static __always_inline int limit_src_take(const struct xdpfw_limit *l, __u32 slot,
-					  const struct limit_walk *w, __u64 charge)
+                                          const struct limit_walk *w, __u64 charge)
 {
 	struct xdpfw_limit_key key;
 	struct xdpfw_limit_totals *t;
@@ -174,7 +175,7 @@ static __always_inline int limit_within(const struct xdpfw_rule *r, const struct
 	else
 		res = limit_rule_take(l, slot, w->now, charge);
 	within = res == XDPFW_LIMIT_WITHIN ||
-		 (res == XDPFW_LIMIT_NOSTATE && w->full == XDPFW_LIMIT_FULL_WITHIN);
+	         (res == XDPFW_LIMIT_NOSTATE && w->full == XDPFW_LIMIT_FULL_WITHIN);
 	c = bpf_map_lookup_elem(&fw_limit_stats, &slot);
 	if (c) {
 		if (within)
@@ -216,15 +217,15 @@ static long limit_step(__u32 i, void *ctx)
 }
 
 static __always_inline int classify_limited(const struct xdpfw_config *cfg, __u32 gen,
-					    const struct xdpfw_pkt *pkt)
+                                            const struct xdpfw_pkt *pkt)
 {
 	struct limit_walk w = {
-		.gen = gen & (XDPFW_GENERATIONS - 1),
-		.rule_count = cfg->rule_count,
-		.len = pkt->ip_len,
-		.rule = -1,
-		.family = pkt->family,
-		.full = cfg->limit.full,
+	    .gen = gen & (XDPFW_GENERATIONS - 1),
+	    .rule_count = cfg->rule_count,
+	    .len = pkt->ip_len,
+	    .rule = -1,
+	    .family = pkt->family,
+	    .full = cfg->limit.full,
 	};
 
 	cls_ids(cfg, w.gen, pkt, w.id, 0); /* never a small set (cls.c) */

@@ -61,15 +61,15 @@ struct parse_vlan_hdr {
 	__be16 proto;
 };
 
-#define PARSE_VLAN_VID_MASK 0x0fff /* IEEE 802.1Q: low 12 bits of the TCI */
-#define PARSE_IP_MF 0x2000         /* RFC 791: more fragments flag */
-#define PARSE_IP_OFFSET 0x1fff     /* RFC 791: fragment offset, 8-byte units */
+#define PARSE_VLAN_VID_MASK   0x0fff /* IEEE 802.1Q: low 12 bits of the TCI */
+#define PARSE_IP_MF           0x2000 /* RFC 791: more fragments flag */
+#define PARSE_IP_OFFSET       0x1fff /* RFC 791: fragment offset, 8-byte units */
 #define PARSE_IP6_FRAG_OFFSET 0xfff8 /* RFC 8200 4.5: offset in the top 13 bits */
-#define PARSE_IPV6_HDR_LEN 40       /* RFC 8200: fixed header */
-#define PARSE_IPV6_EXT_MIN 8        /* RFC 8200: every extension header */
-#define PARSE_TCP_HDR_MIN 20        /* RFC 9293: doff 5 */
-#define PARSE_UDP_HDR_LEN 8
-#define PARSE_ICMP_HDR_MIN 4        /* type, code, checksum */
+#define PARSE_IPV6_HDR_LEN    40     /* RFC 8200: fixed header */
+#define PARSE_IPV6_EXT_MIN    8      /* RFC 8200: every extension header */
+#define PARSE_TCP_HDR_MIN     20     /* RFC 9293: doff 5 */
+#define PARSE_UDP_HDR_LEN     8
+#define PARSE_ICMP_HDR_MIN    4 /* type, code, checksum */
 
 struct parse_ctx {
 	void *data;
@@ -82,8 +82,8 @@ struct parse_ctx {
  * gives) or the end of the frame. The scalar test is the meaning, the pointer
  * test is what the verifier needs to accept the read.
  */
-static __always_inline void *parse_hdr(const struct parse_ctx *c, __u32 off,
-				       __u32 size, __u32 limit)
+static __always_inline void *parse_hdr(const struct parse_ctx *c, __u32 off, __u32 size,
+                                       __u32 limit)
 {
 	void *p;
 
@@ -97,9 +97,8 @@ static __always_inline void *parse_hdr(const struct parse_ctx *c, __u32 off,
 
 /* Ethernet and VLAN tags. On success *off is the L3 offset, *type its
  * ethertype (network order). */
-static __always_inline __u32 parse_eth(const struct parse_ctx *c,
-				       struct xdpfw_pkt *pkt, __u32 *off,
-				       __be16 *type)
+static __always_inline __u32 parse_eth(const struct parse_ctx *c, struct xdpfw_pkt *pkt, __u32 *off,
+                                       __be16 *type)
 {
 	struct ethhdr *eth;
 	int i;
@@ -115,8 +114,7 @@ static __always_inline __u32 parse_eth(const struct parse_ctx *c,
 	for (i = 0; i <= XDPFW_MAX_VLAN_TAGS; i++) {
 		struct parse_vlan_hdr *vh;
 
-		if (*type != bpf_htons(ETH_P_8021Q) &&
-		    *type != bpf_htons(ETH_P_8021AD))
+		if (*type != bpf_htons(ETH_P_8021Q) && *type != bpf_htons(ETH_P_8021AD))
 			break;
 		if (i == XDPFW_MAX_VLAN_TAGS)
 			return XDPFW_REASON_MAL_VLAN_DEPTH;
@@ -132,9 +130,8 @@ static __always_inline __u32 parse_eth(const struct parse_ctx *c,
 }
 
 /* IPv4 header. On success *off is the L4 offset, *end the packet's end. */
-static __always_inline __u32 parse_ipv4(const struct parse_ctx *c,
-					struct xdpfw_pkt *pkt, __u32 *off,
-					__u32 *end)
+static __always_inline __u32 parse_ipv4(const struct parse_ctx *c, struct xdpfw_pkt *pkt,
+                                        __u32 *off, __u32 *end)
 {
 	struct iphdr *ip;
 	__u32 hlen, tot;
@@ -189,9 +186,8 @@ static __always_inline int parse_ipv6_is_ext(__u8 nh)
 
 /* IPv6 header and extension headers. On success *off is the L4 offset (or
  * where the walk stopped), *end the packet's end, pkt->proto the protocol. */
-static __always_inline __u32 parse_ipv6(const struct parse_ctx *c,
-					struct xdpfw_pkt *pkt, __u32 *off,
-					__u32 *end)
+static __always_inline __u32 parse_ipv6(const struct parse_ctx *c, struct xdpfw_pkt *pkt,
+                                        __u32 *off, __u32 *end)
 {
 	struct ipv6hdr *ip6;
 	__u32 plen;
@@ -255,9 +251,8 @@ static __always_inline __u32 parse_ipv6(const struct parse_ctx *c,
 }
 
 /* TCP, UDP, ICMP, ICMPv6 at off, within end. */
-static __always_inline __u32 parse_l4(const struct parse_ctx *c,
-				      struct xdpfw_pkt *pkt, __u32 off,
-				      __u32 end)
+static __always_inline __u32 parse_l4(const struct parse_ctx *c, struct xdpfw_pkt *pkt, __u32 off,
+                                      __u32 end)
 {
 	__u8 *l4;
 
@@ -287,8 +282,7 @@ static __always_inline __u32 parse_l4(const struct parse_ctx *c,
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* ICMP only in IPv4, ICMPv6 only in IPv6: otherwise just a number. */
-		if ((pkt->proto == IPPROTO_ICMP) !=
-		    (pkt->family == XDPFW_FAMILY_IPV4))
+		if ((pkt->proto == IPPROTO_ICMP) != (pkt->family == XDPFW_FAMILY_IPV4))
 			return XDPFW_REASON_POLICY;
 		l4 = parse_hdr(c, off, PARSE_ICMP_HDR_MIN, end);
 		if (!l4)
@@ -306,13 +300,12 @@ static __always_inline __u32 parse_l4(const struct parse_ctx *c,
 	return XDPFW_REASON_POLICY;
 }
 
-static __always_inline __u32 parse_frame(void *data, void *data_end,
-					 struct xdpfw_pkt *pkt)
+static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpfw_pkt *pkt)
 {
 	struct parse_ctx c = {
-		.data = data,
-		.data_end = data_end,
-		.frame_len = data_end - data,
+	    .data = data,
+	    .data_end = data_end,
+	    .frame_len = data_end - data,
 	};
 	__u32 reason, off = 0, end = 0;
 	__be16 type = 0;

@@ -25,18 +25,19 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, 1);
-		__uint(map_flags, BPF_F_INNER_MAP);
-		__uint(key_size, sizeof(__u32));
-		__uint(value_size, sizeof(struct xdpfw_set_entry));
-	});
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_INNER_MAP);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_set_entry));
+	    });
 } fw_set_store SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS * XDPFW_MAX_PORT_SETS);
+	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_MAX_PORT_SETS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_port_set);
 } fw_port_sets SEC(".maps");

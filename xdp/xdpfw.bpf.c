@@ -73,8 +73,8 @@ int xdpfw_main(struct xdp_md *ctx)
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
 		/* Only a rule set with limits pays for buckets and bpf_loop(). */
-		rule = cfg->limit.rules ? classify_limited(cfg, gen, &pkt) :
-					  classify(cfg, gen, &pkt);
+		rule =
+		    cfg->limit.rules ? classify_limited(cfg, gen, &pkt) : classify(cfg, gen, &pkt);
 		if (rule >= 0) {
 			key = rule;
 			r = bpf_map_lookup_elem(&fw_rules, &key);

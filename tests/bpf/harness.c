@@ -33,7 +33,8 @@ int harness_setup(void **state)
 	}
 	skel = xdpfw_bpf__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "# cannot load the BPF object: %s (root needed)\n", strerror(errno));
+		fprintf(stderr, "# cannot load the BPF object: %s (root needed)\n",
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -50,7 +51,7 @@ int harness_teardown(void **state)
 uint32_t harness_run(const void *frame, size_t len, uint32_t repeat, uint32_t *duration)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-		    .repeat = repeat);
+	            .repeat = repeat);
 	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_main), &opts);
 
 	if (err)
@@ -62,7 +63,7 @@ uint32_t harness_run(const void *frame, size_t len, uint32_t repeat, uint32_t *d
 
 struct xdpfw_counter harness_counter(int map_fd, uint32_t key)
 {
-	struct xdpfw_counter v[ncpus], sum = { 0, 0 };
+	struct xdpfw_counter v[ncpus], sum = {0, 0};
 
 	if (bpf_map_lookup_elem(map_fd, &key, v))
 		fail_msg("cannot read counter %u: %s", key, strerror(errno));

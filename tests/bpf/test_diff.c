@@ -70,13 +70,13 @@
 #include "xdpfw.h"
 #include "xdpfw.skel.h"
 
-#define DEFAULT_SETS	  200
-#define DEFAULT_FRAMES	  10000
+#define DEFAULT_SETS      200
+#define DEFAULT_FRAMES    10000
 #define MAX_RULES_PER_SET 40
-#define REPORT_MAX	  5	/* disagreements shown in full per set */
-#define PINPOINT_SETS	  3	/* sets replayed frame by frame to show them */
-#define POOL_MAX	  24	/* prefixes and ports a set reuses across rules */
-#define POOL_MAX_LARGE	  1024	/* the same in the 1,000-rule sets of the large phase */
+#define REPORT_MAX        5    /* disagreements shown in full per set */
+#define PINPOINT_SETS     3    /* sets replayed frame by frame to show them */
+#define POOL_MAX          24   /* prefixes and ports a set reuses across rules */
+#define POOL_MAX_LARGE    1024 /* the same in the 1,000-rule sets of the large phase */
 
 #define PROTO_ICMP   1
 #define PROTO_TCP    6
@@ -118,7 +118,7 @@ static int chance(struct rng *r, unsigned int percent)
 static struct rng stream(uint32_t set, int64_t frame)
 {
 	struct rng r = {seed ^ ((uint64_t)set << 32) ^
-			(uint64_t)(frame + 1) * 0x2545f4914f6cdd1dull};
+	                (uint64_t)(frame + 1) * 0x2545f4914f6cdd1dull};
 
 	rnd(&r);
 	return r;
@@ -128,7 +128,7 @@ static struct rng stream(uint32_t set, int64_t frame)
 /* Rule sets as text                                                         */
 
 struct prefix {
-	int family;	  /* 4 or 6 */
+	int family;       /* 4 or 6 */
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
 	int len;
 };
@@ -142,7 +142,7 @@ struct set_gen {
 		uint16_t lo, hi;
 	} ports[POOL_MAX_LARGE];
 	int nports;
-	int pool_max;		    /* POOL_MAX, or POOL_MAX_LARGE */
+	int pool_max;               /* POOL_MAX, or POOL_MAX_LARGE */
 	int naddr_sets, nport_sets; /* named sets defined at the top: a0.., p0.. */
 	/* Large phase: rules test narrow values (long prefixes, single ports,
 	 * few negations), so a frame aimed at a late rule can still reach it. */
@@ -283,7 +283,7 @@ static uint16_t random_port(struct rng *r)
 	static const uint16_t common[] = {0, 1, 22, 53, 80, 443, 1023, 1024, 8080, 65534, 65535};
 
 	return chance(r, 40) ? common[below(r, sizeof(common) / sizeof(common[0]))]
-			     : (uint16_t)below(r, 65536);
+	                     : (uint16_t)below(r, 65536);
 }
 
 static void emit_ports(struct rng *r, struct set_gen *g, const char *word)
@@ -300,7 +300,7 @@ static void emit_ports(struct rng *r, struct set_gen *g, const char *word)
 		hi = lo;
 		if (chance(r, g->specific ? 20 : 50)) {
 			hi = chance(r, 50) && !g->specific ? random_port(r)
-							   : (uint16_t)(lo + below(r, 64));
+			                                   : (uint16_t)(lo + below(r, 64));
 			if (hi < lo) {
 				uint16_t t = lo;
 
@@ -368,7 +368,7 @@ static void emit_member(struct rng *r, struct set_gen *g, const struct prefix *p
  * set (of both families, so it never clashes with the rule's family).
  */
 static void emit_addr_match(struct rng *r, struct set_gen *g, const char *word,
-			    const struct prefix *p, int family)
+                            const struct prefix *p, int family)
 {
 	int n;
 
@@ -437,8 +437,13 @@ static void emit_sets(struct rng *r, struct set_gen *g)
 
 		emit(g, "set a%d = {", i);
 		for (int k = 0; k < n; k++)
-			emit_member(r, g, pool_prefix(r, g, k == 0 ? 4 : k == 1 ? 6 : chance(r, 50) ? 4 : 6),
-				    k ? ", " : " ");
+			emit_member(r, g,
+			            pool_prefix(r, g,
+			                        k == 0          ? 4
+			                        : k == 1        ? 6
+			                        : chance(r, 50) ? 4
+			                                        : 6),
+			            k ? ", " : " ");
 		emit(g, " }\n");
 	}
 	for (int i = 0; i < g->nport_sets; i++) {
@@ -472,7 +477,7 @@ static void emit_tcp_flags(struct rng *r, struct set_gen *g)
 static void emit_icmp_type(struct rng *r, struct set_gen *g)
 {
 	static const char *const names[] = {"echo-request", "echo-reply", "destination-unreachable",
-					    "time-exceeded", "parameter-problem"};
+	                                    "time-exceeded", "parameter-problem"};
 
 	if (chance(r, 40))
 		emit(g, " type %s", names[below(r, 5)]);
@@ -482,7 +487,7 @@ static void emit_icmp_type(struct rng *r, struct set_gen *g)
 
 /* WORD N or WORD LO-HI, within 0-255 for ttl/hoplimit, 0-65535 for len. */
 static void emit_range(struct rng *r, struct set_gen *g, const char *word, uint32_t lo,
-		       uint32_t span)
+                       uint32_t span)
 {
 	uint32_t max = word[0] == 'l' ? 65535 : 255, hi;
 
@@ -497,8 +502,21 @@ static void emit_range(struct rng *r, struct set_gen *g, const char *word, uint3
 
 static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 {
-	enum { W_FAMILY, W_PROTO, W_SADDR, W_DADDR, W_SPORT, W_DPORT, W_FLAGS, W_TYPE, W_VLAN,
-	       W_FRAG, W_LEN, W_TTL, W_MAX };
+	enum {
+		W_FAMILY,
+		W_PROTO,
+		W_SADDR,
+		W_DADDR,
+		W_SPORT,
+		W_DPORT,
+		W_FLAGS,
+		W_TYPE,
+		W_VLAN,
+		W_FRAG,
+		W_LEN,
+		W_TTL,
+		W_MAX
+	};
 	int order[W_MAX], n = 0, family = 0, proto = -1;
 	int has[W_MAX] = {0};
 	struct prefix *src = NULL, *dst = NULL;
@@ -530,8 +548,8 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 	}
 	if (proto >= 0 && rule_protos[proto].proto == PROTO_TCP)
 		has[W_FLAGS] = chance(r, 25);
-	if (proto >= 0 && (rule_protos[proto].proto == PROTO_ICMP ||
-			   rule_protos[proto].proto == PROTO_ICMPV6))
+	if (proto >= 0 &&
+	    (rule_protos[proto].proto == PROTO_ICMP || rule_protos[proto].proto == PROTO_ICMPV6))
 		has[W_TYPE] = chance(r, 50);
 	has[W_VLAN] = chance(r, 8);
 	has[W_FRAG] = chance(r, 8);
@@ -540,7 +558,8 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 	if (g->specific) {
 		/* Two narrow tests at least (an address, a port, a type): a
 		 * frame aimed at rule 999 must get past rules 0-998. */
-		int narrow = has[W_SADDR] + has[W_DADDR] + has[W_SPORT] + has[W_DPORT] + has[W_TYPE];
+		int narrow =
+		    has[W_SADDR] + has[W_DADDR] + has[W_SPORT] + has[W_DPORT] + has[W_TYPE];
 
 		if (narrow < 2 && !has[W_DADDR])
 			has[W_DADDR] = 1, narrow++;
@@ -582,18 +601,22 @@ static void emit_rule(struct rng *r, struct set_gen *g, int idx)
 			emit(g, " %s", rule_protos[proto].text);
 			break;
 		case W_SADDR:
-			emit_addr_match(r, g, chance(r, g->specific ? 2 : 15) ? "saddr !=" : "saddr",
-					src, family);
+			emit_addr_match(r, g,
+			                chance(r, g->specific ? 2 : 15) ? "saddr !=" : "saddr", src,
+			                family);
 			break;
 		case W_DADDR:
-			emit_addr_match(r, g, chance(r, g->specific ? 2 : 15) ? "daddr !=" : "daddr",
-					dst, family);
+			emit_addr_match(r, g,
+			                chance(r, g->specific ? 2 : 15) ? "daddr !=" : "daddr", dst,
+			                family);
 			break;
 		case W_SPORT:
-			emit_port_match(r, g, chance(r, g->specific ? 2 : 15) ? "sport !=" : "sport");
+			emit_port_match(r, g,
+			                chance(r, g->specific ? 2 : 15) ? "sport !=" : "sport");
 			break;
 		case W_DPORT:
-			emit_port_match(r, g, chance(r, g->specific ? 2 : 15) ? "dport !=" : "dport");
+			emit_port_match(r, g,
+			                chance(r, g->specific ? 2 : 15) ? "dport !=" : "dport");
 			break;
 		case W_FLAGS:
 			emit_tcp_flags(r, g);
@@ -655,7 +678,7 @@ static void gen_set(uint32_t set, struct set_gen *g)
  * regular sets 0, 1, ...; XDPFW_DIFF_SET takes them too. */
 #define LARGE_RULES_BASE 0x100000u /* + i: a set of many rules */
 #define LARGE_ADDRS_BASE 0x200000u /* + i: a set with big address sets */
-#define BIG_SETS_MAX	 3	   /* big address sets in one rule set */
+#define BIG_SETS_MAX     3         /* big address sets in one rule set */
 #define MEMBERS_PER_LINE 8
 
 static const char *setting_words[] = {"policy", "nonip", "malformed"};
@@ -697,7 +720,7 @@ static void gen_large_rules(uint32_t set, struct set_gen *g, uint32_t nrules)
  * lines, or (file) one per line in a set file.
  */
 static void emit_big_set(struct rng *r, struct set_gen *g, unsigned int id, uint32_t n,
-			 unsigned int v6_percent, const char *file)
+                         unsigned int v6_percent, const char *file)
 {
 	uint32_t nclusters = 1 + n / 64;
 	struct prefix *cl = calloc(nclusters, sizeof(*cl));
@@ -729,13 +752,13 @@ static void emit_big_set(struct rng *r, struct set_gen *g, unsigned int id, uint
 			len = k < 40   ? 32
 			      : k < 60 ? 24
 			      : k < 95 ? c->len + (int)below(r, 33 - c->len)
-				       : c->len;
+			               : c->len;
 		else
 			len = k < 30   ? 128
 			      : k < 55 ? 64
 			      : k < 65 ? 48
 			      : k < 95 ? c->len + (int)below(r, 129 - c->len)
-				       : c->len;
+			               : c->len;
 		if (len < c->len)
 			len = c->len;
 		memcpy(a, c->addr, 16);
@@ -749,9 +772,9 @@ static void emit_big_set(struct rng *r, struct set_gen *g, unsigned int id, uint
 			fprintf(f, len == full && chance(r, 50) ? "%s\n" : "%s/%d\n", text, len);
 		else
 			emit(g, "%s%s/%d",
-			     i == 0		    ? "\n\t"
+			     i == 0                 ? "\n\t"
 			     : i % MEMBERS_PER_LINE ? ", "
-						    : ",\n\t",
+			                            : ",\n\t",
 			     text, len);
 	}
 	if (f && fclose(f))
@@ -804,7 +827,7 @@ static void emit_big_rule(struct rng *r, struct set_gen *g, unsigned int nbig)
  * Returns the number of big sets.
  */
 static unsigned int gen_large_addrs(uint32_t set, uint32_t i, struct set_gen *g, uint32_t prefixes,
-				    const char *dir)
+                                    const char *dir)
 {
 	struct rng r = stream(set, -1);
 	unsigned int nbig = 2 + below(&r, BIG_SETS_MAX - 1);
@@ -817,8 +840,8 @@ static unsigned int gen_large_addrs(uint32_t set, uint32_t i, struct set_gen *g,
 	for (unsigned int k = 0; k < nbig; k++) {
 		uint32_t n =
 		    k == 0 ? (i == 0 ? prefixes
-				     : prefixes / 10 + below(&r, prefixes - prefixes / 10 + 1))
-			   : 10000 + below(&r, prefixes / 3 > 10000 ? prefixes / 3 - 10000 : 1);
+		                     : prefixes / 10 + below(&r, prefixes - prefixes / 10 + 1))
+		           : 10000 + below(&r, prefixes / 3 > 10000 ? prefixes / 3 - 10000 : 1);
 
 		if (n > prefixes)
 			n = prefixes;
@@ -834,12 +857,12 @@ static unsigned int gen_large_addrs(uint32_t set, uint32_t i, struct set_gen *g,
 		emit(g, "set a%d = {", k);
 		for (int m = 0; m < n; m++)
 			emit_member(&r, g,
-				    pool_prefix(&r, g,
-						m == 0		 ? 4
-						: m == 1	 ? 6
-						: chance(&r, 50) ? 4
-								 : 6),
-				    m ? ", " : " ");
+			            pool_prefix(&r, g,
+			                        m == 0           ? 4
+			                        : m == 1         ? 6
+			                        : chance(&r, 50) ? 4
+			                                         : 6),
+			            m ? ", " : " ");
 		emit(g, " }\n");
 	}
 	for (int k = 0; k < g->nport_sets; k++) {
@@ -908,12 +931,12 @@ static const struct xdpfw_rule *aim_rule(const struct aim *a, uint32_t field, in
  */
 struct set_index {
 	const struct fw_ruleset *rs; /* what is indexed; NULL: nothing */
-	uint32_t nlists;	     /* (set, family) lists: 2 per set id */
-	uint32_t *start;	     /* list k: by_list[start[k] .. start[k + 1]) */
-	uint32_t *by_list;	     /* entry numbers in rs->addrs */
-	uint64_t (*lens)[3];	     /* list k: bit l set when a /l is in it */
-	uint32_t *table;	     /* entry number + 1, 0: empty */
-	uint32_t mask;		     /* table size - 1 */
+	uint32_t nlists;             /* (set, family) lists: 2 per set id */
+	uint32_t *start;             /* list k: by_list[start[k] .. start[k + 1]) */
+	uint32_t *by_list;           /* entry numbers in rs->addrs */
+	uint64_t (*lens)[3];         /* list k: bit l set when a /l is in it */
+	uint32_t *table;             /* entry number + 1, 0: empty */
+	uint32_t mask;               /* table size - 1 */
 };
 static struct set_index sx;
 
@@ -928,8 +951,8 @@ static void prefix_mask(int len, uint32_t mask[4])
 		int bits = len - 32 * w;
 
 		mask[w] = bits <= 0    ? 0
-			  : bits >= 32 ? 0xffffffffu
-				       : htonl(0xffffffffu << (32 - bits));
+		          : bits >= 32 ? 0xffffffffu
+		                       : htonl(0xffffffffu << (32 - bits));
 	}
 }
 
@@ -977,7 +1000,7 @@ static void index_build(const struct fw_ruleset *rs)
 	for (uint32_t i = 0; i < rs->naddrs; i++) {
 		uint32_t k = list_of(rs->addrs[i].set, rs->addrs[i].family);
 		uint32_t h = entry_hash(rs->addrs[i].set, rs->addrs[i].family, rs->addrs[i].len,
-					rs->addrs[i].addr);
+		                        rs->addrs[i].addr);
 
 		sx.by_list[sx.start[k] + fill[k]++] = i;
 		sx.lens[k][rs->addrs[i].len / 64] |= 1ull << (rs->addrs[i].len % 64);
@@ -1020,8 +1043,8 @@ static bool index_holds(unsigned int set, int family, const uint32_t addr[4])
  * 1,000-rule set, or at the rules that test the big address sets. */
 enum frame_mode { FM_REGULAR, FM_LATE, FM_SETS };
 static enum frame_mode frame_mode;
-static uint32_t late_window = 1;	/* FM_LATE: the last this many rules */
-static unsigned int nbig_sets;		/* FM_SETS: address sets 0 .. nbig_sets-1 are big */
+static uint32_t late_window = 1;        /* FM_LATE: the last this many rules */
+static unsigned int nbig_sets;          /* FM_SETS: address sets 0 .. nbig_sets-1 are big */
 static uint32_t *set_rules, nset_rules; /* FM_SETS: rules that test a big set */
 
 /* What the frame being made drew: a set member (at all, or just outside). */
@@ -1039,7 +1062,7 @@ static bool tests_big_set(const struct xdpfw_rule *r)
  * rule's prefix, or anything at all. */
 /* A member of address set `set` of family: picked at random, as a prefix. */
 static int aim_set_member(const struct aim *a, unsigned int set, int family,
-			  struct xdpfw_prefix *pfx, int *len)
+                          struct xdpfw_prefix *pfx, int *len)
 {
 	const __typeof__(a->rs->addrs[0]) *pick = NULL;
 	uint32_t seen = 0;
@@ -1048,8 +1071,9 @@ static int aim_set_member(const struct aim *a, unsigned int set, int family,
 		uint32_t k = list_of(set, family);
 
 		if (k < sx.nlists && sx.start[k + 1] > sx.start[k])
-			pick = &a->rs->addrs[sx.by_list[sx.start[k] +
-							 below(a->r, sx.start[k + 1] - sx.start[k])]];
+			pick =
+			    &a->rs->addrs[sx.by_list[sx.start[k] +
+			                             below(a->r, sx.start[k + 1] - sx.start[k])]];
 	} else {
 		for (uint32_t i = 0; i < a->rs->naddrs; i++) {
 			const __typeof__(a->rs->addrs[0]) *e = &a->rs->addrs[i];
@@ -1065,8 +1089,9 @@ static int aim_set_member(const struct aim *a, unsigned int set, int family,
 	for (int w = 0; w < 4; w++) {
 		int bits = (int)pick->len - 32 * w;
 
-		pfx->mask[w] = bits <= 0 ? 0 : bits >= 32 ? 0xffffffffu
-							   : htonl(0xffffffffu << (32 - bits));
+		pfx->mask[w] = bits <= 0    ? 0
+		               : bits >= 32 ? 0xffffffffu
+		                            : htonl(0xffffffffu << (32 - bits));
 	}
 	*len = pick->len;
 	return 1;
@@ -1099,9 +1124,9 @@ static void aim_addr(const struct aim *a, int family, int src, uint8_t *out)
 	memcpy(out, pfx->addr, nb);
 
 	switch (!precise ? below(r, 10)
-		: rule && pfx != &member && (rule->negate & (src ? XDPFW_M_SADDR : XDPFW_M_DADDR))
-		    ? 4 /* outside the negated prefix */
-		    : 5 /* inside */) {
+	        : rule && pfx != &member && (rule->negate & (src ? XDPFW_M_SADDR : XDPFW_M_DADDR))
+	            ? 4 /* outside the negated prefix */
+	            : 5 /* inside */) {
 	case 0: /* the first address */
 		break;
 	case 1: /* the last address */
@@ -1146,7 +1171,9 @@ static int aim_port_member(const struct aim *a, unsigned int set, uint16_t *port
 		uint32_t p = (start + i) & 0xffff;
 
 		if ((ps->bits[p / 64] >> (p % 64)) & 1) {
-			*port = (uint16_t)(p + (!precise && chance(a->r, 20) ? (chance(a->r, 50) ? 1 : -1) : 0));
+			*port = (uint16_t)(p + (!precise && chance(a->r, 20)
+			                            ? (chance(a->r, 50) ? 1 : -1)
+			                            : 0));
 			return 1;
 		}
 	}
@@ -1156,7 +1183,8 @@ static int aim_port_member(const struct aim *a, unsigned int set, uint16_t *port
 static uint16_t aim_port(const struct aim *a, int src)
 {
 	const struct xdpfw_rule *rule = aim_rule(a, src ? XDPFW_M_SPORT : XDPFW_M_DPORT, 0);
-	const struct xdpfw_rule *srule = aim_rule(a, src ? XDPFW_M_SPORT_SET : XDPFW_M_DPORT_SET, 0);
+	const struct xdpfw_rule *srule =
+	    aim_rule(a, src ? XDPFW_M_SPORT_SET : XDPFW_M_DPORT_SET, 0);
 	struct rng *r = a->r;
 	uint16_t lo, hi, member;
 
@@ -1169,9 +1197,10 @@ static uint16_t aim_port(const struct aim *a, int src)
 		return random_port(r);
 	lo = src ? rule->sport_lo : rule->dport_lo;
 	hi = src ? rule->sport_hi : rule->dport_hi;
-	switch (!precise ? below(r, 8)
-		: !(rule->negate & (src ? XDPFW_M_SPORT : XDPFW_M_DPORT)) ? 4
-		: lo > 0 ? 2 : 3) {
+	switch (!precise                                                  ? below(r, 8)
+	        : !(rule->negate & (src ? XDPFW_M_SPORT : XDPFW_M_DPORT)) ? 4
+	        : lo > 0                                                  ? 2
+	                                                                  : 3) {
 	case 0:
 		return lo;
 	case 1:
@@ -1237,7 +1266,8 @@ static uint8_t aim_ttl(const struct aim *a)
 	case 3:
 		return rule->ttl_hi;
 	default:
-		return (uint8_t)(rule->ttl_lo + below(a->r, (uint32_t)(rule->ttl_hi - rule->ttl_lo) + 1));
+		return (uint8_t)(rule->ttl_lo +
+		                 below(a->r, (uint32_t)(rule->ttl_hi - rule->ttl_lo) + 1));
 	}
 }
 
@@ -1260,10 +1290,10 @@ static void gen_l4(const struct aim *a, struct pkt *p, int family, uint8_t proto
 
 	if (proto == PROTO_TCP) {
 		size_t t = p->len;
-		uint8_t doff = precise	       ? 5
-			       : chance(r, 5)  ? (uint8_t)below(r, 16)
-			       : chance(r, 15) ? 6 + below(r, 4)
-					       : 5;
+		uint8_t doff = precise         ? 5
+		               : chance(r, 5)  ? (uint8_t)below(r, 16)
+		               : chance(r, 15) ? 6 + below(r, 4)
+		                               : 5;
 
 		pkt_tcp(p, aim_port(a, 1), aim_port(a, 0), aim_tcp_flags(a), doff > 5 ? doff : 0);
 		p->data[t + 12] = doff << 4; /* doff < 5 too: the builder would write 5 */
@@ -1404,9 +1434,9 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 			a.rule = &rs->rules[below(&r, n)];
 	}
 	family = a.rule && (a.rule->match & XDPFW_M_FAMILY) && (precise || chance(&r, 90))
-		     ? a.rule->family
-		 : kind < 50 ? 4
-			     : 6;
+	             ? a.rule->family
+	         : kind < 50 ? 4
+	                     : 6;
 
 	pkt_init(p);
 	pkt_eth(p);
@@ -1418,9 +1448,9 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 		tags = 1;
 	for (uint32_t i = 0; i < tags; i++)
 		pkt_vlan(p, chance(&r, 50) ? PKT_TPID_8021Q : PKT_TPID_8021AD,
-			 vrule && (precise || chance(&r, 60))
-			     ? (uint16_t)(vrule->vlan + (i ? 1 : 0))
-			     : (uint16_t)below(&r, 8 << (4 * below(&r, 3))));
+		         vrule && (precise || chance(&r, 60))
+		             ? (uint16_t)(vrule->vlan + (i ? 1 : 0))
+		             : (uint16_t)below(&r, 8 << (4 * below(&r, 3))));
 
 	if (!precise && chance(&r, 4)) {
 		static const uint16_t types[] = {0x0806, 0x88cc, 0x8035, 0x0842};
@@ -1486,7 +1516,8 @@ static void program_decision(const struct fw_ruleset *rs, unsigned int *reason, 
 		if (harness_counter(bpf_map__fd(skel->maps.fw_reason_stats), k).packets)
 			*reason = k;
 	for (uint32_t i = 0; i < rs->config.rule_count; i++)
-		if (harness_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i)).packets)
+		if (harness_counter(bpf_map__fd(skel->maps.fw_rule_stats), rule_slot(rs, i))
+		        .packets)
 			*rule = (int)i;
 }
 
@@ -1519,7 +1550,7 @@ static void print_text(const char *text)
 }
 
 static void describe(const char *who, uint32_t verdict, unsigned int reason, int rule,
-		     const struct fw_ruleset *rs)
+                     const struct fw_ruleset *rs)
 {
 	char text[512] = "";
 
@@ -1531,9 +1562,9 @@ static void describe(const char *who, uint32_t verdict, unsigned int reason, int
 }
 
 static void report(uint32_t set, uint32_t frame, const struct set_gen *g,
-		   const struct fw_ruleset *rs, const struct pkt *p, uint32_t got,
-		   unsigned int got_reason, int got_rule, const struct fw_model_result *want,
-		   int shown)
+                   const struct fw_ruleset *rs, const struct pkt *p, uint32_t got,
+                   unsigned int got_reason, int got_rule, const struct fw_model_result *want,
+                   int shown)
 {
 	printf("# DISAGREEMENT: seed 0x%016" PRIx64
 	       " set %u frame %u (rerun: XDPFW_DIFF_SEED=0x%016" PRIx64 " XDPFW_DIFF_SET=%u)\n",
@@ -1556,7 +1587,7 @@ static void report(uint32_t set, uint32_t frame, const struct set_gen *g,
  * set already known to disagree somewhere.
  */
 static unsigned int pinpoint(uint32_t set, uint32_t nframes, const struct set_gen *g,
-			     const struct fw_ruleset *rs)
+                             const struct fw_ruleset *rs)
 {
 	int shown = 0;
 	static struct pkt p;
@@ -1586,14 +1617,14 @@ struct run_stats {
 	uint64_t rules_hit; /* distinct (set, rule) pairs that decided a frame */
 	uint64_t rules;
 	/* Large phase. */
-	uint64_t by_rule;	     /* frames a rule decided */
-	uint64_t late, last;	     /* ... one of the last late_window / the last */
-	uint64_t late_rules_hit;     /* distinct late rules that decided a frame */
-	int max_rule;		     /* the highest rule that decided a frame */
+	uint64_t by_rule;                   /* frames a rule decided */
+	uint64_t late, last;                /* ... one of the last late_window / the last */
+	uint64_t late_rules_hit;            /* distinct late rules that decided a frame */
+	int max_rule;                       /* the highest rule that decided a frame */
 	uint64_t drew_member, drew_outside; /* frames with an address drawn from a set */
-	uint64_t in_big;	     /* frames whose saddr or daddr is in a big set */
-	uint64_t big_rule;	     /* frames a rule testing a big set decided */
-	double write_s;		     /* fw_ruleset_write() */
+	uint64_t in_big;                    /* frames whose saddr or daddr is in a big set */
+	uint64_t big_rule;                  /* frames a rule testing a big set decided */
+	double write_s;                     /* fw_ruleset_write() */
 };
 
 static double now_s(void)
@@ -1619,8 +1650,8 @@ static bool in_big_set(const struct xdpfw_pkt *pkt)
  * but for the self-test). Returns the disagreements found.
  */
 static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen *g,
-			    const struct fw_ruleset *rs_bpf, const struct fw_ruleset *rs_model,
-			    struct run_stats *st, bool quiet)
+                            const struct fw_ruleset *rs_bpf, const struct fw_ruleset *rs_model,
+                            struct run_stats *st, bool quiet)
 {
 	static struct tally want;
 	static struct pkt p;
@@ -1658,10 +1689,11 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 				st->last += (uint32_t)res.rule + 1 == n;
 				if (res.rule > st->max_rule)
 					st->max_rule = res.rule;
-				st->big_rule += nbig_sets && tests_big_set(&rs_model->rules[res.rule]);
+				st->big_rule +=
+				    nbig_sets && tests_big_set(&rs_model->rules[res.rule]);
 			}
-			if (nbig_sets && (res.reason == XDPFW_REASON_RULE ||
-					  res.reason == XDPFW_REASON_POLICY))
+			if (nbig_sets &&
+			    (res.reason == XDPFW_REASON_RULE || res.reason == XDPFW_REASON_POLICY))
 				st->in_big += in_big_set(&res.pkt);
 		}
 		got = run_frame(&p);
@@ -1670,7 +1702,8 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 
 	/* Reasons and rules: the counters must hold the model's tally. */
 	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++) {
-		struct xdpfw_counter c = harness_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
+		struct xdpfw_counter c =
+		    harness_counter(bpf_map__fd(skel->maps.fw_reason_stats), k);
 
 		if (c.packets != want.reason[k].packets || c.bytes != want.reason[k].bytes) {
 			if (!quiet && pinpointed_sets < PINPOINT_SETS)
@@ -1752,7 +1785,7 @@ static void compile_set(uint32_t set, const struct set_gen *g, struct fw_ruleset
 			printf("#   %s:%u:%u: %s\n", name, diag.entries[k].line,
 			       diag.entries[k].col, diag.entries[k].msg);
 		fail_msg("seed 0x%016" PRIx64 " set %u: the generated rules do not compile", seed,
-			 set);
+		         set);
 	}
 	if (fw_model_unknown_match(rs) >= 0)
 		fail_msg("set %u uses a match the model does not know: extend ctl/model.c", set);
@@ -1797,8 +1830,8 @@ static void test_differential(void **state)
 
 	if (st.disagreements)
 		fail_msg("seed 0x%016" PRIx64
-			 ": the program and the model disagree on at least %" PRIu64 " frames",
-			 seed, st.disagreements);
+		         ": the program and the model disagree on at least %" PRIu64 " frames",
+		         seed, st.disagreements);
 	/* The generator must keep reaching every outcome, or the comparison
 	 * proves little: every reason, and most rules deciding something. */
 	if (only == UINT32_MAX && st.frames >= 100000) {
@@ -1810,19 +1843,19 @@ static void test_differential(void **state)
 				    seed, fw_reason_name(k));
 		if (st.rules_hit * 2 < st.rules)
 			fail_msg("seed 0x%016" PRIx64 ": only %" PRIu64 " of %" PRIu64
-				 " rules decided a frame; aim the frames better",
-				 seed, st.rules_hit, st.rules);
+			         " rules decided a frame; aim the frames better",
+			         seed, st.rules_hit, st.rules);
 	}
 }
 
 /* ------------------------------------------------------------------------ */
 /* The large phase                                                           */
 
-#define DEFAULT_LARGE_RULESETS	  4
-#define DEFAULT_LARGE_ADDRSETS	  4
-#define DEFAULT_LARGE_RULES	  1000
-#define DEFAULT_LARGE_PREFIXES	  100000
-#define DEFAULT_LARGE_FRAMES	  50000
+#define DEFAULT_LARGE_RULESETS    4
+#define DEFAULT_LARGE_ADDRSETS    4
+#define DEFAULT_LARGE_RULES       1000
+#define DEFAULT_LARGE_PREFIXES    100000
+#define DEFAULT_LARGE_FRAMES      50000
 #define DEFAULT_LARGE_ADDR_FRAMES 10000
 
 static char large_dir[] = "/tmp/xdpfw-diff.XXXXXX";
@@ -1837,7 +1870,7 @@ static int large_teardown(void **state)
 		for (uint32_t i = 0; i < 64; i++)
 			for (unsigned int k = 0; k < BIG_SETS_MAX; k++) {
 				snprintf(path, sizeof(path), "%s/set-%x-a%u.txt", large_dir,
-					 LARGE_ADDRS_BASE + i, k);
+				         LARGE_ADDRS_BASE + i, k);
 				unlink(path);
 			}
 		rmdir(large_dir);
@@ -2007,26 +2040,30 @@ static void test_large(void **state)
 		    pct(ta.in_big, ta.frames), pct(ta.big_rule, ta.frames));
 	if (bad)
 		fail_msg("seed 0x%016" PRIx64
-			 ": the program and the model disagree on at least %" PRIu64
-			 " frames of the large phase",
-			 seed, bad);
+		         ": the program and the model disagree on at least %" PRIu64
+		         " frames of the large phase",
+		         seed, bad);
 	/* The frames must reach what the phase is for, or it proves little. */
 	if (only == UINT32_MAX && tr.frames >= 10000) {
 		if (tr.late * 100 < tr.frames * 2 || !tr.last)
-			fail_msg("seed 0x%016" PRIx64 ": only %.1f%% of the frames were decided by the last rules (%" PRIu64 " by the last); aim the frames better",
-				 seed, pct(tr.late, tr.frames), tr.last);
+			fail_msg(
+			    "seed 0x%016" PRIx64
+			    ": only %.1f%% of the frames were decided by the last rules (%" PRIu64
+			    " by the last); aim the frames better",
+			    seed, pct(tr.late, tr.frames), tr.last);
 		if (tr.rules_hit * 4 < tr.rules)
 			fail_msg("seed 0x%016" PRIx64 ": only %" PRIu64 " of %" PRIu64
-				 " rules decided a frame; aim the frames better",
-				 seed, tr.rules_hit, tr.rules);
+			         " rules decided a frame; aim the frames better",
+			         seed, tr.rules_hit, tr.rules);
 	}
 	if (only == UINT32_MAX && ta.frames >= 1000) {
 		if (ta.in_big * 5 < ta.frames || ta.drew_outside * 20 < ta.frames ||
 		    ta.big_rule * 20 < ta.frames)
-			fail_msg(
-			    "seed 0x%016" PRIx64 ": frames in a big set %.1f%%, drawn just outside one %.1f%%, decided by a rule on one %.1f%%: aim the frames better",
-			    seed, pct(ta.in_big, ta.frames), pct(ta.drew_outside, ta.frames),
-			    pct(ta.big_rule, ta.frames));
+			fail_msg("seed 0x%016" PRIx64
+			         ": frames in a big set %.1f%%, drawn just outside one %.1f%%, "
+			         "decided by a rule on one %.1f%%: aim the frames better",
+			         seed, pct(ta.in_big, ta.frames), pct(ta.drew_outside, ta.frames),
+			         pct(ta.big_rule, ta.frames));
 	}
 }
 
@@ -2046,7 +2083,7 @@ static void time_compile(const char *text, size_t len, int n, double *compile, d
 		t0 = now_s();
 		if (fw_ruleset_load_mem("scaling", text, len, &rs, &diag))
 			fail_msg("the scaling rule set does not compile: %s",
-				 diag.count ? diag.entries[0].msg : "?");
+			         diag.count ? diag.entries[0].msg : "?");
 		t1 = now_s();
 		if (fw_ruleset_write(skel, &rs))
 			fail_msg("cannot write the scaling rule set into the maps");
@@ -2124,8 +2161,9 @@ static void test_detects_disagreement(void **state)
 		assert_int_equal(
 		    fw_ruleset_load_mem("b", pairs[i][1], strlen(pairs[i][1]), &b, &diag), 0);
 		if (compare_set(0, 2000, &none, &b, &a, NULL, true) == 0)
-			fail_msg("program and model ran different rule sets (pair %zu) and the test saw no difference",
-				 i);
+			fail_msg("program and model ran different rule sets (pair %zu) and the "
+			         "test saw no difference",
+			         i);
 	}
 }
 
@@ -2134,7 +2172,7 @@ static int group_setup(void **state)
 	const char *s = getenv("XDPFW_DIFF_SEED");
 
 	seed = s && *s ? strtoull(s, NULL, 0)
-		       : (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
+	               : (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
 	printf("# seed 0x%016" PRIx64 " (set XDPFW_DIFF_SEED to repeat this run)\n", seed);
 	return harness_setup(state);
 }

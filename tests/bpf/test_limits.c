@@ -39,7 +39,7 @@ static struct pkt frame;
 /* Per-slot limit counters, summed over CPUs. */
 static struct xdpfw_limit_counter limit_counter(uint32_t slot)
 {
-	struct xdpfw_limit_counter v[ncpus], sum = { 0 };
+	struct xdpfw_limit_counter v[ncpus], sum = {0};
 
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_limit_stats), &slot, v))
 		fail_msg("cannot read limit counter %u: %s", slot, strerror(errno));
@@ -90,7 +90,7 @@ static void zero_all(void)
 {
 	struct xdpfw_limit_counter lz[ncpus];
 	struct xdpfw_limit_totals tz[ncpus];
-	struct xdpfw_limit_bucket b = { 0 };
+	struct xdpfw_limit_bucket b = {0};
 	uint32_t zero = 0;
 
 	memset(lz, 0, sizeof(lz));
@@ -99,13 +99,14 @@ static void zero_all(void)
 		harness_zero(bpf_map__fd(skel->maps.fw_reason_stats), k);
 	for (uint32_t k = 0; k < 8; k++) {
 		harness_zero(bpf_map__fd(skel->maps.fw_rule_stats), k);
-		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_stats), &k,
-						     lz, BPF_ANY), 0);
-		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_rule), &k, &b,
-						     BPF_ANY), 0);
+		assert_int_equal(
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_stats), &k, lz, BPF_ANY),
+		    0);
+		assert_int_equal(
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_rule), &k, &b, BPF_ANY), 0);
 	}
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_totals), &zero, tz,
-					     BPF_ANY), 0);
+	assert_int_equal(
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_totals), &zero, tz, BPF_ANY), 0);
 }
 
 /* Compile and write rules. fresh: drop all bucket state first (the
@@ -122,7 +123,7 @@ static void load(const char *text, bool fresh)
 	if (err) {
 		for (uint32_t k = 0; k < diag.count; k++)
 			print_error("%u:%u: %s\n", diag.entries[k].line, diag.entries[k].col,
-				    diag.entries[k].msg);
+			            diag.entries[k].msg);
 		fail_msg("rules do not compile: %s", strerror(-err));
 	}
 	if (fresh) {
@@ -136,7 +137,7 @@ static void udp_from(const char *saddr, size_t payload)
 {
 	pkt_init(&frame);
 	pkt_eth(&frame);
-	pkt_ipv4(&frame, &(struct pkt_ipv4){ .saddr = saddr });
+	pkt_ipv4(&frame, &(struct pkt_ipv4){.saddr = saddr});
 	pkt_udp(&frame, 1234, 53);
 	pkt_payload(&frame, payload);
 	pkt_finish(&frame);
@@ -147,7 +148,7 @@ static void syn_from(const char *saddr)
 {
 	pkt_init(&frame);
 	pkt_eth(&frame);
-	pkt_ipv4(&frame, &(struct pkt_ipv4){ .saddr = saddr });
+	pkt_ipv4(&frame, &(struct pkt_ipv4){.saddr = saddr});
 	pkt_tcp(&frame, 1234, 80, 0x02, 0);
 	pkt_finish(&frame);
 }
@@ -156,7 +157,7 @@ static void udp6_from(const char *saddr)
 {
 	pkt_init(&frame);
 	pkt_eth(&frame);
-	pkt_ipv6(&frame, &(struct pkt_ipv6){ .saddr = saddr });
+	pkt_ipv6(&frame, &(struct pkt_ipv6){.saddr = saddr});
 	pkt_udp(&frame, 1234, 53);
 	pkt_payload(&frame, 18);
 	pkt_finish(&frame);
@@ -170,7 +171,7 @@ struct model_answer {
 };
 
 static bool model_over(const struct fw_ruleset *rs, int rule, const struct xdpfw_pkt *pkt,
-		       void *arg)
+                       void *arg)
 {
 	const struct model_answer *a = arg;
 
@@ -186,28 +187,28 @@ static bool model_over(const struct fw_ruleset *rs, int rule, const struct xdpfw
 static void expect(uint32_t want, uint32_t slot, bool over, int want_rule)
 {
 	struct xdpfw_limit_counter before = limit_counter(slot), after;
-	struct xdpfw_counter rc_before = { 0 }, rc_after;
+	struct xdpfw_counter rc_before = {0}, rc_after;
 	struct fw_model_result res;
 	uint32_t got;
 
 	if (want_rule >= 0)
 		rc_before = harness_counter(bpf_map__fd(skel->maps.fw_rule_stats),
-					    ruleset.rules[want_rule].counter);
+		                            ruleset.rules[want_rule].counter);
 	got = harness_run(frame.data, frame.len, 1, NULL);
 	after = limit_counter(slot);
 	if (got != want)
 		fail_msg("verdict %u, want %u", got, want);
 	if (after.within - before.within != !over || after.over - before.over != over)
 		fail_msg("slot %u counted within +%llu over +%llu, want %s", slot,
-			 (unsigned long long)(after.within - before.within),
-			 (unsigned long long)(after.over - before.over), over ? "over" : "within");
+		         (unsigned long long)(after.within - before.within),
+		         (unsigned long long)(after.over - before.over), over ? "over" : "within");
 	if (want_rule >= 0) {
 		rc_after = harness_counter(bpf_map__fd(skel->maps.fw_rule_stats),
-					   ruleset.rules[want_rule].counter);
+		                           ruleset.rules[want_rule].counter);
 		assert_int_equal(rc_after.packets - rc_before.packets, 1);
 	}
 	fw_model_verdict_limits(&ruleset, frame.data, frame.len, model_over,
-				&(struct model_answer){ .slot = slot, .over = over }, &res);
+	                        &(struct model_answer){.slot = slot, .over = over}, &res);
 	assert_int_equal(res.rule, want_rule);
 	assert_int_equal(res.action == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS, want);
 }
@@ -219,7 +220,7 @@ static void test_per_rule(void **state)
 {
 	(void)state;
 	load(SETTINGS "drop udp dport 53 limit over 1/h burst 5 name \"dns\"\n"
-		      "pass udp name \"rest\"\n",
+	              "pass udp name \"rest\"\n",
 	     true);
 	udp_from("192.0.2.1", 18);
 	for (int i = 0; i < 5; i++)
@@ -241,7 +242,7 @@ static void test_refill(void **state)
 {
 	(void)state;
 	load(SETTINGS "drop udp dport 53 limit over 4/s burst 3 name \"dns\"\n"
-		      "pass udp name \"rest\"\n",
+	              "pass udp name \"rest\"\n",
 	     true);
 	udp_from("192.0.2.1", 18);
 	for (int i = 0; i < 3; i++)
@@ -386,7 +387,7 @@ static void test_reload(void **state)
 {
 	(void)state;
 	load(SETTINGS "drop udp limit over 1/h burst 3 name \"a\"\n"
-		      "drop tcp limit over 1/h burst 3 per saddr name \"b\"\n",
+	              "drop tcp limit over 1/h burst 3 per saddr name \"b\"\n",
 	     true);
 	udp_from("192.0.2.1", 18);
 	for (int i = 0; i < 3; i++)
@@ -396,14 +397,14 @@ static void test_reload(void **state)
 		expect(XDP_PASS, 1, false, -1);
 
 	load(SETTINGS "drop udp limit over 1/h burst 3 name \"a\"\n"
-		      "drop tcp limit over 1/h burst 3 per saddr name \"b\"\n",
+	              "drop tcp limit over 1/h burst 3 per saddr name \"b\"\n",
 	     false);
 	expect(XDP_DROP, 1, true, 1);
 	udp_from("192.0.2.1", 18);
 	expect(XDP_DROP, 0, true, 0);
 
 	load(SETTINGS "drop udp limit over 1/h burst 4 name \"a\"\n"
-		      "drop tcp limit over 2/h burst 3 per saddr name \"b\"\n",
+	              "drop tcp limit over 2/h burst 3 per saddr name \"b\"\n",
 	     false);
 	for (int i = 0; i < 4; i++)
 		expect(XDP_PASS, 0, false, -1);
@@ -419,8 +420,8 @@ static void test_chain(void **state)
 {
 	(void)state;
 	load(SETTINGS "drop udp limit over 1/h burst 1 per saddr\n"
-		      "drop udp dport 53 limit over 1/h burst 2\n"
-		      "pass udp\n",
+	              "drop udp dport 53 limit over 1/h burst 2\n"
+	              "pass udp\n",
 	     true);
 	udp_from("192.0.2.1", 18);
 	expect(XDP_PASS, 0, false, 2); /* rule 0 within, rule 1 within */
@@ -464,7 +465,7 @@ static void bench_sources(const char *label, const char *text, uint32_t n)
 		total = 0;
 		for (uint32_t i = 0; i < n; i++) {
 			snprintf(addr, sizeof(addr), "10.%u.%u.%u", (i >> 16) & 0xff,
-				 (i >> 8) & 0xff, i & 0xff);
+			         (i >> 8) & 0xff, i & 0xff);
 			udp_from(addr, 18);
 			pkt_pad(&frame, 60 - frame.len);
 			harness_run(frame.data, frame.len, 1, &duration);
@@ -480,30 +481,32 @@ static void test_timing(void **state)
 	(void)state;
 	bench_one("no limit", "policy drop\npass udp dport 53\n");
 	bench_one("per rule, within", "policy drop\ndrop udp limit over 64g/s burst 1000000000\n"
-				      "pass udp dport 53\n");
+	                              "pass udp dport 53\n");
 	bench_one("per rule, over", "policy drop\npass udp limit over 1/h\n");
 	bench_one("per source, 1 source, within",
-		  "policy drop\ndrop udp limit over 64g/s burst 1000000000 per saddr\n"
-		  "pass udp dport 53\n");
+	          "policy drop\ndrop udp limit over 64g/s burst 1000000000 per saddr\n"
+	          "pass udp dport 53\n");
 	bench_one("per source, 1 source, over", "policy drop\npass udp limit over 1/h per saddr\n");
-	bench_sources("per source, within", "policy drop\ndrop udp limit over 1g/s per saddr\n"
-					    "pass udp dport 53\n", 65536);
+	bench_sources("per source, within",
+	              "policy drop\ndrop udp limit over 1g/s per saddr\n"
+	              "pass udp dport 53\n",
+	              65536);
 	bench_sources("no limit", "policy drop\npass udp dport 53\n", 65536);
 }
 
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_per_rule),
-		cmocka_unit_test(test_refill),
-		cmocka_unit_test(test_per_rule_policy),
-		cmocka_unit_test(test_bytes),
-		cmocka_unit_test(test_per_source),
-		cmocka_unit_test(test_tiny_table),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_reload),
-		cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_timing),
+	    cmocka_unit_test(test_per_rule),
+	    cmocka_unit_test(test_refill),
+	    cmocka_unit_test(test_per_rule_policy),
+	    cmocka_unit_test(test_bytes),
+	    cmocka_unit_test(test_per_source),
+	    cmocka_unit_test(test_tiny_table),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_reload),
+	    cmocka_unit_test(test_chain),
+	    cmocka_unit_test(test_timing),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

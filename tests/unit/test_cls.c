@@ -116,8 +116,8 @@ static void test_small_ipv4_set_is_d16(void **state)
 	d16_against_model(0xc0000000, 0xc00003ff, 1);
 	/* Nested prefixes of every depth, different rules. */
 	load_ok("pass saddr 198.18.0.0/15\ndrop saddr 198.18.128.0/17\npass saddr 198.18.130.0/23\n"
-		"drop saddr 198.18.130.64/26\npass saddr 198.18.130.77\ndrop saddr 198.19.0.0/16\n"
-		"pass saddr 198.19.255.254/31\ndrop saddr { 192.0.2.0/24, 203.0.113.128/25 }\n");
+	        "drop saddr 198.18.130.64/26\npass saddr 198.18.130.77\ndrop saddr 198.19.0.0/16\n"
+	        "pass saddr 198.19.255.254/31\ndrop saddr { 192.0.2.0/24, 203.0.113.128/25 }\n");
 	assert_int_equal(rs.cls->shape[0][0].store, XDPFW_STORE_D16);
 	d16_against_model(0xc6120000, 0xc613ffff, 3);
 	d16_against_model(0xc6128200, 0xc61282ff, 1);
@@ -247,7 +247,7 @@ static void test_vector_limit(void **state)
 /* Up to XDPFW_SMALL_RULES rules without limits, classes are rule bitmaps. */
 static void test_small_sets_use_bitmaps(void **state)
 {
-	struct text t = { 0 };
+	struct text t = {0};
 
 	(void)state;
 	for (int i = 0; i < XDPFW_SMALL_RULES; i++)
@@ -347,9 +347,9 @@ static void rand_addr(struct xdpfw_pkt *k, __u32 *a)
 {
 	if (k->family == XDPFW_FAMILY_IPV4) {
 		a[0] = htonl((rnd(3) == 0 ? 0xc0000200u
-			      : rnd(2)	  ? 0xc6336400u
-					  : 0xcb007100u) |
-			     rnd(256));
+		              : rnd(2)    ? 0xc6336400u
+		                          : 0xcb007100u) |
+		             rnd(256));
 		return;
 	}
 	a[0] = htonl(0x20010db8);
@@ -408,7 +408,7 @@ static void test_random_against_model(void **state)
 			rand_rule(&t);
 		if (load(t.s))
 			fail_msg("generated rules rejected: %s\n%s",
-				 diag.count ? diag.entries[0].msg : "?", t.s);
+			         diag.count ? diag.entries[0].msg : "?", t.s);
 		for (unsigned int i = 0; i < keys; i++) {
 			struct xdpfw_pkt k;
 			int want, got;
@@ -418,7 +418,7 @@ static void test_random_against_model(void **state)
 			got = fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
 			if (want != got)
 				fail_msg("rule set %u, key %u: model says rule %d, tables %d\n%s",
-					 s, i, want, got, t.s);
+				         s, i, want, got, t.s);
 			decided += want >= 0;
 		}
 		free(t.s);

@@ -42,19 +42,18 @@ static void load_ok(struct fw_ruleset *out, const char *src)
 
 	if (r)
 		fail_msg("'%s': %d, first error %u:%u '%s'", src, r,
-			 diag.count ? diag.entries[0].line : 0,
-			 diag.count ? diag.entries[0].col : 0,
-			 diag.count ? diag.entries[0].msg : "");
+		         diag.count ? diag.entries[0].line : 0,
+		         diag.count ? diag.entries[0].col : 0,
+		         diag.count ? diag.entries[0].msg : "");
 }
 
 /* The source must fail with exactly one error, at line:col, saying msg. */
-static void expect_error(const char *src, unsigned int line, unsigned int col,
-			 const char *msg)
+static void expect_error(const char *src, unsigned int line, unsigned int col, const char *msg)
 {
 	assert_int_equal(load(&rs, src), -EINVAL);
 	if (diag.errors != 1)
-		fail_msg("'%s': %u errors, want 1 (first: '%s')", src,
-			 diag.errors, diag.count ? diag.entries[0].msg : "");
+		fail_msg("'%s': %u errors, want 1 (first: '%s')", src, diag.errors,
+		         diag.count ? diag.entries[0].msg : "");
 	assert_int_equal(diag.entries[0].line, line);
 	assert_int_equal(diag.entries[0].col, col);
 	assert_string_equal(diag.entries[0].msg, msg);
@@ -92,9 +91,8 @@ static void test_ipv4_rule(void **state)
 	assert_int_equal(rs.config.rule_count, 1);
 	assert_int_equal(r->action, XDPFW_ACT_PASS);
 	assert_int_equal(r->line, 2);
-	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO |
-					   XDPFW_M_SADDR | XDPFW_M_DADDR |
-					   XDPFW_M_SPORT);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR |
+	                               XDPFW_M_SPORT);
 	assert_int_equal(r->family, XDPFW_FAMILY_IPV4);
 	assert_int_equal(r->proto, 17);
 	assert_int_equal(r->saddr_len, 24);
@@ -122,13 +120,13 @@ static void test_scalar_matches(void **state)
 
 	(void)state;
 	load_ok(&rs, "drop tcp saddr != 192.0.2.0/24 dport != 22 flags syn,!ack "
-		     "vlan 7 fragment len 40-1500 ttl 1-64\n"
-		     "pass icmpv6 type nd-neighbor-solicit hoplimit 255\n"
-		     "pass icmp type 8\n");
+	             "vlan 7 fragment len 40-1500 ttl 1-64\n"
+	             "pass icmpv6 type nd-neighbor-solicit hoplimit 255\n"
+	             "pass icmp type 8\n");
 	assert_int_equal(rs.config.rule_count, 3);
-	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR |
-				   XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_VLAN |
-				   XDPFW_M_FRAGMENT | XDPFW_M_LEN | XDPFW_M_TTL);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DPORT |
+	                               XDPFW_M_TCPFLAGS | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |
+	                               XDPFW_M_LEN | XDPFW_M_TTL);
 	assert_int_equal(r->negate, XDPFW_M_SADDR | XDPFW_M_DPORT);
 	assert_int_equal(r->tcp_flags_mask, XDPFW_TCP_SYN | XDPFW_TCP_ACK);
 	assert_int_equal(r->tcp_flags_value, XDPFW_TCP_SYN);
@@ -138,8 +136,7 @@ static void test_scalar_matches(void **state)
 	assert_int_equal(r->ttl_lo, 1);
 	assert_int_equal(r->ttl_hi, 64);
 	r = &rs.rules[1];
-	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_ICMPTYPE |
-				   XDPFW_M_TTL);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_ICMPTYPE | XDPFW_M_TTL);
 	assert_int_equal(r->family, XDPFW_FAMILY_IPV6);
 	assert_int_equal(r->icmp_type, 135);
 	assert_int_equal(r->ttl_lo, 255);
@@ -157,17 +154,18 @@ static void test_scalar_match_errors(void **state)
 	expect_error("drop flags syn", 1, 6, "flags needs tcp");
 	expect_error("drop udp flags syn", 1, 10, "flags needs tcp");
 	expect_error("drop tcp flags syn,bogus", 1, 20,
-		     "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got 'bogus'");
-	expect_error("drop tcp flags syn,", 1, 20,
-		     "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got end of line");
+	             "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got 'bogus'");
+	expect_error(
+	    "drop tcp flags syn,", 1, 20,
+	    "expected a TCP flag (fin, syn, rst, psh, ack, urg, ece, cwr), got end of line");
 	expect_error("drop tcp flags syn,!syn", 1, 21, "TCP flag syn given twice");
 	expect_error("drop type echo-request", 1, 6, "type needs icmp or icmpv6");
 	expect_error("drop icmp type nd-neighbor-solicit", 1, 16,
-		     "no such icmp type; it is an icmpv6 type");
+	             "no such icmp type; it is an icmpv6 type");
 	expect_error("drop icmpv6 type source-quench", 1, 18,
-		     "no such icmpv6 type; it is an icmp type");
+	             "no such icmpv6 type; it is an icmp type");
 	expect_error("drop icmp type bogus", 1, 16,
-		     "expected an ICMP type name (echo-request, ...) or number, got 'bogus'");
+	             "expected an ICMP type name (echo-request, ...) or number, got 'bogus'");
 	expect_error("drop icmp type 256", 1, 16, "ICMP type 256 out of range (0-255)");
 	expect_error("drop vlan 4096", 1, 11, "VLAN id 4096 out of range (0-4095)");
 	expect_error("drop vlan 1-2", 1, 11, "expected a VLAN id after 'vlan', got '1-2'");
@@ -178,7 +176,7 @@ static void test_scalar_match_errors(void **state)
 	expect_error("drop ip6 ttl 1", 1, 10, "ttl in an ip6 rule: use hoplimit");
 	expect_error("drop icmp hoplimit 1", 1, 11, "hoplimit in an icmp rule: use ttl");
 	expect_error("drop hoplimit 1 saddr 192.0.2.1", 1, 23,
-		     "IPv4 address in a rule with hoplimit");
+	             "IPv4 address in a rule with hoplimit");
 	expect_error("drop saddr !=", 1, 14, "missing address after 'saddr'");
 	expect_error("drop tcp dport != 70000", 1, 19, "port 70000 out of range (0-65535)");
 	expect_error("drop dport != 22", 1, 6, "dport needs tcp or udp");
@@ -190,12 +188,12 @@ static void test_sets(void **state)
 
 	(void)state;
 	load_ok(&rs, "set b = { 198.51.100.9/24, 2001:db8:bad::/48 }\n"
-		     "set web = { 80, 443, 8000-8001 }\n"
-		     "drop saddr @b\n"
-		     "pass tcp dport != @web\n"
-		     "drop udp dport { 53, 5353 } daddr { 192.0.2.1, 192.0.2.3 }\n"
-		     "set v4 = { 192.0.2.0/24 }\n"
-		     "drop saddr @v4\n");
+	             "set web = { 80, 443, 8000-8001 }\n"
+	             "drop saddr @b\n"
+	             "pass tcp dport != @web\n"
+	             "drop udp dport { 53, 5353 } daddr { 192.0.2.1, 192.0.2.3 }\n"
+	             "set v4 = { 192.0.2.0/24 }\n"
+	             "drop saddr @v4\n");
 	assert_int_equal(rs.config.rule_count, 4);
 	r = &rs.rules[0];
 	assert_int_equal(r->match, XDPFW_M_SADDR_SET); /* both families: no family */
@@ -223,26 +221,30 @@ static void test_sets(void **state)
 static void test_set_errors(void **state)
 {
 	(void)state;
-	expect_error("drop saddr @nope", 1, 12, "no set @nope; define it above: set nope = { ... }");
+	expect_error("drop saddr @nope", 1, 12,
+	             "no set @nope; define it above: set nope = { ... }");
 	expect_error("set w = { 80 }\ndrop saddr @w", 2, 12,
-		     "@w is a port set; an address match needs addresses");
+	             "@w is a port set; an address match needs addresses");
 	expect_error("set b = { 192.0.2.1 }\ndrop tcp dport @b", 2, 16,
-		     "@b is an address set; a port match needs ports");
+	             "@b is an address set; a port match needs ports");
 	expect_error("set b = { 192.0.2.1 }\nset b = { 192.0.2.2 }", 2, 5,
-		     "set b already defined on line 1");
-	expect_error("set m = { 192.0.2.1, 80 }", 1, 22, "a set holds addresses or ports, not both");
+	             "set b already defined on line 1");
+	expect_error("set m = { 192.0.2.1, 80 }", 1, 22,
+	             "a set holds addresses or ports, not both");
 	expect_error("set b = { 192.0.2.1 }\ndrop ip6 saddr @b", 2, 16,
-		     "IPv4 address in an ip6 rule");
+	             "IPv4 address in an ip6 rule");
 	expect_error("drop saddr { 192.0.2.1, 2001:db8::/129 }", 1, 36,
-		     "prefix length 129 out of range for IPv6 (0-128)");
+	             "prefix length 129 out of range for IPv6 (0-128)");
 	expect_error("drop udp dport { 53, 70000 }", 1, 22, "port 70000 out of range (0-65535)");
-	expect_error("drop udp dport { 53 53 }", 1, 21, "expected ',' or '}' in the list, got '53'");
+	expect_error("drop udp dport { 53 53 }", 1, 21,
+	             "expected ',' or '}' in the list, got '53'");
 	expect_error("drop saddr { 192.0.2.1", 1, 23, "the list has no closing '}'");
 	expect_error("set b = {\n 192.0.2.1,\n 192.0.2.300\n}\ndrop saddr @b", 3, 2,
-		     "invalid IPv4 address '192.0.2.300'");
+	             "invalid IPv4 address '192.0.2.300'");
 	expect_error("set b = file \"/nonexistent/xdpfw-list.txt\"", 1, 14,
-		     "cannot read set file /nonexistent/xdpfw-list.txt: No such file or directory");
-	expect_error("set = { 1 }", 1, 5, "expected a set name (a word starting with a letter), got '='");
+	             "cannot read set file /nonexistent/xdpfw-list.txt: No such file or directory");
+	expect_error("set = { 1 }", 1, 5,
+	             "expected a set name (a word starting with a letter), got '='");
 	expect_error("drop dport { 22 }", 1, 6, "dport needs tcp or udp");
 }
 
@@ -250,7 +252,7 @@ static void test_set_errors(void **state)
 static void test_list_error_recovery(void **state)
 {
 	static const char src[] = "set a = {\n 192.0.2.1,\n 192.0.2.300 }\ndrop bogus2\n"
-				  "drop tcp dport { 1, x }\ndrop tcp dport 70000\n";
+	                          "drop tcp dport { 1, x }\ndrop tcp dport 70000\n";
 
 	(void)state;
 	assert_int_equal(load(&rs, src), -EINVAL);
@@ -294,7 +296,7 @@ static void test_set_file(void **state)
 	assert_int_equal(diag.entries[0].line, 2);
 	assert_int_equal(diag.entries[0].col, 2);
 	assert_string_equal(diag.entries[0].msg,
-			    "not an IPv4/IPv6 address or prefix: '203.0.113.300'");
+	                    "not an IPv4/IPv6 address or prefix: '203.0.113.300'");
 	assert_int_equal(diag.entries[1].line, 3);
 	assert_int_equal(diag.entries[1].col, 11);
 	unlink(path);
@@ -309,8 +311,7 @@ static void test_ipv6_rule(void **state)
 	(void)state;
 	load_ok(&rs, "drop ip6 tcp saddr 2001:db8:ffff::1/33 dport 22-23\n");
 	assert_int_equal(r->action, XDPFW_ACT_DROP);
-	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO |
-					   XDPFW_M_SADDR | XDPFW_M_DPORT);
+	assert_int_equal(r->match, XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DPORT);
 	assert_int_equal(r->family, XDPFW_FAMILY_IPV6);
 	assert_int_equal(r->proto, 6);
 	assert_int_equal(r->saddr_len, 33);
@@ -332,9 +333,9 @@ static void test_prefix_edges(void **state)
 
 	(void)state;
 	load_ok(&rs, "drop saddr 192.0.2.1/0\n"
-		     "drop saddr 2001:db8::1/0\n"
-		     "drop saddr 2001:db8::1/64\n"
-		     "drop saddr 2001:db8::ff/127\n");
+	             "drop saddr 2001:db8::1/0\n"
+	             "drop saddr 2001:db8::1/64\n"
+	             "drop saddr 2001:db8::ff/127\n");
 	/* /0 still tests the family: an IPv4 prefix never matches IPv6. */
 	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_SADDR);
 	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
@@ -365,7 +366,7 @@ static void test_family_implication(void **state)
 
 	(void)state;
 	load_ok(&rs, "drop icmp\ndrop icmpv6\ndrop proto 1\ndrop ip\n"
-		     "drop ip6 udp\ndrop tcp\ndrop ip icmp\n");
+	             "drop ip6 udp\ndrop tcp\ndrop ip icmp\n");
 	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_PROTO);
 	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
 	assert_int_equal(r[0].proto, 1);
@@ -382,23 +383,21 @@ static void test_family_implication(void **state)
 	/* The same tests (the counter slot, first, differs). */
 	assert_int_equal(r[6].match, r[0].match);
 	assert_memory_equal(&r[6].action, &r[0].action,
-			    offsetof(struct xdpfw_rule, line) - offsetof(struct xdpfw_rule, action));
+	                    offsetof(struct xdpfw_rule, line) -
+	                        offsetof(struct xdpfw_rule, action));
 }
 
 static void test_ports_need_tcp_or_udp(void **state)
 {
 	(void)state;
 	expect_error("drop dport 22", 1, 6, "dport needs tcp or udp");
-	expect_error("drop saddr 192.0.2.1 sport 1 dport 2", 1, 22,
-		     "sport needs tcp or udp");
+	expect_error("drop saddr 192.0.2.1 sport 1 dport 2", 1, 22, "sport needs tcp or udp");
 	expect_error("drop icmp dport 22", 1, 11, "dport needs tcp or udp, not icmp");
-	expect_error("drop proto gre sport 22", 1, 16,
-		     "sport needs tcp or udp, not gre");
-	expect_error("drop proto 99 sport 22", 1, 15,
-		     "sport needs tcp or udp, not 99");
+	expect_error("drop proto gre sport 22", 1, 16, "sport needs tcp or udp, not gre");
+	expect_error("drop proto 99 sport 22", 1, 15, "sport needs tcp or udp, not 99");
 	/* Checked after the whole rule is read. */
 	load_ok(&rs, "drop dport 22 tcp\ndrop proto 6 dport 1\n"
-		     "drop sport 1 proto 17\n");
+	             "drop sport 1 proto 17\n");
 	assert_int_equal(rs.config.rule_count, 3);
 	assert_int_equal(rs.rules[2].proto, 17);
 }
@@ -406,20 +405,15 @@ static void test_ports_need_tcp_or_udp(void **state)
 static void test_address_family_conflicts(void **state)
 {
 	(void)state;
-	expect_error("drop ip6 saddr 192.0.2.1", 1, 16,
-		     "IPv4 address in an ip6 rule");
-	expect_error("drop saddr 192.0.2.1 ip6", 1, 12,
-		     "IPv4 address in an ip6 rule");
-	expect_error("drop ip daddr 2001:db8::1", 1, 15,
-		     "IPv6 address in an ip rule");
+	expect_error("drop ip6 saddr 192.0.2.1", 1, 16, "IPv4 address in an ip6 rule");
+	expect_error("drop saddr 192.0.2.1 ip6", 1, 12, "IPv4 address in an ip6 rule");
+	expect_error("drop ip daddr 2001:db8::1", 1, 15, "IPv6 address in an ip rule");
 	expect_error("drop saddr 192.0.2.1 daddr 2001:db8::1", 1, 28,
-		     "IPv6 address in a rule with an IPv4 saddr");
+	             "IPv6 address in a rule with an IPv4 saddr");
 	expect_error("drop daddr 2001:db8::1 saddr 192.0.2.1", 1, 30,
-		     "IPv4 address in a rule with an IPv6 daddr");
-	expect_error("drop icmp daddr 2001:db8::1", 1, 17,
-		     "IPv6 address in an icmp rule");
-	expect_error("drop saddr 192.0.2.1 icmpv6", 1, 12,
-		     "IPv4 address in an icmpv6 rule");
+	             "IPv4 address in a rule with an IPv6 daddr");
+	expect_error("drop icmp daddr 2001:db8::1", 1, 17, "IPv6 address in an icmp rule");
+	expect_error("drop saddr 192.0.2.1 icmpv6", 1, 12, "IPv4 address in an icmpv6 rule");
 }
 
 static void test_protocol_family_conflicts(void **state)
@@ -427,41 +421,32 @@ static void test_protocol_family_conflicts(void **state)
 	(void)state;
 	expect_error("drop icmp ip6", 1, 6, "icmp in an ip6 rule: use icmpv6");
 	expect_error("drop ip6 icmp", 1, 10, "icmp in an ip6 rule: use icmpv6");
-	expect_error("drop ip proto icmpv6", 1, 15,
-		     "icmpv6 in an ip rule: use icmp");
+	expect_error("drop ip proto icmpv6", 1, 15, "icmpv6 in an ip rule: use icmp");
 }
 
 static void test_conflicts_and_duplicates(void **state)
 {
 	(void)state;
-	expect_error("drop tcp udp", 1, 10,
-		     "protocol udp conflicts with tcp at column 6");
-	expect_error("drop proto 47 tcp", 1, 15,
-		     "protocol tcp conflicts with gre at column 12");
+	expect_error("drop tcp udp", 1, 10, "protocol udp conflicts with tcp at column 6");
+	expect_error("drop proto 47 tcp", 1, 15, "protocol tcp conflicts with gre at column 12");
 	expect_error("drop tcp tcp", 1, 10, "duplicate protocol (first at column 6)");
-	expect_error("drop tcp proto 6", 1, 10,
-		     "duplicate protocol (first at column 6)");
+	expect_error("drop tcp proto 6", 1, 10, "duplicate protocol (first at column 6)");
 	expect_error("drop ip ip6", 1, 9, "family ip6 conflicts with ip at column 6");
 	expect_error("drop ip6 ip6", 1, 10, "duplicate family (first at column 6)");
-	expect_error("drop tcp dport 1 dport 2", 1, 18,
-		     "duplicate dport (first at column 10)");
-	expect_error("drop udp sport 1 sport 1", 1, 18,
-		     "duplicate sport (first at column 10)");
+	expect_error("drop tcp dport 1 dport 2", 1, 18, "duplicate dport (first at column 10)");
+	expect_error("drop udp sport 1 sport 1", 1, 18, "duplicate sport (first at column 10)");
 	expect_error("drop saddr 192.0.2.1 saddr 192.0.2.2", 1, 22,
-		     "duplicate saddr (first at column 6)");
-	expect_error("drop daddr ::1 daddr ::2", 1, 16,
-		     "duplicate daddr (first at column 6)");
+	             "duplicate saddr (first at column 6)");
+	expect_error("drop daddr ::1 daddr ::2", 1, 16, "duplicate daddr (first at column 6)");
 }
 
 static void test_setting_repeated(void **state)
 {
 	(void)state;
 	expect_error("policy drop\n\ndrop tcp\n  policy drop\n", 4, 3,
-		     "policy already set on line 1");
-	expect_error("nonip pass\nnonip drop\n", 2, 1,
-		     "nonip already set on line 1");
-	expect_error("malformed drop\nmalformed pass\n", 2, 1,
-		     "malformed already set on line 1");
+	             "policy already set on line 1");
+	expect_error("nonip pass\nnonip drop\n", 2, 1, "nonip already set on line 1");
+	expect_error("malformed drop\nmalformed pass\n", 2, 1, "malformed already set on line 1");
 }
 
 static char *rules_text(unsigned int n)
@@ -497,12 +482,12 @@ static void test_rule_limit(void **state)
 static void test_errors_in_line_order(void **state)
 {
 	(void)state;
-	assert_int_equal(load(&rs, "drop dport 1\n"          /* compile */
-				   "drop tcp dport 70000\n"   /* parse */
-				   "drop tcp udp\n"           /* compile */
-				   "policy drop\npolicy pass\n"
-				   "pass tcp dport 22\n"),
-			 -EINVAL);
+	assert_int_equal(load(&rs, "drop dport 1\n"         /* compile */
+	                           "drop tcp dport 70000\n" /* parse */
+	                           "drop tcp udp\n"         /* compile */
+	                           "policy drop\npolicy pass\n"
+	                           "pass tcp dport 22\n"),
+	                 -EINVAL);
 	assert_int_equal(diag.errors, 4);
 	assert_int_equal(diag.entries[0].line, 1);
 	assert_int_equal(diag.entries[1].line, 2);
@@ -531,9 +516,8 @@ static void test_nul_and_long_line_through_load(void **state)
 
 	(void)state;
 	fw_diag_init(&diag, NULL, NULL);
-	assert_int_equal(fw_ruleset_load_mem("nul.rules", nul, sizeof(nul) - 1,
-					     &rs, &diag),
-			 -EINVAL);
+	assert_int_equal(fw_ruleset_load_mem("nul.rules", nul, sizeof(nul) - 1, &rs, &diag),
+	                 -EINVAL);
 	assert_string_equal(diag.file, "nul.rules");
 	assert_int_equal(diag.errors, 1);
 	assert_int_equal(diag.entries[0].line, 2);
@@ -582,21 +566,21 @@ static void test_format(void **state)
 	static const struct {
 		const char *src, *text;
 	} cases[] = {
-		{ "drop", "drop" },
-		{ "pass udp dport 53", "pass udp dport 53" },
-		/* The address implies ip6. */
-		{ "drop tcp ip6 dport 22-23 saddr 2001:db8::/32",
-		  "drop tcp saddr 2001:db8::/32 dport 22-23" },
-		{ "drop ip6 tcp dport 22-23", "drop ip6 tcp dport 22-23" },
-		{ "drop ip6 saddr 2001:db8::1", "drop saddr 2001:db8::1" },
-		{ "drop saddr 192.0.2.9/24 daddr 198.51.100.1",
-		  "drop saddr 192.0.2.0/24 daddr 198.51.100.1" },
-		{ "pass ip icmp", "pass icmp" },
-		{ "pass proto 58", "pass icmpv6" },
-		{ "drop ip6 proto 47", "drop ip6 proto gre" },
-		{ "drop ip proto 99", "drop ip proto 99" },
-		{ "drop saddr 0.0.0.0/0", "drop saddr 0.0.0.0/0" },
-		{ "drop sport 1024-65535 udp", "drop udp sport 1024-65535" },
+	    {"drop", "drop"},
+	    {"pass udp dport 53", "pass udp dport 53"},
+	    /* The address implies ip6. */
+	    {"drop tcp ip6 dport 22-23 saddr 2001:db8::/32",
+	     "drop tcp saddr 2001:db8::/32 dport 22-23"},
+	    {"drop ip6 tcp dport 22-23", "drop ip6 tcp dport 22-23"},
+	    {"drop ip6 saddr 2001:db8::1", "drop saddr 2001:db8::1"},
+	    {"drop saddr 192.0.2.9/24 daddr 198.51.100.1",
+	     "drop saddr 192.0.2.0/24 daddr 198.51.100.1"},
+	    {"pass ip icmp", "pass icmp"},
+	    {"pass proto 58", "pass icmpv6"},
+	    {"drop ip6 proto 47", "drop ip6 proto gre"},
+	    {"drop ip proto 99", "drop ip proto 99"},
+	    {"drop saddr 0.0.0.0/0", "drop saddr 0.0.0.0/0"},
+	    {"drop sport 1024-65535 udp", "drop udp sport 1024-65535"},
 	};
 	char buf[160];
 	size_t i;
@@ -605,7 +589,7 @@ static void test_format(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		load_ok(&rs, cases[i].src);
 		assert_int_equal(fw_rule_format(&rs.rules[0], buf, sizeof(buf)),
-				 strlen(cases[i].text));
+		                 strlen(cases[i].text));
 		assert_string_equal(buf, cases[i].text);
 	}
 
@@ -619,31 +603,31 @@ static void test_format(void **state)
 static void test_format_round_trip(void **state)
 {
 	static const char src[] =
-		"drop\npass tcp\ndrop udp dport 53\ndrop ip\ndrop ip6\n"
-		"drop icmp\ndrop icmpv6\ndrop ip6 proto sctp\ndrop proto 0\n"
-		"drop proto 255\ndrop ip proto esp\n"
-		"pass tcp saddr 192.0.2.0/24 dport 22\n"
-		"drop ip6 tcp saddr 2001:db8::/32 dport 22-23\n"
-		"drop daddr ::ffff:192.0.2.1/100 sport 7 udp\n"
-		"drop daddr 2001:db8:1:2:3:4:5:6 saddr ::/0\n"
-		"pass udp sport 0 dport 65535 saddr 203.0.113.7/31\n"
-		"pass icmpv6 saddr fe80::/10\n"
-		"drop udp dport 53 name \"dns flood\" log\n"
-		"pass log name \"x\"\n"
-		"drop saddr != 192.0.2.0/24 tcp dport != 22-23 sport != 1\n"
-		"drop daddr != 2001:db8::/48\n"
-		"drop tcp flags syn,!ack,!rst\n"
-		"drop tcp flags fin,syn,rst,psh,ack,urg,ece,cwr\n"
-		"pass icmp type echo-request\n"
-		"pass icmpv6 type nd-neighbor-solicit\n"
-		"pass icmpv6 type 200\n"
-		"drop vlan 100 udp\n"
-		"drop ip6 fragment\n"
-		"drop len 1400-65535\n"
-		"drop ttl 0-1\n"
-		"drop hoplimit 255\n"
-		"drop ip len 20 fragment vlan 4095\n"
-		"drop saddr { 192.0.2.1, 2001:db8::/32 } dport != { 22, 80-90 } tcp\n";
+	    "drop\npass tcp\ndrop udp dport 53\ndrop ip\ndrop ip6\n"
+	    "drop icmp\ndrop icmpv6\ndrop ip6 proto sctp\ndrop proto 0\n"
+	    "drop proto 255\ndrop ip proto esp\n"
+	    "pass tcp saddr 192.0.2.0/24 dport 22\n"
+	    "drop ip6 tcp saddr 2001:db8::/32 dport 22-23\n"
+	    "drop daddr ::ffff:192.0.2.1/100 sport 7 udp\n"
+	    "drop daddr 2001:db8:1:2:3:4:5:6 saddr ::/0\n"
+	    "pass udp sport 0 dport 65535 saddr 203.0.113.7/31\n"
+	    "pass icmpv6 saddr fe80::/10\n"
+	    "drop udp dport 53 name \"dns flood\" log\n"
+	    "pass log name \"x\"\n"
+	    "drop saddr != 192.0.2.0/24 tcp dport != 22-23 sport != 1\n"
+	    "drop daddr != 2001:db8::/48\n"
+	    "drop tcp flags syn,!ack,!rst\n"
+	    "drop tcp flags fin,syn,rst,psh,ack,urg,ece,cwr\n"
+	    "pass icmp type echo-request\n"
+	    "pass icmpv6 type nd-neighbor-solicit\n"
+	    "pass icmpv6 type 200\n"
+	    "drop vlan 100 udp\n"
+	    "drop ip6 fragment\n"
+	    "drop len 1400-65535\n"
+	    "drop ttl 0-1\n"
+	    "drop hoplimit 255\n"
+	    "drop ip len 20 fragment vlan 4095\n"
+	    "drop saddr { 192.0.2.1, 2001:db8::/32 } dport != { 22, 80-90 } tcp\n";
 	char buf[200];
 	uint32_t i;
 
@@ -657,8 +641,7 @@ static void test_format_round_trip(void **state)
 		rs2.rules[0].line = rs.rules[i].line;
 		rs2.rules[0].counter = rs.rules[i].counter;
 		if (memcmp(&rs2.rules[0], &rs.rules[i], sizeof(rs.rules[0])))
-			fail_msg("rule %u: '%s' re-parses differently", i + 1,
-				 buf);
+			fail_msg("rule %u: '%s' re-parses differently", i + 1, buf);
 	}
 }
 
@@ -673,17 +656,15 @@ static void test_printed_diagnostic(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_diag_init(&diag, "fw.rules", f);
-	assert_int_equal(fw_ruleset_load_mem("x", src, strlen(src), &rs, &diag),
-			 -EINVAL);
+	assert_int_equal(fw_ruleset_load_mem("x", src, strlen(src), &rs, &diag), -EINVAL);
 	fclose(f);
 	/* Tabs stay tabs in the caret line so the caret lines up. */
-	assert_string_equal(out,
-			    "fw.rules:2:18: error: port 65536 out of range (0-65535)\n"
-			    "\tdrop  tcp dport 65536\n"
-			    "\t                ^\n"
-			    "fw.rules:3:6: error: sport needs tcp or udp\n"
-			    "drop sport 1\n"
-			    "     ^\n");
+	assert_string_equal(out, "fw.rules:2:18: error: port 65536 out of range (0-65535)\n"
+	                         "\tdrop  tcp dport 65536\n"
+	                         "\t                ^\n"
+	                         "fw.rules:3:6: error: sport needs tcp or udp\n"
+	                         "drop sport 1\n"
+	                         "     ^\n");
 	free(out);
 }
 
@@ -697,14 +678,12 @@ static void test_printed_diagnostic_past_line_end(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_diag_init(&diag, "fw.rules", f);
-	assert_int_equal(fw_ruleset_load_mem("fw.rules", "drop saddr\r\n", 12,
-					     &rs, &diag),
-			 -EINVAL);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", "drop saddr\r\n", 12, &rs, &diag),
+	                 -EINVAL);
 	fclose(f);
-	assert_string_equal(out,
-			    "fw.rules:1:11: error: missing address after 'saddr'\n"
-			    "drop saddr\n"
-			    "          ^\n");
+	assert_string_equal(out, "fw.rules:1:11: error: missing address after 'saddr'\n"
+	                         "drop saddr\n"
+	                         "          ^\n");
 	free(out);
 }
 
@@ -720,11 +699,8 @@ static void test_printed_diagnostic_odd_bytes(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_diag_init(&diag, "fw.rules", f);
-	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, strlen(src), &rs,
-					     &diag),
-			 -EINVAL);
-	fw_diag_report(&diag, FW_DIAG_WARNING, 7, 17, utf8, strlen(utf8),
-		       "%s %d", "warned", 1);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, strlen(src), &rs, &diag), -EINVAL);
+	fw_diag_report(&diag, FW_DIAG_WARNING, 7, 17, utf8, strlen(utf8), "%s %d", "warned", 1);
 	fclose(f);
 	assert_int_equal(diag.errors, 1);
 	assert_int_equal(diag.warnings, 1);
@@ -733,13 +709,12 @@ static void test_printed_diagnostic_odd_bytes(void **state)
 	/* An escape byte is shown as '?' and never reaches the terminal; a
 	 * UTF-8 character takes one cell, so the caret line has one space
 	 * fewer than there are bytes. */
-	assert_string_equal(out,
-			    "fw.rules:1:6: error: unexpected byte 0x1b\n"
-			    "drop ?[2J ;\n"
-			    "     ^\n"
-			    "fw.rules:7:17: warning: warned 1\n"
-			    "drop name \"\xc3\xa9\" x\n"
-			    "               ^\n");
+	assert_string_equal(out, "fw.rules:1:6: error: unexpected byte 0x1b\n"
+	                         "drop ?[2J ;\n"
+	                         "     ^\n"
+	                         "fw.rules:7:17: warning: warned 1\n"
+	                         "drop name \"\xc3\xa9\" x\n"
+	                         "               ^\n");
 	free(out);
 }
 
@@ -759,15 +734,14 @@ static void test_printed_diagnostic_cap(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_diag_init(&diag, "fw.rules", f);
-	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, 500, &rs, &diag),
-			 -EINVAL);
+	assert_int_equal(fw_ruleset_load_mem("fw.rules", src, 500, &rs, &diag), -EINVAL);
 	fclose(f);
 	assert_int_equal(diag.errors, 100);
 	assert_int_equal(diag.count, FW_DIAG_MAX);
 	assert_non_null(strstr(out, "fw.rules:64:1: error: unknown word 'frob'"));
 	assert_null(strstr(out, "fw.rules:65:1:"));
 	assert_non_null(strstr(out, "fw.rules: note: more than 64 diagnostics, "
-				    "the rest are only counted\n"));
+	                            "the rest are only counted\n"));
 	free(out);
 	free(src);
 }
@@ -782,14 +756,12 @@ static void test_load_file_errors(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_diag_init(&diag, NULL, f);
-	assert_int_equal(fw_ruleset_load_file("/nonexistent/x.rules", &rs, &diag),
-			 -ENOENT);
+	assert_int_equal(fw_ruleset_load_file("/nonexistent/x.rules", &rs, &diag), -ENOENT);
 	fclose(f);
 	assert_int_equal(diag.errors, 1);
 	assert_int_equal(diag.entries[0].line, 0);
 	assert_string_equal(diag.entries[0].msg, "No such file or directory");
-	assert_string_equal(out,
-			    "/nonexistent/x.rules: error: No such file or directory\n");
+	assert_string_equal(out, "/nonexistent/x.rules: error: No such file or directory\n");
 	free(out);
 
 	fw_diag_init(&diag, NULL, NULL);
@@ -833,8 +805,7 @@ static void rules_path(char *path, size_t size, const char *file)
 /* The examples shipped in rules/ must stay valid. */
 static void test_example_rule_files(void **state)
 {
-	static const char *const files[] = { "demo.rules", "server.rules",
-					     "blocklist.rules" };
+	static const char *const files[] = {"demo.rules", "server.rules", "blocklist.rules"};
 	char path[4096];
 	size_t i;
 
@@ -856,8 +827,7 @@ static void test_names(void **state)
 	assert_string_equal(fw_action_name(7), "unknown");
 	assert_string_equal(fw_reason_name(XDPFW_REASON_RULE), "rule");
 	assert_string_equal(fw_reason_name(XDPFW_REASON_NONIP), "nonip");
-	assert_string_equal(fw_reason_name(XDPFW_REASON_MAL_IPV6_EXT_CHAIN),
-			    "ipv6-ext-chain");
+	assert_string_equal(fw_reason_name(XDPFW_REASON_MAL_IPV6_EXT_CHAIN), "ipv6-ext-chain");
 	assert_string_equal(fw_reason_name(XDPFW_REASON_MAL_TCP_DOFF), "tcp-doff");
 	assert_string_equal(fw_reason_name(XDPFW_REASON_MAX), "unknown");
 }
@@ -865,39 +835,39 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_settings),
-		cmocka_unit_test(test_ipv4_rule),
-		cmocka_unit_test(test_ipv6_rule),
-		cmocka_unit_test(test_prefix_edges),
-		cmocka_unit_test(test_match_everything),
-		cmocka_unit_test(test_family_implication),
-		cmocka_unit_test(test_ports_need_tcp_or_udp),
-		cmocka_unit_test(test_address_family_conflicts),
-		cmocka_unit_test(test_protocol_family_conflicts),
-		cmocka_unit_test(test_conflicts_and_duplicates),
-		cmocka_unit_test(test_setting_repeated),
-		cmocka_unit_test(test_rule_limit),
-		cmocka_unit_test(test_errors_in_line_order),
-		cmocka_unit_test(test_scalar_matches),
-		cmocka_unit_test(test_sets),
-		cmocka_unit_test(test_set_errors),
-		cmocka_unit_test(test_set_file),
-		cmocka_unit_test(test_list_error_recovery),
-		cmocka_unit_test(test_scalar_match_errors),
-		cmocka_unit_test(test_line_ends_and_final_newline),
-		cmocka_unit_test(test_nul_and_long_line_through_load),
-		cmocka_unit_test(test_digest),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_format_round_trip),
-		cmocka_unit_test(test_printed_diagnostic),
-		cmocka_unit_test(test_printed_diagnostic_past_line_end),
-		cmocka_unit_test(test_printed_diagnostic_odd_bytes),
-		cmocka_unit_test(test_printed_diagnostic_cap),
-		cmocka_unit_test(test_load_file_errors),
-		cmocka_unit_test(test_load_file),
-		cmocka_unit_test(test_example_rule_files),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_ipv4_rule),
+	    cmocka_unit_test(test_ipv6_rule),
+	    cmocka_unit_test(test_prefix_edges),
+	    cmocka_unit_test(test_match_everything),
+	    cmocka_unit_test(test_family_implication),
+	    cmocka_unit_test(test_ports_need_tcp_or_udp),
+	    cmocka_unit_test(test_address_family_conflicts),
+	    cmocka_unit_test(test_protocol_family_conflicts),
+	    cmocka_unit_test(test_conflicts_and_duplicates),
+	    cmocka_unit_test(test_setting_repeated),
+	    cmocka_unit_test(test_rule_limit),
+	    cmocka_unit_test(test_errors_in_line_order),
+	    cmocka_unit_test(test_scalar_matches),
+	    cmocka_unit_test(test_sets),
+	    cmocka_unit_test(test_set_errors),
+	    cmocka_unit_test(test_set_file),
+	    cmocka_unit_test(test_list_error_recovery),
+	    cmocka_unit_test(test_scalar_match_errors),
+	    cmocka_unit_test(test_line_ends_and_final_newline),
+	    cmocka_unit_test(test_nul_and_long_line_through_load),
+	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_printed_diagnostic),
+	    cmocka_unit_test(test_printed_diagnostic_past_line_end),
+	    cmocka_unit_test(test_printed_diagnostic_odd_bytes),
+	    cmocka_unit_test(test_printed_diagnostic_cap),
+	    cmocka_unit_test(test_load_file_errors),
+	    cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_example_rule_files),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,8 +36,8 @@ static void lex_str(struct lexed *l, const char *src)
 	lex_all(l, src, strlen(src));
 }
 
-static void expect_tok(const struct lexed *l, size_t i, enum fw_tok_kind kind,
-		       unsigned int line, unsigned int col, const char *text)
+static void expect_tok(const struct lexed *l, size_t i, enum fw_tok_kind kind, unsigned int line,
+                       unsigned int col, const char *text)
 {
 	const struct fw_token *t;
 
@@ -52,8 +52,8 @@ static void expect_tok(const struct lexed *l, size_t i, enum fw_tok_kind kind,
 	}
 }
 
-static void expect_diag(const struct lexed *l, size_t i, unsigned int line,
-			unsigned int col, const char *msg)
+static void expect_diag(const struct lexed *l, size_t i, unsigned int line, unsigned int col,
+                        const char *msg)
 {
 	assert_true(i < l->diag.count);
 	assert_int_equal(l->diag.entries[i].kind, FW_DIAG_ERROR);
@@ -305,22 +305,22 @@ static void test_kind_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rule_tokens),
-		cmocka_unit_test(test_address_forms),
-		cmocka_unit_test(test_punctuation),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_unterminated_string),
-		cmocka_unit_test(test_columns_count_tabs_as_one_byte),
-		cmocka_unit_test(test_comments_and_blank_lines),
-		cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_stray_cr_is_an_error),
-		cmocka_unit_test(test_no_final_newline),
-		cmocka_unit_test(test_empty_input),
-		cmocka_unit_test(test_nul_byte),
-		cmocka_unit_test(test_line_length_limit),
-		cmocka_unit_test(test_unexpected_characters),
-		cmocka_unit_test(test_number_values),
-		cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_rule_tokens),
+	    cmocka_unit_test(test_address_forms),
+	    cmocka_unit_test(test_punctuation),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_unterminated_string),
+	    cmocka_unit_test(test_columns_count_tabs_as_one_byte),
+	    cmocka_unit_test(test_comments_and_blank_lines),
+	    cmocka_unit_test(test_crlf),
+	    cmocka_unit_test(test_stray_cr_is_an_error),
+	    cmocka_unit_test(test_no_final_newline),
+	    cmocka_unit_test(test_empty_input),
+	    cmocka_unit_test(test_nul_byte),
+	    cmocka_unit_test(test_line_length_limit),
+	    cmocka_unit_test(test_unexpected_characters),
+	    cmocka_unit_test(test_number_values),
+	    cmocka_unit_test(test_kind_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

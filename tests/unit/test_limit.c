@@ -52,7 +52,7 @@ static int step(const struct xdpfw_limit *l, __u64 *tat, __u64 ns, uint32_t len)
 {
 	__u64 next = 0;
 	int r = xdpfw_limit_gcra(*tat, xdpfw_limit_clock(ns), xdpfw_limit_charge(l, len),
-				 l->tolerance, &next);
+	                         l->tolerance, &next);
 
 	if (r == XDPFW_LIMIT_WITHIN)
 		*tat = next;
@@ -61,7 +61,7 @@ static int step(const struct xdpfw_limit *l, __u64 *tat, __u64 ns, uint32_t len)
 
 /* n packets at one instant: how many are within. */
 static unsigned int burst_at(const struct xdpfw_limit *l, __u64 *tat, __u64 ns, unsigned int n,
-			     uint32_t len)
+                             uint32_t len)
 {
 	unsigned int within = 0;
 
@@ -112,14 +112,14 @@ static void test_params_errors(void **state)
 	 * too fast, and so is anything up to 2^64 - 1 (no overflow). */
 	assert_true(XDPFW_LIMIT_RATE_MAX == 64000000000ull);
 	assert_int_equal(xdpfw_limit_params(&l, XDPFW_LIMIT_RATE_MAX, 1, true, 1u << 30),
-			 XDPFW_LIMIT_OK);
+	                 XDPFW_LIMIT_OK);
 	assert_int_equal(l.cost, XDPFW_LIMIT_COST_MIN);
 	assert_int_equal(xdpfw_limit_params(&l, XDPFW_LIMIT_RATE_MAX + 1, 1, true, 1u << 30),
-			 XDPFW_LIMIT_ERR_TOO_FAST);
+	                 XDPFW_LIMIT_ERR_TOO_FAST);
 	assert_int_equal(xdpfw_limit_params(&l, UINT64_MAX, 86400, false, 5),
-			 XDPFW_LIMIT_ERR_TOO_FAST);
+	                 XDPFW_LIMIT_ERR_TOO_FAST);
 	assert_int_equal(xdpfw_limit_params(&l, 60 * XDPFW_LIMIT_RATE_MAX, 60, false, 5),
-			 XDPFW_LIMIT_OK);
+	                 XDPFW_LIMIT_OK);
 	/* The slowest: a 65535-byte packet must fit in 13 days. 1 byte/s
 	 * does, 1 byte/m does not; 1 packet/d does. */
 	assert_int_equal(xdpfw_limit_params(&l, 1, 1, true, 65535), XDPFW_LIMIT_OK);
@@ -284,7 +284,7 @@ static void test_stale_after_wrap(void **state)
 	 * +2^63, far more than tolerance + XDPFW_LIMIT_STALE. */
 	now = t0 + (1ull << 51) + (1ull << 40);
 	assert_true((int64_t)(tat - xdpfw_limit_clock(now)) >
-		    (int64_t)(l.tolerance + XDPFW_LIMIT_STALE));
+	            (int64_t)(l.tolerance + XDPFW_LIMIT_STALE));
 	assert_int_equal(burst_at(&l, &tat, now, 100, 0), 5);
 }
 
@@ -431,7 +431,7 @@ static void test_key(void **state)
 	inet_pton(AF_INET6, "2001:db8:1234:5678::1", a6);
 	xdpfw_limit_key_init(&k, &l, 7, 6, a6);
 	assert_true(k.addr[0] == htonl(0x20010db8) && k.addr[1] == htonl(0x12345600) &&
-		    !k.addr[2] && !k.addr[3]);
+	            !k.addr[2] && !k.addr[3]);
 	l.prefix6 = 128;
 	xdpfw_limit_key_init(&k, &l, 7, 6, a6);
 	assert_memory_equal(k.addr, a6, 16);
@@ -452,8 +452,8 @@ static void load_ok(struct fw_ruleset *out, const char *src)
 {
 	if (load(out, src))
 		fail_msg("'%s': first error %u:%u '%s'", src, diag.count ? diag.entries[0].line : 0,
-			 diag.count ? diag.entries[0].col : 0,
-			 diag.count ? diag.entries[0].msg : "");
+		         diag.count ? diag.entries[0].col : 0,
+		         diag.count ? diag.entries[0].msg : "");
 }
 
 /* The source must fail with exactly one error, at line:col, saying msg. */
@@ -462,11 +462,11 @@ static void expect_error(const char *src, unsigned int line, unsigned int col, c
 	assert_int_equal(load(&rs, src), -EINVAL);
 	if (diag.errors != 1)
 		fail_msg("'%s': %u errors, want 1 (first: '%s')", src, diag.errors,
-			 diag.count ? diag.entries[0].msg : "");
+		         diag.count ? diag.entries[0].msg : "");
 	if (diag.entries[0].line != line || diag.entries[0].col != col ||
 	    strcmp(diag.entries[0].msg, msg))
 		fail_msg("'%s': got %u:%u '%s', want %u:%u '%s'", src, diag.entries[0].line,
-			 diag.entries[0].col, diag.entries[0].msg, line, col, msg);
+		         diag.entries[0].col, diag.entries[0].msg, line, col, msg);
 }
 
 static void test_forms(void **state)
@@ -530,10 +530,10 @@ static void test_forms(void **state)
 		    (r->limit.flags & ~XDPFW_LIMIT_BYTES) != cases[i].flags ||
 		    r->limit.prefix4 != cases[i].p4 || r->limit.prefix6 != cases[i].p6)
 			fail_msg("'%s': rate %llu/%u%s burst %llu flags %#x /%u /%u", cases[i].src,
-				 (unsigned long long)r->limit.rate, r->limit.period,
-				 r->limit.flags & XDPFW_LIMIT_BYTES ? " bytes" : "",
-				 (unsigned long long)r->limit.burst, r->limit.flags,
-				 r->limit.prefix4, r->limit.prefix6);
+			         (unsigned long long)r->limit.rate, r->limit.period,
+			         r->limit.flags & XDPFW_LIMIT_BYTES ? " bytes" : "",
+			         (unsigned long long)r->limit.burst, r->limit.flags,
+			         r->limit.prefix4, r->limit.prefix6);
 		assert_true(r->limit.tolerance == r->limit.burst * r->limit.cost);
 		assert_true(r->limit.tag == xdpfw_limit_tag(&r->limit));
 		assert_true(r->limit.tag != 0);
@@ -681,22 +681,22 @@ static void test_settings(void **state)
 
 	expect_error("limit-sources\n", 1, 14, "missing a number of sources after 'limit-sources'");
 	expect_error("limit-sources many\n", 1, 15,
-		     "expected a number of sources after 'limit-sources', got 'many'");
+	             "expected a number of sources after 'limit-sources', got 'many'");
 	expect_error("limit-sources 0\n", 1, 15, "limit-sources 0 out of range (1-16777216)");
 	expect_error("limit-sources 16777217\n", 1, 15,
-		     "limit-sources 16777217 out of range (1-16777216)");
+	             "limit-sources 16777217 out of range (1-16777216)");
 	expect_error("limit-sources 5 6\n", 1, 17, "expected end of line, got '6'");
 	expect_error("limit-full\n", 1, 11, "missing over or within after 'limit-full'");
 	expect_error("limit-full maybe\n", 1, 12,
-		     "expected over or within after 'limit-full', got 'maybe'");
+	             "expected over or within after 'limit-full', got 'maybe'");
 	expect_error("limit-full over within\n", 1, 17, "expected end of line, got 'within'");
 	expect_error("limit-full over\n\nlimit-full within\n", 3, 1,
-		     "limit-full already set on line 1");
+	             "limit-full already set on line 1");
 	expect_error("limit-sources 5\nlimit-sources 5\n", 2, 1,
-		     "limit-sources already set on line 1");
+	             "limit-sources already set on line 1");
 	expect_error("limit\n", 1, 1,
-		     "unknown word 'limit': expected pass, drop, set, policy, nonip, malformed, "
-		     "limit-sources or limit-full");
+	             "unknown word 'limit': expected pass, drop, set, policy, nonip, malformed, "
+	             "limit-sources or limit-full");
 }
 
 /* Printed back: the text, and the very same rule when parsed again. */
@@ -742,7 +742,7 @@ static void test_format(void **state)
 		fw_rule_format(&rs.rules[0], buf, sizeof(buf));
 		if (strcmp(buf, cases[i].text))
 			fail_msg("'%s' prints as '%s', want '%s'", cases[i].src, buf,
-				 cases[i].text);
+			         cases[i].text);
 		load_ok(&rs2, buf);
 		rs2.rules[0].line = rs.rules[0].line;
 		if (memcmp(&rs.rules[0], &rs2.rules[0], sizeof(rs.rules[0])))
@@ -785,7 +785,7 @@ static void test_digest(void **state)
 
 /* The model: within the budget a rule does not match, and the next does. */
 static bool over_for_77(const struct fw_ruleset *set, int rule, const struct xdpfw_pkt *pkt,
-			void *arg)
+                        void *arg)
 {
 	int *asked = arg;
 
@@ -812,9 +812,9 @@ static void test_model(void **state)
 
 	(void)state;
 	load_ok(&rs, "policy drop\n"
-		     "drop udp dport 53 limit over 10/s per saddr\n"
-		     "pass udp dport 53\n"
-		     "drop tcp limit over 1/s\n");
+	             "drop udp dport 53 limit over 10/s per saddr\n"
+	             "pass udp dport 53\n"
+	             "drop tcp limit over 1/s\n");
 	udp_from(&p, "192.0.2.1", 53);
 	/* Default: every limit within its budget, so on to the pass rule. */
 	assert_int_equal(fw_model_verdict(&rs, p.data, p.len, &res), XDPFW_ACT_PASS);
@@ -824,22 +824,22 @@ static void test_model(void **state)
 	assert_int_equal(fw_model_classify(&rs, &res.pkt), 1);
 	/* Over: the limited rule matches and decides. */
 	assert_int_equal(fw_model_verdict_limits(&rs, p.data, p.len, fw_model_all_over, NULL, &res),
-			 XDPFW_ACT_DROP);
+	                 XDPFW_ACT_DROP);
 	assert_int_equal(res.rule, 0);
 	assert_int_equal(res.limited, 0);
 	/* A callback deciding by source, asked only where the matches held. */
 	assert_int_equal(fw_model_verdict_limits(&rs, p.data, p.len, over_for_77, &asked, &res),
-			 XDPFW_ACT_PASS);
+	                 XDPFW_ACT_PASS);
 	assert_int_equal(asked, 1);
 	udp_from(&p, "192.0.2.77", 53);
 	assert_int_equal(fw_model_verdict_limits(&rs, p.data, p.len, over_for_77, &asked, &res),
-			 XDPFW_ACT_DROP);
+	                 XDPFW_ACT_DROP);
 	assert_int_equal(res.rule, 0);
 	assert_int_equal(asked, 2);
 	/* A limited rule whose matches do not hold is not asked about. */
 	udp_from(&p, "192.0.2.77", 54);
 	assert_int_equal(fw_model_verdict_limits(&rs, p.data, p.len, over_for_77, &asked, &res),
-			 XDPFW_ACT_DROP);
+	                 XDPFW_ACT_DROP);
 	assert_int_equal(res.rule, -1);
 	assert_int_equal(res.limited, -1);
 	assert_int_equal(res.reason, XDPFW_REASON_POLICY);
@@ -862,12 +862,12 @@ static void test_model(void **state)
 static void test_lint(void **state)
 {
 	static const char src[] = "policy pass\n"
-				  "drop udp dport 53 limit over 10/s\n"
-				  "drop udp dport 53\n"
-				  "drop udp dport 53 limit over 10/s per saddr\n"
-				  "drop tcp limit over 5/s\n";
+	                          "drop udp dport 53 limit over 10/s\n"
+	                          "drop udp dport 53\n"
+	                          "drop udp dport 53 limit over 10/s per saddr\n"
+	                          "drop tcp limit over 5/s\n";
 	static const char settings[] = "policy drop\nlimit-sources 10\nlimit-full within\n"
-				       "nonip drop\n";
+	                               "nonip drop\n";
 
 	(void)state;
 	load_ok(&rs, src);
@@ -922,7 +922,7 @@ static void test_show(void **state)
 	text = show(&rs);
 	assert_non_null(strstr(text, "\nlimit-sources 131072\nlimit-full within\n"));
 	assert_non_null(strstr(text, "drop udp dport 53 limit over 300/s burst 600 per saddr "
-				     "name \"dns\""));
+	                             "name \"dns\""));
 	load_ok(&rs2, text);
 	assert_memory_equal(&rs.config.limit, &rs2.config.limit, sizeof(rs.config.limit));
 	assert_int_equal(rs2.config.rule_count, 3);

@@ -43,7 +43,7 @@ static void print_warnings(void)
 {
 	for (unsigned int i = 0; i < diag.count; i++)
 		fprintf(stderr, "# %u:%u: %s\n", diag.entries[i].line, diag.entries[i].col,
-			diag.entries[i].msg);
+		        diag.entries[i].msg);
 }
 
 static void expect_count(unsigned int n)
@@ -119,7 +119,7 @@ static void test_shadow_addresses(void **state)
 	expect_none("drop saddr 192.0.2.0/25\ndrop saddr 192.0.2.0/24\n");
 	expect_none("drop saddr 192.0.2.0/24\ndrop daddr 192.0.2.1\n");
 	expect_shadow("drop daddr 2001:db8::/32\ndrop udp daddr 2001:db8:1::/48 dport 53\n", 2, 1,
-		      1);
+	              1);
 	/* 0.0.0.0/0 is every IPv4 address and no IPv6 one. */
 	expect_shadow("drop saddr 0.0.0.0/0\ndrop icmp\n", 2, 1, 1);
 	expect_none("drop saddr 0.0.0.0/0\ndrop icmpv6\n");
@@ -177,7 +177,7 @@ static void test_shadow_scalar_matches(void **state)
 	/* ICMP type */
 	expect_shadow("pass icmp\ndrop icmp type echo-reply\n", 2, 1, 1);
 	expect_shadow("pass icmp type echo-request\ndrop icmp type echo-request len 100-200\n", 2,
-		      1, 1);
+	              1, 1);
 	expect_none("pass icmp type echo-request\ndrop icmp type echo-reply\n");
 	expect_none("pass icmp type echo-request\ndrop icmpv6 type echo-request\n");
 	/* vlan */
@@ -207,14 +207,19 @@ static void test_warnings_in_line_order(void **state)
 	     "pass tcp dport 22 name \"icmp\"\n"
 	     "nonip drop\n");
 	expect_count(5);
-	expect_warning(0, 2, 1,
-		       "this rule drops IPv6 neighbour solicitations under policy drop, which cuts this host off from IPv6; put pass icmpv6 type nd-neighbor-solicit before it");
-	expect_warning(1, 2, 1,
-		       "this rule drops IPv6 neighbour advertisements under policy drop, which cuts this host off from IPv6; put pass icmpv6 type nd-neighbor-advert before it");
+	expect_warning(
+	    0, 2, 1,
+	    "this rule drops IPv6 neighbour solicitations under policy drop, which cuts this host "
+	    "off from IPv6; put pass icmpv6 type nd-neighbor-solicit before it");
+	expect_warning(
+	    1, 2, 1,
+	    "this rule drops IPv6 neighbour advertisements under policy drop, which cuts this host "
+	    "off from IPv6; put pass icmpv6 type nd-neighbor-advert before it");
 	expect_warning(2, 3, 1, "rule is shadowed by line 2 (it can never match)");
 	expect_warning(3, 4, 19, "name \"icmp\" already used on line 3");
 	expect_warning(4, 5, 1,
-		       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	               "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; "
+	               "use nonip pass");
 }
 
 /*
@@ -224,7 +229,7 @@ static void test_warnings_in_line_order(void **state)
  * seed is printed on failure.
  */
 #define SOUND_RULES 400
-#define SOUND_PKTS 20000
+#define SOUND_PKTS  20000
 
 static uint64_t rng_state;
 
@@ -239,18 +244,18 @@ static uint32_t rnd(uint32_t n)
 
 #define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
 
-static const char *const v4_prefixes[] = { "192.0.2.0/24", "192.0.2.128/25", "192.0.2.1",
-					   "198.51.100.0/24", "0.0.0.0/0", "10.0.0.0/8" };
-static const char *const v6_prefixes[] = { "2001:db8::/32", "2001:db8:1::/48", "2001:db8::1",
-					   "fe80::/10", "a00::/16", "::/0" };
-static const char *const port_values[] = { "22", "53", "1-1000", "0-65535", "50-60", "1024-65535" };
-static const char *const flag_values[] = { "syn", "syn,!ack", "ack", "!ack", "fin,syn", "!syn" };
-static const char *const len_values[] = { "0-100", "20-40", "28", "0-65535", "60-1500" };
-static const char *const ttl_values[] = { "1", "0-1", "1-255", "64", "0-64", "0-255" };
+static const char *const v4_prefixes[] = {"192.0.2.0/24",    "192.0.2.128/25", "192.0.2.1",
+                                          "198.51.100.0/24", "0.0.0.0/0",      "10.0.0.0/8"};
+static const char *const v6_prefixes[] = {"2001:db8::/32", "2001:db8:1::/48", "2001:db8::1",
+                                          "fe80::/10",     "a00::/16",        "::/0"};
+static const char *const port_values[] = {"22", "53", "1-1000", "0-65535", "50-60", "1024-65535"};
+static const char *const flag_values[] = {"syn", "syn,!ack", "ack", "!ack", "fin,syn", "!syn"};
+static const char *const len_values[] = {"0-100", "20-40", "28", "0-65535", "60-1500"};
+static const char *const ttl_values[] = {"1", "0-1", "1-255", "64", "0-64", "0-255"};
 
 static void random_rule(char *buf, size_t size)
 {
-	static const char *const protos[] = { "", "tcp", "udp", "icmp", "icmpv6", "proto 47" };
+	static const char *const protos[] = {"", "tcp", "udp", "icmp", "icmpv6", "proto 47"};
 	const char *proto = PICK(protos);
 	int v6 = strcmp(proto, "icmp") ? (strcmp(proto, "icmpv6") ? (int)rnd(2) : 1) : 0;
 	int ports = !strcmp(proto, "tcp") || !strcmp(proto, "udp");
@@ -289,10 +294,10 @@ static void random_rule(char *buf, size_t size)
 
 static void random_addr(int v6, __u32 *addr)
 {
-	static const char *const v4[] = { "192.0.2.1", "192.0.2.130", "198.51.100.7", "10.1.2.3",
-					  "203.0.113.9" };
-	static const char *const v6s[] = { "2001:db8::1", "2001:db8:1::5", "fe80::1", "a00::1",
-					   "2001:db8:2::1" };
+	static const char *const v4[] = {"192.0.2.1", "192.0.2.130", "198.51.100.7", "10.1.2.3",
+	                                 "203.0.113.9"};
+	static const char *const v6s[] = {"2001:db8::1", "2001:db8:1::5", "fe80::1", "a00::1",
+	                                  "2001:db8:2::1"};
 
 	memset(addr, 0, 16);
 	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? PICK(v6s) : PICK(v4), addr), 1);
@@ -300,11 +305,11 @@ static void random_addr(int v6, __u32 *addr)
 
 static void random_pkt(struct xdpfw_pkt *k)
 {
-	static const uint8_t protos[] = { 6, 17, 1, 58, 47 };
-	static const uint16_t ports[] = { 22, 53, 60, 999, 1000, 1024, 40000, 0, 65535 };
-	static const uint8_t types[] = { 0, 8, 128, 135, 136, 3 };
-	static const uint16_t lens[] = { 20, 28, 40, 60, 100, 1500, 9000 };
-	static const uint8_t ttls[] = { 0, 1, 2, 64, 65, 255 };
+	static const uint8_t protos[] = {6, 17, 1, 58, 47};
+	static const uint16_t ports[] = {22, 53, 60, 999, 1000, 1024, 40000, 0, 65535};
+	static const uint8_t types[] = {0, 8, 128, 135, 136, 3};
+	static const uint16_t lens[] = {20, 28, 40, 60, 100, 1500, 9000};
+	static const uint8_t ttls[] = {0, 1, 2, 64, 65, 255};
 	int v6 = (int)rnd(2);
 
 	memset(k, 0, sizeof(*k));
@@ -372,8 +377,10 @@ static void test_shadow_sound_against_model(void **state)
 				checked++;
 				if (!hit[a][k]) {
 					fprintf(stderr,
-						"# seed %#" PRIx64 " (LINT_SEED): '%s' said to cover '%s', but packet %u matches only the latter\n",
-						seed, texts[a], texts[b], k);
+					        "# seed %#" PRIx64
+					        " (LINT_SEED): '%s' said to cover '%s', but packet "
+					        "%u matches only the latter\n",
+					        seed, texts[a], texts[b], k);
 					fail();
 				}
 			}
@@ -382,7 +389,7 @@ static void test_shadow_sound_against_model(void **state)
 	/* Not vacuous: enough pairs were covered, and their packets tried. */
 	if (covered < 200 || checked < 10000)
 		fprintf(stderr, "# seed %#" PRIx64 ": %u covered pairs, %u packets checked\n", seed,
-			covered, checked);
+		        covered, checked);
 	assert_true(covered >= 200);
 	assert_true(checked >= 10000);
 }
@@ -414,7 +421,8 @@ static void test_nonip_drop(void **state)
 	lint("policy drop\n  nonip drop   # ARP too\npass icmpv6\n");
 	expect_count(1);
 	expect_warning(0, 2, 3,
-		       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	               "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; "
+	               "use nonip pass");
 	/* Either setting alone, or pass: nothing. */
 	expect_none("nonip drop\n");
 	expect_none("policy pass\nnonip drop\n");
@@ -423,13 +431,16 @@ static void test_nonip_drop(void **state)
 	lint("pass icmpv6\nnonip drop\npolicy drop\n");
 	expect_count(1);
 	expect_warning(0, 2, 1,
-		       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	               "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; "
+	               "use nonip pass");
 }
 
 #define ND_NS_POLICY                                                                               \
-	"policy drop drops IPv6 neighbour solicitations, which cuts this host off from IPv6; add pass icmpv6 type nd-neighbor-solicit"
+	"policy drop drops IPv6 neighbour solicitations, which cuts this host off from IPv6; add " \
+	"pass icmpv6 type nd-neighbor-solicit"
 #define ND_NA_POLICY                                                                               \
-	"policy drop drops IPv6 neighbour advertisements, which cuts this host off from IPv6; add pass icmpv6 type nd-neighbor-advert"
+	"policy drop drops IPv6 neighbour advertisements, which cuts this host off from IPv6; "    \
+	"add pass icmpv6 type nd-neighbor-advert"
 
 static void test_neighbour_discovery(void **state)
 {
@@ -449,9 +460,9 @@ static void test_neighbour_discovery(void **state)
 
 	/* Any rule that passes the frames will do: the model decides. */
 	expect_none("policy drop\npass icmpv6 type nd-neighbor-solicit\n"
-		    "pass icmpv6 type nd-neighbor-advert\n");
+	            "pass icmpv6 type nd-neighbor-advert\n");
 	expect_none("policy drop\npass icmpv6 type nd-neighbor-solicit hoplimit 255\n"
-		    "pass icmpv6 type nd-neighbor-advert hoplimit 255\n");
+	            "pass icmpv6 type nd-neighbor-advert hoplimit 255\n");
 	expect_none("policy drop\npass icmpv6\n");
 	expect_none("policy drop\npass ip6\n");
 	expect_none("policy drop\npass daddr ff02::/16\npass daddr fe80::/10\n");
@@ -471,12 +482,17 @@ static void test_neighbour_discovery(void **state)
 static void test_neighbour_discovery_dropped_by_rule(void **state)
 {
 	(void)state;
-	lint("policy drop\npass icmpv6 type echo-request\n\tdrop icmpv6 hoplimit 255\npass icmpv6\n");
+	lint("policy drop\npass icmpv6 type echo-request\n\tdrop icmpv6 hoplimit 255\npass "
+	     "icmpv6\n");
 	expect_count(2);
-	expect_warning(0, 3, 2,
-		       "this rule drops IPv6 neighbour solicitations under policy drop, which cuts this host off from IPv6; put pass icmpv6 type nd-neighbor-solicit before it");
-	expect_warning(1, 3, 2,
-		       "this rule drops IPv6 neighbour advertisements under policy drop, which cuts this host off from IPv6; put pass icmpv6 type nd-neighbor-advert before it");
+	expect_warning(
+	    0, 3, 2,
+	    "this rule drops IPv6 neighbour solicitations under policy drop, which cuts this host "
+	    "off from IPv6; put pass icmpv6 type nd-neighbor-solicit before it");
+	expect_warning(
+	    1, 3, 2,
+	    "this rule drops IPv6 neighbour advertisements under policy drop, which cuts this host "
+	    "off from IPv6; put pass icmpv6 type nd-neighbor-advert before it");
 }
 
 /* ---- without the source ------------------------------------------------------ */
@@ -492,7 +508,8 @@ static void test_without_source(void **state)
 	lint(text);
 	expect_count(2);
 	expect_warning(0, 2, 1,
-		       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	               "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; "
+	               "use nonip pass");
 	expect_warning(1, 5, 3, "rule is shadowed by line 3 (it can never match)");
 
 	/* No text: rules at column 1 of their line, settings unplaced (last). */
@@ -501,7 +518,8 @@ static void test_without_source(void **state)
 	expect_count(2);
 	expect_warning(0, 5, 1, "rule is shadowed by line 3 (it can never match)");
 	expect_warning(1, 0, 0,
-		       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+	               "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; "
+	               "use nonip pass");
 
 	/* Text that is not what rs came from is not trusted for positions. */
 	for (int i = 0; i < 2; i++) {
@@ -512,7 +530,8 @@ static void test_without_source(void **state)
 		expect_count(2);
 		expect_warning(0, 5, 1, "rule is shadowed by line 3 (it can never match)");
 		expect_warning(1, 0, 0,
-			       "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip pass");
+		               "nonip drop with policy drop drops ARP, which cuts this host off "
+		               "from IPv4; use nonip pass");
 	}
 }
 
@@ -531,9 +550,10 @@ static void test_printed_warning(void **state)
 	assert_int_equal(fw_ruleset_load_mem("t.rules", text, strlen(text), &rs, &diag), 0);
 	assert_int_equal(fw_lint_mem(text, strlen(text), &rs, &diag), 0);
 	fclose(f);
-	assert_string_equal(out, "t.rules:2:2: warning: rule is shadowed by line 1 (it can never match)\n"
-				 "\tdrop udp dport 53\n"
-				 "\t^\n");
+	assert_string_equal(
+	    out, "t.rules:2:2: warning: rule is shadowed by line 1 (it can never match)\n"
+	         "\tdrop udp dport 53\n"
+	         "\t^\n");
 	free(out);
 }
 
@@ -591,7 +611,7 @@ static void test_examples_lint_clean(void **state)
 
 /* ---- fwctl show: printed back, compiled again -------------------------------- */
 
-static const struct fw_show_head head = { "veth0", 5, 42, "native" };
+static const struct fw_show_head head = {"veth0", 5, 42, "native"};
 
 /* Print rs as fwctl show does (malloc'ed), with made-up counters. */
 static char *show_text(const struct fw_ruleset *set, bool json)
@@ -602,7 +622,7 @@ static char *show_text(const struct fw_ruleset *set, bool json)
 	FILE *f;
 
 	for (unsigned int i = 0; i < XDPFW_MAX_RULES; i++)
-		counters[i] = (struct xdpfw_counter){ .packets = i * 1000u, .bytes = i * 74000u };
+		counters[i] = (struct xdpfw_counter){.packets = i * 1000u, .bytes = i * 74000u};
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	fw_show_print(f, json, &head, set, counters);
@@ -635,7 +655,7 @@ static void expect_same_rules(const struct fw_ruleset *a, const struct fw_rulese
  * know would leave the round trip, and say so. */
 #define SHOW_MATCHES                                                                               \
 	(XDPFW_M_FAMILY | XDPFW_M_PROTO | XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_SPORT |          \
-	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |    \
+	 XDPFW_M_DPORT | XDPFW_M_TCPFLAGS | XDPFW_M_ICMPTYPE | XDPFW_M_VLAN | XDPFW_M_FRAGMENT |   \
 	 XDPFW_M_LEN | XDPFW_M_TTL | XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET |   \
 	 XDPFW_M_DPORT_SET)
 
@@ -647,7 +667,8 @@ static void round_trip(const char *name, const struct fw_ruleset *orig)
 
 	for (unsigned int i = 0; i < orig->config.rule_count; i++) {
 		if (orig->rules[i].match & ~(__u32)SHOW_MATCHES) {
-			printf("# %s: line %u uses a match fwctl show cannot print back yet; skipped\n",
+			printf("# %s: line %u uses a match fwctl show cannot print back yet; "
+			       "skipped\n",
 			       name, orig->rules[i].line);
 			return;
 		}
@@ -674,16 +695,16 @@ static void example_round_trip(const char *path)
 static void test_show_round_trip(void **state)
 {
 	static const char every[] =
-		"malformed pass\nnonip drop\npolicy drop\n"
-		"pass icmpv6 type nd-neighbor-solicit hoplimit 255 name \"nd # ns\"\n"
-		"pass ip6 icmpv6 type 200\n"
-		"pass icmp type echo-request len 28-1500 log\n"
-		"drop tcp saddr != 192.0.2.0/24 daddr 203.0.113.0/24 sport != 1-1023\n"
-		"drop tcp saddr != 198.51.100.0/24 dport != 22 flags syn,!ack,!rst vlan 4095\n"
-		"drop proto 47 fragment ttl 0-1\n"
-		"drop ip6 proto 200\ndrop ip\ndrop ip6 udp len 0-65535 hoplimit 255\n"
-		"pass udp dport 0-65535 name \"a b\" log\n"
-		"pass\n";
+	    "malformed pass\nnonip drop\npolicy drop\n"
+	    "pass icmpv6 type nd-neighbor-solicit hoplimit 255 name \"nd # ns\"\n"
+	    "pass ip6 icmpv6 type 200\n"
+	    "pass icmp type echo-request len 28-1500 log\n"
+	    "drop tcp saddr != 192.0.2.0/24 daddr 203.0.113.0/24 sport != 1-1023\n"
+	    "drop tcp saddr != 198.51.100.0/24 dport != 22 flags syn,!ack,!rst vlan 4095\n"
+	    "drop proto 47 fragment ttl 0-1\n"
+	    "drop ip6 proto 200\ndrop ip\ndrop ip6 udp len 0-65535 hoplimit 255\n"
+	    "pass udp dport 0-65535 name \"a b\" log\n"
+	    "pass\n";
 	static struct fw_ruleset orig;
 	struct fw_diag d;
 
@@ -709,27 +730,32 @@ static void expect_line(const char *out, const char *fmt, const char *rule)
 static void test_show_text(void **state)
 {
 	static const char text[] = "policy drop\npass icmpv6\n"
-				   "drop udp dport 53 name \"dns\"\n"
-				   "pass tcp dport 22 saddr 2001:db8:1::/48\n";
+	                           "drop udp dport 53 name \"dns\"\n"
+	                           "pass tcp dport 22 saddr 2001:db8:1::/48\n";
 	char *out;
 
 	(void)state;
 	lint(text);
 	out = show_text(&rs, false);
 	/* Counters: rule i was given i * 1000 packets. */
-	assert_non_null(strstr(out, "# xdpfw on veth0 (ifindex 5): program 42, native mode, 3 rules, digest "));
+	assert_non_null(
+	    strstr(out, "# xdpfw on veth0 (ifindex 5): program 42, native mode, 3 rules, digest "));
 	assert_non_null(strstr(out, "\npolicy drop\nnonip pass\nmalformed drop\n\n"));
 	/* Comments line up after the longest rule (39 bytes). */
 	expect_line(out, "%-39s   # 0 packets, 0 bytes", "pass icmpv6");
 	expect_line(out, "%-39s   # 1000 packets, 74000 bytes", "drop udp dport 53 name \"dns\"");
 	expect_line(out, "%-39s   # 2000 packets, 148000 bytes",
-		    "pass tcp saddr 2001:db8:1::/48 dport 22");
+	            "pass tcp saddr 2001:db8:1::/48 dport 22");
 	free(out);
 
 	out = show_text(&rs, true);
-	assert_non_null(strstr(out, "\"interface\":\"veth0\",\"ifindex\":5,\"program_id\":42,\"mode\":\"native\",\"rule_count\":3,"));
-	assert_non_null(strstr(out, "\"policy\":\"drop\",\"nonip\":\"pass\",\"malformed\":\"drop\",\"sets\":[],\"rules\":["));
-	assert_non_null(strstr(out, "{\"index\":1,\"line\":3,\"text\":\"drop udp dport 53 name \\\"dns\\\"\",\"name\":\"dns\",\"action\":\"drop\",\"packets\":1000,\"bytes\":74000}"));
+	assert_non_null(strstr(out, "\"interface\":\"veth0\",\"ifindex\":5,\"program_id\":42,"
+	                            "\"mode\":\"native\",\"rule_count\":3,"));
+	assert_non_null(strstr(out, "\"policy\":\"drop\",\"nonip\":\"pass\",\"malformed\":\"drop\","
+	                            "\"sets\":[],\"rules\":["));
+	assert_non_null(strstr(out, "{\"index\":1,\"line\":3,\"text\":\"drop udp dport 53 name "
+	                            "\\\"dns\\\"\",\"name\":\"dns\",\"action\":\"drop\","
+	                            "\"packets\":1000,\"bytes\":74000}"));
 	assert_null(strstr(out, "#"));
 	free(out);
 }
@@ -737,23 +763,23 @@ static void test_show_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shadow_basic),
-		cmocka_unit_test(test_shadow_catch_all),
-		cmocka_unit_test(test_shadow_addresses),
-		cmocka_unit_test(test_shadow_negation),
-		cmocka_unit_test(test_shadow_protocols_and_ports),
-		cmocka_unit_test(test_shadow_scalar_matches),
-		cmocka_unit_test(test_shadow_sound_against_model),
-		cmocka_unit_test(test_warnings_in_line_order),
-		cmocka_unit_test(test_duplicate_names),
-		cmocka_unit_test(test_nonip_drop),
-		cmocka_unit_test(test_neighbour_discovery),
-		cmocka_unit_test(test_neighbour_discovery_dropped_by_rule),
-		cmocka_unit_test(test_without_source),
-		cmocka_unit_test(test_printed_warning),
-		cmocka_unit_test(test_examples_lint_clean),
-		cmocka_unit_test(test_show_round_trip),
-		cmocka_unit_test(test_show_text),
+	    cmocka_unit_test(test_shadow_basic),
+	    cmocka_unit_test(test_shadow_catch_all),
+	    cmocka_unit_test(test_shadow_addresses),
+	    cmocka_unit_test(test_shadow_negation),
+	    cmocka_unit_test(test_shadow_protocols_and_ports),
+	    cmocka_unit_test(test_shadow_scalar_matches),
+	    cmocka_unit_test(test_shadow_sound_against_model),
+	    cmocka_unit_test(test_warnings_in_line_order),
+	    cmocka_unit_test(test_duplicate_names),
+	    cmocka_unit_test(test_nonip_drop),
+	    cmocka_unit_test(test_neighbour_discovery),
+	    cmocka_unit_test(test_neighbour_discovery_dropped_by_rule),
+	    cmocka_unit_test(test_without_source),
+	    cmocka_unit_test(test_printed_warning),
+	    cmocka_unit_test(test_examples_lint_clean),
+	    cmocka_unit_test(test_show_round_trip),
+	    cmocka_unit_test(test_show_text),
 	};
 
 	return cmocka_run_group_tests_name("test_lint", tests, NULL, NULL);

@@ -49,16 +49,14 @@ static void free_parsed(struct parsed *ps)
 }
 
 /* The source must produce exactly one error, at line:col, saying msg. */
-static void expect_error(const char *src, unsigned int line, unsigned int col,
-			 const char *msg)
+static void expect_error(const char *src, unsigned int line, unsigned int col, const char *msg)
 {
 	struct parsed ps;
 
 	parse_str(&ps, src);
 	if (ps.diag.errors != 1)
-		fail_msg("'%s': %u errors, want 1 (first: '%s')", src,
-			 ps.diag.errors,
-			 ps.diag.count ? ps.diag.entries[0].msg : "");
+		fail_msg("'%s': %u errors, want 1 (first: '%s')", src, ps.diag.errors,
+		         ps.diag.count ? ps.diag.entries[0].msg : "");
 	assert_int_equal(ps.diag.entries[0].kind, FW_DIAG_ERROR);
 	assert_int_equal(ps.diag.entries[0].line, line);
 	assert_int_equal(ps.diag.entries[0].col, col);
@@ -147,12 +145,10 @@ static void test_protocols(void **state)
 		const char *src;
 		unsigned int proto;
 	} cases[] = {
-		{ "drop tcp", 6 },	    { "drop udp", 17 },
-		{ "drop icmp", 1 },	    { "drop icmpv6", 58 },
-		{ "drop proto gre", 47 },   { "drop proto esp", 50 },
-		{ "drop proto ah", 51 },    { "drop proto sctp", 132 },
-		{ "drop proto 0", 0 },	    { "drop proto 255", 255 },
-		{ "drop proto tcp", 6 },    { "drop proto ipv6-icmp", 58 },
+	    {"drop tcp", 6},         {"drop udp", 17},         {"drop icmp", 1},
+	    {"drop icmpv6", 58},     {"drop proto gre", 47},   {"drop proto esp", 50},
+	    {"drop proto ah", 51},   {"drop proto sctp", 132}, {"drop proto 0", 0},
+	    {"drop proto 255", 255}, {"drop proto tcp", 6},    {"drop proto ipv6-icmp", 58},
 	};
 	struct parsed ps;
 	size_t i;
@@ -175,8 +171,12 @@ static void test_protocols(void **state)
 static void test_ipv6_forms(void **state)
 {
 	static const char *const forms[] = {
-		"::", "::1", "2001:db8::", "2001:0db8:0000:0000:0000:0000:0000:0001",
-		"::ffff:192.0.2.1", "2001:DB8::A",
+	    "::",
+	    "::1",
+	    "2001:db8::",
+	    "2001:0db8:0000:0000:0000:0000:0000:0001",
+	    "::ffff:192.0.2.1",
+	    "2001:DB8::A",
 	};
 	struct parsed ps;
 	char src[128];
@@ -187,8 +187,7 @@ static void test_ipv6_forms(void **state)
 		snprintf(src, sizeof(src), "drop daddr %s/64", forms[i]);
 		parse_str(&ps, src);
 		assert_int_equal(ps.diag.errors, 0);
-		assert_int_equal(ps.st[0].matches[0].addr.family,
-				 XDPFW_FAMILY_IPV6);
+		assert_int_equal(ps.st[0].matches[0].addr.family, XDPFW_FAMILY_IPV6);
 		assert_int_equal(ps.st[0].matches[0].addr.len, 64);
 		free_parsed(&ps);
 	}
@@ -205,8 +204,8 @@ static void test_prefix_bounds_accepted(void **state)
 
 	(void)state;
 	parse_str(&ps, "drop saddr 0.0.0.0/0 daddr 192.0.2.1/32\n"
-		       "drop saddr ::/0 daddr 2001:db8::1/128\n"
-		       "drop saddr 192.0.2.1 / 24\n");
+	               "drop saddr ::/0 daddr 2001:db8::1/128\n"
+	               "drop saddr 192.0.2.1 / 24\n");
 	assert_int_equal(ps.diag.errors, 0);
 	assert_int_equal(ps.n, 3);
 	assert_int_equal(ps.st[0].matches[0].addr.len, 0);
@@ -223,7 +222,7 @@ static void test_port_forms(void **state)
 
 	(void)state;
 	parse_str(&ps, "drop tcp sport 0 dport 65535\ndrop udp dport 7-7\n"
-		       "drop udp sport 0-65535\n");
+	               "drop udp sport 0-65535\n");
 	assert_int_equal(ps.diag.errors, 0);
 	assert_int_equal(ps.st[0].matches[1].port.lo, 0);
 	assert_int_equal(ps.st[0].matches[1].port.hi, 0);
@@ -240,20 +239,27 @@ static void test_err_unknown_statement_word(void **state)
 {
 	(void)state;
 	expect_error("\n  foo bar\n", 2, 3,
-		     "unknown word 'foo': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
+	             "unknown word 'foo': expected pass, drop, set, policy, nonip, malformed, "
+	             "limit-sources or limit-full");
 	expect_error("Drop", 1, 1,
-		     "unknown word 'Drop': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
+	             "unknown word 'Drop': expected pass, drop, set, policy, nonip, malformed, "
+	             "limit-sources or limit-full");
 	expect_error("{ drop }", 1, 1,
-		     "unexpected '{': expected pass, drop, set, policy, nonip, malformed, limit-sources or limit-full");
+	             "unexpected '{': expected pass, drop, set, policy, nonip, malformed, "
+	             "limit-sources or limit-full");
 }
 
 static void test_err_unknown_match_word(void **state)
 {
 	(void)state;
-	expect_error("drop tcp foo dport 22", 1, 10,
-		     "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
+	expect_error(
+	    "drop tcp foo dport 22", 1, 10,
+	    "unknown word 'foo': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, "
+	    "sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
 	expect_error("drop 192.0.2.1", 1, 6,
-		     "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
+	             "unexpected '192.0.2.1': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, "
+	             "saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, "
+	             "limit, name or log");
 }
 
 static void test_err_name(void **state)
@@ -261,14 +267,13 @@ static void test_err_name(void **state)
 	(void)state;
 	expect_error("drop name", 1, 10, "missing a quoted name after 'name'");
 	expect_error("drop name dns", 1, 11,
-		     "expected a quoted name after 'name', as in name \"ssh\"");
+	             "expected a quoted name after 'name', as in name \"ssh\"");
 	expect_error("drop name \"\"", 1, 11, "empty name");
 	expect_error("drop name \"0123456789abcdef0123456789abcdef\"", 1, 11,
-		     "name longer than 31 bytes");
+	             "name longer than 31 bytes");
 	expect_error("drop name \"a\\b\"", 1, 13,
-		     "names are printable ASCII without quotes or backslashes");
-	expect_error("drop name \"a\" udp name \"b\"", 1, 19,
-		     "duplicate name (first at column 6)");
+	             "names are printable ASCII without quotes or backslashes");
+	expect_error("drop name \"a\" udp name \"b\"", 1, 19, "duplicate name (first at column 6)");
 }
 
 static void test_err_long_word_is_cut_in_message(void **state)
@@ -290,76 +295,64 @@ static void test_err_missing_argument(void **state)
 {
 	(void)state;
 	expect_error("drop saddr", 1, 11, "missing address after 'saddr'");
-	expect_error("drop tcp daddr   # comment", 1, 15,
-		     "missing address after 'daddr'");
+	expect_error("drop tcp daddr   # comment", 1, 15, "missing address after 'daddr'");
 	expect_error("drop tcp dport\r\n", 1, 15, "missing port after 'dport'");
 	expect_error("drop udp sport", 1, 15, "missing port after 'sport'");
 	expect_error("drop proto", 1, 11, "missing protocol after 'proto'");
 	expect_error("policy", 1, 7, "missing pass or drop after 'policy'");
 	expect_error("\tnonip  ", 1, 7, "missing pass or drop after 'nonip'");
-	expect_error("drop saddr 192.0.2.0/", 1, 22,
-		     "missing prefix length after '/'");
+	expect_error("drop saddr 192.0.2.0/", 1, 22, "missing prefix length after '/'");
 }
 
 static void test_err_wrong_argument(void **state)
 {
 	(void)state;
-	expect_error("drop saddr foo", 1, 12,
-		     "expected an address after 'saddr', got 'foo'");
-	expect_error("drop saddr 10", 1, 12,
-		     "expected an address after 'saddr', got '10'");
+	expect_error("drop saddr foo", 1, 12, "expected an address after 'saddr', got 'foo'");
+	expect_error("drop saddr 10", 1, 12, "expected an address after 'saddr', got '10'");
 	expect_error("drop tcp dport ssh", 1, 16,
-		     "expected a port or port range after 'dport', got 'ssh'");
+	             "expected a port or port range after 'dport', got 'ssh'");
 	expect_error("drop tcp dport 1-2-3", 1, 16,
-		     "expected a port or port range after 'dport', got '1-2-3'");
+	             "expected a port or port range after 'dport', got '1-2-3'");
 	expect_error("drop tcp dport 80-", 1, 16,
-		     "expected a port or port range after 'dport', got '80-'");
+	             "expected a port or port range after 'dport', got '80-'");
 	expect_error("drop tcp dport /", 1, 16,
-		     "expected a port or port range after 'dport', got '/'");
+	             "expected a port or port range after 'dport', got '/'");
 	expect_error("drop proto {", 1, 12,
-		     "expected a protocol number or name after 'proto', got '{'");
+	             "expected a protocol number or name after 'proto', got '{'");
 	expect_error("drop saddr 192.0.2.0/x", 1, 22,
-		     "expected a prefix length after '/', got 'x'");
-	expect_error("policy accept", 1, 8,
-		     "expected pass or drop after 'policy', got 'accept'");
-	expect_error("malformed drop now", 1, 16,
-		     "expected end of line, got 'now'");
+	             "expected a prefix length after '/', got 'x'");
+	expect_error("policy accept", 1, 8, "expected pass or drop after 'policy', got 'accept'");
+	expect_error("malformed drop now", 1, 16, "expected end of line, got 'now'");
 }
 
 static void test_err_invalid_address(void **state)
 {
 	(void)state;
-	expect_error("drop saddr 192.0.2", 1, 12,
-		     "invalid IPv4 address '192.0.2'");
-	expect_error("drop saddr 192.0.2.256", 1, 12,
-		     "invalid IPv4 address '192.0.2.256'");
-	expect_error("drop daddr 2001:db8:::1", 1, 12,
-		     "invalid IPv6 address '2001:db8:::1'");
-	expect_error("drop daddr 2001:db8::g", 1, 12,
-		     "invalid IPv6 address '2001:db8::g'");
+	expect_error("drop saddr 192.0.2", 1, 12, "invalid IPv4 address '192.0.2'");
+	expect_error("drop saddr 192.0.2.256", 1, 12, "invalid IPv4 address '192.0.2.256'");
+	expect_error("drop daddr 2001:db8:::1", 1, 12, "invalid IPv6 address '2001:db8:::1'");
+	expect_error("drop daddr 2001:db8::g", 1, 12, "invalid IPv6 address '2001:db8::g'");
 }
 
 static void test_err_prefix_out_of_range(void **state)
 {
 	(void)state;
 	expect_error("drop saddr 192.0.2.0/33", 1, 22,
-		     "prefix length 33 out of range for IPv4 (0-32)");
+	             "prefix length 33 out of range for IPv4 (0-32)");
 	expect_error("drop daddr 2001:db8::/129", 1, 23,
-		     "prefix length 129 out of range for IPv6 (0-128)");
+	             "prefix length 129 out of range for IPv6 (0-128)");
 	expect_error("drop daddr 2001:db8::/99999999999999999999999", 1, 23,
-		     "prefix length 99999999999999999999999 out of range for IPv6 (0-128)");
+	             "prefix length 99999999999999999999999 out of range for IPv6 (0-128)");
 }
 
 static void test_err_port_out_of_range(void **state)
 {
 	(void)state;
-	expect_error("drop tcp dport 65536", 1, 16,
-		     "port 65536 out of range (0-65535)");
+	expect_error("drop tcp dport 65536", 1, 16, "port 65536 out of range (0-65535)");
 	expect_error("drop udp sport 99999999999999999999", 1, 16,
-		     "port 99999999999999999999 out of range (0-65535)");
+	             "port 99999999999999999999 out of range (0-65535)");
 	/* The upper end is blamed at its own column. */
-	expect_error("drop tcp dport 8000-70000", 1, 21,
-		     "port 70000 out of range (0-65535)");
+	expect_error("drop tcp dport 8000-70000", 1, 21, "port 70000 out of range (0-65535)");
 }
 
 static void test_err_reversed_range(void **state)
@@ -387,8 +380,10 @@ static void test_err_lexer_fault_reported_once(void **state)
 	expect_error("drop saddr \"x", 1, 12, "unterminated string");
 	expect_error("drop saddr ;", 1, 12, "unexpected character ';'");
 	/* The rest of a faulty line is not lexed, so it adds no errors. */
-	expect_error("drop \"s\" ; \x01 \"", 1, 6,
-		     "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
+	expect_error(
+	    "drop \"s\" ; \x01 \"", 1, 6,
+	    "unexpected '\"s\"': expected ip, ip6, tcp, udp, icmp, icmpv6, proto, saddr, daddr, "
+	    "sport, dport, flags, type, vlan, fragment, len, ttl, hoplimit, limit, name or log");
 
 	fw_diag_init(&d, "t.rules", NULL);
 	fw_parser_init(&p, nul, sizeof(nul) - 1, &d);
@@ -404,12 +399,12 @@ static void test_every_faulty_line_reported(void **state)
 
 	(void)state;
 	parse_str(&ps, "policy drop\n"
-		       "drop saddr 192.0.2.0/33 dport 99999\n" /* first fault only */
-		       "pass tcp dport 22\n"
-		       "frob\n"
-		       "drop tcp dport 65536\n"
-		       "# fine\n"
-		       "pass udp\n");
+	               "drop saddr 192.0.2.0/33 dport 99999\n" /* first fault only */
+	               "pass tcp dport 22\n"
+	               "frob\n"
+	               "drop tcp dport 65536\n"
+	               "# fine\n"
+	               "pass udp\n");
 	assert_int_equal(ps.diag.errors, 3);
 	assert_int_equal(ps.diag.entries[0].line, 2);
 	assert_int_equal(ps.diag.entries[0].col, 22);
@@ -452,28 +447,28 @@ static void test_setting_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_settings),
-		cmocka_unit_test(test_rule_matches_in_source_order),
-		cmocka_unit_test(test_match_all_rule),
-		cmocka_unit_test(test_protocols),
-		cmocka_unit_test(test_ipv6_forms),
-		cmocka_unit_test(test_prefix_bounds_accepted),
-		cmocka_unit_test(test_port_forms),
-		cmocka_unit_test(test_err_unknown_statement_word),
-		cmocka_unit_test(test_err_unknown_match_word),
-		cmocka_unit_test(test_err_name),
-		cmocka_unit_test(test_err_long_word_is_cut_in_message),
-		cmocka_unit_test(test_err_missing_argument),
-		cmocka_unit_test(test_err_wrong_argument),
-		cmocka_unit_test(test_err_invalid_address),
-		cmocka_unit_test(test_err_prefix_out_of_range),
-		cmocka_unit_test(test_err_port_out_of_range),
-		cmocka_unit_test(test_err_reversed_range),
-		cmocka_unit_test(test_err_protocol),
-		cmocka_unit_test(test_err_lexer_fault_reported_once),
-		cmocka_unit_test(test_every_faulty_line_reported),
-		cmocka_unit_test(test_diag_list_is_capped),
-		cmocka_unit_test(test_setting_names),
+	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_rule_matches_in_source_order),
+	    cmocka_unit_test(test_match_all_rule),
+	    cmocka_unit_test(test_protocols),
+	    cmocka_unit_test(test_ipv6_forms),
+	    cmocka_unit_test(test_prefix_bounds_accepted),
+	    cmocka_unit_test(test_port_forms),
+	    cmocka_unit_test(test_err_unknown_statement_word),
+	    cmocka_unit_test(test_err_unknown_match_word),
+	    cmocka_unit_test(test_err_name),
+	    cmocka_unit_test(test_err_long_word_is_cut_in_message),
+	    cmocka_unit_test(test_err_missing_argument),
+	    cmocka_unit_test(test_err_wrong_argument),
+	    cmocka_unit_test(test_err_invalid_address),
+	    cmocka_unit_test(test_err_prefix_out_of_range),
+	    cmocka_unit_test(test_err_port_out_of_range),
+	    cmocka_unit_test(test_err_reversed_range),
+	    cmocka_unit_test(test_err_protocol),
+	    cmocka_unit_test(test_err_lexer_fault_reported_once),
+	    cmocka_unit_test(test_every_faulty_line_reported),
+	    cmocka_unit_test(test_diag_list_is_capped),
+	    cmocka_unit_test(test_setting_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
