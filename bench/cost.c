@@ -80,7 +80,7 @@
 #define GEN_SRC_COUNT    256 /* gen.c's default --src-count */
 #define WARMUP_MAX       64
 
-static struct fw_ruleset ruleset; /* large: not on the stack */
+static struct fw_ruleset *ruleset;
 
 static void usage(FILE *f)
 {
@@ -501,7 +501,7 @@ int main(int argc, char **argv)
 			        strerror(errno));
 			return 2;
 		}
-		if (fw_ruleset_write(fw, &ruleset)) {
+		if (fw_ruleset_write(fw, ruleset)) {
 			fprintf(stderr, "xdpfw-cost: cannot write the rules of %s into the maps\n",
 			        rules);
 			goto out;

@@ -14,26 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ruleset.h"
 #include "xdpfw.h"
-
-struct fw_pos {
-	unsigned int line;
-	unsigned int col;
-};
 
 enum fw_stmt_kind {
 	FW_STMT_SETTING, /* policy, nonip, malformed, limit-sources, limit-full */
 	FW_STMT_RULE,
 	FW_STMT_SET, /* set NAME = { ... } | file "PATH" */
-};
-
-enum fw_setting {
-	FW_SETTING_POLICY,
-	FW_SETTING_NONIP,
-	FW_SETTING_MALFORMED,
-	FW_SETTING_LIMIT_SOURCES, /* limit-sources N */
-	FW_SETTING_LIMIT_FULL,    /* limit-full over|within */
-	FW_SETTING_MAX,
 };
 
 enum fw_match_kind {

@@ -197,21 +197,18 @@ static int ev_range(struct evlist *l, __u32 lo, __u32 hi, bool neg, __u32 domain
 	return ev_add(l, 0, lo, r) ?: ev_add(l, hi + 1, domain, r);
 }
 
-static int ev_bitmap(struct evlist *l, const struct xdpfw_port_set *ps, bool neg, __u32 r)
+/* Where a port set's test holds: its ranges (normalized), or the gaps
+ * between them when negated. */
+static int ev_ports(struct evlist *l, const struct xdpfw_port_entry *e, __u32 n, bool neg, __u32 r)
 {
-	__u32 p = 0;
+	__u32 next = 0;
 
-	while (p < 65536) {
-		bool in = ((ps->bits[p / 64] >> (p % 64)) & 1) != neg;
-		__u32 q = p + 1;
-
-		while (q < 65536 && (((ps->bits[q / 64] >> (q % 64)) & 1) != neg) == in)
-			q++;
-		if (in && ev_add(l, p, q, r))
+	for (__u32 i = 0; i < n; i++) {
+		if (ev_add(l, neg ? next : e[i].lo, neg ? e[i].lo : e[i].hi + 1u, r))
 			return -ENOMEM;
-		p = q;
+		next = e[i].hi + 1u;
 	}
-	return 0;
+	return neg ? ev_add(l, next, 65536, r) : 0;
 }
 
 static int ev_cmp(const void *a, const void *b)
@@ -237,33 +234,38 @@ static const struct table_field table_fields[] = {
     {XDPFW_F_VLAN, XDPFW_CLS_BASE_VLAN, XDPFW_VLAN_NONE + 1},
 };
 
+/* Rule r's test of a port field (dst: the destination port) as events;
+ * *tests false if it has none. An unknown set holds nothing. */
+static int port_events(const struct fw_ruleset *rs, const struct xdpfw_rule *r, __u32 ri, bool dst,
+                       struct evlist *l, bool *tests)
+{
+	__u32 m = r->match, n = r->negate, bit = dst ? XDPFW_M_DPORT : XDPFW_M_SPORT;
+	__u32 setbit = dst ? XDPFW_M_DPORT_SET : XDPFW_M_SPORT_SET;
+	const struct xdpfw_port_entry *e;
+	__u32 ne;
+
+	*tests = m & (bit | setbit);
+	if (m & bit)
+		return dst ? ev_range(l, r->dport_lo, r->dport_hi, n & bit, 65536, ri)
+		           : ev_range(l, r->sport_lo, r->sport_hi, n & bit, 65536, ri);
+	if (!(m & setbit))
+		return 0;
+	e = fw_ruleset_port_set(rs, dst ? r->dport_set : r->sport_set, &ne);
+	return ev_ports(l, e, ne, n & setbit, ri);
+}
+
 /* Rule r's test of table field f as events; *tests false if it has none. */
 static int rule_events(const struct build *b, const struct xdpfw_rule *r, __u32 ri,
                        const struct table_field *tf, struct evlist *l, bool *tests)
 {
 	const struct fw_ruleset *rs = b->rs;
-	__u32 m = r->match, n = r->negate;
+	__u32 m = r->match;
 
 	*tests = true;
 	switch (tf->field) {
 	case XDPFW_F_SPORT:
-		if (m & XDPFW_M_SPORT)
-			return ev_range(l, r->sport_lo, r->sport_hi, n & XDPFW_M_SPORT, 65536, ri);
-		if ((m & XDPFW_M_SPORT_SET) && r->sport_set < rs->nport_sets)
-			return ev_bitmap(l, &rs->port_sets[r->sport_set], n & XDPFW_M_SPORT_SET,
-			                 ri);
-		if (m & XDPFW_M_SPORT_SET)
-			return 0; /* an unknown set holds nothing */
-		break;
 	case XDPFW_F_DPORT:
-		if (m & XDPFW_M_DPORT)
-			return ev_range(l, r->dport_lo, r->dport_hi, n & XDPFW_M_DPORT, 65536, ri);
-		if ((m & XDPFW_M_DPORT_SET) && r->dport_set < rs->nport_sets)
-			return ev_bitmap(l, &rs->port_sets[r->dport_set], n & XDPFW_M_DPORT_SET,
-			                 ri);
-		if (m & XDPFW_M_DPORT_SET)
-			return 0;
-		break;
+		return port_events(rs, r, ri, tf->field == XDPFW_F_DPORT, l, tests);
 	case XDPFW_F_LEN:
 		if (m & XDPFW_M_LEN)
 			return ev_range(l, r->len_lo, r->len_hi, false, 65536, ri);
@@ -906,7 +908,7 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 		if (c->shape[fi][0].store == XDPFW_STORE_D16)
 			m += (__u64)XDPFW_D16_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
 	m += (__u64)rs->naddrs * sizeof(struct xdpfw_set_entry);
-	m += (__u64)XDPFW_MAX_PORT_SETS * sizeof(struct xdpfw_port_set);
+	m += (__u64)rs->nports * sizeof(struct xdpfw_port_entry);
 	return m;
 }
 

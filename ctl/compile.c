@@ -1,35 +1,20 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * compile.c - see compile.h; also the ruleset.h entry points that run the
- * whole pipeline, and the printer of compiled rules.
+ * compile.c - see compile.h: statements in, the rule set image out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cls.h"
 #include "compile.h"
+#include "file.h"
 #include "parser.h"
-
-/* Protocol numbers (IANA) that the compiler gives a meaning to. */
-#define PROTO_ICMP   1
-#define PROTO_TCP    6
-#define PROTO_UDP    17
-#define PROTO_ICMPV6 58
-
-/* A rule file is text written by people; anything this big is a mistake
- * (a device, a log file) that would otherwise be read into memory whole. */
-#define FW_RULE_FILE_MAX (64u << 20)
-
-/* FNV-1a 64-bit parameters, from the FNV reference (draft-eastlake-fnv). */
-#define FNV64_OFFSET 0xcbf29ce484222325ull
-#define FNV64_PRIME  0x100000001b3ull
+#include "setfile.h"
+#include "util.h"
 
 static int cerr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos, const char *fmt,
                 ...) __attribute__((format(printf, 4, 5)));
@@ -48,40 +33,13 @@ static int cerr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos p
 	return -EINVAL;
 }
 
-void fw_ruleset_free(struct fw_ruleset *rs)
-{
-	fw_ruleset_drop_cls(rs);
-	free(rs->addrs);
-	free(rs->port_sets);
-	free(rs->sets);
-	rs->addrs = NULL;
-	rs->port_sets = NULL;
-	rs->sets = NULL;
-	rs->naddrs = rs->addrs_cap = rs->nport_sets = rs->naddr_sets = 0;
-	rs->nsets = rs->sets_cap = 0;
-}
-
-void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag)
+void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag,
+                      const char *source)
 {
 	memset(c, 0, sizeof(*c));
 	c->rs = rs;
 	c->diag = diag;
-	fw_ruleset_free(rs);
-	memset(rs, 0, sizeof(*rs));
-	rs->config.policy = XDPFW_ACT_PASS;
-	rs->config.nonip = XDPFW_ACT_PASS;
-	/* A frame the program cannot parse cannot be classified either;
-	 * letting it through would let it bypass every rule. */
-	rs->config.malformed = XDPFW_ACT_DROP;
-	rs->config.limit.sources = XDPFW_LIMIT_SOURCES_DEFAULT;
-	/* A packet whose source gets no bucket counts as over its limit:
-	 * a flood must not find a way around the limit in a full table. */
-	rs->config.limit.full = XDPFW_LIMIT_FULL_OVER;
-}
-
-static const char *family_word(uint8_t family)
-{
-	return family == XDPFW_FAMILY_IPV4 ? "ip" : "ip6";
+	c->source = source;
 }
 
 static const char *family_label(uint8_t family)
@@ -97,16 +55,6 @@ static void proto_label(uint8_t proto, char *buf, size_t size)
 		snprintf(buf, size, "%s", name);
 	else
 		snprintf(buf, size, "%u", proto);
-}
-
-/* The family a protocol only exists in, as nft's icmp/icmpv6 imply. */
-static uint8_t proto_family(uint8_t proto)
-{
-	if (proto == PROTO_ICMP)
-		return XDPFW_FAMILY_IPV4;
-	if (proto == PROTO_ICMPV6)
-		return XDPFW_FAMILY_IPV6;
-	return XDPFW_FAMILY_NONE;
 }
 
 static const char *match_word(enum fw_match_kind kind)
@@ -150,7 +98,8 @@ static int check_repeat(struct fw_compiler *c, const struct fw_stmt *st,
 
 	if (m->kind == FW_MATCH_FAMILY && m->family != first->family)
 		return cerr(c, st, m->pos, "family %s conflicts with %s at column %u",
-		            family_word(m->family), family_word(first->family), first->pos.col);
+		            fw_family_word(m->family), fw_family_word(first->family),
+		            first->pos.col);
 	if (m->kind == FW_MATCH_PROTO && m->proto != first->proto) {
 		proto_label(m->proto, a, sizeof(a));
 		proto_label(first->proto, b, sizeof(b));
@@ -174,7 +123,7 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 	const struct fw_ast_match *proto = seen[FW_MATCH_PROTO];
 	const struct fw_ast_match *ttl = seen[FW_MATCH_TTL];
 	const struct fw_ast_match *addrs[2] = {seen[FW_MATCH_SADDR], seen[FW_MATCH_DADDR]};
-	uint8_t pfam = proto ? proto_family(proto->proto) : XDPFW_FAMILY_NONE;
+	uint8_t pfam = proto ? fw_proto_family(proto->proto) : XDPFW_FAMILY_NONE;
 	uint8_t family = XDPFW_FAMILY_NONE;
 	char ref_name[48];
 	int r = 0, i;
@@ -187,10 +136,10 @@ static int check_family(struct fw_compiler *c, const struct fw_stmt *st,
 
 	if (kw) {
 		family = kw->family;
-		snprintf(ref_name, sizeof(ref_name), "an %s rule", family_word(family));
+		snprintf(ref_name, sizeof(ref_name), "an %s rule", fw_family_word(family));
 		if (pfam && pfam != family)
 			r = cerr(c, st, proto->arg, "%s in an %s rule: use %s",
-			         fw_proto_name(proto->proto), family_word(family),
+			         fw_proto_name(proto->proto), fw_family_word(family),
 			         pfam == XDPFW_FAMILY_IPV4 ? "icmpv6" : "icmp");
 	} else if (pfam) {
 		family = pfam;
@@ -244,7 +193,7 @@ static int check_ports(struct fw_compiler *c, const struct fw_stmt *st,
 		return 0;
 	if (!proto)
 		return cerr(c, st, port->pos, "%s needs tcp or udp", match_word(port->kind));
-	if (proto->proto != PROTO_TCP && proto->proto != PROTO_UDP) {
+	if (proto->proto != FW_PROTO_TCP && proto->proto != FW_PROTO_UDP) {
 		proto_label(proto->proto, name, sizeof(name));
 		return cerr(c, st, port->pos, "%s needs tcp or udp, not %s", match_word(port->kind),
 		            name);
@@ -264,17 +213,17 @@ static int check_l4_fields(struct fw_compiler *c, const struct fw_stmt *st,
 	const struct fw_ast_match *type = seen[FW_MATCH_ICMPTYPE];
 	int r = 0;
 
-	if (flags && (!proto || proto->proto != PROTO_TCP))
+	if (flags && (!proto || proto->proto != FW_PROTO_TCP))
 		r = cerr(c, st, flags->pos, "flags needs tcp");
 	if (!type)
 		return r;
-	if (!proto || (proto->proto != PROTO_ICMP && proto->proto != PROTO_ICMPV6))
+	if (!proto || (proto->proto != FW_PROTO_ICMP && proto->proto != FW_PROTO_ICMPV6))
 		return cerr(c, st, type->pos, "type needs icmp or icmpv6");
-	*icmp_type = proto->proto == PROTO_ICMP ? type->icmp.v4 : type->icmp.v6;
+	*icmp_type = proto->proto == FW_PROTO_ICMP ? type->icmp.v4 : type->icmp.v6;
 	if (*icmp_type < 0)
 		r = cerr(c, st, type->arg, "no such %s type; it is an %s type",
 		         fw_proto_name(proto->proto),
-		         proto->proto == PROTO_ICMP ? "icmpv6" : "icmp");
+		         proto->proto == FW_PROTO_ICMP ? "icmpv6" : "icmp");
 	return r;
 }
 
@@ -282,21 +231,8 @@ static int check_l4_fields(struct fw_compiler *c, const struct fw_stmt *st,
  * (packet & mask) == addr without masking the rule again. */
 static void set_prefix(struct xdpfw_prefix *p, const struct fw_ast_prefix *a)
 {
-	int words = a->family == XDPFW_FAMILY_IPV4 ? 1 : 4, i;
-
-	for (i = 0; i < words; i++) {
-		int bits = (int)a->len - 32 * i;
-		uint32_t mask;
-
-		if (bits <= 0)
-			mask = 0;
-		else if (bits >= 32)
-			mask = 0xffffffffu;
-		else
-			mask = htonl(0xffffffffu << (32 - bits));
-		p->mask[i] = mask;
-		p->addr[i] = a->addr[i] & mask;
-	}
+	fw_prefix_mask(a->len, p->mask);
+	fw_prefix_clear_host(a->addr, a->len, p->addr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -310,46 +246,43 @@ static struct fw_set_info *set_find(const struct fw_ruleset *rs, const char *nam
 	return NULL;
 }
 
-/* Give a set its kind and an id of that kind, within the limits. */
+/* Report a fault at a set member: its own line (a list may span lines, a
+ * set file is another file). Returns -EINVAL. */
+static int elem_err(struct fw_compiler *c, const struct fw_stmt *st, const struct fw_ast_elem *e,
+                    const char *msg)
+{
+	fw_diag_report(c->diag, FW_DIAG_ERROR, e->pos.line, e->pos.col, e->src ? e->src : st->src,
+	               e->src ? e->src_len : st->src_len, "%s", msg);
+	return -EINVAL;
+}
+
+/*
+ * Give a set its kind and the next id of that kind. Ids are handed out in
+ * the order sets get members, so the members of every set stay grouped by
+ * id in ascending order (ruleset.h).
+ */
 static int set_bind(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
                     struct fw_set_info *info, enum fw_set_kind kind)
 {
 	struct fw_ruleset *rs = c->rs;
-	struct xdpfw_port_set *ps;
+	__u32 *n = kind == FW_SET_ADDR ? &rs->naddr_sets : &rs->nport_sets;
+	unsigned int max = kind == FW_SET_ADDR ? XDPFW_MAX_ADDR_SETS : XDPFW_MAX_PORT_SETS;
 
+	if (*n >= max)
+		return cerr(c, st, pos, "too many %s sets and lists: the limit is %u",
+		            kind == FW_SET_ADDR ? "address" : "port", max);
 	info->kind = kind;
-	if (kind == FW_SET_ADDR) {
-		if (rs->naddr_sets >= XDPFW_MAX_ADDR_SETS)
-			return cerr(c, st, pos, "too many address sets and lists: the limit is %d",
-			            XDPFW_MAX_ADDR_SETS);
-		info->id = (__u16)rs->naddr_sets++;
-		return 0;
-	}
-	if (rs->nport_sets >= XDPFW_MAX_PORT_SETS)
-		return cerr(c, st, pos, "too many port sets and lists: the limit is %d",
-		            XDPFW_MAX_PORT_SETS);
-	ps = reallocarray(rs->port_sets, rs->nport_sets + 1, sizeof(*ps));
-	if (!ps)
-		return -ENOMEM;
-	rs->port_sets = ps;
-	memset(&ps[rs->nport_sets], 0, sizeof(*ps));
-	info->id = (__u16)rs->nport_sets++;
+	info->id = (__u16)(*n)++;
 	return 0;
 }
 
+/* A new set; NULL when out of memory. */
 static struct fw_set_info *set_new(struct fw_ruleset *rs, const char *name, unsigned int line)
 {
 	struct fw_set_info *v;
 
-	if (rs->nsets == rs->sets_cap) {
-		__u32 cap = rs->sets_cap ? rs->sets_cap * 2 : 16;
-
-		v = reallocarray(rs->sets, cap, sizeof(*v));
-		if (!v)
-			return NULL;
-		rs->sets = v;
-		rs->sets_cap = cap;
-	}
+	if (FW_GROW(rs->sets, rs->sets_cap, rs->nsets, 16))
+		return NULL;
 	v = &rs->sets[rs->nsets++];
 	memset(v, 0, sizeof(*v));
 	snprintf(v->name, sizeof(v->name), "%s", name);
@@ -357,200 +290,147 @@ static struct fw_set_info *set_new(struct fw_ruleset *rs, const char *name, unsi
 	return v;
 }
 
-static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st, struct fw_pos pos,
-                        struct fw_set_info *info, const struct fw_ast_prefix *a)
+static int set_add_addr(struct fw_compiler *c, const struct fw_stmt *st,
+                        const struct fw_ast_elem *m, struct fw_set_info *info)
 {
 	struct fw_ruleset *rs = c->rs;
-	struct xdpfw_prefix masked;
 	struct xdpfw_set_entry *e;
+	char msg[64];
 
-	if (rs->naddrs >= XDPFW_MAX_SET_ADDRS)
-		return cerr(c, st, pos, "sets hold more than %u prefixes in all",
-		            XDPFW_MAX_SET_ADDRS);
-	if (rs->naddrs == rs->addrs_cap) {
-		__u32 cap = rs->addrs_cap ? rs->addrs_cap * 2 : 64;
-
-		e = reallocarray(rs->addrs, cap, sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		rs->addrs = e;
-		rs->addrs_cap = cap;
+	if (rs->naddrs >= XDPFW_MAX_SET_ADDRS) {
+		snprintf(msg, sizeof(msg), "sets hold more than %u prefixes in all",
+		         XDPFW_MAX_SET_ADDRS);
+		return elem_err(c, st, m, msg);
 	}
-	memset(&masked, 0, sizeof(masked));
-	set_prefix(&masked, a);
+	if (fw_ruleset_grow_addrs(rs))
+		return -ENOMEM;
 	e = &rs->addrs[rs->naddrs++];
 	memset(e, 0, sizeof(*e));
 	e->set = info->id;
-	e->family = a->family;
-	e->len = a->len;
-	memcpy(e->addr, masked.addr, sizeof(e->addr));
-	info->families |= a->family == XDPFW_FAMILY_IPV4 ? 1 : 2;
-	info->count++;
+	e->family = m->addr.family;
+	e->len = m->addr.len;
+	fw_prefix_clear_host(m->addr.addr, m->addr.len, e->addr);
+	info->families |= m->addr.family == XDPFW_FAMILY_IPV4 ? 1 : 2;
 	return 0;
 }
 
-static void set_add_ports(struct fw_ruleset *rs, struct fw_set_info *info, unsigned int lo,
-                          unsigned int hi)
+static int set_add_ports(struct fw_ruleset *rs, const struct fw_ast_elem *m,
+                         const struct fw_set_info *info)
 {
-	struct xdpfw_port_set *ps = &rs->port_sets[info->id];
-
-	for (unsigned int p = lo; p <= hi; p++)
-		ps->bits[p / 64] |= 1ull << (p % 64);
-	info->count++;
+	if (fw_ruleset_grow_ports(rs))
+		return -ENOMEM;
+	rs->ports[rs->nports++] = (struct xdpfw_port_entry){
+	    .set = info->id,
+	    .lo = m->lo,
+	    .hi = m->hi,
+	};
+	return 0;
 }
 
-/* Fill a bound set from its members, which must all be of its kind. */
+/*
+ * Fill a set just bound from its members, which must all be of its kind.
+ * A port set keeps its ranges normalized (sorted, merged), so that the
+ * order they were written in changes neither the image nor its digest.
+ */
 static int set_fill(struct fw_compiler *c, const struct fw_stmt *st, struct fw_set_info *info,
                     const struct fw_ast_list *l)
 {
-	int r;
+	struct fw_ruleset *rs = c->rs;
+	__u32 first = rs->nports;
+	int r = 0;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; !r && i < l->n; i++) {
 		const struct fw_ast_elem *e = &l->v[i];
 
-		if (e->is_addr != (info->kind == FW_SET_ADDR)) {
-			fw_diag_report(c->diag, FW_DIAG_ERROR, e->pos.line, e->pos.col,
-			               e->src ? e->src : st->src, e->src ? e->src_len : st->src_len,
-			               "a set holds addresses or ports, not both");
-			return -EINVAL;
-		}
-		if (e->is_addr) {
-			r = set_add_addr(c, st, e->pos, info, &e->addr);
-			if (r)
-				return r;
-		} else {
-			set_add_ports(c->rs, info, e->lo, e->hi);
-		}
+		if (e->is_addr != (info->kind == FW_SET_ADDR))
+			return elem_err(c, st, e, "a set holds addresses or ports, not both");
+		r = e->is_addr ? set_add_addr(c, st, e, info) : set_add_ports(rs, e, info);
+		info->count += !r;
 	}
-	return 0;
+	if (info->kind == FW_SET_PORT)
+		rs->nports =
+		    first + (__u32)fw_ranges_normalize(&rs->ports[first], rs->nports - first);
+	return r;
 }
 
-/* The set file's path: as written when absolute, else next to the rules. */
-static void set_file_path(const struct fw_compiler *c, const char *file, char *buf, size_t len)
+/* The set file's path, malloc'ed: as written when absolute, else next to
+ * the rule file. NULL when out of memory. */
+static char *set_file_path(const struct fw_compiler *c, const char *file)
 {
 	const char *slash = c->source ? strrchr(c->source, '/') : NULL;
+	char *path;
 
 	if (file[0] == '/' || !slash)
-		snprintf(buf, len, "%s", file);
-	else
-		snprintf(buf, len, "%.*s/%s", (int)(slash - c->source), c->source, file);
+		return strdup(file);
+	if (asprintf(&path, "%.*s/%s", (int)(slash - c->source), c->source, file) < 0)
+		return NULL;
+	return path;
 }
 
-static int read_all(const char *path, char **bufp, size_t *lenp);
-
 /*
- * A set file: one address or prefix per line, '#' comments, blank lines.
- * Faults are reported against the set file, with its line and column.
+ * A set's members from its file, into l; the text stays in *text (the
+ * members point into it) for the caller to free. Faults are reported
+ * against the set file, with its line and column.
  */
-static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct fw_ast_list *l)
+static int read_set_file(struct fw_compiler *c, const struct fw_stmt *st, struct fw_ast_list *l,
+                         char **text, char **pathp)
+{
+	size_t len = 0;
+	int r;
+
+	*pathp = set_file_path(c, st->set_file);
+	if (!*pathp)
+		return -ENOMEM;
+	r = fw_file_read(*pathp, 0, text, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r)
+		return cerr(c, st, st->set_file_pos, "cannot read set file %s: %s", *pathp,
+		            fw_file_strerror(r));
+	return fw_setfile_parse(*pathp, *text, len, l, c->diag);
+}
+
+/* Fill the set of a set statement from its list or its file. */
+static int set_define(struct fw_compiler *c, const struct fw_stmt *st, struct fw_set_info *info)
 {
 	const char *saved = c->diag->file;
-	char path[4096], *buf = NULL;
-	size_t len = 0, pos = 0;
-	unsigned int line = 0;
-	int r, errors = 0;
+	const struct fw_ast_list *l = &st->set;
+	struct fw_ast_list file = {0};
+	char *text = NULL, *path = NULL;
+	int r = 0;
 
-	set_file_path(c, st->set_file, path, sizeof(path));
-	r = read_all(path, &buf, &len);
-	if (r) {
-		r = cerr(c, st, st->set_file_pos, "cannot read set file %s: %s", path,
-		         strerror(-r));
-		goto out;
+	if (st->set_file) {
+		r = read_set_file(c, st, &file, &text, &path);
+		l = &file;
 	}
-	c->diag->file = path;
-	while (pos < len && errors < 20) {
-		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - s) : len - pos, a = 0, b;
-		struct fw_ast_prefix pfx = {0};
-		char text[INET6_ADDRSTRLEN + 8], *slash;
-		struct fw_ast_elem *e;
-		int v6;
-
-		pos += n + 1;
-		line++;
-		if (n && s[n - 1] == '\r')
-			n--;
-		while (a < n && (s[a] == ' ' || s[a] == '\t'))
-			a++;
-		for (b = a; b < n && s[b] != '#' && s[b] != ' ' && s[b] != '\t'; b++)
-			;
-		if (a == b)
-			goto check_rest;
-		if (b - a >= sizeof(text) || memchr(s + a, '\0', b - a))
-			goto bad;
-		memcpy(text, s + a, b - a);
-		text[b - a] = '\0';
-		slash = strchr(text, '/');
-		if (slash)
-			*slash = '\0';
-		v6 = strchr(text, ':') != NULL;
-		if (inet_pton(v6 ? AF_INET6 : AF_INET, text, pfx.addr) != 1)
-			goto bad;
-		pfx.family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
-		pfx.len = v6 ? 128 : 32;
-		if (slash) {
-			size_t nd = strspn(slash + 1, "0123456789");
-			unsigned long plen = strtoul(slash + 1, NULL, 10);
-
-			/* Plain digits only: strtoul would take "-0" or "+24". */
-			if (nd == 0 || nd > 3 || slash[1 + nd] || plen > pfx.len)
-				goto bad;
-			pfx.len = (uint8_t)plen;
-		}
-		if (c->rs->naddrs + l->n >= XDPFW_MAX_SET_ADDRS) {
-			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
-			               "sets hold more than %u prefixes in all",
-			               XDPFW_MAX_SET_ADDRS);
-			r = -EINVAL;
-			goto out;
-		}
-		e = NULL;
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 256;
-			struct fw_ast_elem *v = reallocarray(l->v, cap, sizeof(*v));
-
-			if (!v) {
-				r = -ENOMEM;
-				goto out;
-			}
-			l->v = v;
-			l->cap = cap;
-		}
-		e = &l->v[l->n++];
-		memset(e, 0, sizeof(*e));
-		e->pos = (struct fw_pos){line, (unsigned int)a + 1};
-		e->is_addr = true;
-		e->addr = pfx;
-	check_rest:
-		while (b < n && (s[b] == ' ' || s[b] == '\t'))
-			b++;
-		if (b < n && s[b] != '#') {
-			fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)b + 1, s, n,
-			               "one address or prefix per line; unexpected '%.*s'",
-			               (int)(n - b > 40 ? 40 : n - b), s + b);
-			errors++;
-		}
-		continue;
-	bad:
-		fw_diag_report(c->diag, FW_DIAG_ERROR, line, (unsigned int)a + 1, s, n,
-		               "not an IPv4/IPv6 address or prefix: '%.*s'",
-		               (int)(b - a > 60 ? 60 : b - a), s + a);
-		errors++;
+	if (!r && !l->n) {
+		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col,
+		               st->src, st->src_len,
+		               "set %s is empty: rules using it never match (with !=, always)",
+		               st->name);
+		/* An address set until a port match uses it (no member says
+		 * otherwise); an id now keeps ids in definition order. */
+		r = set_bind(c, st, st->name_pos, info, FW_SET_ADDR);
+	} else if (!r) {
+		r = set_bind(c, st, st->name_pos, info,
+		             l->v[0].is_addr ? FW_SET_ADDR : FW_SET_PORT);
+		/* A member's fault points into the file that holds it. */
+		if (path)
+			c->diag->file = path;
+		if (!r)
+			r = set_fill(c, st, info, l);
+		c->diag->file = saved;
 	}
-	r = errors ? -EINVAL : 0;
-out:
-	c->diag->file = saved;
-	free(buf);
+	free(file.v);
+	free(text);
+	free(path);
 	return r;
 }
 
 static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 {
 	const struct fw_set_info *old = set_find(c->rs, st->name);
-	struct fw_ast_list file = {0};
-	const struct fw_ast_list *l = &st->set;
 	struct fw_set_info *info;
-	int r;
 
 	if (old)
 		return cerr(c, st, st->name_pos, "set %s already defined on line %u", st->name,
@@ -562,28 +442,7 @@ static int compile_set(struct fw_compiler *c, const struct fw_stmt *st)
 		return -ENOMEM;
 	if (st->broken)
 		return -EINVAL; /* reported by the parser */
-	if (st->set_file) {
-		r = read_set_file(c, st, &file);
-		if (r)
-			goto out;
-		l = &file;
-	}
-	if (!l->n) {
-		fw_diag_report(c->diag, FW_DIAG_WARNING, st->name_pos.line, st->name_pos.col,
-		               st->src, st->src_len,
-		               "set %s is empty: rules using it never match (with !=, always)",
-		               st->name);
-		/* An address set until a port match uses it (no member says
-		 * otherwise); an id now keeps ids in definition order. */
-		r = set_bind(c, st, st->name_pos, info, FW_SET_ADDR);
-		goto out;
-	}
-	r = set_bind(c, st, st->name_pos, info, l->v[0].is_addr ? FW_SET_ADDR : FW_SET_PORT);
-	if (!r)
-		r = set_fill(c, st, info, l);
-out:
-	free(file.v);
-	return r;
+	return set_define(c, st, info);
 }
 
 /* What an address or port match of a rule refers to once sets are resolved. */
@@ -817,17 +676,19 @@ static int check_limit(struct fw_compiler *c, const struct fw_stmt *st, int fami
 	return 0;
 }
 
-static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
+/*
+ * Every match kind once (a repeat is a conflict or a duplicate), and the
+ * lists and @sets resolved: their families stand in for an address's.
+ * Fills seen[] and res[]; copies[] holds the address matches of sets.
+ * Returns 0, -EINVAL after reporting, or -ENOMEM.
+ */
+static int rule_matches(struct fw_compiler *c, const struct fw_stmt *st,
+                        const struct fw_ast_match *seen[FW_MATCH_MAX],
+                        struct resolved res[FW_MATCH_MAX], struct fw_ast_match copies[2])
 {
-	struct xdpfw_limit limit;
-	const struct fw_ast_match *seen[FW_MATCH_MAX] = {0};
-	struct resolved res[FW_MATCH_MAX] = {0};
-	struct fw_ast_match copies[2];
-	struct fw_ruleset *rs = c->rs;
-	int r = 0, family, icmp_type = 0;
-	size_t i;
+	int r = 0;
 
-	for (i = 0; i < st->nmatches; i++) {
+	for (size_t i = 0; i < st->nmatches; i++) {
 		const struct fw_ast_match *m = &st->matches[i];
 
 		if (seen[m->kind])
@@ -835,7 +696,6 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		else
 			seen[m->kind] = m;
 	}
-	/* Lists and @sets: their families stand in for an address's. */
 	for (int k = FW_MATCH_SADDR; k <= FW_MATCH_DPORT; k++) {
 		const struct fw_ast_match *m = seen[k];
 		int rr;
@@ -843,6 +703,8 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 		if (!m || (!m->is_list && !m->setref[0]))
 			continue;
 		rr = resolve_set(c, st, m, &res[k]);
+		if (rr == -ENOMEM)
+			return rr;
 		if (rr) {
 			r = rr;
 			continue;
@@ -856,6 +718,34 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 			seen[k] = &copies[k - FW_MATCH_SADDR];
 		}
 	}
+	return r;
+}
+
+/* Where rule st stands in the source the parser read (rs->source). */
+static struct fw_src src_of(const struct fw_ruleset *rs, const struct fw_stmt *st,
+                            struct fw_pos pos)
+{
+	struct fw_src s = {.pos = pos};
+
+	if (rs->source && st->src >= rs->source &&
+	    st->src + st->src_len <= rs->source + rs->source_len) {
+		s.off = (__u32)(st->src - rs->source);
+		s.len = (__u32)st->src_len;
+	}
+	return s;
+}
+
+static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
+{
+	const struct fw_ast_match *seen[FW_MATCH_MAX] = {0};
+	struct resolved res[FW_MATCH_MAX] = {0};
+	struct fw_ruleset *rs = c->rs;
+	struct fw_ast_match copies[2];
+	int r, family, icmp_type = 0;
+	struct xdpfw_limit limit;
+	struct xdpfw_rule *out;
+
+	r = rule_matches(c, st, seen, res, copies);
 	if (r == -ENOMEM)
 		return r;
 	family = check_family(c, st, seen);
@@ -875,14 +765,22 @@ static int compile_rule(struct fw_compiler *c, const struct fw_stmt *st)
 	if (r || c->rules_seen > XDPFW_MAX_RULES)
 		return -EINVAL;
 
-	lower_rule(st, seen, res, (uint8_t)family, icmp_type, &rs->rules[rs->config.rule_count]);
+	if (fw_ruleset_grow_rules(rs))
+		return -ENOMEM;
+	out = &rs->rules[rs->config.rule_count];
+	lower_rule(st, seen, res, (uint8_t)family, icmp_type, out);
 	if (st->limit.pos.line) {
-		rs->rules[rs->config.rule_count].flags |= XDPFW_RULE_LIMIT;
+		out->flags |= XDPFW_RULE_LIMIT;
+		out->limit = limit;
 		rs->config.limit.rules++;
-		rs->rules[rs->config.rule_count].limit = limit;
 	}
 	/* A fresh set counts rule i in slot i; a reload reassigns slots. */
-	rs->rules[rs->config.rule_count].counter = rs->config.rule_count;
+	out->counter = rs->config.rule_count;
+	if (rs->rule_src)
+		rs->rule_src[rs->config.rule_count] = (struct fw_rule_src){
+		    .verb = src_of(rs, st, st->pos),
+		    .name = src_of(rs, st, st->name[0] ? st->name_pos : st->pos),
+		};
 	rs->config.rule_count++;
 	return 0;
 }
@@ -896,6 +794,7 @@ static int compile_setting(struct fw_compiler *c, const struct fw_stmt *st)
 		return cerr(c, st, st->pos, "%s already set on line %u",
 		            fw_setting_name(st->setting), *line);
 	*line = st->pos.line;
+	c->rs->setting_src[st->setting] = src_of(c->rs, st, st->pos);
 	switch (st->setting) {
 	case FW_SETTING_POLICY:
 		cfg->policy = st->action;
@@ -927,460 +826,17 @@ int fw_compile_stmt(struct fw_compiler *c, const struct fw_stmt *st)
 	return compile_rule(c, st);
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+int fw_compiler_finish(struct fw_compiler *c)
 {
-	const unsigned char *p = data;
-	size_t i;
+	struct fw_ruleset *rs = c->rs;
+	int r = fw_ruleset_index_sets(rs);
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV64_PRIME;
-	}
-	return h;
-}
-
-uint64_t fw_ruleset_digest(const struct fw_ruleset *rs)
-{
-	struct xdpfw_config cfg = rs->config;
-	uint32_t n = cfg.rule_count;
-	uint64_t h;
-
-	cfg.digest = 0;
-	cfg.cls_flags = 0; /* the classifier's, derived */
-	if (n > XDPFW_MAX_RULES)
-		n = XDPFW_MAX_RULES;
-	/* The settings; what follows them in the config is the classifier's,
-	 * derived from the rules and sets hashed below, but for the limit
-	 * settings at the end. */
-	h = fnv1a(FNV64_OFFSET, &cfg, offsetof(struct xdpfw_config, fields));
-	h = fnv1a(h, &cfg.limit, sizeof(cfg.limit));
-	h = fnv1a(h, rs->rules, n * sizeof(rs->rules[0]));
-	if (rs->naddrs)
-		h = fnv1a(h, rs->addrs, rs->naddrs * sizeof(rs->addrs[0]));
-	if (rs->nport_sets)
-		h = fnv1a(h, rs->port_sets, rs->nport_sets * sizeof(rs->port_sets[0]));
-	return h;
-}
-
-void fw_compiler_finish(struct fw_compiler *c)
-{
-	c->rs->config.digest = fw_ruleset_digest(c->rs);
-}
-
-int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw_ruleset *rs,
-                        struct fw_diag *diag)
-{
-	unsigned int errors = diag->errors;
-	struct fw_compiler c;
-	struct fw_parser p;
-	struct fw_stmt st;
-	int r;
-
-	if (!diag->file)
-		diag->file = name;
-	fw_parser_init(&p, buf, len, diag);
-	fw_compiler_init(&c, rs, diag);
-	c.source = name;
-	while ((r = fw_parser_next(&p, &st)) > 0) {
-		fw_compile_stmt(&c, &st);
-		fw_stmt_free(&st);
-	}
-	if (r < 0) {
-		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", strerror(-r));
+	/* Ids are bound in member order (set_bind), so the index cannot find
+	 * them out of order: that would be a bug here, not in the rules. */
+	if (r == -EINVAL)
+		return fw_diag_fail(c->diag, -EPROTO, "internal error: set members out of order");
+	if (r)
 		return r;
-	}
-	fw_compiler_finish(&c);
-	if (diag->errors > errors)
-		return -EINVAL;
-	return fw_ruleset_build(rs, diag);
-}
-
-int fw_ruleset_build(struct fw_ruleset *rs, struct fw_diag *diag)
-{
-	char why[FW_DIAG_MSG];
-	struct fw_cls *cls;
-	int r;
-
-	fw_ruleset_drop_cls(rs);
-	cls = calloc(1, sizeof(*cls));
-	if (!cls)
-		return -ENOMEM;
-	r = fw_cls_build(rs, cls, why, sizeof(why));
-	if (r) {
-		free(cls);
-		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", why);
-		return r == -E2BIG ? -EINVAL : r;
-	}
-	fw_cls_config(cls, &rs->config);
-	rs->cls = cls;
+	rs->config.digest = fw_ruleset_digest(rs);
 	return 0;
-}
-
-void fw_ruleset_drop_cls(struct fw_ruleset *rs)
-{
-	if (rs->cls) {
-		fw_cls_free(rs->cls);
-		free(rs->cls);
-		rs->cls = NULL;
-	}
-}
-
-static int read_all(const char *path, char **bufp, size_t *lenp)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nbuf;
-	int fd, r;
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= FW_RULE_FILE_MAX) {
-				r = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-	r = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return r;
-}
-
-int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs, struct fw_diag *diag)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	if (!diag->file)
-		diag->file = path;
-	r = read_all(path, &buf, &len);
-	if (r) {
-		fw_diag_report(diag, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s", strerror(-r));
-		goto out;
-	}
-	r = fw_ruleset_load_mem(path, buf, len, rs, diag);
-out:
-	free(buf);
-	return r;
-}
-
-/* A unit for printing an amount: its size and how it is written. */
-struct fw_print_unit {
-	unsigned long long size;
-	const char *name;
-};
-
-/* snprintf-style appending: keeps counting once the buffer is full. */
-struct fmt_out {
-	char *buf;
-	size_t size;
-	size_t pos;
-};
-
-static void out_add(struct fmt_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void out_add(struct fmt_out *o, const char *fmt, ...)
-{
-	int room = o->pos < o->size;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(room ? o->buf + o->pos : NULL, room ? o->size - o->pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->pos += (size_t)n;
-}
-
-static void out_prefix(struct fmt_out *o, const char *word, const struct xdpfw_prefix *p,
-                       unsigned int len, uint8_t family)
-{
-	char text[INET6_ADDRSTRLEN];
-	int af = family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
-	unsigned int full = af == AF_INET6 ? 128 : 32;
-
-	if (!inet_ntop(af, p->addr, text, sizeof(text)))
-		snprintf(text, sizeof(text), "?");
-	if (len >= full)
-		out_add(o, " %s %s", word, text);
-	else
-		out_add(o, " %s %s/%u", word, text, len);
-}
-
-static void out_ports(struct fmt_out *o, const char *word, unsigned int lo, unsigned int hi)
-{
-	if (lo == hi)
-		out_add(o, " %s %u", word, lo);
-	else
-		out_add(o, " %s %u-%u", word, lo, hi);
-}
-
-static void out_tcp_flags(struct fmt_out *o, uint8_t mask, uint8_t value)
-{
-	const char *sep = " flags ";
-
-	for (unsigned int bit = 1; bit <= 0x80; bit <<= 1) {
-		if (!(mask & bit))
-			continue;
-		out_add(o, "%s%s%s", sep, value & bit ? "" : "!", fw_tcp_flag_name(bit));
-		sep = ",";
-	}
-}
-
-static const struct fw_set_info *set_by_id(const struct fw_ruleset *rs, enum fw_set_kind kind,
-                                           unsigned int id)
-{
-	for (__u32 i = 0; rs && i < rs->nsets; i++)
-		if (rs->sets[i].kind == kind && rs->sets[i].id == id)
-			return &rs->sets[i];
-	return NULL;
-}
-
-bool fw_set_label(const struct fw_ruleset *rs, enum fw_set_kind kind, unsigned int id, char *buf,
-                  size_t len)
-{
-	const struct fw_set_info *info = set_by_id(rs, kind, id);
-
-	if (info && !info->name[0])
-		return false;
-	if (info)
-		snprintf(buf, len, "%s", info->name);
-	else
-		snprintf(buf, len, "%c%u", kind == FW_SET_ADDR ? 'a' : 'p', id);
-	return true;
-}
-
-/* A set match: @name, the inline list as written, or @aN/@pN when rs does
- * not know the set (rules read back from the kernel). */
-static void out_set(struct fmt_out *o, const struct fw_ruleset *rs, const char *word, bool neg,
-                    enum fw_set_kind kind, unsigned int id)
-{
-	char label[XDPFW_NAME_MAX];
-	const char *sep = " ";
-
-	out_add(o, " %s%s", word, neg ? " !=" : "");
-	if (fw_set_label(rs, kind, id, label, sizeof(label))) {
-		out_add(o, " @%s", label);
-		return;
-	}
-	out_add(o, " {");
-	if (kind == FW_SET_ADDR) {
-		for (__u32 i = 0; i < rs->naddrs; i++) {
-			const struct xdpfw_set_entry *e = &rs->addrs[i];
-			char text[INET6_ADDRSTRLEN];
-			int af = e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET;
-
-			if (e->set != id)
-				continue;
-			inet_ntop(af, e->addr, text, sizeof(text));
-			if (e->len == (af == AF_INET6 ? 128 : 32))
-				out_add(o, "%s%s", sep, text);
-			else
-				out_add(o, "%s%s/%u", sep, text, e->len);
-			sep = ", ";
-		}
-	} else {
-		const struct xdpfw_port_set *ps = &rs->port_sets[id];
-
-		for (unsigned int p = 0; p < 65536; p++) {
-			unsigned int q = p;
-
-			if (!((ps->bits[p / 64] >> (p % 64)) & 1))
-				continue;
-			while (q + 1 < 65536 && ((ps->bits[(q + 1) / 64] >> ((q + 1) % 64)) & 1))
-				q++;
-			if (q == p)
-				out_add(o, "%s%u", sep, p);
-			else
-				out_add(o, "%s%u-%u", sep, p, q);
-			sep = ", ";
-			p = q;
-		}
-	}
-	out_add(o, " }");
-}
-
-/* An amount in the largest unit that holds it whole; units[] largest first,
- * the last one of size 1. */
-static void out_amount(struct fmt_out *o, const char *fmt, unsigned long long v,
-                       const struct fw_print_unit *units, size_t n)
-{
-	size_t i = 0;
-
-	while (i + 1 < n && v % units[i].size)
-		i++;
-	out_add(o, fmt, v / units[i].size, units[i].name);
-}
-
-/*
- * ` limit over RATE/P burst N [per saddr[/LEN]]`, the burst always, so that
- * the reader sees what the rule really allows. Byte rates print in the
- * binary byte unit that holds them whole, else in the bit unit, else in
- * bytes: both forms parse back to the same number of bytes.
- */
-static void out_limit(struct fmt_out *o, const struct xdpfw_limit *l, uint8_t family)
-{
-	static const struct fw_print_unit packets[] = {
-	    {1000000000, "g"},
-	    {1000000, "m"},
-	    {1000, "k"},
-	    {1, ""},
-	};
-	static const struct fw_print_unit bytes[] = {
-	    {1u << 30, "gbytes"}, {1u << 20, "mbytes"}, {1024, "kbytes"}, {125000000, "gbit"},
-	    {125000, "mbit"},     {125, "kbit"},        {1, "bytes"},
-	};
-	static const struct fw_print_unit burst_bytes[] = {
-	    {1u << 30, " gbytes"},
-	    {1u << 20, " mbytes"},
-	    {1024, " kbytes"},
-	    {1, " bytes"},
-	};
-	bool b = l->flags & XDPFW_LIMIT_BYTES;
-	char period = l->period == 60      ? 'm'
-	              : l->period == 3600  ? 'h'
-	              : l->period == 86400 ? 'd'
-	                                   : 's';
-
-	out_add(o, " limit over");
-	if (b)
-		out_amount(o, " %llu%s", l->rate, bytes, sizeof(bytes) / sizeof(bytes[0]));
-	else
-		out_amount(o, " %llu%s", l->rate, packets, sizeof(packets) / sizeof(packets[0]));
-	out_add(o, "/%c", period);
-	if (b)
-		out_amount(o, " burst %llu%s", l->burst, burst_bytes,
-		           sizeof(burst_bytes) / sizeof(burst_bytes[0]));
-	else
-		out_add(o, " burst %llu", (unsigned long long)l->burst);
-	if (!(l->flags & XDPFW_LIMIT_PER_SOURCE))
-		return;
-	out_add(o, " per saddr");
-	if (family == XDPFW_FAMILY_IPV4 && l->prefix4 != 32)
-		out_add(o, "/%u", l->prefix4);
-	else if (family == XDPFW_FAMILY_IPV6 && l->prefix6 != 128)
-		out_add(o, "/%u", l->prefix6);
-	else if (family == XDPFW_FAMILY_NONE && (l->prefix4 != 32 || l->prefix6 != 128))
-		out_add(o, "/%u/%u", l->prefix4, l->prefix6);
-}
-
-char *fw_rule_text(const struct fw_ruleset *rs, const struct xdpfw_rule *r)
-{
-	int len = fw_rule_format_rs(rs, r, NULL, 0);
-	char *text = malloc((size_t)len + 1);
-
-	if (text)
-		fw_rule_format_rs(rs, r, text, (size_t)len + 1);
-	return text;
-}
-
-int fw_rule_format(const struct xdpfw_rule *r, char *buf, size_t len)
-{
-	return fw_rule_format_rs(NULL, r, buf, len);
-}
-
-int fw_rule_format_rs(const struct fw_ruleset *rs, const struct xdpfw_rule *r, char *buf,
-                      size_t len)
-{
-	struct fmt_out o = {.buf = buf, .size = len};
-	int has_family = r->match & XDPFW_M_FAMILY;
-	int implied = 0;
-	const char *name;
-
-	if (buf && len)
-		buf[0] = '\0';
-	/* Leave out ip/ip6 only when the rest of the rule implies the very
-	 * same family, so the text re-parses to the same rule. */
-	if (has_family && (r->match & (XDPFW_M_SADDR | XDPFW_M_DADDR | XDPFW_M_TTL)))
-		implied = 1;
-	if (has_family && (r->match & XDPFW_M_PROTO) && proto_family(r->proto) == r->family)
-		implied = 1;
-
-	out_add(&o, "%s", fw_action_name(r->action));
-	if (has_family && !implied &&
-	    (r->family == XDPFW_FAMILY_IPV4 || r->family == XDPFW_FAMILY_IPV6))
-		out_add(&o, " %s", family_word(r->family));
-	if (r->match & XDPFW_M_PROTO) {
-		name = fw_proto_name(r->proto);
-		if (r->proto == PROTO_TCP || r->proto == PROTO_UDP || r->proto == PROTO_ICMP ||
-		    r->proto == PROTO_ICMPV6)
-			out_add(&o, " %s", name);
-		else if (name)
-			out_add(&o, " proto %s", name);
-		else
-			out_add(&o, " proto %u", r->proto);
-	}
-	if (r->match & XDPFW_M_SADDR)
-		out_prefix(&o, r->negate & XDPFW_M_SADDR ? "saddr !=" : "saddr", &r->saddr,
-		           r->saddr_len, r->family);
-	if (r->match & XDPFW_M_DADDR)
-		out_prefix(&o, r->negate & XDPFW_M_DADDR ? "daddr !=" : "daddr", &r->daddr,
-		           r->daddr_len, r->family);
-	if (r->match & XDPFW_M_SPORT)
-		out_ports(&o, r->negate & XDPFW_M_SPORT ? "sport !=" : "sport", r->sport_lo,
-		          r->sport_hi);
-	if (r->match & XDPFW_M_DPORT)
-		out_ports(&o, r->negate & XDPFW_M_DPORT ? "dport !=" : "dport", r->dport_lo,
-		          r->dport_hi);
-	if (r->match & XDPFW_M_SADDR_SET)
-		out_set(&o, rs, "saddr", r->negate & XDPFW_M_SADDR_SET, FW_SET_ADDR, r->saddr_set);
-	if (r->match & XDPFW_M_DADDR_SET)
-		out_set(&o, rs, "daddr", r->negate & XDPFW_M_DADDR_SET, FW_SET_ADDR, r->daddr_set);
-	if (r->match & XDPFW_M_SPORT_SET)
-		out_set(&o, rs, "sport", r->negate & XDPFW_M_SPORT_SET, FW_SET_PORT, r->sport_set);
-	if (r->match & XDPFW_M_DPORT_SET)
-		out_set(&o, rs, "dport", r->negate & XDPFW_M_DPORT_SET, FW_SET_PORT, r->dport_set);
-	if (r->match & XDPFW_M_TCPFLAGS)
-		out_tcp_flags(&o, r->tcp_flags_mask, r->tcp_flags_value);
-	if (r->match & XDPFW_M_ICMPTYPE) {
-		name = fw_icmp_type_name(r->family, r->icmp_type);
-		if (name)
-			out_add(&o, " type %s", name);
-		else
-			out_add(&o, " type %u", r->icmp_type);
-	}
-	if (r->match & XDPFW_M_VLAN)
-		out_add(&o, " vlan %u", r->vlan);
-	if (r->match & XDPFW_M_FRAGMENT)
-		out_add(&o, " fragment");
-	if (r->match & XDPFW_M_LEN)
-		out_ports(&o, "len", r->len_lo, r->len_hi);
-	if (r->match & XDPFW_M_TTL)
-		out_ports(&o, r->family == XDPFW_FAMILY_IPV6 ? "hoplimit" : "ttl", r->ttl_lo,
-		          r->ttl_hi);
-	if (r->flags & XDPFW_RULE_LIMIT)
-		out_limit(&o, &r->limit, has_family ? r->family : XDPFW_FAMILY_NONE);
-	if (r->name[0])
-		out_add(&o, " name \"%.*s\"", XDPFW_NAME_MAX - 1, r->name);
-	if (r->flags & XDPFW_RULE_LOG)
-		out_add(&o, " log");
-	return (int)o.pos;
 }

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * compile.h - statements (ast.h) in, the config and rules map images
- * (struct fw_ruleset) out.
+ * compile.h - statements (ast.h) in, the rule set image (ruleset.h) out.
  *
  * The compiler owns every check that needs a whole rule or the whole file:
  * family and protocol agreement, duplicate matches, ports without tcp/udp,
- * repeated settings and the rule limit. fw_ruleset_load_*() (ruleset.h) are
- * the usual way in; these are the steps they take.
+ * repeated settings, sets and their files, the limits. fw_ruleset_load_*()
+ * (ruleset.h, load.c) are the way in; these are the steps they take.
  */
 #ifndef FW_COMPILE_H
 #define FW_COMPILE_H
@@ -24,17 +23,20 @@ struct fw_compiler {
 	const char *source; /* the rule file's path: set files are relative to it */
 };
 
-/* Zeroes *rs (padding included, so images and digests are reproducible)
- * and sets the defaults: policy pass, nonip pass, malformed drop. */
-void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag);
+/* Compile into rs (new, from fw_ruleset_new()); source is the rule file's
+ * path, for set files named relative to it (NULL: the working directory). */
+void fw_compiler_init(struct fw_compiler *c, struct fw_ruleset *rs, struct fw_diag *diag,
+                      const char *source);
 
-/* Check one statement and add it. Returns 0, or -EINVAL after reporting. */
+/*
+ * Check one statement and add it. Returns 0; -EINVAL after reporting the
+ * fault; or -ENOMEM, not reported (the caller says what ran out), after
+ * which the rule set is incomplete and must not be used.
+ */
 int fw_compile_stmt(struct fw_compiler *c, const struct fw_stmt *st);
 
-/* Seal the images: computes config.digest. */
-void fw_compiler_finish(struct fw_compiler *c);
-
-/* 64-bit FNV-1a over the config (digest taken as 0) and the live rules. */
-uint64_t fw_ruleset_digest(const struct fw_ruleset *rs);
+/* Seal the image: the set index and config.digest. 0 or -errno (reported
+ * but for -ENOMEM). */
+int fw_compiler_finish(struct fw_compiler *c);
 
 #endif /* FW_COMPILE_H */

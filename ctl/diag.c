@@ -143,3 +143,10 @@ const char *fw_xdp_name(unsigned int action)
 	}
 	return "unknown";
 }
+
+int fw_diag_fail(struct fw_diag *d, int err, const char *what)
+{
+	fw_diag_report(d, FW_DIAG_ERROR, 0, 0, NULL, 0, "%s: %s", what,
+	               strerror(err < 0 ? -err : err));
+	return err;
+}

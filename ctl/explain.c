@@ -478,7 +478,7 @@ int fw_explain_frame(char **words, int nwords, struct pkt *frame)
 /* ------------------------------------------------------------------------ */
 /* Rule sets: from a file, or from a running instance                       */
 
-static int load_file(const char *path, struct fw_ruleset *rs)
+static int load_file(const char *path, struct fw_ruleset **rs)
 {
 	struct fw_diag diag;
 	int err;
@@ -489,7 +489,7 @@ static int load_file(const char *path, struct fw_ruleset *rs)
 		return fw_uerr_r(err, "%s: %u error%s; fix the rule file first", path, diag.errors,
 		                 diag.errors == 1 ? "" : "s");
 	if (err)
-		return fw_uerr_r(err, "cannot read %s: %s", path, strerror(-err));
+		return fw_uerr_r(err, "%s: cannot explain with these rules", path);
 	return 0;
 }
 
@@ -740,12 +740,11 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 
 /* ------------------------------------------------------------------------ */
 
-static struct fw_ruleset ruleset; /* 128 KiB: not on the stack */
-
 int fw_explain(const char *target, char **words, int nwords, bool json)
 {
 	static struct pkt frame;
 	struct fw_instance inst = {0}, *live = NULL;
+	struct fw_ruleset *ruleset = NULL;
 	struct fw_model_result res;
 	struct xdpfw_config after;
 	struct fw_print p;
@@ -758,27 +757,25 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 	if (err)
 		return err;
 
-	memset(&ruleset, 0, sizeof(ruleset));
 	if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
 		err = load_file(target, &ruleset);
 	} else {
 		err = open_instance(target, &inst);
 		if (!err) {
 			live = &inst;
-			err =
-			    fw_instance_ruleset(live, &ruleset) ?: fw_instance_sets(live, &ruleset);
+			err = fw_instance_ruleset(live, true, &ruleset);
 		}
 	}
 	if (err)
 		goto out;
 
-	unknown = fw_model_unknown_match(&ruleset);
+	unknown = fw_model_unknown_match(ruleset);
 	if (unknown >= 0)
 		fw_warn("rule #%d of %s uses a match this fwctl's reference model does not know; "
 		        "its explanation may be wrong (is fwctl older than the program?)",
 		        unknown, target);
 
-	fw_model_verdict(&ruleset, frame.data, frame.len, &res);
+	fw_model_verdict(ruleset, frame.data, frame.len, &res);
 	if (live) {
 		err = test_run(live, &frame, &retval);
 		if (err < 0)
@@ -790,7 +787,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		err = fw_instance_config(live, &after);
 		if (err)
 			goto out;
-		if (after.digest != ruleset.config.digest) {
+		if (after.digest != ruleset->config.digest) {
 			err = fw_err_r(EAGAIN,
 			               "the rules on %s changed while explaining (a reload?); run "
 			               "fwctl explain again",
@@ -801,10 +798,10 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 
 	fw_print_init(&p, stdout, json);
 	fw_print_obj_begin(&p, NULL);
-	print_rules(&p, target, live, &ruleset);
+	print_rules(&p, target, live, ruleset);
 	print_frame(&p, &frame);
 	print_packet(&p, &res, &frame);
-	print_decision(&p, &ruleset, &res);
+	print_decision(&p, ruleset, &res);
 	want = res.action == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS;
 	if (tested)
 		print_program(&p, live, retval, retval == want, res.limited >= 0);
@@ -821,6 +818,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		    live->prog_id, target, fw_xdp_name(retval), fw_xdp_name(want),
 		    fw_reason_name(res.reason));
 out:
+	fw_ruleset_free(ruleset);
 	if (live)
 		fw_instance_close(live);
 	return err;

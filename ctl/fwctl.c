@@ -52,7 +52,7 @@ struct cmd {
  */
 static int cmd_check(const struct opts *o, char **argv, int argc)
 {
-	static struct fw_ruleset rs;
+	struct fw_ruleset *rs = NULL;
 	const char *file = NULL;
 	struct fw_diag diag;
 	bool strict = false;
@@ -72,87 +72,85 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	if (!file)
 		return fw_uerr_r(EINVAL, "check takes [--strict] FILE; see fwctl help");
 	fw_diag_init(&diag, file, stderr);
-	err = fw_ruleset_load_file(file, &rs, &diag);
+	err = fw_ruleset_load_file(file, &rs, &diag) ?: fw_lint(rs, &diag);
 	if (err)
 		fw_user_error = 1;
-	if (err == -EINVAL) {
+	if (err == -EINVAL)
 		fprintf(stderr, "%s: %u error%s, nothing applied\n", file, diag.errors,
 		        diag.errors == 1 ? "" : "s");
-		return err;
-	}
-	if (!err)
-		err = fw_lint_file(file, &rs, &diag);
-	if (err)
-		return err;
-	if (strict && diag.warnings) {
+	if (!err && strict && diag.warnings) {
 		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", file,
 		        diag.warnings, diag.warnings == 1 ? "" : "s");
 		fw_user_error = 1;
-		return -EINVAL;
+		err = -EINVAL;
 	}
-	printf("%s: ok, %u rule%s, policy %s%s\n", file, rs.config.rule_count,
-	       rs.config.rule_count == 1 ? "" : "s", fw_action_name(rs.config.policy),
-	       diag.warnings ? " (with warnings)" : "");
-	if (rs.cls) {
+	if (!err) {
 		char line[512];
 
-		fw_cls_describe(rs.cls, &rs, line, sizeof(line));
+		printf("%s: ok, %u rule%s, policy %s, digest %016llx%s\n", file,
+		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s",
+		       fw_action_name(rs->config.policy), (unsigned long long)rs->config.digest,
+		       diag.warnings ? " (with warnings)" : "");
+		fw_cls_describe(rs->cls, rs, line, sizeof(line));
 		printf("%s: %s\n", file, line);
 	}
-	return 0;
+	fw_ruleset_free(rs);
+	return err;
 }
 
-/* Compile FILE for IFACE; on bad rules say that nothing changed there. */
+/*
+ * Compile FILE for IFACE into *rs; on bad rules say that nothing changed
+ * there. Warnings are shown, never fatal here: fwctl check --strict is the
+ * place to refuse them. Any failure, the lints' too, applies nothing.
+ */
 static int compile_for(const char *file, const char *ifname, const char *unchanged,
-                       struct fw_ruleset *rs)
+                       struct fw_ruleset **rs)
 {
 	struct fw_diag diag;
 	int err;
 
 	fw_diag_init(&diag, file, stderr);
-	err = fw_ruleset_load_file(file, rs, &diag);
-	if (err)
+	err = fw_ruleset_load_file(file, rs, &diag) ?: fw_lint(*rs, &diag);
+	if (err) {
 		fw_user_error = 1; /* bad rules, or a file that cannot be read */
-	if (err == -EINVAL)
 		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
 		        diag.errors == 1 ? "" : "s", unchanged, ifname);
-	/* Warnings are shown, never fatal here: fwctl check --strict is the
-	 * place to refuse them. */
-	if (!err)
-		fw_lint_file(file, rs, &diag);
+	}
 	return err;
 }
 
 static int cmd_attach(const struct opts *o, char **argv, int argc)
 {
-	static struct fw_ruleset rs;
+	struct fw_ruleset *rs = NULL;
 	int err;
 
 	(void)argc;
 	err = compile_for(argv[1], argv[0], "nothing attached to", &rs)
-	          ?: fw_attach(argv[0], &rs, o->mode);
+	          ?: fw_attach(argv[0], rs, o->mode);
 	if (!err)
-		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs.config.rule_count,
-		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
+		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs->config.rule_count,
+		       rs->config.rule_count == 1 ? "" : "s", argv[1]);
+	fw_ruleset_free(rs);
 	return err;
 }
 
 static int cmd_reload(const struct opts *o, char **argv, int argc)
 {
-	static struct fw_ruleset rs;
+	struct fw_ruleset *rs = NULL;
 	int err;
 
 	(void)o;
 	(void)argc;
 	err = compile_for(argv[1], argv[0], "the running rules stay on", &rs);
 	if (!err) {
-		err = fw_reload(argv[0], &rs);
+		err = fw_reload(argv[0], rs);
 		if (err && err != -ENOENT && err != -ENODEV)
 			fw_err("reload of %s failed; the running rules stay", argv[0]);
 	}
 	if (!err)
-		printf("xdpfw on %s: %u rule%s from %s now active\n", argv[0], rs.config.rule_count,
-		       rs.config.rule_count == 1 ? "" : "s", argv[1]);
+		printf("xdpfw on %s: %u rule%s from %s now active\n", argv[0],
+		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s", argv[1]);
+	fw_ruleset_free(rs);
 	return err;
 }
 

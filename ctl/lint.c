@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * lint.c - see lint.h. The lints read the compiled rules (what the program
- * will really do), and take positions from a second parse of the source,
- * since a compiled rule keeps only its line.
+ * lint.c - see lint.h. The lints read the compiled rule set only: its rules
+ * (what the program will really do) and the positions it keeps of every
+ * rule and setting.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,9 +15,7 @@
 #include "lint.h"
 #include "model.h"
 #include "parser.h"
-
-/* As compile.c: a rule file this big is a mistake, not a rule set. */
-#define LINT_FILE_MAX (64u << 20)
+#include "util.h"
 
 /* ICMPv6 neighbour discovery (RFC 4861 4.3, 4.4). */
 #define ND_NEIGHBOR_SOLICIT 135
@@ -43,11 +41,6 @@ struct lint_at {
 	size_t src_len;
 };
 
-struct lint_rule_pos {
-	struct lint_at verb; /* pass/drop */
-	struct lint_at name; /* the `name` keyword; the verb when there is none */
-};
-
 struct lint_warning {
 	struct lint_at at;
 	unsigned int seq; /* order found, to keep the sort stable */
@@ -56,97 +49,33 @@ struct lint_warning {
 
 struct lint {
 	const struct fw_ruleset *rs;
-	__u32 count;               /* live rules */
-	struct lint_rule_pos *pos; /* one per rule; NULL: no source */
-	struct lint_at settings[FW_SETTING_MAX];
+	__u32 count;                   /* live rules */
 	struct lint_warning *warnings; /* sorted by position before printing */
 	size_t nwarnings, cap;
 	int err; /* -ENOMEM while collecting */
 };
 
-static struct lint_at at_of(struct fw_pos pos, const struct fw_stmt *st)
+/* A position the rule set keeps, with its source line. */
+static struct lint_at at_of(const struct fw_ruleset *rs, const struct fw_src *src)
 {
-	return (struct lint_at){pos.line, pos.col, st->src, st->src_len};
+	struct lint_at at = {src->pos.line, src->pos.col, NULL, 0};
+
+	at.src = fw_ruleset_src_line(rs, src, &at.src_len);
+	return at;
 }
 
-static __u32 setting_value(const struct xdpfw_config *cfg, enum fw_setting setting)
+/* Where setting s was written; line 0 when it keeps its default. */
+static struct lint_at setting_at(const struct lint *l, enum fw_setting s)
 {
-	switch (setting) {
-	case FW_SETTING_POLICY:
-		return cfg->policy;
-	case FW_SETTING_NONIP:
-		return cfg->nonip;
-	case FW_SETTING_LIMIT_SOURCES:
-		return cfg->limit.sources;
-	case FW_SETTING_LIMIT_FULL:
-		return cfg->limit.full;
-	default:
-		return cfg->malformed;
-	}
+	return at_of(l->rs, &l->rs->setting_src[s]);
 }
 
-/* What a setting statement says: pass/drop, or the value of a limit-*. */
-static __u32 stmt_value(const struct fw_stmt *st)
-{
-	return st->setting == FW_SETTING_LIMIT_SOURCES || st->setting == FW_SETTING_LIMIT_FULL
-	           ? st->value
-	           : st->action;
-}
-
-/*
- * Positions of the rules and settings, from a second parse of buf. Only
- * trusted when every rule is found on the line its compiled copy names:
- * anything else means buf is not the text rs came from, and a caret under
- * the wrong line is worse than none.
- */
-static int locate(struct lint *l, const char *buf, size_t len)
-{
-	struct fw_diag quiet;
-	struct fw_parser p;
-	struct fw_stmt st;
-	__u32 n = 0;
-	bool same = true;
-	int r;
-
-	l->pos = calloc(l->count ? l->count : 1, sizeof(*l->pos));
-	if (!l->pos)
-		return -ENOMEM;
-	fw_diag_init(&quiet, NULL, NULL);
-	fw_parser_init(&p, buf, len, &quiet);
-	while ((r = fw_parser_next(&p, &st)) > 0) {
-		if (st.kind == FW_STMT_SETTING) {
-			if (st.setting >= FW_SETTING_MAX || l->settings[st.setting].line ||
-			    stmt_value(&st) != setting_value(&l->rs->config, st.setting))
-				same = false;
-			else
-				l->settings[st.setting] = at_of(st.pos, &st);
-		} else if (st.kind == FW_STMT_RULE) {
-			/* Every rule statement of a file without errors is
-			 * one compiled rule, in order. */
-			if (n < l->count && st.pos.line == l->rs->rules[n].line) {
-				l->pos[n].verb = at_of(st.pos, &st);
-				l->pos[n].name =
-				    st.name[0] ? at_of(st.name_pos, &st) : l->pos[n].verb;
-				n++;
-			} else {
-				same = false;
-			}
-		}
-		fw_stmt_free(&st);
-	}
-	if (r < 0 || quiet.errors || n != l->count || !same) {
-		free(l->pos);
-		l->pos = NULL;
-		memset(l->settings, 0, sizeof(l->settings));
-	}
-	return r < 0 ? r : 0;
-}
-
-/* Where rule i is: its verb, or its `name` keyword. */
+/* Where rule i is: its verb, or its `name` keyword; without source, column
+ * 1 of its line. */
 static struct lint_at rule_at(const struct lint *l, __u32 i, bool name)
 {
-	if (l->pos)
-		return name ? l->pos[i].name : l->pos[i].verb;
+	if (l->rs->rule_src)
+		return at_of(l->rs, name ? &l->rs->rule_src[i].name : &l->rs->rule_src[i].verb);
 	return (struct lint_at){.line = l->rs->rules[i].line, .col = 1};
 }
 
@@ -292,7 +221,7 @@ bool fw_rule_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b)
 		return false;
 	if ((m & XDPFW_M_PROTO) && a->proto != b->proto)
 		return false;
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(values); i++)
 		if ((m & values[i]) && !value_covers(a, b, values[i]))
 			return false;
 	/* (flags & am) == av holds when b pins every bit of am to av. */
@@ -361,7 +290,7 @@ static void lint_nonip(struct lint *l)
 
 	if (cfg->policy != XDPFW_ACT_DROP || cfg->nonip != XDPFW_ACT_DROP)
 		return;
-	warn(l, l->settings[FW_SETTING_NONIP],
+	warn(l, setting_at(l, FW_SETTING_NONIP),
 	     "nonip drop with policy drop drops ARP, which cuts this host off from IPv4; use nonip "
 	     "pass");
 }
@@ -398,7 +327,7 @@ static void lint_nd(struct lint *l)
 	/* A match the model does not know would make its verdict a guess. */
 	if (fw_model_unknown_match(rs) >= 0)
 		return;
-	for (size_t i = 0; i < sizeof(nd_probes) / sizeof(nd_probes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(nd_probes); i++) {
 		const struct nd_probe *nd = &nd_probes[i];
 
 		pkt_init(&p);
@@ -417,7 +346,7 @@ static void lint_nd(struct lint *l)
 			     "from IPv6; put pass icmpv6 type %s before it",
 			     nd->what, nd->type_name);
 		else if (res.reason == XDPFW_REASON_POLICY)
-			warn(l, l->settings[FW_SETTING_POLICY],
+			warn(l, setting_at(l, FW_SETTING_POLICY),
 			     "policy drop drops IPv6 %s, which cuts this host off from IPv6; add "
 			     "pass icmpv6 type %s",
 			     nd->what, nd->type_name);
@@ -452,19 +381,18 @@ static int warning_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct fw_diag *d)
+int fw_lint(const struct fw_ruleset *rs, struct fw_diag *d)
 {
-	struct lint l = {.rs = rs};
+	struct lint l = {.rs = rs, .count = rs->config.rule_count};
 	int r = 0;
 
-	l.count = rs->config.rule_count < XDPFW_MAX_RULES ? rs->config.rule_count : XDPFW_MAX_RULES;
-	if (buf)
-		r = locate(&l, buf, len);
-	for (size_t i = 0; !r && i < sizeof(lints) / sizeof(lints[0]); i++) {
+	for (size_t i = 0; !r && i < ARRAY_SIZE(lints); i++) {
 		lints[i](&l);
 		r = l.err;
 	}
-	if (!r) {
+	if (r == -ENOMEM)
+		fw_diag_fail(d, r, "out of memory checking the rules for warnings");
+	if (!r && l.nwarnings) {
 		qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
 		for (size_t i = 0; i < l.nwarnings; i++) {
 			const struct lint_warning *w = &l.warnings[i];
@@ -473,64 +401,6 @@ int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct
 			               w->at.src_len, "%s", w->msg);
 		}
 	}
-	free(l.pos);
 	free(l.warnings);
-	return r;
-}
-
-static int read_file(const char *path, char **bufp, size_t *lenp)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nbuf;
-	FILE *f;
-	int r = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (len == cap) {
-			if (cap >= LINT_FILE_MAX) {
-				r = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = nbuf;
-		}
-		len += fread(buf + len, 1, cap - len, f);
-		if (ferror(f)) {
-			r = -EIO;
-			break;
-		}
-		if (feof(f))
-			break;
-	}
-	fclose(f);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
-int fw_lint_file(const char *path, const struct fw_ruleset *rs, struct fw_diag *d)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	/* The file was just compiled; if it cannot be read again, the rules
-	 * are still worth linting, only without carets. */
-	if (read_file(path, &buf, &len))
-		buf = NULL;
-	r = fw_lint_mem(buf, len, rs, d);
-	free(buf);
 	return r;
 }

@@ -35,17 +35,11 @@
 #include "ruleset.h"
 
 /*
- * Lint rs, compiled without errors from buf (len bytes). buf is parsed again
- * for the positions and source lines that the compiled rules do not keep;
- * with buf NULL (or not the text rs came from) warnings point at column 1
- * of the rule's line, and settings have no position. Warnings go to d.
- * Returns 0 or -ENOMEM; the caller reads d->warnings.
+ * Lint rs: warnings go to d, at the positions rs keeps (without source, a
+ * rule read back from a kernel: column 1 of its line; settings: none).
+ * Returns 0 (the caller reads d->warnings) or -ENOMEM, reported.
  */
-int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct fw_diag *d);
-
-/* The same for the file rs was compiled from, read again; a file that can no
- * longer be read is linted without positions rather than not at all. */
-int fw_lint_file(const char *path, const struct fw_ruleset *rs, struct fw_diag *d);
+int fw_lint(const struct fw_ruleset *rs, struct fw_diag *d);
 
 /*
  * Does rule a match every packet that rule b matches? Then b, placed after

@@ -235,34 +235,35 @@ static int new_inner(struct bpf_map *outer, __u32 n, const char *what)
 	return fd;
 }
 
+/* n entries of size sz into a new inner map of store `outer`, slot gen
+ * (none: the slot is emptied). */
+static int write_store(struct bpf_map *outer, __u32 gen, const void *entries, size_t sz, __u32 n,
+                       const char *what)
+{
+	int fd = -1, err = 0;
+	__u32 *keys;
+
+	if (n) {
+		fd = new_inner(outer, n, what);
+		if (fd < 0)
+			return fd;
+		keys = seq_keys(0, n);
+		err = keys ? update_many(fd, keys, sizeof(*keys), entries, sz, n, what) : -ENOMEM;
+		free(keys);
+	}
+	err = err ?: set_inner(bpf_map__fd(outer), gen, fd, what);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /* Generation gen's sets, kept for show and explain (xdp/sets.h). */
 static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32 gen)
 {
-	int store = bpf_map__fd(skel->maps.fw_set_store), fd = -1, err = 0;
-	__u32 *keys;
-
-	if (rs->naddrs) {
-		fd = new_inner(skel->maps.fw_set_store, rs->naddrs, "set store");
-		if (fd < 0)
-			return fd;
-		keys = seq_keys(0, rs->naddrs);
-		err = keys ? update_many(fd, keys, sizeof(*keys), rs->addrs, sizeof(*rs->addrs),
-		                         rs->naddrs, "the address sets")
-		           : -ENOMEM;
-		free(keys);
-	}
-	err = err ?: set_inner(store, gen, fd, "set store");
-	if (fd >= 0)
-		close(fd);
-	if (!err && rs->nport_sets) {
-		keys = seq_keys(gen * XDPFW_MAX_PORT_SETS, rs->nport_sets);
-		err = keys ? update_many(bpf_map__fd(skel->maps.fw_port_sets), keys, sizeof(*keys),
-		                         rs->port_sets, sizeof(*rs->port_sets), rs->nport_sets,
-		                         "the port sets")
-		           : -ENOMEM;
-		free(keys);
-	}
-	return err;
+	return write_store(skel->maps.fw_set_store, gen, rs->addrs, sizeof(*rs->addrs), rs->naddrs,
+	                   "address set store")
+	           ?: write_store(skel->maps.fw_port_store, gen, rs->ports, sizeof(*rs->ports),
+	                          rs->nports, "port set store");
 }
 
 static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
@@ -914,95 +915,153 @@ bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset
 	return active_gen(inst->skel, &gen) || gen != rs->gen;
 }
 
-/* Generation gen's address set members, from the set store. */
-static int read_addr_sets(const struct fw_instance *inst, __u32 gen, struct fw_ruleset *rs)
+/*
+ * Generation gen's entries of store `outer` into a new array (*out, *n;
+ * none: NULL, 0). The inner map is created at the size the set needs.
+ */
+static int read_store(const struct fw_instance *inst, struct bpf_map *outer, __u32 gen, size_t sz,
+                      void **out, __u32 *n)
 {
+	const char *what = bpf_map__name(outer);
 	struct bpf_map_info info;
-	__u32 id, len = sizeof(info), n;
+	__u32 id, len = sizeof(info);
+	char *v = NULL;
 	int fd, err = 0;
 
-	free(rs->addrs);
-	rs->addrs = NULL;
-	rs->naddrs = rs->addrs_cap = 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_set_store), &gen, &id))
+	*out = NULL;
+	*n = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(outer), &gen, &id))
 		return errno == ENOENT ? 0
-		                       : fw_err_r(errno, "cannot read the sets on %s: %s",
+		                       : fw_err_r(errno, "cannot read %s on %s: %s", what,
 		                                  inst->link.name, strerror(errno));
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
-		return fw_err_r(errno, "cannot open the set store on %s: %s", inst->link.name,
+		return fw_err_r(errno, "cannot open %s on %s: %s", what, inst->link.name,
 		                strerror(errno));
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = fw_err_r(errno, "cannot read the set store on %s: %s", inst->link.name,
+		err = fw_err_r(errno, "cannot read %s on %s: %s", what, inst->link.name,
 		               strerror(errno));
 		goto out;
 	}
-	n = info.max_entries;
-	rs->addrs = calloc(n ? n : 1, sizeof(*rs->addrs));
-	if (!rs->addrs) {
-		err = -ENOMEM;
+	v = calloc(info.max_entries ? info.max_entries : 1, sz);
+	if (!v) {
+		err = fw_err_r(ENOMEM, "out of memory reading %s on %s", what, inst->link.name);
 		goto out;
 	}
-	for (__u32 i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &rs->addrs[i])) {
-			err = fw_err_r(errno, "cannot read set entry %u on %s: %s", i,
+	for (__u32 i = 0; i < info.max_entries; i++) {
+		if (bpf_map_lookup_elem(fd, &i, v + (size_t)i * sz)) {
+			err = fw_err_r(errno, "cannot read entry %u of %s on %s: %s", i, what,
 			               inst->link.name, strerror(errno));
 			goto out;
 		}
 	}
-	rs->naddrs = rs->addrs_cap = n;
+	*out = v;
+	*n = info.max_entries;
+	v = NULL;
 out:
+	free(v);
 	close(fd);
 	return err;
 }
 
-int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs)
+/* How many sets of each kind: past the highest id rules or members name. */
+static void count_sets(struct fw_ruleset *rs)
 {
-	int port_fd = bpf_map__fd(inst->skel->maps.fw_port_sets);
-	__u32 gen, nport = 0;
-	int err;
-
-	/* The generation fw_instance_ruleset() read the rules from. */
-	gen = rs->gen;
-	err = read_addr_sets(inst, gen, rs);
-	if (err)
-		return err;
-	/* Port sets: as many as the rules name. */
+	rs->naddr_sets = rs->nport_sets = 0;
+	for (__u32 i = 0; i < rs->naddrs; i++)
+		rs->naddr_sets =
+		    rs->addrs[i].set + 1u > rs->naddr_sets ? rs->addrs[i].set + 1u : rs->naddr_sets;
+	for (__u32 i = 0; i < rs->nports; i++)
+		rs->nport_sets =
+		    rs->ports[i].set + 1u > rs->nport_sets ? rs->ports[i].set + 1u : rs->nport_sets;
 	for (__u32 i = 0; i < rs->config.rule_count; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];
 
-		if ((r->match & XDPFW_M_SPORT_SET) && r->sport_set + 1u > nport)
-			nport = r->sport_set + 1u;
-		if ((r->match & XDPFW_M_DPORT_SET) && r->dport_set + 1u > nport)
-			nport = r->dport_set + 1u;
+		if ((r->match & XDPFW_M_SADDR_SET) && r->saddr_set + 1u > rs->naddr_sets)
+			rs->naddr_sets = r->saddr_set + 1u;
+		if ((r->match & XDPFW_M_DADDR_SET) && r->daddr_set + 1u > rs->naddr_sets)
+			rs->naddr_sets = r->daddr_set + 1u;
+		if ((r->match & XDPFW_M_SPORT_SET) && r->sport_set + 1u > rs->nport_sets)
+			rs->nport_sets = r->sport_set + 1u;
+		if ((r->match & XDPFW_M_DPORT_SET) && r->dport_set + 1u > rs->nport_sets)
+			rs->nport_sets = r->dport_set + 1u;
 	}
-	free(rs->port_sets);
-	rs->port_sets = calloc(nport ? nport : 1, sizeof(*rs->port_sets));
-	if (!rs->port_sets)
-		return -ENOMEM;
-	rs->nport_sets = nport;
-	for (__u32 id = 0; id < nport && id < XDPFW_MAX_PORT_SETS; id++) {
-		__u32 k = gen * XDPFW_MAX_PORT_SETS + id;
+}
 
-		if (bpf_map_lookup_elem(port_fd, &k, &rs->port_sets[id]))
-			return fw_err_r(errno, "cannot read port set %u on %s: %s", id,
-			                inst->link.name, strerror(errno));
+/* The set members of generation gen into rs, indexed as the compiler's. */
+static int read_sets(const struct fw_instance *inst, __u32 gen, struct fw_ruleset *rs)
+{
+	void *addrs, *ports;
+	int err;
+
+	err = read_store(inst, inst->skel->maps.fw_set_store, gen, sizeof(*rs->addrs), &addrs,
+	                 &rs->naddrs);
+	rs->addrs = addrs;
+	err = err
+	          ?: read_store(inst, inst->skel->maps.fw_port_store, gen, sizeof(*rs->ports),
+	                        &ports, &rs->nports);
+	if (err)
+		return err;
+	rs->ports = ports;
+	count_sets(rs);
+	err = fw_ruleset_index_sets(rs);
+	if (err == -EINVAL)
+		return fw_err_r(EPROTO, "the sets on %s are not in the order fwctl writes them",
+		                inst->link.name);
+	return err ? fw_err_r(err, "out of memory reading the sets on %s", inst->link.name) : 0;
+}
+
+/* The rules (and sets) of generation gen into a new rule set. */
+static int read_gen(const struct fw_instance *inst, __u32 gen, bool sets, struct fw_ruleset **out)
+{
+	struct fw_ruleset *rs = fw_ruleset_new();
+	int err;
+
+	if (!rs)
+		return fw_err_r(ENOMEM, "out of memory reading the rules on %s", inst->link.name);
+	rs->gen = gen;
+	err = read_config(inst, gen, &rs->config);
+	if (!err && rs->config.rule_count > XDPFW_MAX_RULES)
+		err = fw_err_r(EPROTO, "%u rules on %s, more than this fwctl knows (%u)",
+		               rs->config.rule_count, inst->link.name, XDPFW_MAX_RULES);
+	if (!err) {
+		rs->rules =
+		    calloc(rs->config.rule_count ? rs->config.rule_count : 1, sizeof(*rs->rules));
+		rs->rules_cap = rs->config.rule_count;
+		if (!rs->rules)
+			err = fw_err_r(ENOMEM, "out of memory reading the rules on %s",
+			               inst->link.name);
 	}
+	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
+		err = read_rule(inst, gen, i, &rs->rules[i]);
+	if (!err && sets)
+		err = read_sets(inst, gen, rs);
+	if (err) {
+		fw_ruleset_free(rs);
+		return err;
+	}
+	*out = rs;
 	return 0;
 }
 
-int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs)
+int fw_instance_ruleset(const struct fw_instance *inst, bool sets, struct fw_ruleset **out)
 {
 	__u32 gen;
 	int err;
 
-	/* One generation throughout, even if a reload flips it meanwhile. */
-	err = active_gen(inst->skel, &gen) ?: read_config(inst, gen, &rs->config);
-	rs->gen = gen;
-	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
-		err = read_rule(inst, gen, i, &rs->rules[i]);
-	return err;
+	*out = NULL;
+	/* One generation throughout: a reload that flips it meanwhile means
+	 * reading again (a reload takes milliseconds). */
+	for (int tries = 0; tries < 5; tries++) {
+		err = active_gen(inst->skel, &gen) ?: read_gen(inst, gen, sets, out);
+		if (err || !fw_instance_changed(inst, *out))
+			return err;
+		fw_ruleset_free(*out);
+		*out = NULL;
+	}
+	return fw_err_r(EAGAIN, "the rules on %s keep changing (reloads?); try again",
+	                inst->link.name);
 }
 
 int fw_instance_rule_stats_fd(const struct fw_instance *inst)
@@ -1186,7 +1245,7 @@ static int assign_counters(const struct fw_instance *inst, const struct fw_rules
 
 int fw_reload(const char *ifname, struct fw_ruleset *rs)
 {
-	static struct fw_ruleset old;
+	struct fw_ruleset *old = NULL;
 	struct fw_instance inst;
 	struct fw_link link;
 	int err, lock;
@@ -1205,8 +1264,9 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
 		        "interface",
 		        ifname, inst.prog_id);
-	err = fw_instance_ruleset(&inst, &old) ?: assign_counters(&inst, &old, rs) ?:
+	err = fw_instance_ruleset(&inst, false, &old) ?: assign_counters(&inst, old, rs) ?:
 	      fw_ruleset_write(inst.skel, rs);
+	fw_ruleset_free(old);
 	fw_instance_close(&inst);
 	close(lock);
 	return err;

@@ -63,15 +63,17 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs);
 int fw_instance_open(const struct fw_link *link, struct fw_instance *inst);
 void fw_instance_close(struct fw_instance *inst);
 
-/* The active generation's config, one of its rules, or the whole set (read
- * from one generation even while a reload flips it). */
+/* The active generation's config, or one of its rules. */
 int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg);
 int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r);
-int fw_instance_ruleset(const struct fw_instance *inst, struct fw_ruleset *rs);
-/* The active generation's set members, into rs (after fw_instance_ruleset):
- * what the model needs to judge set matches. Walks the whole trie. */
-int fw_instance_sets(const struct fw_instance *inst, struct fw_ruleset *rs);
-/* Whether a reload flipped the generation since rs was read: read again. */
+/*
+ * The active generation's rule set, read whole from one generation even
+ * while a reload flips it, into a new rule set (*out): config and rules,
+ * and with sets also the set members (what the model needs to judge set
+ * matches, and show to print them). Reported; *out NULL on failure.
+ */
+int fw_instance_ruleset(const struct fw_instance *inst, bool sets, struct fw_ruleset **out);
+/* Whether a reload flipped the generation since rs was read. */
 bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset *rs);
 
 /* Map fds of an instance, by role. */

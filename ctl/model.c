@@ -309,36 +309,6 @@ static int negated(const struct xdpfw_rule *r, __u32 bit, int hit)
 	return (r->negate & bit) ? !hit : hit;
 }
 
-/* Whether addr (of the packet's family) lies in some prefix of address set
- * `set`: a plain scan, the meaning without the trie. */
-static int in_addr_set(const struct fw_ruleset *rs, unsigned int set, unsigned int family,
-                       const __u32 addr[4])
-{
-	for (__u32 i = 0; i < rs->naddrs; i++) {
-		const struct xdpfw_set_entry *e = &rs->addrs[i];
-		int ok = 1;
-
-		if (e->set != set || e->family != family)
-			continue;
-		for (unsigned int w = 0; w < 4 && ok; w++) {
-			int bits = (int)e->len - 32 * (int)w;
-			__u32 mask = bits <= 0    ? 0
-			             : bits >= 32 ? 0xffffffffu
-			                          : htonl(0xffffffffu << (32 - bits));
-
-			ok = (addr[w] & mask) == e->addr[w];
-		}
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
-static int in_port_set(const struct fw_ruleset *rs, unsigned int set, unsigned int port)
-{
-	return set < rs->nport_sets && ((rs->port_sets[set].bits[port / 64] >> (port % 64)) & 1);
-}
-
 /* A rule matches when each field its match bits name does. */
 static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
                       const struct xdpfw_pkt *pkt)
@@ -385,17 +355,19 @@ static int rule_match(const struct fw_ruleset *rs, const struct xdpfw_rule *r,
 	/* Sets: the same preconditions as a single address or port. */
 	if ((r->match & XDPFW_M_SADDR_SET) &&
 	    !(ip && negated(r, XDPFW_M_SADDR_SET,
-	                    in_addr_set(rs, r->saddr_set, pkt->family, pkt->saddr))))
+	                    fw_ruleset_addr_in_set(rs, r->saddr_set, pkt->family, pkt->saddr))))
 		return 0;
 	if ((r->match & XDPFW_M_DADDR_SET) &&
 	    !(ip && negated(r, XDPFW_M_DADDR_SET,
-	                    in_addr_set(rs, r->daddr_set, pkt->family, pkt->daddr))))
+	                    fw_ruleset_addr_in_set(rs, r->daddr_set, pkt->family, pkt->daddr))))
 		return 0;
 	if ((r->match & XDPFW_M_SPORT_SET) &&
-	    !(ports && negated(r, XDPFW_M_SPORT_SET, in_port_set(rs, r->sport_set, pkt->sport))))
+	    !(ports &&
+	      negated(r, XDPFW_M_SPORT_SET, fw_ruleset_port_in_set(rs, r->sport_set, pkt->sport))))
 		return 0;
 	if ((r->match & XDPFW_M_DPORT_SET) &&
-	    !(ports && negated(r, XDPFW_M_DPORT_SET, in_port_set(rs, r->dport_set, pkt->dport))))
+	    !(ports &&
+	      negated(r, XDPFW_M_DPORT_SET, fw_ruleset_port_in_set(rs, r->dport_set, pkt->dport))))
 		return 0;
 	return 1;
 }

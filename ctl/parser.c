@@ -51,6 +51,20 @@ static int word_eq(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !memcmp(s, word, len);
 }
 
+const char *fw_family_word(uint8_t family)
+{
+	return family == XDPFW_FAMILY_IPV4 ? "ip" : "ip6";
+}
+
+uint8_t fw_proto_family(uint8_t proto)
+{
+	if (proto == FW_PROTO_ICMP)
+		return XDPFW_FAMILY_IPV4;
+	if (proto == FW_PROTO_ICMPV6)
+		return XDPFW_FAMILY_IPV6;
+	return XDPFW_FAMILY_NONE;
+}
+
 int fw_proto_lookup(const char *name, size_t len)
 {
 	size_t i;
@@ -263,13 +277,16 @@ static struct fw_ast_elem *add_elem(struct fw_ast_list *l)
 
 static int parse_prefix_len(struct fw_parser *p, struct fw_ast_prefix *a);
 
-/* An address with an optional /LEN, the current token on. */
+/* An address with an optional /LEN, the current token on; after names what
+ * came before it in messages (NULL: the start of a set file's line). */
 static int parse_one_addr(struct fw_parser *p, const char *after, struct fw_ast_prefix *a)
 {
 	char text[INET6_ADDRSTRLEN + 1], what[64];
 	int v6, r;
 
 	describe(&p->tok, what, sizeof(what));
+	if (p->tok.kind != FW_TOK_ADDR && !after)
+		return perr(p, p->tok.col, "expected an IPv4/IPv6 address or prefix, got %s", what);
 	if (p->tok.kind != FW_TOK_ADDR)
 		return perr(p, p->tok.kind == FW_TOK_EOL ? col_after_prev(p) : p->tok.col,
 		            "expected an address after %s, got %s", after, what);
@@ -1306,6 +1323,45 @@ static int parse_stmt(struct fw_parser *p, struct fw_stmt *st)
 		r = parse_match(p, st);
 		if (r)
 			return r;
+	}
+	return 0;
+}
+
+int fw_parser_addr_lines(struct fw_parser *p, struct fw_ast_list *l)
+{
+	struct fw_ast_elem *e;
+	char what[64];
+	int r;
+
+	advance(p);
+	while (p->tok.kind != FW_TOK_EOF) {
+		if (p->tok.kind == FW_TOK_EOL) {
+			advance(p);
+			continue;
+		}
+		r = -EINVAL; /* a lexer fault: reported, skip the line */
+		if (p->tok.kind != FW_TOK_ERROR) {
+			e = add_elem(l);
+			if (!e)
+				return -ENOMEM;
+			e->pos = tok_pos(&p->tok);
+			e->src = fw_lexer_line(&p->lx, &e->src_len);
+			e->is_addr = true;
+			r = parse_one_addr(p, NULL, &e->addr);
+			if (!r && p->tok.kind != FW_TOK_EOL) {
+				describe(&p->tok, what, sizeof(what));
+				r = perr(p, p->tok.col,
+				         "one address or prefix per line; unexpected %s", what);
+			}
+			if (r == -ENOMEM)
+				return r;
+			if (r)
+				l->n--;
+		}
+		if (r && p->tok.kind != FW_TOK_EOL && p->tok.kind != FW_TOK_EOF) {
+			fw_lexer_skip_line(&p->lx);
+			advance(p);
+		}
 	}
 	return 0;
 }

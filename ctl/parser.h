@@ -35,6 +35,26 @@ void fw_parser_init(struct fw_parser *p, const char *buf, size_t len, struct fw_
 int fw_parser_next(struct fw_parser *p, struct fw_stmt *st);
 void fw_stmt_free(struct fw_stmt *st);
 
+/*
+ * A set file from the parser's input: one address or prefix per line,
+ * blank lines and '#' comments allowed. Members are appended to l (their
+ * src points into the input); a faulty line is reported and skipped.
+ * Returns 0 (the caller reads diag->errors) or -ENOMEM.
+ */
+int fw_parser_addr_lines(struct fw_parser *p, struct fw_ast_list *l);
+
+/* IP protocol numbers (IANA) that the language gives a meaning to. */
+#define FW_PROTO_ICMP   1
+#define FW_PROTO_TCP    6
+#define FW_PROTO_UDP    17
+#define FW_PROTO_ICMPV6 58
+
+/* "ip" or "ip6" for XDPFW_FAMILY_IPV4 / _IPV6. */
+const char *fw_family_word(uint8_t family);
+/* The family a protocol only exists in (icmp: IPv4, icmpv6: IPv6), as nft's
+ * icmp/icmpv6 imply; XDPFW_FAMILY_NONE for the others. */
+uint8_t fw_proto_family(uint8_t proto);
+
 /* IP protocol names of the language: number or -1, name or NULL. */
 int fw_proto_lookup(const char *name, size_t len);
 const char *fw_proto_name(unsigned int proto);

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * ruleset.h - the rule language front door: a rule file in, a compiled rule
- * set (the images of the config and rules maps) out, with diagnostics.
+ * ruleset.h - the rule language's one output: a compiled rule set, the
+ * image of everything the maps get (config, rules, set members, classifier
+ * tables), with the source position of every rule and setting.
  *
- * Pipeline: lexer.c (tokens) -> parser.c (AST, ast.h) -> compile.c (images).
+ * Pipeline (load.c): file.c reads the file once, lexer.c and parser.c turn
+ * it into statements (ast.h), compile.c turns those into this image, cls.c
+ * builds the classifier's tables. The loader only writes images; the lints
+ * (lint.h), `fwctl show` and the reference model only read them; nothing
+ * reads or parses the file a second time. A rule set read back from a
+ * kernel is an image too, without source.
+ *
  * Nothing here touches the kernel, so all of it is unit-tested without root.
  */
 #ifndef FW_RULESET_H
@@ -12,40 +19,38 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "diag.h"
 #include "xdpfw.h"
 
 struct fw_cls;
 
-#define FW_DIAG_MAX 64 /* diagnostics kept; later ones are only counted */
-#define FW_DIAG_MSG 256
-
-enum fw_diag_kind {
-	FW_DIAG_ERROR,
-	FW_DIAG_WARNING,
+/* A place in a rule file: 1-based line and byte column; line 0: none. */
+struct fw_pos {
+	unsigned int line;
+	unsigned int col;
 };
 
-struct fw_diag_entry {
-	enum fw_diag_kind kind;
-	unsigned int line; /* 1-based; 0 when the fault has no position (I/O) */
-	unsigned int col;  /* 1-based byte column */
-	char msg[FW_DIAG_MSG];
+/* A place, and the bytes of its line in fw_ruleset.source (for carets). */
+struct fw_src {
+	struct fw_pos pos;
+	__u32 off, len;
 };
 
-/*
- * Where diagnostics go. Each is kept in entries[] (for tests) and, when out
- * is set, printed at once as nft does:
- *
- *   FILE:LINE:COL: error: MESSAGE
- *   <the source line>
- *          ^
- */
-struct fw_diag {
-	FILE *out;        /* NULL: collect only */
-	const char *file; /* name used in messages */
-	unsigned int errors;
-	unsigned int warnings;
-	unsigned int count; /* entries used, <= FW_DIAG_MAX */
-	struct fw_diag_entry entries[FW_DIAG_MAX];
+/* Where a rule was written: its verb (pass/drop), and its `name` keyword
+ * (the verb when it has none). */
+struct fw_rule_src {
+	struct fw_src verb;
+	struct fw_src name;
+};
+
+enum fw_setting {
+	FW_SETTING_POLICY,
+	FW_SETTING_NONIP,
+	FW_SETTING_MALFORMED,
+	FW_SETTING_LIMIT_SOURCES, /* limit-sources N */
+	FW_SETTING_LIMIT_FULL,    /* limit-full over|within */
+	FW_SETTING_MAX,
 };
 
 enum fw_set_kind {
@@ -65,45 +70,82 @@ struct fw_set_info {
 };
 
 /*
- * A compiled rule set: exactly what gets written into the maps. The set
- * arrays are malloc'ed: release them with fw_ruleset_free(). A fw_ruleset
- * must start zeroed (static, or memset) before its first load.
+ * A compiled rule set. Made by fw_ruleset_new() (or a load below) and
+ * released with fw_ruleset_free(); every array is owned.
+ *
+ * Set members: addrs[] holds the prefixes of every address set, ports[] the
+ * ranges of every port set, each grouped by set id in ascending order, so
+ * the members of address set k are addrs[addr_first[k] .. addr_first[k+1])
+ * (likewise ports/port_first). Port ranges are normalized per set.
  */
 struct fw_ruleset {
 	struct xdpfw_config config; /* config.rule_count rules below */
-	struct xdpfw_rule rules[XDPFW_MAX_RULES];
-	struct xdpfw_set_entry *addrs; /* members of every address set */
-	__u32 naddrs, addrs_cap;
-	struct xdpfw_port_set *port_sets; /* indexed by port set id */
-	__u32 nport_sets;
-	__u32 naddr_sets;
-	struct fw_set_info *sets; /* every set, named or inline */
-	__u32 nsets, sets_cap;
+	struct xdpfw_rule *rules;
+	size_t rules_cap;
+
+	struct xdpfw_set_entry *addrs;
+	__u32 naddrs;
+	size_t addrs_cap;
+	struct xdpfw_port_entry *ports;
+	__u32 nports;
+	size_t ports_cap;
+	__u32 naddr_sets, nport_sets;
+	__u32 *addr_first, *port_first; /* [nsets + 1]: see above */
+
+	struct fw_set_info *sets; /* every set, named or inline; none when read back */
+	__u32 nsets;
+	size_t sets_cap;
+
+	/* Source, when compiled from text: the text itself, where each rule
+	 * and setting stands in it (setting_src[s].pos.line 0: not set). */
+	char *source;
+	size_t source_len;
+	struct fw_rule_src *rule_src; /* [config.rule_count], or NULL */
+	size_t rule_src_cap;
+	struct fw_src setting_src[FW_SETTING_MAX];
+
 	__u32 gen;          /* read back from a kernel: its generation */
 	struct fw_cls *cls; /* classifier tables (cls.h); NULL if not built */
 };
 
+/* A new empty rule set with the defaults (policy pass, nonip pass,
+ * malformed drop, limit settings), or NULL when out of memory. */
+struct fw_ruleset *fw_ruleset_new(void);
 void fw_ruleset_free(struct fw_ruleset *rs);
 
-void fw_diag_init(struct fw_diag *d, const char *file, FILE *out);
+/* Room for one more rule, prefix, port range or set. 0 or -ENOMEM. */
+int fw_ruleset_grow_rules(struct fw_ruleset *rs);
+int fw_ruleset_grow_addrs(struct fw_ruleset *rs);
+int fw_ruleset_grow_ports(struct fw_ruleset *rs);
+
+/* Build addr_first/port_first from addrs/ports (grouped by set, as above).
+ * 0, -EINVAL when they are not grouped in order, or -ENOMEM. */
+int fw_ruleset_index_sets(struct fw_ruleset *rs);
+
+/* Whether addr (of family) lies in some prefix of address set `set`, and
+ * port in port set `set`; an unknown set holds nothing. Needs the index. */
+bool fw_ruleset_addr_in_set(const struct fw_ruleset *rs, unsigned int set, unsigned int family,
+                            const __u32 addr[4]);
+bool fw_ruleset_port_in_set(const struct fw_ruleset *rs, unsigned int set, unsigned int port);
+/* The members of address set `set`, and the ranges of port set `set`
+ * (normalized): *n of them, NULL when the set is unknown. */
+const struct xdpfw_set_entry *fw_ruleset_addr_set(const struct fw_ruleset *rs, unsigned int set,
+                                                  __u32 *n);
+const struct xdpfw_port_entry *fw_ruleset_port_set(const struct fw_ruleset *rs, unsigned int set,
+                                                   __u32 *n);
+
+/* The source line a position points into (NULL when the set has none). */
+const char *fw_ruleset_src_line(const struct fw_ruleset *rs, const struct fw_src *src, size_t *len);
 
 /*
- * Record one diagnostic and, when d->out is set, print it. src/src_len is the
- * source line that line/col point into (no line end), or NULL. Past
- * FW_DIAG_MAX entries a diagnostic is only counted.
+ * Read, parse and compile a rule file / a buffer, and build its classifier
+ * tables. Returns 0 with *out a new rule set; else *out is NULL and every
+ * fault is reported through diag: -EINVAL for bad rules (diag->errors > 0),
+ * another -errno when the file cannot be read (not a regular file, too
+ * large, ...) or memory ran out. Nothing half-made ever comes out.
  */
-void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line, unsigned int col,
-                    const char *src, size_t src_len, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-/*
- * Parse and compile a rule file / a buffer. Returns 0 on success; -EINVAL
- * when the rules are bad (diag->errors > 0, every fault reported); another
- * -errno when the file cannot be read (also reported through diag, line 0).
- * On failure *rs is unspecified: callers apply nothing.
- */
-int fw_ruleset_load_file(const char *path, struct fw_ruleset *rs, struct fw_diag *diag);
-int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw_ruleset *rs,
+int fw_ruleset_load_file(const char *path, struct fw_ruleset **out, struct fw_diag *diag);
+int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw_ruleset **out,
                         struct fw_diag *diag);
 
 /*
@@ -113,6 +155,9 @@ int fw_ruleset_load_mem(const char *name, const char *buf, size_t len, struct fw
  */
 int fw_ruleset_build(struct fw_ruleset *rs, struct fw_diag *diag);
 void fw_ruleset_drop_cls(struct fw_ruleset *rs);
+
+/* 64-bit FNV-1a over the settings, the live rules and the set members. */
+__u64 fw_ruleset_digest(const struct fw_ruleset *rs);
 
 /* Print a compiled rule back in the rule language ("drop udp dport 53").
  * Returns the length snprintf would have written. Sets print as their

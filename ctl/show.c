@@ -16,106 +16,107 @@
  * pushes only its own comment, not every other one. */
 #define SHOW_ALIGN_MAX 56
 
-/* Set ids the rules refer to, per kind (bitmaps of used ids). */
-static void used_sets(const struct fw_ruleset *rs, bool addr[XDPFW_MAX_ADDR_SETS],
-                      bool port[XDPFW_MAX_PORT_SETS])
+/* Set ids the rules refer to, per kind: addr[naddr_sets], port[nport_sets]. */
+static void used_sets(const struct fw_ruleset *rs, bool *addr, bool *port)
 {
-	for (__u32 i = 0; i < rs->config.rule_count && i < XDPFW_MAX_RULES; i++) {
+	for (__u32 i = 0; i < rs->config.rule_count; i++) {
 		const struct xdpfw_rule *r = &rs->rules[i];
 
-		if (r->match & XDPFW_M_SADDR_SET)
-			addr[r->saddr_set % XDPFW_MAX_ADDR_SETS] = true;
-		if (r->match & XDPFW_M_DADDR_SET)
-			addr[r->daddr_set % XDPFW_MAX_ADDR_SETS] = true;
-		if (r->match & XDPFW_M_SPORT_SET)
-			port[r->sport_set % XDPFW_MAX_PORT_SETS] = true;
-		if (r->match & XDPFW_M_DPORT_SET)
-			port[r->dport_set % XDPFW_MAX_PORT_SETS] = true;
+		if ((r->match & XDPFW_M_SADDR_SET) && r->saddr_set < rs->naddr_sets)
+			addr[r->saddr_set] = true;
+		if ((r->match & XDPFW_M_DADDR_SET) && r->daddr_set < rs->naddr_sets)
+			addr[r->daddr_set] = true;
+		if ((r->match & XDPFW_M_SPORT_SET) && r->sport_set < rs->nport_sets)
+			port[r->sport_set] = true;
+		if ((r->match & XDPFW_M_DPORT_SET) && r->dport_set < rs->nport_sets)
+			port[r->dport_set] = true;
 	}
 }
 
-/*
- * The sets the rules use, as set statements named as the rules print them
- * (@aN/@pN: names are not kept in the kernel), one member a line so that
- * a list of a million prefixes still makes a rule file.
- */
-static void print_sets(struct fw_print *p, const struct fw_ruleset *rs)
+/* One set statement: its members one a line (addresses) or on one line
+ * (port ranges). */
+static void print_set(struct fw_print *p, const struct fw_ruleset *rs, enum fw_set_kind kind,
+                      unsigned int id, const char *name)
 {
-	static bool addr[XDPFW_MAX_ADDR_SETS], port[XDPFW_MAX_PORT_SETS];
-	char text[64], name[XDPFW_NAME_MAX];
+	const char *sep = kind == FW_SET_ADDR ? "" : " ";
+	char text[64];
+	__u32 n;
 
-	memset(addr, 0, sizeof(addr));
-	memset(port, 0, sizeof(port));
-	used_sets(rs, addr, port);
-	fw_print_arr_begin(p, "sets");
-	for (unsigned int id = 0; id < XDPFW_MAX_ADDR_SETS; id++) {
-		const char *sep = "";
+	fw_print_obj_begin(p, NULL);
+	fw_print_str(p, "name", "set %s = {", name);
+	fw_print_str(p, "kind", NULL, kind == FW_SET_ADDR ? "address" : "port");
+	fw_print_arr_begin(p, "members");
+	if (kind == FW_SET_ADDR) {
+		const struct xdpfw_set_entry *e = fw_ruleset_addr_set(rs, id, &n);
 
-		if (!addr[id] || !fw_set_label(rs, FW_SET_ADDR, id, name, sizeof(name)))
-			continue;
-		fw_print_obj_begin(p, NULL);
-		fw_print_str(p, "name", "set %s = {", name);
-		fw_print_str(p, "kind", NULL, "address");
-		fw_print_arr_begin(p, "members");
-		for (__u32 i = 0; i < rs->naddrs; i++) {
-			const struct xdpfw_set_entry *e = &rs->addrs[i];
+		for (__u32 i = 0; i < n; i++) {
 			char a[INET6_ADDRSTRLEN];
 
-			if (e->set != id)
-				continue;
-			inet_ntop(e->family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET, e->addr, a,
-			          sizeof(a));
-			snprintf(text, sizeof(text), "%s/%u", a, e->len);
+			inet_ntop(e[i].family == XDPFW_FAMILY_IPV6 ? AF_INET6 : AF_INET, e[i].addr,
+			          a, sizeof(a));
+			snprintf(text, sizeof(text), "%s/%u", a, e[i].len);
 			fw_print_text(p, "%s\n\t", sep);
 			fw_print_str(p, NULL, "%s", text);
 			sep = ",";
 		}
-		fw_print_arr_end(p);
-		fw_print_text(p, "\n}\n");
-		fw_print_obj_end(p);
-	}
-	for (unsigned int id = 0; id < XDPFW_MAX_PORT_SETS && id < rs->nport_sets; id++) {
-		const struct xdpfw_port_set *ps = &rs->port_sets[id];
-		const char *sep = " ";
+	} else {
+		const struct xdpfw_port_entry *e = fw_ruleset_port_set(rs, id, &n);
 
-		if (!port[id] || !fw_set_label(rs, FW_SET_PORT, id, name, sizeof(name)))
-			continue;
-		fw_print_obj_begin(p, NULL);
-		fw_print_str(p, "name", "set %s = {", name);
-		fw_print_str(p, "kind", NULL, "port");
-		fw_print_arr_begin(p, "members");
-		for (unsigned int lo = 0; lo < 65536; lo++) {
-			unsigned int hi = lo;
-
-			if (!((ps->bits[lo / 64] >> (lo % 64)) & 1))
-				continue;
-			while (hi + 1 < 65536 && ((ps->bits[(hi + 1) / 64] >> ((hi + 1) % 64)) & 1))
-				hi++;
-			if (hi == lo)
-				snprintf(text, sizeof(text), "%u", lo);
+		for (__u32 i = 0; i < n; i++) {
+			if (e[i].lo == e[i].hi)
+				snprintf(text, sizeof(text), "%u", e[i].lo);
 			else
-				snprintf(text, sizeof(text), "%u-%u", lo, hi);
+				snprintf(text, sizeof(text), "%u-%u", e[i].lo, e[i].hi);
 			fw_print_text(p, "%s", sep);
 			fw_print_str(p, NULL, "%s", text);
 			sep = ", ";
-			lo = hi;
 		}
-		fw_print_arr_end(p);
-		fw_print_text(p, " }\n");
-		fw_print_obj_end(p);
 	}
+	fw_print_arr_end(p);
+	fw_print_text(p, kind == FW_SET_ADDR ? "\n}\n" : " }\n");
+	fw_print_obj_end(p);
+}
+
+/*
+ * The sets the rules use (addr[id], port[id]: used_sets()), as set
+ * statements named as the rules print them (@aN/@pN: names are not kept in
+ * the kernel), one member a line so that a list of a million prefixes still
+ * makes a rule file.
+ */
+static void print_sets(struct fw_print *p, const struct fw_ruleset *rs, const bool *addr,
+                       const bool *port)
+{
+	char name[XDPFW_NAME_MAX];
+
+	fw_print_arr_begin(p, "sets");
+	for (unsigned int id = 0; id < rs->naddr_sets; id++)
+		if (addr[id] && fw_set_label(rs, FW_SET_ADDR, id, name, sizeof(name)))
+			print_set(p, rs, FW_SET_ADDR, id, name);
+	for (unsigned int id = 0; id < rs->nport_sets; id++)
+		if (port[id] && fw_set_label(rs, FW_SET_PORT, id, name, sizeof(name)))
+			print_set(p, rs, FW_SET_PORT, id, name);
 	fw_print_arr_end(p);
 }
 
-void fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
-                   const struct xdpfw_counter *counters)
+int fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
+                  const struct xdpfw_counter *counters)
 {
 	const struct xdpfw_config *cfg = &rs->config;
-	__u32 n = cfg->rule_count < XDPFW_MAX_RULES ? cfg->rule_count : XDPFW_MAX_RULES;
+	bool *addr = calloc(rs->naddr_sets + 1, sizeof(*addr));
+	bool *port = calloc(rs->nport_sets + 1, sizeof(*port));
+	__u32 n = cfg->rule_count;
 	char digest[17];
 	struct fw_print p;
 	bool has_limit = false;
 	int width = 0;
+
+	/* Everything that can fail before the first byte is printed. */
+	if (!addr || !port) {
+		free(addr);
+		free(port);
+		return -ENOMEM;
+	}
+	used_sets(rs, addr, port);
 
 	for (__u32 i = 0; i < n; i++) {
 		int len = fw_rule_format_rs(rs, &rs->rules[i], NULL, 0);
@@ -153,7 +154,7 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const st
 	}
 	if (n)
 		fw_print_text(&p, "\n");
-	print_sets(&p, rs);
+	print_sets(&p, rs, addr, port);
 
 	fw_print_arr_begin(&p, "rules");
 	for (__u32 i = 0; i < n; i++) {
@@ -182,12 +183,15 @@ void fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const st
 	fw_print_arr_end(&p);
 	fw_print_obj_end(&p);
 	fw_print_finish(&p);
+	free(addr);
+	free(port);
+	return 0;
 }
 
 int fw_show(const char *ifname, bool json)
 {
-	static struct fw_ruleset rs;
-	static struct xdpfw_counter counters[XDPFW_MAX_RULES];
+	struct xdpfw_counter *counters = NULL;
+	struct fw_ruleset *rs = NULL;
 	struct fw_show_head head;
 	struct fw_instance inst;
 	struct fw_link link;
@@ -204,15 +208,15 @@ int fw_show(const char *ifname, bool json)
 		return err;
 
 	/* Read everything first: a failure must not leave half a rule file. */
-	/* Rules and sets of one generation: a reload meanwhile means again. */
-	for (int tries = 0; tries < 5; tries++) {
-		err = fw_instance_ruleset(&inst, &rs) ?: fw_instance_sets(&inst, &rs);
-		if (err || !fw_instance_changed(&inst, &rs))
-			break;
+	err = fw_instance_ruleset(&inst, true, &rs);
+	if (!err) {
+		counters = calloc(rs->config.rule_count + 1, sizeof(*counters));
+		if (!counters)
+			err = fw_err_r(ENOMEM, "out of memory reading the counters of %s", ifname);
 	}
-	for (__u32 i = 0; !err && i < rs.config.rule_count && i < XDPFW_MAX_RULES; i++)
+	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
 		/* Counters live in the rule's slot, which a reload may keep. */
-		err = fw_counter_sum(fw_instance_rule_stats_fd(&inst), rs.rules[i].counter,
+		err = fw_counter_sum(fw_instance_rule_stats_fd(&inst), rs->rules[i].counter,
 		                     &counters[i]);
 	if (!err) {
 		head = (struct fw_show_head){
@@ -221,8 +225,12 @@ int fw_show(const char *ifname, bool json)
 		    .prog_id = inst.prog_id,
 		    .mode = fw_mode_name(inst.mode),
 		};
-		fw_show_print(stdout, json, &head, &rs, counters);
+		err = fw_show_print(stdout, json, &head, rs, counters);
+		if (err)
+			err = fw_err_r(err, "out of memory printing the rules of %s", ifname);
 	}
+	free(counters);
+	fw_ruleset_free(rs);
 	fw_instance_close(&inst);
 	return err;
 }

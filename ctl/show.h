@@ -28,10 +28,11 @@ struct fw_show_head {
 /*
  * Print rs as text or JSON to f. counters[i] belongs to rule i (not to its
  * slot); NULL prints no counters. Reads nothing from the kernel, so the
- * round trip text -> rules -> text is unit-tested.
+ * round trip text -> rules -> text is unit-tested. Returns 0, or -ENOMEM
+ * with nothing printed.
  */
-void fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
-                   const struct xdpfw_counter *counters);
+int fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
+                  const struct xdpfw_counter *counters);
 
 /* Read the running rules of ifname and their counters, and print them to
  * stdout. Returns 0; -ENOENT (a user error) when xdpfw does not run there;

@@ -242,39 +242,72 @@ static int limit_sources_read(struct fw_instance *inst, struct limit_sources *ls
 	return err;
 }
 
-static int stats_one(struct fw_instance *inst, struct fw_print *p)
+/* Everything stats prints of one instance, read before anything is
+ * printed: a failure must not leave half a document. */
+struct snapshot {
+	struct fw_ruleset *rs;
+	struct xdpfw_counter *rule_c;        /* per rule */
+	struct xdpfw_limit_counter *limit_c; /* per rule */
+	struct limit_sources ls;
+	struct xdpfw_counter reason_c[XDPFW_REASON_MAX];
+	struct xdpfw_counter verdict[XDPFW_ACT_MAX];
+};
+
+static void snapshot_free(struct snapshot *s)
 {
-	static struct fw_ruleset rs;
-	static struct xdpfw_counter rule_c[XDPFW_MAX_RULES];
-	static struct xdpfw_limit_counter limit_c[XDPFW_MAX_RULES];
-	struct limit_sources ls = {0};
-	struct xdpfw_counter reason_c[XDPFW_REASON_MAX], verdict[XDPFW_ACT_MAX] = {0};
-	const struct xdpfw_config *cfg = &rs.config;
+	fw_ruleset_free(s->rs);
+	free(s->rule_c);
+	free(s->limit_c);
+}
+
+static int snapshot_read(struct fw_instance *inst, struct snapshot *s)
+{
+	const struct xdpfw_config *cfg;
 	int err;
 
-	/* Read everything first: a failure must not leave half a document. */
-	err = fw_instance_ruleset(inst, &rs);
+	memset(s, 0, sizeof(*s));
+	err = fw_instance_ruleset(inst, false, &s->rs);
+	if (err)
+		return err;
+	cfg = &s->rs->config;
+	s->rule_c = calloc(cfg->rule_count + 1, sizeof(*s->rule_c));
+	s->limit_c = calloc(cfg->rule_count + 1, sizeof(*s->limit_c));
+	if (!s->rule_c || !s->limit_c)
+		return fw_err_r(ENOMEM, "out of memory reading the counters of %s",
+		                inst->link.name);
 	for (__u32 i = 0; !err && i < cfg->rule_count; i++) {
+		const struct xdpfw_rule *r = &s->rs->rules[i];
+
 		/* Counters live in the rule's slot, which a reload may keep. */
-		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), rs.rules[i].counter,
-		                     &rule_c[i]);
-		if (!err && rs.rules[i].action < XDPFW_ACT_MAX)
-			add(&verdict[rs.rules[i].action], &rule_c[i]);
-		if (!err && (rs.rules[i].flags & XDPFW_RULE_LIMIT))
-			err = limit_counter_sum(fw_instance_limit_stats_fd(inst),
-			                        rs.rules[i].counter, &limit_c[i]);
+		err = fw_counter_sum(fw_instance_rule_stats_fd(inst), r->counter, &s->rule_c[i]);
+		if (!err && r->action < XDPFW_ACT_MAX)
+			add(&s->verdict[r->action], &s->rule_c[i]);
+		if (!err && (r->flags & XDPFW_RULE_LIMIT))
+			err = limit_counter_sum(fw_instance_limit_stats_fd(inst), r->counter,
+			                        &s->limit_c[i]);
 	}
 	if (!err && cfg->limit.rules)
-		err = limit_sources_read(inst, &ls);
+		err = limit_sources_read(inst, &s->ls);
 	for (__u32 reason = 0; !err && reason < XDPFW_REASON_MAX; reason++) {
 		__u8 act = reason_action(cfg, reason);
 
-		err = fw_counter_sum(fw_instance_reason_stats_fd(inst), reason, &reason_c[reason]);
+		err =
+		    fw_counter_sum(fw_instance_reason_stats_fd(inst), reason, &s->reason_c[reason]);
 		if (!err && reason != XDPFW_REASON_RULE && act < XDPFW_ACT_MAX)
-			add(&verdict[act], &reason_c[reason]);
+			add(&s->verdict[act], &s->reason_c[reason]);
 	}
-	if (err)
-		return err;
+	return err;
+}
+
+static void stats_print(const struct fw_instance *inst, const struct snapshot *s,
+                        struct fw_print *p)
+{
+	const struct fw_ruleset *rs = s->rs;
+	const struct xdpfw_config *cfg = &rs->config;
+	const struct xdpfw_counter *rule_c = s->rule_c, *reason_c = s->reason_c;
+	const struct xdpfw_counter *verdict = s->verdict;
+	const struct xdpfw_limit_counter *limit_c = s->limit_c;
+	const struct limit_sources ls = s->ls;
 
 	fw_print_obj_begin(p, NULL);
 	fw_print_str(p, "interface", "%s:", inst->link.name);
@@ -286,9 +319,9 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	fw_print_text(p, "  %5s %5s %14s %16s  %s\n", "#", "LINE", "PACKETS", "BYTES", "RULE");
 	fw_print_arr_begin(p, "rules");
 	for (__u32 i = 0; i < cfg->rule_count; i++) {
-		const struct xdpfw_rule *r = &rs.rules[i];
+		const struct xdpfw_rule *r = &rs->rules[i];
 
-		char *text = fw_rule_text(&rs, r);
+		char *text = fw_rule_text(rs, r);
 
 		fw_print_obj_begin(p, NULL);
 		fw_print_u64(p, "index", "  %5" PRIu64, i);
@@ -338,7 +371,17 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 	print_counter(p, "dropped", &verdict[XDPFW_ACT_DROP]);
 	fw_print_text(p, "\n");
 	fw_print_obj_end(p);
-	return 0;
+}
+
+static int stats_one(struct fw_instance *inst, struct fw_print *p)
+{
+	struct snapshot s;
+	int err = snapshot_read(inst, &s);
+
+	if (!err)
+		stats_print(inst, &s, p);
+	snapshot_free(&s);
+	return err;
 }
 
 int fw_stats(const char *ifname, bool json)

@@ -85,7 +85,7 @@ enum xdpfw_match {
 	XDPFW_M_LEN = 1 << 10,     /* IP packet length in [len_lo, len_hi] */
 	XDPFW_M_TTL = 1 << 11,     /* IPv4 TTL / IPv6 hop limit in [ttl_lo, ttl_hi] */
 	/* Set members instead of one prefix / range: saddr_set ... dport_set
-	 * name the set (see fw_addr_sets, fw_port_sets). */
+	 * name the set (see fw_set_store, fw_port_store). */
 	XDPFW_M_SADDR_SET = 1 << 12,
 	XDPFW_M_DADDR_SET = 1 << 13,
 	XDPFW_M_SPORT_SET = 1 << 14,
@@ -103,13 +103,15 @@ enum xdpfw_match {
  * Sets: a rule that matches an address list, `{ ... }` or `@name`, points at
  * an address set; likewise for ports. The classifier folds set members into
  * its per-field tables (see below), so packets never look a set up by id;
- * the sets themselves are kept per generation for fwctl show and explain:
- * address sets as an array of xdpfw_set_entry (fw_set_store), port sets as
- * bitmaps of all 65536 ports (fw_port_sets).
+ * the sets themselves are kept per generation for fwctl show and explain,
+ * as arrays of members grouped by set id: address prefixes
+ * (xdpfw_set_entry, fw_set_store) and port ranges (xdpfw_port_entry,
+ * fw_port_store). Set ids are 16 bits wide; past that, only memory limits
+ * how many sets a rule set has.
  */
-#define XDPFW_MAX_ADDR_SETS 1024       /* per generation */
+#define XDPFW_MAX_ADDR_SETS 65536      /* per generation: the width of a set id */
 #define XDPFW_MAX_SET_ADDRS (1u << 22) /* prefixes in all sets of one generation */
-#define XDPFW_MAX_PORT_SETS 64         /* per generation */
+#define XDPFW_MAX_PORT_SETS 65536      /* per generation: the width of a set id */
 
 struct xdpfw_set_entry {
 	__u16 set;     /* address set id */
@@ -119,10 +121,13 @@ struct xdpfw_set_entry {
 };
 _Static_assert(sizeof(struct xdpfw_set_entry) == 20, "xdpfw_set_entry layout");
 
-struct xdpfw_port_set {
-	__u64 bits[65536 / 64]; /* bit p set: port p is a member */
+/* One range of a port set: ports lo..hi, inclusive, host byte order. */
+struct xdpfw_port_entry {
+	__u16 set; /* port set id */
+	__u16 lo, hi;
+	__u16 pad;
 };
-_Static_assert(sizeof(struct xdpfw_port_set) == 8192, "xdpfw_port_set layout");
+_Static_assert(sizeof(struct xdpfw_port_entry) == 8, "xdpfw_port_entry layout");
 
 /* Address families as in the packet key and rules (AF_INET/AF_INET6 values
  * are not used so that BPF code needs no socket headers). */

@@ -8,8 +8,8 @@
  * them, one generation each, as the rules:
  *
  *   fw_set_store[gen]   array of xdpfw_set_entry, every address set member,
- *                       created at the size the rule set needs;
- *   fw_port_sets        gen * XDPFW_MAX_PORT_SETS + id: port set bitmaps.
+ *   fw_port_store[gen]  array of xdpfw_port_entry, every port set range,
+ *                       each created at the size the rule set needs.
  *
  * sets_keep() names both in the program (on a path no packet takes), so
  * they are among its maps and fwctl finds them from the program alone.
@@ -36,11 +36,18 @@ struct {
 } fw_set_store SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_MAX_PORT_SETS);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
-	__type(value, struct xdpfw_port_set);
-} fw_port_sets SEC(".maps");
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_INNER_MAP);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_port_entry));
+	    });
+} fw_port_store SEC(".maps");
 
 /* Reference the stores when the config says what no config says. */
 static __always_inline void sets_keep(const struct xdpfw_config *cfg)
@@ -49,7 +56,7 @@ static __always_inline void sets_keep(const struct xdpfw_config *cfg)
 
 	if (cfg->rule_count > XDPFW_MAX_RULES) {
 		bpf_map_lookup_elem(&fw_set_store, &key);
-		bpf_map_lookup_elem(&fw_port_sets, &key);
+		bpf_map_lookup_elem(&fw_port_store, &key);
 	}
 }
 

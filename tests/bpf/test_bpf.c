@@ -64,7 +64,7 @@ struct bpf_case {
 		.rule = idx, __VA_ARGS__                                                           \
 	}
 
-static struct fw_ruleset ruleset; /* 90 KiB: not on the stack */
+static struct fw_ruleset *ruleset;
 
 /* ------------------------------------------------------------------------ */
 /* Frame builders                                                           */
@@ -609,8 +609,10 @@ static void ports_only(struct fw_ruleset *rs)
 /* A udp rule just past rule_count, as a stale entry of an older rule set. */
 static void stale_after_count(struct fw_ruleset *rs)
 {
-	struct xdpfw_rule *r = &rs->rules[rs->config.rule_count];
+	struct xdpfw_rule *r;
 
+	assert_int_equal(fw_ruleset_grow_rules(rs), 0);
+	r = &rs->rules[rs->config.rule_count];
 	memset(r, 0, sizeof(*r));
 	r->match = XDPFW_M_PROTO;
 	r->proto = 17;
@@ -889,7 +891,7 @@ static void load_rules(const char *name, const char *text, void (*tweak)(struct 
 	uint32_t k;
 	int err;
 
-	memset(&ruleset, 0, sizeof(ruleset));
+	fw_ruleset_free(ruleset);
 	fw_diag_init(&diag, name, NULL);
 	err = fw_ruleset_load_mem(name, text, strlen(text), &ruleset, &diag);
 	if (err) {
@@ -899,8 +901,8 @@ static void load_rules(const char *name, const char *text, void (*tweak)(struct 
 		fail_msg("rules of \"%s\" do not compile: %s", name, strerror(-err));
 	}
 	if (tweak)
-		tweak(&ruleset);
-	assert_int_equal(fw_ruleset_write(skel, &ruleset), 0);
+		tweak(ruleset);
+	assert_int_equal(fw_ruleset_write(skel, ruleset), 0);
 	zero_counters(bpf_map__fd(skel->maps.fw_reason_stats), XDPFW_REASON_MAX);
 	zero_counters(bpf_map__fd(skel->maps.fw_rule_stats), XDPFW_COUNTER_SLOTS);
 }
@@ -975,7 +977,7 @@ static void test_rule_limit(void **state)
 	(void)state;
 	load_rules(c.name, text, NULL);
 	free(text);
-	assert_int_equal(ruleset.config.rule_count, XDPFW_MAX_RULES);
+	assert_int_equal(ruleset->config.rule_count, XDPFW_MAX_RULES);
 	pkt_init(&p);
 	c.build(&p, &c);
 	pkt_finish(&p);

@@ -33,7 +33,7 @@
 #include "frame.h"
 #include "harness.h"
 
-static struct fw_ruleset ruleset; /* large: not on the stack */
+static struct fw_ruleset *ruleset;
 static struct pkt frame;
 
 /* Per-slot limit counters, summed over CPUs. */
@@ -117,7 +117,7 @@ static void load(const char *text, bool fresh)
 	uint32_t zero = 0;
 	int err;
 
-	memset(&ruleset, 0, sizeof(ruleset));
+	fw_ruleset_free(ruleset);
 	fw_diag_init(&diag, "limits", NULL);
 	err = fw_ruleset_load_mem("limits", text, strlen(text), &ruleset, &diag);
 	if (err) {
@@ -130,7 +130,7 @@ static void load(const char *text, bool fresh)
 		bpf_map_delete_elem(bpf_map__fd(skel->maps.fw_limit_src), &zero);
 		zero_all();
 	}
-	assert_int_equal(fw_ruleset_write(skel, &ruleset), 0);
+	assert_int_equal(fw_ruleset_write(skel, ruleset), 0);
 }
 
 static void udp_from(const char *saddr, size_t payload)
@@ -193,7 +193,7 @@ static void expect(uint32_t want, uint32_t slot, bool over, int want_rule)
 
 	if (want_rule >= 0)
 		rc_before = harness_counter(bpf_map__fd(skel->maps.fw_rule_stats),
-		                            ruleset.rules[want_rule].counter);
+		                            ruleset->rules[want_rule].counter);
 	got = harness_run(frame.data, frame.len, 1, NULL);
 	after = limit_counter(slot);
 	if (got != want)
@@ -204,10 +204,10 @@ static void expect(uint32_t want, uint32_t slot, bool over, int want_rule)
 		         (unsigned long long)(after.over - before.over), over ? "over" : "within");
 	if (want_rule >= 0) {
 		rc_after = harness_counter(bpf_map__fd(skel->maps.fw_rule_stats),
-		                           ruleset.rules[want_rule].counter);
+		                           ruleset->rules[want_rule].counter);
 		assert_int_equal(rc_after.packets - rc_before.packets, 1);
 	}
-	fw_model_verdict_limits(&ruleset, frame.data, frame.len, model_over,
+	fw_model_verdict_limits(ruleset, frame.data, frame.len, model_over,
 	                        &(struct model_answer){.slot = slot, .over = over}, &res);
 	assert_int_equal(res.rule, want_rule);
 	assert_int_equal(res.action == XDPFW_ACT_DROP ? XDP_DROP : XDP_PASS, want);

@@ -86,7 +86,7 @@ expect_match "$(tail -1 "$TMP/shown.rules")" "^pass tcp dport 80-443 log +# 0 pa
 # rules it came from: same layout, so the very same digest.
 out=$("$FWCTL" check --strict "$TMP/shown.rules" 2>&1)
 expect_eq $? 0 "the shown text passes fwctl check --strict"
-expect_match "$out" "ok, 6 rules, policy drop\$" "... without warnings"
+expect_match "$out" "ok, 6 rules, policy drop, digest [0-9a-f]{16}\$" "... without warnings"
 fwctl reload "$IF_FW" "$TMP/shown.rules" >/dev/null
 ok $? "reload $IF_FW from the shown text"
 expect_eq "$(digest)" "$first_digest" "... gives the digest it was printed from"

@@ -22,12 +22,13 @@
 #include "model.h"
 #include "ruleset.h"
 
-static struct fw_ruleset rs;
+static struct fw_ruleset *rs;
 static struct fw_diag diag;
 
 static int load(const char *text)
 {
 	fw_diag_init(&diag, "t.rules", NULL);
+	fw_ruleset_free(rs);
 	return fw_ruleset_load_mem("t.rules", text, strlen(text), &rs, &diag);
 }
 
@@ -35,7 +36,7 @@ static void load_ok(const char *text)
 {
 	if (load(text))
 		fail_msg("rules rejected: %s", diag.count ? diag.entries[0].msg : "?");
-	assert_non_null(rs.cls);
+	assert_non_null(rs->cls);
 }
 
 /* A growing rule text. */
@@ -68,10 +69,10 @@ static void add(struct text *t, const char *fmt, ...)
  * small set's classes are rule bitmaps, others name a vector. */
 static int class_first_rule(__u32 e)
 {
-	if (rs.cls->small)
-		return e & ((1u << rs.config.rule_count) - 1) ? __builtin_ctz(e) : -1;
-	for (__u32 r = 0; e < rs.cls->nvecs && r < rs.config.rule_count; r++)
-		if (rs.cls->vecs[e].w[r / 64] >> (r % 64) & 1)
+	if (rs->cls->small)
+		return e & ((1u << rs->config.rule_count) - 1) ? __builtin_ctz(e) : -1;
+	for (__u32 r = 0; e < rs->cls->nvecs && r < rs->config.rule_count; r++)
+		if (rs->cls->vecs[e].w[r / 64] >> (r % 64) & 1)
 			return (int)r;
 	return -1;
 }
@@ -84,7 +85,7 @@ static void d16_against_model(__u32 lo, __u32 hi, __u32 step)
 	const __u16 *l1 = (const __u16 *)b, *g = (const __u16 *)&b[XDPFW_D16_L1_BLOCKS];
 
 	assert_non_null(b);
-	assert_true(fw_cls_d16_fill(rs.cls, 0, b) <= XDPFW_D16_MAP_BLOCKS);
+	assert_true(fw_cls_d16_fill(rs->cls, 0, b) <= XDPFW_D16_MAP_BLOCKS);
 	for (__u32 ip = lo; ip <= hi && ip >= lo; ip += step) {
 		struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV4, .proto = 17};
 		__u32 e = l1[ip >> 16];
@@ -95,7 +96,7 @@ static void d16_against_model(__u32 lo, __u32 hi, __u32 step)
 		if (e & XDPFW_DIR_LONGER)
 			e = g[(e & XDPFW_DIR_ID_MASK) * 256 + (ip & 0xff)];
 		k.saddr[0] = htonl(ip);
-		want = fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
+		want = fw_cls_lookup(rs->cls, &k, rs->config.rule_count);
 		got = class_first_rule(e);
 		if (want != got)
 			fail_msg("%08x: small array says rule %d, model %d", ip, got, want);
@@ -109,16 +110,16 @@ static void test_small_ipv4_set_is_d16(void **state)
 
 	(void)state;
 	load_ok("set s = { 192.0.2.1, 192.0.2.7, 198.51.100.9 }\ndrop saddr @s\n");
-	sh = &rs.cls->shape[0][0];
+	sh = &rs->cls->shape[0][0];
 	assert_int_equal(sh->store, XDPFW_STORE_D16);
-	assert_int_equal(rs.cls->shape[1][0].store, XDPFW_STORE_NONE);
-	assert_int_equal(rs.cls->nprefixes[0][0], 3);
+	assert_int_equal(rs->cls->shape[1][0].store, XDPFW_STORE_NONE);
+	assert_int_equal(rs->cls->nprefixes[0][0], 3);
 	d16_against_model(0xc0000000, 0xc00003ff, 1);
 	/* Nested prefixes of every depth, different rules. */
 	load_ok("pass saddr 198.18.0.0/15\ndrop saddr 198.18.128.0/17\npass saddr 198.18.130.0/23\n"
 	        "drop saddr 198.18.130.64/26\npass saddr 198.18.130.77\ndrop saddr 198.19.0.0/16\n"
 	        "pass saddr 198.19.255.254/31\ndrop saddr { 192.0.2.0/24, 203.0.113.128/25 }\n");
-	assert_int_equal(rs.cls->shape[0][0].store, XDPFW_STORE_D16);
+	assert_int_equal(rs->cls->shape[0][0].store, XDPFW_STORE_D16);
 	d16_against_model(0xc6120000, 0xc613ffff, 3);
 	d16_against_model(0xc6128200, 0xc61282ff, 1);
 	d16_against_model(0xc0000000, 0xc00003ff, 1);
@@ -130,16 +131,16 @@ static void test_small_ipv4_set_is_d16(void **state)
 static void dir_against_model(void)
 {
 	struct xdpfw_dir_block *dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
-	struct xdpfw_dir_group *groups = calloc(rs.cls->dir[0].ngroups + 1, sizeof(*groups));
-	struct xdpfw_addr_key *hk = calloc(rs.cls->dir[0].nhash + 1, sizeof(*hk));
-	__u32 *hv = calloc(rs.cls->dir[0].nhash + 1, sizeof(*hv)), nh;
+	struct xdpfw_dir_group *groups = calloc(rs->cls->dir[0].ngroups + 1, sizeof(*groups));
+	struct xdpfw_addr_key *hk = calloc(rs->cls->dir[0].nhash + 1, sizeof(*hk));
+	__u32 *hv = calloc(rs->cls->dir[0].nhash + 1, sizeof(*hv)), nh;
 
 	assert_non_null(dir);
 	assert_non_null(groups);
 	assert_non_null(hk);
 	assert_non_null(hv);
-	nh = fw_cls_dir_fill(rs.cls, 0, dir, groups, hk, hv);
-	assert_true(nh <= rs.cls->dir[0].nhash);
+	nh = fw_cls_dir_fill(rs->cls, 0, dir, groups, hk, hv);
+	assert_true(nh <= rs->cls->dir[0].nhash);
 	for (__u32 ip = 0xc6120000; ip < 0xc6140000; ip += 7) {
 		struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV4, .proto = 17};
 		__u16 e = ((const __u16 *)dir)[ip >> 8]; /* one array of 2^24 */
@@ -158,7 +159,7 @@ static void dir_against_model(void)
 		k.saddr[0] = htonl(ip);
 		/* fw_cls_lookup's class for saddr, through a one-field probe:
 		 * the vector's first rule tells classes apart here. */
-		want = (__u32)fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
+		want = (__u32)fw_cls_lookup(rs->cls, &k, rs->config.rule_count);
 		if ((int)want != class_first_rule(got))
 			fail_msg("%08x: array class %u, model rule %d", ip, got, (int)want);
 	}
@@ -183,22 +184,22 @@ static void test_large_ipv4_set_is_an_array(void **state)
 		add(&t, "198.19.%d.%d/29,\n", 100 + i / 32, i % 32 * 8);
 	add(&t, "198.19.128.0/20 }\ndrop saddr @big\n");
 	load_ok(t.s);
-	sh = &rs.cls->shape[0][0];
+	sh = &rs->cls->shape[0][0];
 	assert_int_equal(sh->store, XDPFW_STORE_DIR);
 	/* Hosts in 8 /24s, /30s in 8, /29s in 4: a group each. */
-	assert_int_equal(rs.cls->dir[0].ngroups, 8 + 8 + 4);
-	assert_int_equal(rs.cls->dir[0].nhash, 0);
+	assert_int_equal(rs->cls->dir[0].ngroups, 8 + 8 + 4);
+	assert_int_equal(rs->cls->dir[0].nhash, 0);
 	dir_against_model();
 	/* One group short: the /24 where longer prefixes hold the fewest
 	 * addresses (198.19.103.0, 4 /29s) goes to the hash, 32 keys. */
 	fw_cls_dir_group_limit = 19;
 	load_ok(t.s);
-	assert_int_equal(rs.cls->dir[0].ngroups, 19);
-	assert_int_equal(rs.cls->dir[0].nhash, 32);
+	assert_int_equal(rs->cls->dir[0].ngroups, 19);
+	assert_int_equal(rs->cls->dir[0].nhash, 32);
 	dir_against_model();
 	fw_cls_dir_group_limit = 0;
 	load_ok(t.s);
-	assert_int_equal(rs.cls->dir[0].ngroups, 0);
+	assert_int_equal(rs->cls->dir[0].ngroups, 0);
 	dir_against_model();
 	fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 	free(t.s);
@@ -212,8 +213,8 @@ static void test_ipv6_is_a_trie(void **state)
 	    "drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\ndrop saddr 2001:db8:1:2::/56\n"
 	    "pass saddr 2001:db8:1:3::/64\ndrop saddr 2001:db8:1:3::/96\n"
 	    "pass saddr 2001:db8:1:3::1/128\n");
-	assert_int_equal(rs.cls->shape[0][1].store, XDPFW_STORE_TRIE);
-	assert_int_equal(rs.cls->nprefixes[0][1], 6);
+	assert_int_equal(rs->cls->shape[0][1].store, XDPFW_STORE_TRIE);
+	assert_int_equal(rs->cls->nprefixes[0][1], 6);
 }
 
 /* Prefixes that answer as the prefix holding them are not stored. */
@@ -221,9 +222,9 @@ static void test_redundant_prefixes_dropped(void **state)
 {
 	(void)state;
 	load_ok("drop saddr { 192.0.2.0/24, 192.0.2.128/25, 192.0.2.7 }\n");
-	assert_int_equal(rs.cls->nprefixes[0][0], 1);
+	assert_int_equal(rs->cls->nprefixes[0][0], 1);
 	load_ok("drop saddr { 192.0.2.0/24, 192.0.2.7 }\npass saddr 192.0.2.7\n");
-	assert_int_equal(rs.cls->nprefixes[0][0], 2);
+	assert_int_equal(rs->cls->nprefixes[0][0], 2);
 }
 
 static void test_vector_limit(void **state)
@@ -253,16 +254,16 @@ static void test_small_sets_use_bitmaps(void **state)
 	for (int i = 0; i < XDPFW_SMALL_RULES; i++)
 		add(&t, "drop udp dport %d\n", 100 + i);
 	load_ok(t.s);
-	assert_true(rs.cls->small);
-	assert_int_equal(rs.config.cls_flags, XDPFW_CLS_SMALL);
+	assert_true(rs->cls->small);
+	assert_int_equal(rs->config.cls_flags, XDPFW_CLS_SMALL);
 	/* dport 105 is rule 5's class: bit 5 alone. */
-	assert_int_equal(rs.cls->blocks[XDPFW_CLS_BASE_DPORT].id[105], 1u << 5);
+	assert_int_equal(rs->cls->blocks[XDPFW_CLS_BASE_DPORT].id[105], 1u << 5);
 	add(&t, "drop udp dport 1\n");
 	load_ok(t.s);
-	assert_false(rs.cls->small);
-	assert_int_equal(rs.config.cls_flags, 0);
+	assert_false(rs->cls->small);
+	assert_int_equal(rs->config.cls_flags, 0);
 	load_ok("drop udp dport 53 limit over 10/s\n");
-	assert_false(rs.cls->small);
+	assert_false(rs->cls->small);
 	free(t.s);
 }
 
@@ -414,8 +415,8 @@ static void test_random_against_model(void **state)
 			int want, got;
 
 			rand_pkt(&k);
-			want = fw_model_classify(&rs, &k);
-			got = fw_cls_lookup(rs.cls, &k, rs.config.rule_count);
+			want = fw_model_classify(rs, &k);
+			got = fw_cls_lookup(rs->cls, &k, rs->config.rule_count);
 			if (want != got)
 				fail_msg("rule set %u, key %u: model says rule %d, tables %d\n%s",
 				         s, i, want, got, t.s);
@@ -430,7 +431,8 @@ static void test_random_against_model(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	fw_ruleset_free(&rs);
+	fw_ruleset_free(rs);
+	rs = NULL;
 	return 0;
 }
 

@@ -19,13 +19,14 @@
 #include "model.h"
 #include "ruleset.h"
 
-static struct fw_ruleset rs;
+static struct fw_ruleset *rs;
 
 static void compile(const char *text)
 {
 	struct fw_diag diag;
 
 	fw_diag_init(&diag, "test", NULL);
+	fw_ruleset_free(rs);
 	assert_int_equal(fw_ruleset_load_mem("test", text, strlen(text), &rs, &diag), 0);
 }
 
@@ -42,7 +43,7 @@ static void expect(const struct pkt *p, unsigned int reason, int rule, enum xdpf
 {
 	struct fw_model_result res;
 
-	assert_int_equal(fw_model_verdict(&rs, p->data, p->len, &res), action);
+	assert_int_equal(fw_model_verdict(rs, p->data, p->len, &res), action);
 	assert_string_equal(fw_reason_name(res.reason), fw_reason_name(reason));
 	assert_int_equal(res.rule, rule);
 	assert_int_equal(res.action, action);
@@ -182,9 +183,9 @@ static void test_unknown_match(void **state)
 {
 	(void)state;
 	compile("drop udp\ndrop tcp\n");
-	assert_int_equal(fw_model_unknown_match(&rs), -1);
-	rs.rules[1].match |= 1u << 30;
-	assert_int_equal(fw_model_unknown_match(&rs), 1);
+	assert_int_equal(fw_model_unknown_match(rs), -1);
+	rs->rules[1].match |= 1u << 30;
+	assert_int_equal(fw_model_unknown_match(rs), 1);
 }
 
 static int words(struct pkt *p, const char *text)
@@ -207,14 +208,14 @@ static void test_packet_words(void **state)
 	(void)state;
 	compile("drop tcp saddr 198.51.100.0/24 dport 22\n");
 	assert_int_equal(words(&p, "tcp saddr 198.51.100.7 dport 22 flags syn,ack"), 0);
-	fw_model_verdict(&rs, p.data, p.len, &res);
+	fw_model_verdict(rs, p.data, p.len, &res);
 	assert_int_equal(res.rule, 0);
 	assert_int_equal(res.pkt.tcp_flags, 0x12);
 	assert_int_equal(p.len, 60); /* padded to the Ethernet minimum */
 
 	/* Family from the address; defaults for the rest. */
 	assert_int_equal(words(&p, "udp daddr 2001:db8::9 vlan 10 vlan 20 len 100"), 0);
-	fw_model_verdict(&rs, p.data, p.len, &res);
+	fw_model_verdict(rs, p.data, p.len, &res);
 	assert_int_equal(res.reason, XDPFW_REASON_POLICY);
 	assert_int_equal(res.pkt.family, XDPFW_FAMILY_IPV6);
 	assert_int_equal(res.pkt.ip_len, 100);
@@ -223,12 +224,12 @@ static void test_packet_words(void **state)
 	assert_int_equal(res.pkt.sport, 40000);
 
 	assert_int_equal(words(&p, "icmpv6 type nd-neighbor-solicit ttl 255"), 0);
-	fw_model_verdict(&rs, p.data, p.len, &res);
+	fw_model_verdict(rs, p.data, p.len, &res);
 	assert_int_equal(res.pkt.icmp_type, 135);
 	assert_int_equal(res.pkt.ttl, 255);
 
 	assert_int_equal(words(&p, "udp fragment later"), 0);
-	fw_model_verdict(&rs, p.data, p.len, &res);
+	fw_model_verdict(rs, p.data, p.len, &res);
 	assert_int_equal(res.pkt.flags & XDPFW_PKT_LATER_FRAG, XDPFW_PKT_LATER_FRAG);
 
 	assert_int_equal(words(&p, "hex 02:00:00:00:00:02 0200000000010806 0001"), 0);
