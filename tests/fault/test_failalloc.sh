@@ -7,10 +7,12 @@
 # running, by its digest) or exit non-zero with an error message and change
 # nothing on the interface (nothing attached; the old rules running).
 #
-# check tries every N. attach and reload try every N up to
-# XDPFW_FAILALLOC_FIRST (fwctl's own work and the start of libbpf's), then
-# every XDPFW_FAILALLOC_STRIDE-th; XDPFW_FAILALLOC_STRIDE=1 tries them all
-# (the full run: minutes per file). Needs root for attach and reload. TAP.
+# check tries every N. attach and reload (hundreds of allocations, most of
+# them libbpf's, and a fraction of a second a run) try XDPFW_FAILALLOC_POINTS
+# Ns per file, evenly spread from an offset drawn anew each run (printed, and
+# set with XDPFW_FAILALLOC_OFFSET), so that runs cover different points;
+# XDPFW_FAILALLOC_ALL=1 tries every N (the full run: an hour or more).
+# XDPFW_FAILALLOC_FILES limits the rule files. Needs root. TAP.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
 require_root
@@ -18,8 +20,10 @@ e2e_setup failalloc
 
 LIB=${FAILALLOC_LIB:-$TOP/build/tests/libfailalloc.so}
 [ -f "$LIB" ] || bail "no $LIB: build first (tests/build.sh)"
-STRIDE=${XDPFW_FAILALLOC_STRIDE:-37}
-FIRST=${XDPFW_FAILALLOC_FIRST:-400}
+POINTS=${XDPFW_FAILALLOC_POINTS:-24}
+ALL=${XDPFW_FAILALLOC_ALL:-0}
+OFFSET=${XDPFW_FAILALLOC_OFFSET:-$RANDOM}
+echo "# attach and reload: $([ "$ALL" = 1 ] && echo "every N" || echo "$POINTS Ns a file, offset $OFFSET (XDPFW_FAILALLOC_OFFSET)")"
 FILES=${XDPFW_FAILALLOC_FILES:-"$TOP/rules/*.rules $TOP/tests/fault/full.rules"}
 
 NS=fa$SUFFIX
@@ -46,12 +50,13 @@ run() {
 
 # The Ns to try for a run of `total` allocations.
 points() {
-	local total=$1 stride=$2 n=1
-	while [ "$n" -le "$total" ]; do
-		echo "$n"
-		if [ "$n" -lt "$FIRST" ]; then n=$((n + 1)); else n=$((n + stride)); fi
-	done
-	[ "$total" -gt 0 ] && echo "$total"
+	local total=$1 step n
+	if [ "$ALL" = 1 ] || [ "$total" -le "$POINTS" ]; then
+		seq 1 "$total"
+		return
+	fi
+	step=$((total / POINTS))
+	for ((n = 1 + OFFSET % step; n <= total; n += step)); do echo "$n"; done
 }
 
 running_digest() {
@@ -100,7 +105,7 @@ for f in $FILES; do
 	total=$(allocations "$FWCTL" -n "$NS" attach "$IF" "$f")
 	"$FWCTL" -n "$NS" detach "$IF" >/dev/null 2>&1
 	runs=0 short=0 silent=0
-	for n in $(points "$total" "$STRIDE"); do
+	for n in $(points "$total"); do
 		run "$n" "$FWCTL" -n "$NS" attach "$IF" "$f"
 		runs=$((runs + 1))
 		got=$(running_digest)
@@ -126,7 +131,7 @@ for f in $FILES; do
 	total=$(allocations "$FWCTL" -n "$NS" reload "$IF" "$f")
 	"$FWCTL" -n "$NS" reload "$IF" "$base" >/dev/null 2>&1
 	runs=0 short=0 silent=0
-	for n in $(points "$total" "$STRIDE"); do
+	for n in $(points "$total"); do
 		run "$n" "$FWCTL" -n "$NS" reload "$IF" "$f"
 		runs=$((runs + 1))
 		got=$(running_digest)
