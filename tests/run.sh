@@ -40,6 +40,7 @@ run unit/cls build/tests/test_cls
 run unit/model build/tests/test_model
 run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
+run unit/escape build/tests/test_escape
 run check/rules bash tests/e2e/test_check.sh
 run check/format bash tests/check/format.sh
 if [ "$(id -u)" -ne 0 ]; then
