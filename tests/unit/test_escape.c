@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Unit tests of ctl/escape.c: UTF-8 and escaping. */
+/*
+ * Unit tests of ctl/escape.c (UTF-8 and escaping) and of the places that
+ * escape: diagnostics (diag.c), fwctl's log (log.c), text and JSON output
+ * (print.c).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,9 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "escape.h"
+#include "log.h"
+#include "parser.h"
+#include "print.h"
+#include "ruleset.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -197,12 +206,208 @@ static void test_escape_str(void **state)
 	assert_string_equal(fw_esc("plain"), "plain");
 }
 
+/* Whether the first len bytes of s hold byte c. */
+static bool has_byte(const char *s, size_t len, char c)
+{
+	return memchr(s, c, len) != NULL;
+}
+
+static void test_diag_escapes_message_and_file(void **state)
+{
+	static const char src[] = "pass tcp \"\x1b]0;x\x07\" \xc2\x9b \xff\t\xc3\xa9 z";
+	struct fw_diag d;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	(void)state;
+	assert_non_null(f);
+	fw_diag_init(&d, "dir\x1b[2J/a\\b.rules", f);
+	fw_diag_report(&d, FW_DIAG_ERROR, 1, 27, src, sizeof(src) - 1, "got '%s' and %s",
+	               "\x1b]0;x\x07", "\xff\\");
+	fw_diag_report(&d, FW_DIAG_WARNING, 0, 0, NULL, 0, "%s", "cannot read x\x1b[2J.txt");
+	assert_int_equal(fclose(f), 0);
+
+	/* Kept escaped, for whoever reads entries[]. */
+	assert_string_equal(d.entries[0].msg, "got '\\x1b]0;x\\x07' and \\xff\\\\");
+	assert_string_equal(d.entries[1].msg, "cannot read x\\x1b[2J.txt");
+	assert_false(has_byte(out, size, '\x1b'));
+	assert_false(has_byte(out, size, '\x07'));
+	assert_string_equal(out, "dir\\x1b[2J/a\\\\b.rules:1:27: error: got '\\x1b]0;x\\x07' and "
+	                         "\\xff\\\\\n"
+	                         /* One cell each, so the caret stays under its
+	                          * byte; the tab stays a tab; é is one cell. */
+	                         "pass tcp \"?]0;x?\" ? ?\t\xc3\xa9 z\n"
+	                         "                     \t  ^\n"
+	                         "dir\\x1b[2J/a\\\\b.rules: warning: cannot read x\\x1b[2J.txt\n");
+	free(out);
+}
+
+/* The list is cut after FW_DIAG_MAX; the note names the file escaped. */
+static void test_diag_note_escaped(void **state)
+{
+	static struct fw_diag d;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	(void)state;
+	assert_non_null(f);
+	fw_diag_init(&d, "x\x1b.rules", f);
+	for (int i = 0; i <= FW_DIAG_MAX; i++)
+		fw_diag_report(&d, FW_DIAG_ERROR, 0, 0, NULL, 0, "e");
+	assert_int_equal(fclose(f), 0);
+	assert_false(has_byte(out, size, '\x1b'));
+	assert_non_null(strstr(out, "x\\x1b.rules: note: more than"));
+	free(out);
+}
+
+/* The parser quotes a bad token; its message reaches the terminal escaped. */
+static void test_parser_message_escaped(void **state)
+{
+	static const char src[] = "pass tcp \"\x1b]0;x\x07\"\n"
+	                          "drop \x1b[2J\n"
+	                          "drop udp dport 53 name \"a\x1b\"\n";
+	struct fw_parser p;
+	struct fw_stmt st;
+	struct fw_diag d;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+	int r;
+
+	(void)state;
+	assert_non_null(f);
+	fw_diag_init(&d, "t.rules", f);
+	fw_parser_init(&p, src, sizeof(src) - 1, &d);
+	while ((r = fw_parser_next(&p, &st)) > 0)
+		fw_stmt_free(&st);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(d.errors, 3);
+	assert_non_null(strstr(d.entries[0].msg, "'\"\\x1b]0;x\\x07\"'"));
+	/* A rule name with a control byte is refused, and the refusal
+	 * quotes nothing raw. */
+	assert_non_null(strstr(d.entries[2].msg, "printable ASCII"));
+	assert_false(has_byte(out, size, '\x1b'));
+	assert_false(has_byte(out, size, '\x07'));
+	free(out);
+}
+
+/* What fwctl writes to stderr while fn runs. */
+static char *capture_stderr(void (*fn)(void))
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	char *buf;
+	long len;
+
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	fn();
+	fflush(stderr);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	len = lseek(fileno(tmp), 0, SEEK_END);
+	assert_true(len >= 0);
+	buf = calloc(1, (size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(fileno(tmp), buf, (size_t)len, 0), len);
+	fclose(tmp);
+	return buf;
+}
+
+static void log_some(void)
+{
+	char longer[2000];
+
+	fw_err("no such interface %s; see ip link", "x\x1by");
+	fw_warn("cannot read %s: %s\n", "set\x1b[2J\nfile", "No such file");
+	fw_info("%s", "a\\b \xc3\xa9 \xff");
+	/* Past the stack buffer: formatted on the heap, escaped the same. */
+	memset(longer, 'a', sizeof(longer) - 2);
+	longer[sizeof(longer) - 2] = '\x1b';
+	longer[sizeof(longer) - 1] = '\0';
+	fw_err("%s", longer);
+	fw_err("%s", "");
+}
+
+static void test_log_escaped(void **state)
+{
+	char *out = capture_stderr(log_some), *want;
+	size_t size = 0;
+	FILE *f = open_memstream(&want, &size);
+
+	(void)state;
+	assert_non_null(f);
+	fputs("fwctl: error: no such interface x\\x1by; see ip link\n"
+	      /* One line: a newline inside is escaped too. */
+	      "fwctl: warning: cannot read set\\x1b[2J\\x0afile: No such file\n"
+	      "fwctl: note: a\\\\b \xc3\xa9 \\xff\n"
+	      "fwctl: error: ",
+	      f);
+	for (int i = 0; i < 1998; i++)
+		fputc('a', f);
+	fputs("\\x1b\nfwctl: error: \n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, want);
+	free(want);
+	free(out);
+}
+
+static void test_print_text_and_json(void **state)
+{
+	static const char name[] = "a\x1b[2J\"\\\x7f\xc2\x9b\xff\xc3\xa9\t\n";
+	struct fw_print p;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	fw_print_init(&p, f, false);
+	fw_print_str(&p, "interface", "[%s]", name);
+	fw_print_str(&p, "plain", " [%-6s]", "eth0");
+	fw_print_finish(&p);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out,
+	                    "[a\\x1b[2J\"\\\\\\x7f\\xc2\\x9b\\xff\xc3\xa9\\x09\\x0a] [eth0  ]");
+	free(out);
+
+	/* JSON: control characters as \u00XX, a byte that is not UTF-8
+	 * as U+FFFD, so the document stays valid JSON (RFC 8259). */
+	out = NULL;
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	fw_print_init(&p, f, true);
+	fw_print_obj_begin(&p, NULL);
+	fw_print_str(&p, "interface", "[%s]", name);
+	fw_print_str(&p, "k\x01", NULL, "\xe2\x82");
+	fw_print_obj_end(&p);
+	fw_print_finish(&p);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, "{\"interface\":\"a\\u001b[2J\\\"\\\\\\u007f\\u009b\\ufffd\xc3\xa9"
+	                         "\\u0009\\u000a\",\"k\\u0001\":\"\\ufffd\\ufffd\"}\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_utf8_char),  cmocka_unit_test(test_controls),
-	    cmocka_unit_test(test_escape),     cmocka_unit_test(test_escape_write),
-	    cmocka_unit_test(test_escape_cut), cmocka_unit_test(test_escape_str),
+	    cmocka_unit_test(test_utf8_char),
+	    cmocka_unit_test(test_controls),
+	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_escape_write),
+	    cmocka_unit_test(test_escape_cut),
+	    cmocka_unit_test(test_escape_str),
+	    cmocka_unit_test(test_diag_escapes_message_and_file),
+	    cmocka_unit_test(test_diag_note_escaped),
+	    cmocka_unit_test(test_parser_message_escaped),
+	    cmocka_unit_test(test_log_escaped),
+	    cmocka_unit_test(test_print_text_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
