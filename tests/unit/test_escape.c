@@ -2,7 +2,7 @@
 /*
  * Unit tests of ctl/escape.c (UTF-8 and escaping) and of the places that
  * escape: diagnostics (diag.c), fwctl's log (log.c), text and JSON output
- * (print.c).
+ * (print.c) and pin directory names (bpffs.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bpffs.h"
 #include "escape.h"
 #include "log.h"
 #include "parser.h"
@@ -394,6 +395,45 @@ static void test_print_text_and_json(void **state)
 	free(out);
 }
 
+static void test_pin_name(void **state)
+{
+	static const struct {
+		const char *ifname;
+		const char *want;
+	} cases[] = {
+	    {"eth0", "eth0"},
+	    {"br-lan", "br-lan"},
+	    {"eth0.100", "eth0.100"},
+	    {"veth_a@b+c", "veth_a@b+c"},
+	    {"x\x1by", "x%1By"},
+	    {"\x1b[2J", "%1B%5B2J"},
+	    {"a%b", "a%25b"},
+	    {"caf\xc3\xa9", "caf%C3%A9"},
+	    {"a\\b*?", "a%5Cb%2A%3F"},
+	    /* Never ".", "..", or hidden: a leading dot is encoded. */
+	    {".", "%2E"},
+	    {"..", "%2E."},
+	    {".x", "%2Ex"},
+	    {"x.", "x."},
+	};
+	char buf[3 * 16];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(fw_pin_name(cases[i].ifname, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].want);
+	}
+	/* The longest name Linux allows, every byte encoded, fits. */
+	assert_int_equal(fw_pin_name("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f",
+	                             buf, sizeof(buf)),
+	                 0);
+	assert_int_equal(strlen(buf), 45);
+	assert_int_equal(fw_pin_name("", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(fw_pin_name("abc", buf, 4), 0);
+	assert_int_equal(fw_pin_name("abcd", buf, 4), -ENAMETOOLONG);
+	assert_int_equal(fw_pin_name("ab\x1b", buf, 5), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +448,7 @@ int main(void)
 	    cmocka_unit_test(test_parser_message_escaped),
 	    cmocka_unit_test(test_log_escaped),
 	    cmocka_unit_test(test_print_text_and_json),
+	    cmocka_unit_test(test_pin_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
