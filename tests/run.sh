@@ -56,6 +56,7 @@ else
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh
+	run e2e/escape bash tests/e2e/test_escape.sh
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
