@@ -2,7 +2,7 @@
 /*
  * Unit tests of ctl/escape.c (UTF-8 and escaping) and of the places that
  * escape: diagnostics (diag.c), fwctl's log (log.c), text and JSON output
- * (print.c) and pin directory names (bpffs.c).
+ * (print.c, and show.c through it) and pin directory names (bpffs.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #include "parser.h"
 #include "print.h"
 #include "ruleset.h"
+#include "show.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -395,6 +396,51 @@ static void test_print_text_and_json(void **state)
 	free(out);
 }
 
+/*
+ * fwctl show prints what a running program holds; a rule name there was
+ * checked by the fwctl that loaded it, not by this one. Poked into a rule
+ * set here, it comes out escaped in the rule text and valid in JSON.
+ */
+static void test_show_escapes_names(void **state)
+{
+	static const char text[] = "drop udp dport 53 name \"dns\"\n";
+	static const struct fw_show_head head = {"x\x1by", 5, 42, "native"};
+	static struct fw_ruleset rs;
+	struct xdpfw_counter counters[1] = {{.packets = 1, .bytes = 74}};
+	struct fw_diag d;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	fw_diag_init(&d, "t.rules", NULL);
+	assert_int_equal(fw_ruleset_load_mem("t.rules", text, sizeof(text) - 1, &rs, &d), 0);
+	snprintf(rs.rules[0].name, sizeof(rs.rules[0].name), "%s", "a\x1b[2J\xff");
+
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	fw_show_print(f, false, &head, &rs, counters);
+	assert_int_equal(fclose(f), 0);
+	assert_false(has_byte(out, size, '\x1b'));
+	assert_false(has_byte(out, size, '\xff'));
+	assert_non_null(strstr(out, "# xdpfw on x\\x1by (ifindex 5)"));
+	assert_non_null(strstr(out, "drop udp dport 53 name \"a\\x1b[2J\\xff\""));
+	free(out);
+
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	fw_show_print(f, true, &head, &rs, counters);
+	assert_int_equal(fclose(f), 0);
+	assert_false(has_byte(out, size, '\x1b'));
+	assert_false(has_byte(out, size, '\xff'));
+	assert_non_null(strstr(out, "\"interface\":\"x\\u001by\""));
+	assert_non_null(strstr(out, "\"name\":\"a\\u001b[2J\\ufffd\""));
+	assert_non_null(
+	    strstr(out, "\"text\":\"drop udp dport 53 name \\\"a\\u001b[2J\\ufffd\\\"\""));
+	free(out);
+	fw_ruleset_free(&rs);
+}
+
 static void test_pin_name(void **state)
 {
 	static const struct {
@@ -448,6 +494,7 @@ int main(void)
 	    cmocka_unit_test(test_parser_message_escaped),
 	    cmocka_unit_test(test_log_escaped),
 	    cmocka_unit_test(test_print_text_and_json),
+	    cmocka_unit_test(test_show_escapes_names),
 	    cmocka_unit_test(test_pin_name),
 	};
 
