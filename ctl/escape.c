@@ -146,7 +146,6 @@ void fw_escape_write(FILE *f, const char *s, size_t len)
 const char *fw_escape_str(char *buf, size_t size, const char *s)
 {
 	static const char more[] = "...";
-
 	size_t len = strlen(s);
 
 	if (fw_escape(buf, size, s, len) >= size && size >= sizeof(more)) {
