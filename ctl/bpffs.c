@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/magic.h>
 
 #include "bpffs.h"
@@ -131,13 +132,52 @@ static int mkdir_p1(const char *path)
 	return 0;
 }
 
+/*
+ * Linux allows any byte in an interface name but NUL, '/', ':' and white
+ * space: a name may carry an escape sequence, or be a path's "..".
+ * Bytes outside a set safe in any shell or listing are written %XX, as is
+ * a leading '.', so a directory name never is "." or "..", never hidden,
+ * and maps back to one interface name. Common names (eth0, br-lan,
+ * eth0.100) stay as they are, as do the pins made before this encoding.
+ */
+int fw_pin_name(const char *ifname, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const char *s = ifname; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		            (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '@' ||
+		            c == '+' || (c == '.' && s != ifname);
+
+		if (n + (safe ? 1 : 3) >= len)
+			return -ENAMETOOLONG;
+		if (safe) {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 0xf];
+		}
+	}
+	if (!n)
+		return -EINVAL;
+	buf[n] = '\0';
+	return 0;
+}
+
 int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 {
-	char root[256], base[PATH_MAX];
+	char root[256], base[PATH_MAX], name[3 * IF_NAMESIZE];
 	struct stat self;
 	bool persistent;
 	int err;
 
+	err = fw_pin_name(ifname, name, sizeof(name));
+	if (err)
+		return fw_err_r(err, "cannot name a pin directory after interface %s: %s", ifname,
+		                strerror(-err));
 	err = fw_bpffs_root(root, sizeof(root), &persistent);
 	if (err)
 		return err;
@@ -156,7 +196,7 @@ int fw_pin_dir(const char *ifname, bool create, char *buf, size_t len)
 	}
 	if (create && (err = mkdir_p1(base)))
 		return err;
-	if ((size_t)snprintf(buf, len, "%s/%s", base, ifname) >= len)
+	if ((size_t)snprintf(buf, len, "%s/%s", base, name) >= len)
 		return -ENAMETOOLONG;
 	if (create && (err = mkdir_p1(buf)))
 		return err;

@@ -9,6 +9,7 @@
 
 #include <linux/bpf.h>
 
+#include "escape.h"
 #include "ruleset.h"
 
 static const char *const action_names[] = {
@@ -60,26 +61,36 @@ void fw_diag_init(struct fw_diag *d, const char *file, FILE *out)
 /*
  * The offending line, then a caret under the column. Tabs are copied into
  * the caret line so the caret lands where the terminal put the byte, and
- * UTF-8 continuation bytes take no cell. Control bytes are shown as '?' so
- * a stray escape sequence cannot garble the terminal.
+ * a character takes one cell however many bytes it has. Control
+ * characters and bytes that are not UTF-8 are shown as one '?' each, not
+ * escaped as in messages: the caret must stay under its byte.
  */
 static void print_excerpt(FILE *out, unsigned int col, const char *src, size_t len)
 {
-	size_t i;
+	size_t i, n;
+	uint32_t cp;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		fputc(c == '\t' || (c >= 0x20 && c != 0x7f) ? c : '?', out);
+	for (i = 0; i < len; i += n) {
+		n = fw_utf8_char(src + i, len - i, &cp);
+		if (n && (cp == '\t' || !fw_utf8_is_control(cp)))
+			fwrite(src + i, 1, n, out);
+		else
+			fputc('?', out);
+		n = n ? n : 1;
 	}
 	fputc('\n', out);
-	for (i = 0; i + 1 < col; i++) {
-		if (i < len && src[i] == '\t')
-			fputc('\t', out);
-		else if (i >= len || ((unsigned char)src[i] & 0xc0) != 0x80)
-			fputc(' ', out);
+	for (i = 0; i + 1 < col; i += n) {
+		n = i < len ? fw_utf8_char(src + i, len - i, &cp) : 0;
+		fputc(i < len && src[i] == '\t' ? '\t' : ' ', out);
+		n = n ? n : 1;
 	}
 	fputs("^\n", out);
+}
+
+/* The file name, escaped: a path is input too. */
+static void print_file(FILE *out, const char *file)
+{
+	fw_escape_write(out, file, strlen(file));
 }
 
 void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line, unsigned int col,
@@ -88,6 +99,7 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line
 	const char *file = d->file ? d->file : "<input>";
 	const char *kind_name = kind == FW_DIAG_ERROR ? "error" : "warning";
 	unsigned int seen = d->errors + d->warnings;
+	char raw[4 * FW_DIAG_MSG];
 	struct fw_diag_entry *e;
 	va_list ap;
 
@@ -99,10 +111,12 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line
 	if (d->count >= FW_DIAG_MAX) {
 		/* Say once that the list is cut, or the operator would take
 		 * the last printed fault for the last one in the file. */
-		if (d->out && seen == FW_DIAG_MAX)
+		if (d->out && seen == FW_DIAG_MAX) {
+			print_file(d->out, file);
 			fprintf(d->out,
-			        "%s: note: more than %d diagnostics, the rest are only counted\n",
-			        file, FW_DIAG_MAX);
+			        ": note: more than %d diagnostics, the rest are only counted\n",
+			        FW_DIAG_MAX);
+		}
 		return;
 	}
 
@@ -110,17 +124,21 @@ void fw_diag_report(struct fw_diag *d, enum fw_diag_kind kind, unsigned int line
 	e->kind = kind;
 	e->line = line;
 	e->col = col;
+	/* Kept escaped: messages quote the input, and whoever reads
+	 * entries[] prints them too. */
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	fw_escape(e->msg, sizeof(e->msg), raw, strlen(raw));
 
 	if (!d->out)
 		return;
+	print_file(d->out, file);
 	if (!line) {
-		fprintf(d->out, "%s: %s: %s\n", file, kind_name, e->msg);
+		fprintf(d->out, ": %s: %s\n", kind_name, e->msg);
 		return;
 	}
-	fprintf(d->out, "%s:%u:%u: %s: %s\n", file, line, col, kind_name, e->msg);
+	fprintf(d->out, ":%u:%u: %s: %s\n", line, col, kind_name, e->msg);
 	/* A line over the limit is likely binary or generated; a multi-KiB
 	 * excerpt would bury the message. */
 	if (src && col && src_len <= XDPFW_MAX_LINE)

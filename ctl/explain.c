@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "escape.h"
 #include "explain.h"
 #include "loader.h"
 #include "log.h"
@@ -733,7 +734,7 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 	                     : ", but the model says otherwise");
 	/* BPF_PROG_TEST_RUN runs the real program on its real maps. */
 	fw_print_u64(p, "counted_packets", "; the test run counted %" PRIu64, 1);
-	fw_print_text(p, " packet in the live counters of %s", inst->link.name);
+	fw_print_text(p, " packet in the live counters of %s", fw_esc(inst->link.name));
 	fw_print_text(p, limited ? " and charged the live buckets\n" : "\n");
 	fw_print_obj_end(p);
 }

@@ -19,6 +19,7 @@
 
 #include "bpffs.h"
 #include "cls.h"
+#include "escape.h"
 #include "explain.h"
 #include "lint.h"
 #include "loader.h"
@@ -76,10 +77,10 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	if (err)
 		fw_user_error = 1;
 	if (err == -EINVAL)
-		fprintf(stderr, "%s: %u error%s, nothing applied\n", file, diag.errors,
+		fprintf(stderr, "%s: %u error%s, nothing applied\n", fw_esc(file), diag.errors,
 		        diag.errors == 1 ? "" : "s");
 	if (!err && strict && diag.warnings) {
-		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", file,
+		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", fw_esc(file),
 		        diag.warnings, diag.warnings == 1 ? "" : "s");
 		fw_user_error = 1;
 		err = -EINVAL;
@@ -87,12 +88,12 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 	if (!err) {
 		char line[512];
 
-		printf("%s: ok, %u rule%s, policy %s, digest %016llx%s\n", file,
+		printf("%s: ok, %u rule%s, policy %s, digest %016llx%s\n", fw_esc(file),
 		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s",
 		       fw_action_name(rs->config.policy), (unsigned long long)rs->config.digest,
 		       diag.warnings ? " (with warnings)" : "");
 		fw_cls_describe(rs->cls, rs, line, sizeof(line));
-		printf("%s: %s\n", file, line);
+		printf("%s: %s\n", fw_esc(file), line);
 	}
 	fw_ruleset_free(rs);
 	return err;
@@ -113,8 +114,8 @@ static int compile_for(const char *file, const char *ifname, const char *unchang
 	err = fw_ruleset_load_file(file, rs, &diag) ?: fw_lint(*rs, &diag);
 	if (err) {
 		fw_user_error = 1; /* bad rules, or a file that cannot be read */
-		fprintf(stderr, "%s: %u error%s; %s %s\n", file, diag.errors,
-		        diag.errors == 1 ? "" : "s", unchanged, ifname);
+		fprintf(stderr, "%s: %u error%s; %s %s\n", fw_esc(file), diag.errors,
+		        diag.errors == 1 ? "" : "s", unchanged, fw_esc(ifname));
 	}
 	return err;
 }
@@ -128,8 +129,9 @@ static int cmd_attach(const struct opts *o, char **argv, int argc)
 	err = compile_for(argv[1], argv[0], "nothing attached to", &rs)
 	          ?: fw_attach(argv[0], rs, o->mode);
 	if (!err)
-		printf("xdpfw attached to %s: %u rule%s from %s\n", argv[0], rs->config.rule_count,
-		       rs->config.rule_count == 1 ? "" : "s", argv[1]);
+		printf("xdpfw attached to %s: %u rule%s from %s\n", fw_esc(argv[0]),
+		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s",
+		       fw_esc(argv[1]));
 	fw_ruleset_free(rs);
 	return err;
 }
@@ -148,8 +150,9 @@ static int cmd_reload(const struct opts *o, char **argv, int argc)
 			fw_err("reload of %s failed; the running rules stay", argv[0]);
 	}
 	if (!err)
-		printf("xdpfw on %s: %u rule%s from %s now active\n", argv[0],
-		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s", argv[1]);
+		printf("xdpfw on %s: %u rule%s from %s now active\n", fw_esc(argv[0]),
+		       rs->config.rule_count, rs->config.rule_count == 1 ? "" : "s",
+		       fw_esc(argv[1]));
 	fw_ruleset_free(rs);
 	return err;
 }
@@ -162,7 +165,7 @@ static int cmd_detach(const struct opts *o, char **argv, int argc)
 	(void)argc;
 	err = fw_detach(argv[0]);
 	if (!err)
-		printf("xdpfw detached from %s\n", argv[0]);
+		printf("xdpfw detached from %s\n", fw_esc(argv[0]));
 	return err;
 }
 

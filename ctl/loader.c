@@ -741,11 +741,11 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	 * already there are stale (xdpfw was not attached a moment ago): left
 	 * by a namespace deleted without detach whose inode got reused, say.
 	 */
-	if (fw_pin_dir(ifname, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0) {
+	if (fw_pin_dir(link.name, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0) {
 		fw_dbg("removing stale pins in %s", dir);
 		fw_pin_dir_remove(dir);
 	}
-	if (fw_pin_dir(ifname, true, dir, sizeof(dir)) == 0 &&
+	if (fw_pin_dir(link.name, true, dir, sizeof(dir)) == 0 &&
 	    pin_all(skel, xdp_program__fd(prog), dir) != 0) {
 		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from "
 		        "the interface anyway",
@@ -1131,7 +1131,7 @@ int fw_detach(const char *ifname)
 	if (lock < 0)
 		return lock;
 	if (err == -ENOENT) {
-		if (fw_pin_dir(ifname, false, dir, sizeof(dir)) || access(dir, F_OK)) {
+		if (fw_pin_dir(link.name, false, dir, sizeof(dir)) || access(dir, F_OK)) {
 			err = fw_uerr_r(
 			    err, "xdpfw is not attached to %s; fwctl status lists where it is",
 			    ifname);

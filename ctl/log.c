@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* log.c - see log.h. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "escape.h"
 #include "log.h"
 
 int fw_verbose;
@@ -18,14 +21,39 @@ static const char *const level_prefix[] = {
     [FW_LOG_DEBUG] = "debug: ",
 };
 
-static void fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)
+/*
+ * The message escaped (escape.h): it quotes file names, interface names
+ * and library text. A trailing newline is dropped; one inside is shown as
+ * \x0a, so that no input can start a line of its own, except in library
+ * messages (lines), which are split on it (a verifier log under -v).
+ */
+static void fw_vlog(enum fw_log_level level, bool lines, const char *fmt, va_list ap)
 {
+	char small[512], *msg = small;
+	size_t len, n;
+	va_list copy;
+
 	if (level == FW_LOG_DEBUG && !fw_verbose)
 		return;
+	va_copy(copy, ap);
+	len = (size_t)vsnprintf(small, sizeof(small), fmt, copy);
+	va_end(copy);
+	/* Out of memory, the message is cut rather than lost. */
+	if (len >= sizeof(small) && vasprintf(&msg, fmt, ap) < 0)
+		msg = small;
+	len = strlen(msg);
+	if (len && msg[len - 1] == '\n')
+		len--;
 	fprintf(stderr, "fwctl: %s", level_prefix[level]);
-	vfprintf(stderr, fmt, ap);
-	if (fmt[0] && fmt[strlen(fmt) - 1] != '\n')
+	for (size_t i = 0; i <= len; i += n + 1) {
+		const char *nl = lines ? memchr(msg + i, '\n', len - i) : NULL;
+
+		n = nl ? (size_t)(nl - (msg + i)) : len - i;
+		fw_escape_write(stderr, msg + i, n);
 		fputc('\n', stderr);
+	}
+	if (msg != small)
+		free(msg);
 }
 
 void fw_log(enum fw_log_level level, const char *fmt, ...)
@@ -33,7 +61,7 @@ void fw_log(enum fw_log_level level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fw_vlog(level, fmt, ap);
+	fw_vlog(level, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -62,8 +90,11 @@ void fw_log_lib_tail(unsigned int lines)
 
 	if (lines < n)
 		n = lines;
-	for (unsigned int i = tail_next - n; i < tail_next; i++)
-		fprintf(stderr, "  | %s\n", tail[i % TAIL_LINES]);
+	for (unsigned int i = tail_next - n; i < tail_next; i++) {
+		fputs("  | ", stderr);
+		fw_escape_write(stderr, tail[i % TAIL_LINES], strlen(tail[i % TAIL_LINES]));
+		fputc('\n', stderr);
+	}
 }
 
 const char *fw_log_lib_find(const char *needle)
@@ -94,7 +125,7 @@ static int lib_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	tail_add(fmt, copy);
 	va_end(copy);
 	if (fw_verbose)
-		fw_vlog(FW_LOG_DEBUG, fmt, ap);
+		fw_vlog(FW_LOG_DEBUG, true, fmt, ap);
 	return 0;
 }
 
@@ -102,7 +133,7 @@ static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
 	(void)level;
 	if (fw_verbose)
-		fw_vlog(FW_LOG_DEBUG, fmt, ap);
+		fw_vlog(FW_LOG_DEBUG, true, fmt, ap);
 	return 0;
 }
 

@@ -2,7 +2,10 @@
 /* print.c - see print.h. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "escape.h"
 #include "print.h"
 
 void fw_print_init(struct fw_print *p, FILE *f, bool json)
@@ -10,18 +13,28 @@ void fw_print_init(struct fw_print *p, FILE *f, bool json)
 	*p = (struct fw_print){.f = f, .json = json};
 }
 
+/*
+ * A JSON string (RFC 8259): control characters (C0, DEL, C1) as \u00XX,
+ * so that none reaches a terminal that shows the document, and a byte
+ * that is not UTF-8 as U+FFFD: JSON text must be UTF-8, and an interface
+ * name or a name read from a running program need not be.
+ */
 static void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t len = strlen(s), n;
+	uint32_t cp;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
+	fputc('"', f);
+	for (size_t i = 0; i < len; i += n ? n : 1) {
+		n = fw_utf8_char(s + i, len - i, &cp);
+		if (!n)
+			fputs("\\ufffd", f);
+		else if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", (char)cp);
+		else if (fw_utf8_is_control(cp))
+			fprintf(f, "\\u%04x", (unsigned int)cp);
 		else
-			fputc(c, f);
+			fwrite(s + i, 1, n, f);
 	}
 	fputc('"', f);
 }
@@ -80,6 +93,16 @@ void fw_print_str(struct fw_print *p, const char *key, const char *fmt, const ch
 	if (p->json) {
 		json_key(p, key);
 		json_string(p->f, val);
+	} else if (fmt && fw_escape_needed(val, strlen(val))) {
+		char buf[FW_ESC_MAX], *esc = buf;
+		size_t len = fw_escape(buf, sizeof(buf), val, strlen(val));
+
+		/* A rule's text may be long; cut only if out of memory. */
+		if (len >= sizeof(buf) && (esc = malloc(len + 1)))
+			fw_escape(esc, len + 1, val, strlen(val));
+		fprintf(p->f, fmt, esc ? esc : buf);
+		if (esc != buf)
+			free(esc);
 	} else if (fmt) {
 		fprintf(p->f, fmt, val);
 	}

@@ -4,6 +4,10 @@
  * json_print): each value call names its JSON key and its text format; in
  * JSON mode the format is ignored, in text mode the key is, and a NULL
  * format prints nothing. fw_print_text() is text-only decoration.
+ *
+ * String values are escaped (escape.h) in text and JSON alike: they may be
+ * interface names, file names or names read back from a running program.
+ * Pass them raw; fw_print_text()'s arguments are not escaped.
  */
 #ifndef FW_PRINT_H
 #define FW_PRINT_H

@@ -40,6 +40,7 @@ run unit/cls build/tests/test_cls
 run unit/model build/tests/test_model
 run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
+run unit/escape build/tests/test_escape
 run check/rules bash tests/e2e/test_check.sh
 run check/format bash tests/check/format.sh
 if [ "$(id -u)" -ne 0 ]; then
@@ -55,6 +56,7 @@ else
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh
+	run e2e/escape bash tests/e2e/test_escape.sh
 	run fault/failalloc bash tests/fault/test_failalloc.sh
 fi
 echo "$passed passed, $failed failed"

@@ -56,4 +56,69 @@ expect_eq "$(printf '%s\n' "$out" | grep -A2 'several.rules:1:16' | tail -1)" " 
 out=$("$FWCTL" check "$TMP/does-not-exist.rules" 2>&1)
 expect_eq $? 1 "a missing file exits 1"
 expect_match "$out" "does-not-exist.rules" "... and names the file"
+
+# --- escape sequences in the input never reach the terminal -------------------
+# raw_free TEXT DESCRIPTION: no ESC, BEL or 0xff byte in TEXT.
+raw_free() {
+	if printf '%s' "$1" | LC_ALL=C grep -q $'[\x1b\x07\xff]'; then
+		ok 1 "$2"
+		printf '%s\n' "$1" | cat -v | sed 's/^/# /'
+	else
+		ok 0 "$2"
+	fi
+}
+# has TEXT STRING DESCRIPTION: TEXT holds STRING as it is.
+has() {
+	if printf '%s' "$1" | grep -qF -- "$2"; then ok 0 "$3"; else
+		ok 1 "$3 (no '$2')"
+		printf '%s\n' "$1" | cat -v | sed 's/^/# /'
+	fi
+}
+
+# A terminal title (OSC) in a string, a screen clear in a word.
+printf 'pass tcp "\e]0;x\a"\ndrop udp\e[2J\n' >"$TMP/escape.rules"
+out=$("$FWCTL" check "$TMP/escape.rules" 2>&1)
+expect_eq $? 1 "escape sequences in a rule file: exit status 1"
+raw_free "$out" "... and no ESC or BEL byte reaches stderr"
+has "$out" "unexpected '\"\x1b]0;x\x07\"'" "... the string is quoted with \\xNN escapes"
+has "$out" "escape.rules:2:9: error: unexpected byte 0x1b" "... the byte in a word is named"
+has "$out" 'drop udp?[2J' "... the line under the error shows it as '?'"
+# A rule name is printable ASCII: the refusal quotes nothing raw.
+printf 'drop udp dport 53 name "a\e[2Jb"\n' >"$TMP/escape-name.rules"
+out=$("$FWCTL" check "$TMP/escape-name.rules" 2>&1)
+expect_eq $? 1 "a rule name with ESC is refused"
+raw_free "$out" "... and the refusal prints no ESC"
+has "$out" "names are printable ASCII" "... saying what a name may hold"
+
+# A downloaded blocklist with a screen clear and a byte that is not UTF-8.
+printf 'set feed = file "feed.txt"\ndrop saddr @feed\n' >"$TMP/feed.rules"
+printf '198.51.100.1\n\e[2J\e[1;1H203.0.113.0/24\xff\n' >"$TMP/feed.txt"
+out=$("$FWCTL" check "$TMP/feed.rules" 2>&1)
+expect_eq $? 1 "a set file line with an escape sequence: exit status 1"
+raw_free "$out" "... and no ESC or 0xff byte reaches stderr"
+has "$out" "feed.txt:2:1: error: not an IPv4/IPv6 address or prefix: '\x1b[2J\x1b[1;1H203.0.113.0/24\xff'" \
+	"... the line is quoted escaped, with its file, line and column"
+
+# A set file path and a rule file path with ESC in them.
+printf 'set feed = file "no\e[2Jsuch.txt"\ndrop saddr @feed\n' >"$TMP/feed-path.rules"
+out=$("$FWCTL" check "$TMP/feed-path.rules" 2>&1)
+expect_eq $? 1 "a missing set file with ESC in its path: exit status 1"
+raw_free "$out" "... and no ESC reaches stderr"
+has "$out" "cannot read set file $TMP/no\x1b[2Jsuch.txt" "... the path is escaped"
+esc_file=$TMP/$'x\e[2J\xff'.rules
+printf 'drop udp dport 53\n' >"$esc_file"
+out=$("$FWCTL" check "$esc_file" 2>/dev/null)
+expect_eq $? 0 "a rule file with ESC in its name passes check"
+raw_free "$out" "... and stdout names it without ESC or 0xff"
+has "$out" "$TMP/x\x1b[2J\xff.rules: ok, 1 rule" "... escaped"
+printf 'drop udp dport 65536\n' >"$esc_file"
+out=$("$FWCTL" check "$esc_file" 2>&1)
+raw_free "$out" "its errors name it without ESC or 0xff"
+has "$out" "$TMP/x\x1b[2J\xff.rules:1:16: error:" "... escaped, as the error line"
+has "$out" "$TMP/x\x1b[2J\xff.rules: 1 error, nothing applied" "... and the summary line"
+out=$("$FWCTL" check "$TMP/$(printf 'gone\e[2J')" 2>&1)
+raw_free "$out" "a missing rule file's name is escaped"
+out=$("$FWCTL" $'frob\e[2J' 2>&1)
+raw_free "$out" "an unknown command is quoted escaped"
+has "$out" "unknown command 'frob\x1b[2J'" "... as \\x1b"
 tap_done
