@@ -96,8 +96,9 @@ printf '198.51.100.1\n\e[2J\e[1;1H203.0.113.0/24\xff\n' >"$TMP/feed.txt"
 out=$("$FWCTL" check "$TMP/feed.rules" 2>&1)
 expect_eq $? 1 "a set file line with an escape sequence: exit status 1"
 raw_free "$out" "... and no ESC or 0xff byte reaches stderr"
-has "$out" "feed.txt:2:1: error: not an IPv4/IPv6 address or prefix: '\x1b[2J\x1b[1;1H203.0.113.0/24\xff'" \
-	"... the line is quoted escaped, with its file, line and column"
+has "$out" "feed.txt:2:1: error: unexpected byte 0x1b" \
+	"... the fault is named, with its file, line and column"
+has "$out" "?[2J?[1;1H203.0.113.0/24?" "... and the line under it shows the bytes as '?'"
 
 # A set file path and a rule file path with ESC in them.
 printf 'set feed = file "no\e[2Jsuch.txt"\ndrop saddr @feed\n' >"$TMP/feed-path.rules"
