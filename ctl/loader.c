@@ -520,7 +520,42 @@ static void wait_for_readers(void)
 		usleep(20 * 1000);
 }
 
-int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+/* Reset slot of an array (percpu: every CPU's copy) to zeros. */
+static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	void *zero;
+	int err = 0;
+
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	zero = calloc(percpu ? ncpus : 1, size);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
+		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
+	free(zero);
+	return err;
+}
+
+/* A slot given to a new rule: its counters, limit counters and per-rule
+ * bucket start from zero (a bucket with tag 0 is full for any limit). */
+static int zero_counter(const struct xdpfw_bpf *skel, __u32 slot)
+{
+	return zero_slot(bpf_map__fd(skel->maps.fw_rule_stats), slot,
+			 sizeof(struct xdpfw_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_stats), slot,
+			 sizeof(struct xdpfw_limit_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_rule), slot,
+			 sizeof(struct xdpfw_limit_bucket), false);
+}
+
+/*
+ * fw_ruleset_write(), and for a reload: fresh holds the nfresh counter slots
+ * given to new rules, which the active set does not use.
+ */
+static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, const __u32 *fresh,
+                         __u32 nfresh)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
 	struct xdpfw_config cfg = rs->config;
@@ -548,7 +583,19 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	 * no packet that read it before the last flip is still running. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
 	wait_for_readers();
-	err = write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
+	/*
+	 * Fresh slots start from zero, and only now. The active set does not
+	 * use them, but the idle set, the one before the last flip, may have:
+	 * a packet that read the idle generation before that flip counts in
+	 * its rule's slot (and takes from its bucket) until it is done, and
+	 * the wait above is what waited for it. Zeroed before the wait, such a
+	 * late packet could land in a new rule's counters; zeroed after the
+	 * flip, packets of the new rules could count first and be wiped. Here,
+	 * between the two, no packet can touch these slots.
+	 */
+	for (__u32 i = 0; !err && i < nfresh; i++)
+		err = zero_counter(skel, fresh[i]);
+	err = err ?: write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
 	      write_limit_sources(skel, rs);
 	if (err)
 		goto out;
@@ -570,6 +617,11 @@ out:
 	if (c == &built)
 		fw_cls_free(&built);
 	return err;
+}
+
+int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+{
+	return ruleset_write(skel, rs, NULL, 0);
 }
 
 static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
@@ -1104,50 +1156,18 @@ out:
 	return err;
 }
 
-/* Reset slot of an array (percpu: every CPU's copy) to zeros. */
-static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	void *zero;
-	int err = 0;
-
-	if (ncpus < 0)
-		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	zero = calloc(percpu ? ncpus : 1, size);
-	if (!zero)
-		return -ENOMEM;
-	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
-		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
-	free(zero);
-	return err;
-}
-
-/* A slot given to a new rule: its counters, limit counters and per-rule
- * bucket start from zero (a bucket with tag 0 is full for any limit). */
-static int zero_counter(const struct fw_instance *inst, __u32 slot)
-{
-	const struct xdpfw_bpf *skel = inst->skel;
-
-	return zero_slot(bpf_map__fd(skel->maps.fw_rule_stats), slot,
-			 sizeof(struct xdpfw_counter), true) ?:
-	       zero_slot(bpf_map__fd(skel->maps.fw_limit_stats), slot,
-			 sizeof(struct xdpfw_limit_counter), true) ?:
-	       zero_slot(bpf_map__fd(skel->maps.fw_limit_rule), slot,
-			 sizeof(struct xdpfw_limit_bucket), false);
-}
-
 /*
  * Counter slots for a new set: a name the old set had keeps its slot (the
  * first unclaimed rule of that name); every other rule gets a slot the old
- * set does not use, reset to zero. XDPFW_COUNTER_SLOTS is twice the rule
+ * set does not use, listed in fresh (*nfresh of them, at most rule_count)
+ * for ruleset_write() to reset. XDPFW_COUNTER_SLOTS is twice the rule
  * limit, so there always is one.
  */
-static int assign_counters(const struct fw_instance *inst, const struct fw_ruleset *old,
-                           struct fw_ruleset *rs)
+static void assign_counters(const struct fw_ruleset *old, struct fw_ruleset *rs, __u32 *fresh,
+                            __u32 *nfresh)
 {
 	static bool used[XDPFW_COUNTER_SLOTS], claimed[XDPFW_MAX_RULES];
 	__u32 next = 0, kept = 0;
-	int err;
 
 	memset(used, 0, sizeof(used));
 	memset(claimed, 0, sizeof(claimed));
@@ -1176,28 +1196,32 @@ static int assign_counters(const struct fw_instance *inst, const struct fw_rules
 			next++;
 		used[next] = true;
 		r->counter = next;
-		err = zero_counter(inst, next);
-		if (err)
-			return err;
+		fresh[(*nfresh)++] = next;
 	}
 	fw_dbg("%u of %u rules keep their counters", kept, rs->config.rule_count);
-	return 0;
 }
 
 int fw_reload(const char *ifname, struct fw_ruleset *rs)
 {
 	static struct fw_ruleset old;
+	__u32 *fresh = calloc(XDPFW_MAX_RULES, sizeof(*fresh)), nfresh = 0;
 	struct fw_instance inst;
 	struct fw_link link;
 	int err, lock;
 
+	if (!fresh)
+		return -ENOMEM;
+
 	lock = open_locked(ifname, &link, &inst, &err);
-	if (lock < 0)
+	if (lock < 0) {
+		free(fresh);
 		return lock;
+	}
 	if (err) {
 		if (err == -ENOENT)
 			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname,
 			        ifname);
+		free(fresh);
 		close(lock);
 		return err;
 	}
@@ -1205,8 +1229,12 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
 		        "interface",
 		        ifname, inst.prog_id);
-	err = fw_instance_ruleset(&inst, &old) ?: assign_counters(&inst, &old, rs) ?:
-	      fw_ruleset_write(inst.skel, rs);
+	err = fw_instance_ruleset(&inst, &old);
+	if (!err) {
+		assign_counters(&old, rs, fresh, &nfresh);
+		err = ruleset_write(inst.skel, rs, fresh, nfresh);
+	}
+	free(fresh);
 	fw_instance_close(&inst);
 	close(lock);
 	return err;
