@@ -888,46 +888,38 @@ static void printable(char *s)
 			*s = '?';
 }
 
-/*
- * Why fwctl leaves an instance alone, and what to do. One message for every
- * command: the operator's to fix (exit 1), as another XDP program in the
- * way is.
- */
-static int refuse_foreign(const struct fw_instance *inst, const char *why)
-{
-	return fw_uerr_r(EPROTO,
-	                 "the xdpfw program on %s (program %u) %s; fwctl %s leaves its maps "
-	                 "alone: detach it with the fwctl that attached it, or with fwctl "
-	                 "detach %s --force",
-	                 inst->link.name, inst->prog_id, why, XDPFW_VERSION, inst->link.name);
-}
+#define WHY_LEN 192 /* what makes an instance foreign, for the message */
 
-static int refuse_stamp(const struct fw_instance *inst)
+/* -EPROTO, and why in why, when the stamp read into inst is not ours. */
+static int check_stamp(const struct fw_instance *inst, char *why)
 {
-	char why[160], version[XDPFW_VERSION_MAX];
+	char version[XDPFW_VERSION_MAX];
 
-	if (inst->stamp.magic != XDPFW_STAMP_MAGIC)
-		return refuse_foreign(inst, "has no layout stamp: it was attached by an older "
-		                            "xdpfw, or is not xdpfw");
+	if (inst->stamp.magic != XDPFW_STAMP_MAGIC) {
+		snprintf(why, WHY_LEN,
+		         "has no layout stamp: it was attached by an older xdpfw, or is not xdpfw");
+		return -EPROTO;
+	}
+	if (inst->stamp.layout == XDPFW_LAYOUT)
+		return 0; /* the version only names the builder */
 	memcpy(version, inst->stamp.version, sizeof(version));
 	printable(version);
-	snprintf(why, sizeof(why),
-	         "was built by xdpfw %s with map layout %08x (this fwctl's: %08x)", version,
-	         inst->stamp.layout, XDPFW_LAYOUT);
-	return refuse_foreign(inst, why);
+	snprintf(why, WHY_LEN, "was built by xdpfw %s with map layout %08x (this fwctl's: %08x)",
+	         version, inst->stamp.layout, XDPFW_LAYOUT);
+	return -EPROTO;
 }
 
 /*
  * Point the (unloaded) object's maps at those of a running program whose
- * stamp matched. Each map's shape is checked all the same: a stamp whose
- * layout number was not bumped must not make fwctl read past a value.
+ * stamp matched. Each map's shape is checked all the same: a layout number
+ * that was not bumped must not make fwctl read past a value. -EPROTO, and
+ * why in why, when the maps are not the ones this fwctl knows.
  */
-static int reuse_prog_maps(struct fw_instance *inst, int prog_fd)
+static int reuse_prog_maps(struct fw_instance *inst, int prog_fd, char *why)
 {
 	struct bpf_object *obj = inst->skel->obj;
 	__u32 ids[MAX_PROG_MAPS], n, found = 0, wanted = 0;
 	struct bpf_map_info info;
-	char why[160];
 	struct bpf_map *m;
 	int fd, err;
 
@@ -948,13 +940,13 @@ static int reuse_prog_maps(struct fw_instance *inst, int prog_fd)
 			    info.key_size != bpf_map__key_size(m) ||
 			    info.value_size != bpf_map__value_size(m) ||
 			    info.max_entries != bpf_map__max_entries(m)) {
-				snprintf(why, sizeof(why),
+				snprintf(why, WHY_LEN,
 				         "has map %s with %u-byte keys, %u-byte values and %u "
 				         "entries (this fwctl's: %u, %u, %u)",
 				         bpf_map__name(m), info.key_size, info.value_size,
 				         info.max_entries, bpf_map__key_size(m),
 				         bpf_map__value_size(m), bpf_map__max_entries(m));
-				err = refuse_foreign(inst, why);
+				err = -EPROTO;
 				break;
 			}
 			if (bpf_map__reuse_fd(m, fd) == 0)
@@ -967,8 +959,8 @@ static int reuse_prog_maps(struct fw_instance *inst, int prog_fd)
 	bpf_object__for_each_map (m, obj)
 		wanted += !bpf_map__is_internal(m);
 	if (found != wanted) {
-		snprintf(why, sizeof(why), "has %u of the %u maps this fwctl knows", found, wanted);
-		return refuse_foreign(inst, why);
+		snprintf(why, WHY_LEN, "has %u of the %u maps this fwctl knows", found, wanted);
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -1018,7 +1010,7 @@ static int find_prog(const struct fw_link *link, struct fw_instance *inst)
  */
 static int instance_open(const struct fw_link *link, struct fw_instance *inst, bool any_stamp)
 {
-	char path[PATH_MAX + 8];
+	char path[PATH_MAX + 8], why[WHY_LEN];
 	int err;
 
 	memset(inst, 0, sizeof(*inst));
@@ -1042,16 +1034,22 @@ static int instance_open(const struct fw_link *link, struct fw_instance *inst, b
 	                 &inst->stamp, link->name);
 	if (err && err != -ENOENT)
 		goto fail;
-	inst->foreign = err == -ENOENT || inst->stamp.layout != XDPFW_LAYOUT;
-	if (inst->foreign) {
+	err = check_stamp(inst, why) ?: reuse_prog_maps(inst, xdp_program__fd(inst->prog), why);
+	if (err == -EPROTO) {
+		/* Foreign: none of its maps is read. One message for every
+		 * command, the operator's to fix (exit 1), as another XDP
+		 * program in the way is. */
+		inst->foreign = true;
 		xdpfw_bpf__destroy(inst->skel);
 		inst->skel = NULL;
 		if (any_stamp)
 			return 0;
-		err = refuse_stamp(inst);
-		goto fail;
+		err = fw_uerr_r(err,
+		                "the xdpfw program on %s (program %u) %s; fwctl %s leaves its maps "
+		                "alone: detach it with the fwctl that attached it, or with fwctl "
+		                "detach %s --force",
+		                link->name, inst->prog_id, why, XDPFW_VERSION, link->name);
 	}
-	err = reuse_prog_maps(inst, xdp_program__fd(inst->prog));
 	if (err)
 		goto fail;
 	return 0;

@@ -397,7 +397,9 @@ _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
  * layouts: the program carries this stamp in a read-only section of its own
  * (XDPFW_STAMP_SECTION), which libbpf loads as a frozen map bound to the
  * program, and fwctl compares it before it opens any other map of the
- * program (ctl/loader.c). The first 32 bytes stay as they are in every
+ * program (ctl/loader.c). The layout number decides; the version only
+ * names the builder, so a release that changes no layout keeps working with
+ * programs of the one before. The first 32 bytes stay as they are in every
  * version, so that any fwctl can name the xdpfw that built a program.
  *
  * XDPFW_LAYOUT hashes every size and limit the maps are made of, so a change
@@ -422,6 +424,10 @@ struct xdpfw_stamp {
 	char version[XDPFW_VERSION_MAX]; /* XDPFW_VERSION, NUL-terminated */
 };
 _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
+#define XDPFW_STAMP_INIT                                                                           \
+	{                                                                                          \
+		.magic = XDPFW_STAMP_MAGIC, .layout = XDPFW_LAYOUT, .version = XDPFW_VERSION       \
+	}
 
 /*
  * X(n, value): every size and limit behind a map's key, value or entry

@@ -44,11 +44,7 @@ struct {
  * that holds nothing else; xdpfw_main reads it so that the map is bound to
  * the program, among whose map ids fwctl finds it.
  */
-const volatile struct xdpfw_stamp xdpfw_stamp SEC(XDPFW_STAMP_SECTION) = {
-    .magic = XDPFW_STAMP_MAGIC,
-    .layout = XDPFW_LAYOUT,
-    .version = XDPFW_VERSION,
-};
+const volatile struct xdpfw_stamp xdpfw_stamp SEC(XDPFW_STAMP_SECTION) = XDPFW_STAMP_INIT;
 
 /*
  * libxdp dispatcher metadata: run early (priority 10, lower runs first; the
