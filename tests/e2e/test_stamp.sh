@@ -6,7 +6,9 @@
 # (nostamp.bpf.o) are attached by ip(8) as another fwctl would have; then
 # reload, stats, show, explain, detach and attach refuse them with the fix
 # in the message (exit 1), status lists them as foreign, nothing is written
-# to their maps, and detach --force removes them and their pins. TAP output.
+# to their maps, and detach --force removes them and their pins. A program
+# with the right stamp but a map of another shape (badmaps.bpf.o: a layout
+# change without its XDPFW_LAYOUT_VERSION bump) is refused too. TAP output.
 set -u
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -15,6 +17,7 @@ FW=xfsfw-$SUFFIX
 IF=sa$SUFFIX PEER=sb$SUFFIX
 SKEW=$TOP/build/tests/xdpfw_skew.bpf.o
 NOSTAMP=$TOP/build/tests/nostamp.bpf.o
+BADMAPS=$TOP/build/tests/badmaps.bpf.o
 e2e_setup stamp
 
 fwctl() { "$FWCTL" -n "$FW" "$@"; }
@@ -37,7 +40,7 @@ map_state() {
 }
 FIX="detach it with the fwctl that attached it, or with fwctl detach $IF --force"
 
-for f in "$SKEW" "$NOSTAMP"; do
+for f in "$SKEW" "$NOSTAMP" "$BADMAPS"; do
 	[ -f "$f" ] || bail "$f is missing: build first (tests/build.sh)"
 done
 ns_add "$FW"
@@ -109,6 +112,18 @@ expect_eq $? 1 "show refuses it (exit 1)"
 expect_match "$(fwctl status 2>/dev/null)" "^$IF .* foreign" "status lists it as foreign"
 fwctl detach --force "$IF" >/dev/null 2>&1
 ok $? "detach --force (before IFACE) removes it"
+expect_eq "$(prog_id)" 0 "... no XDP program on the link"
+
+# --- this stamp, but a map of another shape --------------------------------
+ip -n "$FW" link set dev "$IF" xdpgeneric obj "$BADMAPS" sec xdp
+ok $? "ip link attaches a program with this stamp and a fw_config of 8-byte values"
+out=$(fwctl stats "$IF" 2>&1)
+expect_eq $? 1 "stats refuses it (exit 1)"
+expect_match "$out" "has map fw_config with 4-byte keys, 8-byte values and 2 entries \(this fwctl's: 4, [0-9]+, 2\)" "... naming the map that differs"
+expect_match "$out" "$FIX" "... and what to do"
+expect_match "$(fwctl status 2>/dev/null)" "^$IF .* foreign" "status lists it as foreign"
+fwctl detach "$IF" --force >/dev/null 2>&1
+ok $? "detach --force removes it"
 expect_eq "$(prog_id)" 0 "... no XDP program on the link"
 
 # --- the option itself -------------------------------------------------------
