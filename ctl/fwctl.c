@@ -3,7 +3,8 @@
  * fwctl - the xdpfw control tool: `fwctl [OPTIONS] COMMAND [ARGS]`.
  *
  * Exit status: 0 success, 1 bad rules or a user error (no such interface,
- * not attached, bad arguments), 2 a system error.
+ * not attached, bad arguments, an xdpfw built with other map layouts in the
+ * way), 2 a system error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -157,15 +158,30 @@ static int cmd_reload(const struct opts *o, char **argv, int argc)
 	return err;
 }
 
+/* detach IFACE [--force]: --force also takes an xdpfw built with other map
+ * layouts (see fw_detach). Taken here, as check's --strict. */
 static int cmd_detach(const struct opts *o, char **argv, int argc)
 {
+	const char *ifname = NULL;
+	bool force = false;
 	int err;
 
 	(void)o;
-	(void)argc;
-	err = fw_detach(argv[0]);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			force = true;
+		else if (!ifname)
+			ifname = argv[i];
+		else
+			return fw_uerr_r(EINVAL,
+			                 "detach takes one IFACE, got %s and %s; see fwctl help",
+			                 ifname, argv[i]);
+	}
+	if (!ifname)
+		return fw_uerr_r(EINVAL, "detach takes IFACE [--force]; see fwctl help");
+	err = fw_detach(ifname, force);
 	if (!err)
-		printf("xdpfw detached from %s\n", fw_esc(argv[0]));
+		printf("xdpfw detached from %s\n", fw_esc(ifname));
 	return err;
 }
 
@@ -199,7 +215,8 @@ static const struct cmd cmds[] = {
      "compile FILE, load and attach xdpfw to IFACE, pin its state"},
     {"reload", "IFACE FILE", 2, 2, true, cmd_reload,
      "replace the rules on IFACE atomically; on any error the old ones stay"},
-    {"detach", "IFACE", 1, 1, true, cmd_detach, "detach xdpfw from IFACE and remove its pins"},
+    {"detach", "IFACE [--force]", 1, 2, true, cmd_detach,
+     "detach xdpfw from IFACE and remove its pins (--force: whatever built it)"},
     {"status", "[IFACE]", 0, 1, true, cmd_status, "interfaces running xdpfw: mode, program, rules"},
     {"stats", "[IFACE]", 0, 1, true, cmd_stats,
      "per-rule and per-reason packets and bytes, summed over CPUs"},

@@ -521,7 +521,42 @@ static void wait_for_readers(void)
 		usleep(20 * 1000);
 }
 
-int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+/* Reset slot of an array (percpu: every CPU's copy) to zeros. */
+static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	void *zero;
+	int err = 0;
+
+	if (ncpus < 0)
+		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
+	zero = calloc(percpu ? ncpus : 1, size);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
+		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
+	free(zero);
+	return err;
+}
+
+/* A slot given to a new rule: its counters, limit counters and per-rule
+ * bucket start from zero (a bucket with tag 0 is full for any limit). */
+static int zero_counter(const struct xdpfw_bpf *skel, __u32 slot)
+{
+	return zero_slot(bpf_map__fd(skel->maps.fw_rule_stats), slot,
+			 sizeof(struct xdpfw_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_stats), slot,
+			 sizeof(struct xdpfw_limit_counter), true) ?:
+	       zero_slot(bpf_map__fd(skel->maps.fw_limit_rule), slot,
+			 sizeof(struct xdpfw_limit_bucket), false);
+}
+
+/*
+ * fw_ruleset_write(), and for a reload: fresh holds the nfresh counter slots
+ * given to new rules, which the active set does not use.
+ */
+static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, const __u32 *fresh,
+                         __u32 nfresh)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
 	struct xdpfw_config cfg = rs->config;
@@ -549,7 +584,19 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 	 * no packet that read it before the last flip is still running. */
 	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
 	wait_for_readers();
-	err = write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
+	/*
+	 * Fresh slots start from zero, and only now. The active set does not
+	 * use them, but the idle set, the one before the last flip, may have:
+	 * a packet that read the idle generation before that flip counts in
+	 * its rule's slot (and takes from its bucket) until it is done, and
+	 * the wait above is what waited for it. Zeroed before the wait, such a
+	 * late packet could land in a new rule's counters; zeroed after the
+	 * flip, packets of the new rules could count first and be wiped. Here,
+	 * between the two, no packet can touch these slots.
+	 */
+	for (__u32 i = 0; !err && i < nfresh; i++)
+		err = zero_counter(skel, fresh[i]);
+	err = err ?: write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
 	      write_limit_sources(skel, rs);
 	if (err)
 		goto out;
@@ -571,6 +618,11 @@ out:
 	if (c == &built)
 		fw_cls_free(&built);
 	return err;
+}
+
+int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
+{
+	return ruleset_write(skel, rs, NULL, 0);
 }
 
 static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
@@ -656,7 +708,7 @@ static int lock_link(const struct fw_link *link)
  * is fw_instance_open()'s answer: 0 (then *inst is open), -ENOENT, ...
  */
 static int open_locked(const char *ifname, struct fw_link *link, struct fw_instance *inst,
-                       int *open_err)
+                       bool any_stamp, int *open_err)
 {
 	int err, lock;
 
@@ -667,7 +719,7 @@ static int open_locked(const char *ifname, struct fw_link *link, struct fw_insta
 	lock = lock_link(link);
 	if (lock < 0)
 		return lock;
-	*open_err = fw_instance_open(link, inst);
+	*open_err = any_stamp ? fw_instance_open_any(link, inst) : fw_instance_open(link, inst);
 	return lock;
 }
 
@@ -680,7 +732,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	char dir[PATH_MAX];
 	int err, lock;
 
-	lock = open_locked(ifname, &link, &old, &err);
+	lock = open_locked(ifname, &link, &old, false, &err);
 	if (lock < 0)
 		return lock;
 	if (!err) {
@@ -760,46 +812,157 @@ out:
 	return err;
 }
 
-/* Point the (unloaded) object's maps at those of a running program. */
-static int reuse_prog_maps(struct bpf_object *obj, int prog_fd, const char *ifname)
+/* The ids of the maps a program uses: *n of them, at most MAX_PROG_MAPS. */
+static int prog_map_ids(int prog_fd, __u32 *ids, __u32 *n, const char *ifname)
 {
-	__u32 ids[MAX_PROG_MAPS], len, found = 0, wanted = 0;
 	struct bpf_prog_info info;
-	struct bpf_map_info minfo;
-	struct bpf_map *m;
-	int fd, err;
+	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = MAX_PROG_MAPS;
 	info.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return fw_err_r(errno, "cannot read the program on %s: %s", ifname,
 		                strerror(errno));
+	*n = info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
+	return 0;
+}
 
-	for (__u32 i = 0; i < info.nr_map_ids && i < MAX_PROG_MAPS; i++) {
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/*
+ * The stamp of a running program (include/xdpfw.h): 0, or -ENOENT when none
+ * of its maps is a stamp, and then *st is zeroed. Only the map's shape and
+ * the magic are trusted; the rest is compared, never used to size anything.
+ */
+static int read_stamp(int prog_fd, const char *map_name, struct xdpfw_stamp *st, const char *ifname)
+{
+	__u32 ids[MAX_PROG_MAPS], n, zero = 0;
+	struct bpf_map_info info;
+	int fd, err;
+	void *val;
+
+	memset(st, 0, sizeof(*st));
+	err = prog_map_ids(prog_fd, ids, &n, ifname);
+	for (__u32 i = 0; !err && i < n; i++) {
 		fd = bpf_map_get_fd_by_id(ids[i]);
 		if (fd < 0)
 			continue;
-		memset(&minfo, 0, sizeof(minfo));
-		len = sizeof(minfo);
-		err = bpf_obj_get_info_by_fd(fd, &minfo, &len);
+		if (map_info(fd, &info) || strncmp(info.name, map_name, sizeof(info.name)) ||
+		    info.type != BPF_MAP_TYPE_ARRAY || info.max_entries != 1 ||
+		    info.value_size < sizeof(*st)) {
+			close(fd);
+			continue;
+		}
+		/* A later version's stamp may be longer: read all of it. */
+		val = calloc(1, info.value_size);
+		if (!val)
+			err = -ENOMEM;
+		else if (bpf_map_lookup_elem(fd, &zero, val))
+			err =
+			    fw_err_r(errno, "cannot read the layout stamp of the program on %s: %s",
+			             ifname, strerror(errno));
+		else
+			memcpy(st, val, sizeof(*st));
+		free(val);
+		close(fd);
+		if (!err && st->magic == XDPFW_STAMP_MAGIC) {
+			st->version[sizeof(st->version) - 1] = '\0';
+			return 0;
+		}
+		memset(st, 0, sizeof(*st));
+	}
+	return err ?: -ENOENT;
+}
+
+/* A string from the kernel, fit to print: non-printable bytes as '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
+#define WHY_LEN 192 /* what makes an instance foreign, for the message */
+
+/* -EPROTO, and why in why, when the stamp read into inst is not ours. */
+static int check_stamp(const struct fw_instance *inst, char *why)
+{
+	char version[XDPFW_VERSION_MAX];
+
+	if (inst->stamp.magic != XDPFW_STAMP_MAGIC) {
+		snprintf(why, WHY_LEN,
+		         "has no layout stamp: it was attached by an older xdpfw, or is not xdpfw");
+		return -EPROTO;
+	}
+	if (inst->stamp.layout == XDPFW_LAYOUT)
+		return 0; /* the version only names the builder */
+	memcpy(version, inst->stamp.version, sizeof(version));
+	printable(version);
+	snprintf(why, WHY_LEN, "was built by xdpfw %s with map layout %08x (this fwctl's: %08x)",
+	         version, inst->stamp.layout, XDPFW_LAYOUT);
+	return -EPROTO;
+}
+
+/*
+ * Point the (unloaded) object's maps at those of a running program whose
+ * stamp matched. Each map's shape is checked all the same: a layout number
+ * that was not bumped must not make fwctl read past a value. -EPROTO, and
+ * why in why, when the maps are not the ones this fwctl knows.
+ */
+static int reuse_prog_maps(struct fw_instance *inst, int prog_fd, char *why)
+{
+	struct bpf_object *obj = inst->skel->obj;
+	__u32 ids[MAX_PROG_MAPS], n, found = 0, wanted = 0;
+	struct bpf_map_info info;
+	struct bpf_map *m;
+	int fd, err;
+
+	err = prog_map_ids(prog_fd, ids, &n, inst->link.name);
+	for (__u32 i = 0; !err && i < n; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		if (map_info(fd, &info)) {
+			close(fd);
+			continue;
+		}
 		bpf_object__for_each_map (m, obj) {
-			if (err || bpf_map__is_internal(m) ||
-			    strncmp(bpf_map__name(m), minfo.name, sizeof(minfo.name)))
+			if (bpf_map__is_internal(m) ||
+			    strncmp(bpf_map__name(m), info.name, sizeof(info.name)))
 				continue;
+			if (info.type != bpf_map__type(m) ||
+			    info.key_size != bpf_map__key_size(m) ||
+			    info.value_size != bpf_map__value_size(m) ||
+			    info.max_entries != bpf_map__max_entries(m)) {
+				snprintf(why, WHY_LEN,
+				         "has map %s with %u-byte keys, %u-byte values and %u "
+				         "entries (this fwctl's: %u, %u, %u)",
+				         bpf_map__name(m), info.key_size, info.value_size,
+				         info.max_entries, bpf_map__key_size(m),
+				         bpf_map__value_size(m), bpf_map__max_entries(m));
+				err = -EPROTO;
+				break;
+			}
 			if (bpf_map__reuse_fd(m, fd) == 0)
 				found++;
 		}
 		close(fd);
 	}
+	if (err)
+		return err;
 	bpf_object__for_each_map (m, obj)
 		wanted += !bpf_map__is_internal(m);
-	if (found != wanted)
-		return fw_err_r(EPROTO,
-		                "the xdpfw program on %s has %u of its %u maps; it was built from "
-		                "another version of xdpfw: detach and attach again",
-		                ifname, found, wanted);
+	if (found != wanted) {
+		snprintf(why, WHY_LEN, "has %u of the %u maps this fwctl knows", found, wanted);
+		return -EPROTO;
+	}
 	return 0;
 }
 
@@ -808,16 +971,11 @@ static bool is_ours(struct xdp_program *p)
 	return p && !strcmp(xdp_program__name(p), XDPFW_PROG_NAME);
 }
 
-int fw_instance_open(const struct fw_link *link, struct fw_instance *inst)
+/* The program named XDPFW_PROG_NAME on a link, alone or in a dispatcher. */
+static int find_prog(const struct fw_link *link, struct fw_instance *inst)
 {
 	struct xdp_program *p = NULL;
-	char path[PATH_MAX + 8];
 	int err;
-
-	memset(inst, 0, sizeof(*inst));
-	inst->link = *link;
-	if (!fw_link_prog_id(link))
-		return -ENOENT;
 
 	inst->mp = xdp_multiprog__get_from_ifindex(link->ifindex);
 	err = libxdp_get_error(inst->mp);
@@ -838,31 +996,77 @@ int fw_instance_open(const struct fw_link *link, struct fw_instance *inst)
 		     p = xdp_multiprog__next_prog(p, inst->mp))
 			;
 	}
-	if (!p) {
-		err = -ENOENT;
-		goto fail;
-	}
+	if (!p)
+		return -ENOENT;
 	inst->prog = p;
 	inst->prog_id = xdp_program__id(p);
 	inst->mode = xdp_multiprog__attach_mode(inst->mp);
+	return 0;
+}
+
+/*
+ * Find xdpfw on a link and check its stamp before any other map of it is
+ * opened. A foreign one (another stamp, or none) is refused, or with
+ * any_stamp opened without maps (inst->foreign, inst->skel NULL).
+ */
+static int instance_open(const struct fw_link *link, struct fw_instance *inst, bool any_stamp)
+{
+	char path[PATH_MAX + 8], why[WHY_LEN];
+	int err;
+
+	memset(inst, 0, sizeof(*inst));
+	inst->link = *link;
+	if (!fw_link_prog_id(link))
+		return -ENOENT;
+	err = find_prog(link, inst);
+	if (err)
+		goto fail;
+	if (fw_pin_dir(link->name, false, inst->pin_dir, sizeof(inst->pin_dir)) == 0) {
+		snprintf(path, sizeof(path), "%s/%s", inst->pin_dir, PROG_PIN);
+		inst->pinned = access(path, F_OK) == 0;
+	}
 
 	inst->skel = xdpfw_bpf__open();
 	if (!inst->skel) {
 		err = fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	err = reuse_prog_maps(inst->skel->obj, xdp_program__fd(p), link->name);
+	err = read_stamp(xdp_program__fd(inst->prog), bpf_map__name(inst->skel->maps.rodata_stamp),
+	                 &inst->stamp, link->name);
+	if (err && err != -ENOENT)
+		goto fail;
+	err = check_stamp(inst, why) ?: reuse_prog_maps(inst, xdp_program__fd(inst->prog), why);
+	if (err == -EPROTO) {
+		/* Foreign: none of its maps is read. One message for every
+		 * command, the operator's to fix (exit 1), as another XDP
+		 * program in the way is. */
+		inst->foreign = true;
+		xdpfw_bpf__destroy(inst->skel);
+		inst->skel = NULL;
+		if (any_stamp)
+			return 0;
+		err = fw_uerr_r(err,
+		                "the xdpfw program on %s (program %u) %s; fwctl %s leaves its maps "
+		                "alone: detach it with the fwctl that attached it, or with fwctl "
+		                "detach %s --force",
+		                link->name, inst->prog_id, why, XDPFW_VERSION, link->name);
+	}
 	if (err)
 		goto fail;
-
-	if (fw_pin_dir(link->name, false, inst->pin_dir, sizeof(inst->pin_dir)) == 0) {
-		snprintf(path, sizeof(path), "%s/%s", inst->pin_dir, PROG_PIN);
-		inst->pinned = access(path, F_OK) == 0;
-	}
 	return 0;
 fail:
 	fw_instance_close(inst);
 	return err;
+}
+
+int fw_instance_open(const struct fw_link *link, struct fw_instance *inst)
+{
+	return instance_open(link, inst, false);
+}
+
+int fw_instance_open_any(const struct fw_link *link, struct fw_instance *inst)
+{
+	return instance_open(link, inst, true);
 }
 
 void fw_instance_close(struct fw_instance *inst)
@@ -1120,14 +1324,15 @@ int fw_instance_limit_sources(const struct fw_instance *inst, __u32 *size, __u64
 	return 0;
 }
 
-int fw_detach(const char *ifname)
+int fw_detach(const char *ifname, bool force)
 {
 	struct fw_instance inst;
 	struct fw_link link;
 	char dir[PATH_MAX];
 	int err, lock;
 
-	lock = open_locked(ifname, &link, &inst, &err);
+	/* Forced, the stamp is not read: detaching touches no map. */
+	lock = open_locked(ifname, &link, &inst, force, &err);
 	if (lock < 0)
 		return lock;
 	if (err == -ENOENT) {
@@ -1149,6 +1354,9 @@ int fw_detach(const char *ifname)
 		fw_info("no pins for %s under %s (a fresh mount namespace?); found program %u from "
 		        "the interface",
 		        ifname, inst.pin_dir[0] ? inst.pin_dir : FW_BPFFS_DEFAULT, inst.prog_id);
+	if (inst.foreign)
+		fw_info("detaching program %u from %s, which another xdpfw built (--force)",
+		        inst.prog_id, ifname);
 
 	err = xdp_program__detach(inst.prog, link.ifindex, inst.mode, 0);
 	if (err) {
@@ -1163,50 +1371,18 @@ out:
 	return err;
 }
 
-/* Reset slot of an array (percpu: every CPU's copy) to zeros. */
-static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	void *zero;
-	int err = 0;
-
-	if (ncpus < 0)
-		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
-	zero = calloc(percpu ? ncpus : 1, size);
-	if (!zero)
-		return -ENOMEM;
-	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
-		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
-	free(zero);
-	return err;
-}
-
-/* A slot given to a new rule: its counters, limit counters and per-rule
- * bucket start from zero (a bucket with tag 0 is full for any limit). */
-static int zero_counter(const struct fw_instance *inst, __u32 slot)
-{
-	const struct xdpfw_bpf *skel = inst->skel;
-
-	return zero_slot(bpf_map__fd(skel->maps.fw_rule_stats), slot,
-			 sizeof(struct xdpfw_counter), true) ?:
-	       zero_slot(bpf_map__fd(skel->maps.fw_limit_stats), slot,
-			 sizeof(struct xdpfw_limit_counter), true) ?:
-	       zero_slot(bpf_map__fd(skel->maps.fw_limit_rule), slot,
-			 sizeof(struct xdpfw_limit_bucket), false);
-}
-
 /*
  * Counter slots for a new set: a name the old set had keeps its slot (the
  * first unclaimed rule of that name); every other rule gets a slot the old
- * set does not use, reset to zero. XDPFW_COUNTER_SLOTS is twice the rule
+ * set does not use, listed in fresh (*nfresh of them, at most rule_count)
+ * for ruleset_write() to reset. XDPFW_COUNTER_SLOTS is twice the rule
  * limit, so there always is one.
  */
-static int assign_counters(const struct fw_instance *inst, const struct fw_ruleset *old,
-                           struct fw_ruleset *rs)
+static void assign_counters(const struct fw_ruleset *old, struct fw_ruleset *rs, __u32 *fresh,
+                            __u32 *nfresh)
 {
 	static bool used[XDPFW_COUNTER_SLOTS], claimed[XDPFW_MAX_RULES];
 	__u32 next = 0, kept = 0;
-	int err;
 
 	memset(used, 0, sizeof(used));
 	memset(claimed, 0, sizeof(claimed));
@@ -1235,28 +1411,32 @@ static int assign_counters(const struct fw_instance *inst, const struct fw_rules
 			next++;
 		used[next] = true;
 		r->counter = next;
-		err = zero_counter(inst, next);
-		if (err)
-			return err;
+		fresh[(*nfresh)++] = next;
 	}
 	fw_dbg("%u of %u rules keep their counters", kept, rs->config.rule_count);
-	return 0;
 }
 
 int fw_reload(const char *ifname, struct fw_ruleset *rs)
 {
 	struct fw_ruleset *old = NULL;
+	__u32 *fresh = calloc(XDPFW_MAX_RULES, sizeof(*fresh)), nfresh = 0;
 	struct fw_instance inst;
 	struct fw_link link;
 	int err, lock;
 
-	lock = open_locked(ifname, &link, &inst, &err);
-	if (lock < 0)
+	if (!fresh)
+		return -ENOMEM;
+
+	lock = open_locked(ifname, &link, &inst, false, &err);
+	if (lock < 0) {
+		free(fresh);
 		return lock;
+	}
 	if (err) {
 		if (err == -ENOENT)
 			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname,
 			        ifname);
+		free(fresh);
 		close(lock);
 		return err;
 	}
@@ -1264,9 +1444,13 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
 		        "interface",
 		        ifname, inst.prog_id);
-	err = fw_instance_ruleset(&inst, false, &old) ?: assign_counters(&inst, old, rs) ?:
-	      fw_ruleset_write(inst.skel, rs);
+	err = fw_instance_ruleset(&inst, false, &old);
+	if (!err) {
+		assign_counters(old, rs, fresh, &nfresh);
+		err = ruleset_write(inst.skel, rs, fresh, nfresh);
+	}
 	fw_ruleset_free(old);
+	free(fresh);
 	fw_instance_close(&inst);
 	close(lock);
 	return err;

@@ -16,6 +16,7 @@
 
 #include "netlink.h"
 #include "ruleset.h"
+#include "xdpfw.h"
 
 struct xdpfw_bpf;
 
@@ -36,6 +37,10 @@ struct fw_instance {
 	bool dispatcher;           /* through libxdp's dispatcher, not alone */
 	bool pinned;               /* our pins were found */
 	char pin_dir[PATH_MAX];
+	/* Built with other map layouts, or without a stamp: only
+	 * fw_instance_open_any() opens it, without maps (skel NULL). */
+	bool foreign;
+	struct xdpfw_stamp stamp; /* the program's; magic 0 when it has none */
 };
 
 /*
@@ -49,7 +54,9 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
 int fw_link_lookup(const char *ifname, struct fw_link *link);
 
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode);
-int fw_detach(const char *ifname);
+/* force: detach an XDPFW_PROG_NAME program whatever its stamp, and remove
+ * its pins, without reading any of its maps. */
+int fw_detach(const char *ifname, bool force);
 
 /*
  * Replace the running rules of ifname atomically (see XDPFW_GENERATIONS).
@@ -59,8 +66,16 @@ int fw_detach(const char *ifname);
  */
 int fw_reload(const char *ifname, struct fw_ruleset *rs);
 
-/* Find xdpfw on a link: 0, -ENOENT when it is not attached there, or -errno. */
+/*
+ * Find xdpfw on a link: 0, -ENOENT when it is not attached there, or -errno.
+ * Its layout stamp (include/xdpfw.h) is checked before any other map of it
+ * is opened: a program with another stamp, or none, is refused with a
+ * message that says what to do (-EPROTO, a user error).
+ */
 int fw_instance_open(const struct fw_link *link, struct fw_instance *inst);
+/* The same, but a foreign program is opened too, for listing: then
+ * inst->foreign is set and it has no maps. */
+int fw_instance_open_any(const struct fw_link *link, struct fw_instance *inst);
 void fw_instance_close(struct fw_instance *inst);
 
 /* The active generation's config, or one of its rules. */

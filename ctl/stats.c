@@ -64,9 +64,16 @@ static void note_pins(const struct fw_instance *inst)
 		        inst->link.name, inst->prog_id);
 }
 
-/* Run fn on the instance of ifname, or on every instance in this netns. */
-static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn, int *found)
+/*
+ * Run fn on the instance of ifname, or on every instance in this netns.
+ * any_stamp: foreign instances too (fw_instance_open_any), else they are
+ * refused.
+ */
+static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn, bool any_stamp,
+                         int *found)
 {
+	int (*open_fn)(const struct fw_link *, struct fw_instance *) =
+	    any_stamp ? fw_instance_open_any : fw_instance_open;
 	struct fw_instance inst;
 	struct fw_link *links = NULL, one;
 	size_t n = 0;
@@ -77,7 +84,7 @@ static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn,
 		err = fw_link_lookup(ifname, &one);
 		if (err)
 			return err;
-		err = fw_instance_open(&one, &inst);
+		err = open_fn(&one, &inst);
 		if (err == -ENOENT)
 			return fw_uerr_r(
 			    err, "xdpfw is not attached to %s; fwctl status lists where it is",
@@ -97,7 +104,7 @@ static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn,
 	for (size_t i = 0; i < n && !err; i++) {
 		if (!fw_link_prog_id(&links[i]))
 			continue;
-		err = fw_instance_open(&links[i], &inst);
+		err = open_fn(&links[i], &inst);
 		if (err == -ENOENT) {
 			err = 0;
 			continue;
@@ -113,24 +120,39 @@ static int for_instances(const char *ifname, struct fw_print *p, instance_fn fn,
 	return err;
 }
 
+/*
+ * A row of status. A foreign instance (built with other map layouts) is
+ * listed from what the kernel says of the program, without its maps: no
+ * rules, policy or digest, "foreign" in their place, and a note of what to
+ * do; status still succeeds.
+ */
 static int status_one(struct fw_instance *inst, struct fw_print *p)
 {
 	struct xdpfw_config cfg;
 	char digest[17];
-	int err = fw_instance_config(inst, &cfg);
+	int err = inst->foreign ? 0 : fw_instance_config(inst, &cfg);
 
 	if (err)
 		return err;
-	snprintf(digest, sizeof(digest), "%016" PRIx64, (uint64_t)cfg.digest);
+	if (inst->foreign)
+		fw_warn("xdpfw on %s (program %u) was built with other map layouts; detach it with "
+		        "the fwctl that attached it, or with fwctl detach %s --force",
+		        inst->link.name, inst->prog_id, inst->link.name);
 	fw_print_obj_begin(p, NULL);
 	fw_print_str(p, "interface", "%-16s", inst->link.name);
 	fw_print_u64(p, "ifindex", " %7" PRIu64, inst->link.ifindex);
 	fw_print_str(p, "mode", " %-8s", fw_mode_name(inst->mode));
 	fw_print_u64(p, "program_id", " %7" PRIu64, inst->prog_id);
 	fw_print_str(p, "attach", " %-10s", inst->dispatcher ? "dispatcher" : "alone");
-	fw_print_u64(p, "rules", " %5" PRIu64, cfg.rule_count);
-	fw_print_str(p, "policy", " %-6s", fw_action_name(cfg.policy));
-	fw_print_str(p, "digest", " %s", digest);
+	fw_print_bool(p, "foreign", NULL, inst->foreign);
+	if (inst->foreign) {
+		fw_print_text(p, " %5s %-6s %-16s", "-", "-", "foreign");
+	} else {
+		snprintf(digest, sizeof(digest), "%016" PRIx64, (uint64_t)cfg.digest);
+		fw_print_u64(p, "rules", " %5" PRIu64, cfg.rule_count);
+		fw_print_str(p, "policy", " %-6s", fw_action_name(cfg.policy));
+		fw_print_str(p, "digest", " %s", digest);
+	}
 	fw_print_bool(p, "pinned", " %s", inst->pinned);
 	fw_print_str(p, "pin_dir", NULL, inst->pin_dir);
 	fw_print_text(p, "\n");
@@ -148,7 +170,7 @@ static void status_header(struct fw_print *p)
 
 /* The document both commands print: {"interfaces": [ one object each ]}. */
 static int print_instances(const char *ifname, bool json, void (*header)(struct fw_print *),
-                           instance_fn fn)
+                           instance_fn fn, bool any_stamp)
 {
 	struct fw_print p;
 	int found, err;
@@ -158,7 +180,7 @@ static int print_instances(const char *ifname, bool json, void (*header)(struct 
 	if (header)
 		header(&p);
 	fw_print_arr_begin(&p, "interfaces");
-	err = for_instances(ifname, &p, fn, &found);
+	err = for_instances(ifname, &p, fn, any_stamp, &found);
 	fw_print_arr_end(&p);
 	fw_print_obj_end(&p);
 	if (!err && !found)
@@ -170,7 +192,7 @@ static int print_instances(const char *ifname, bool json, void (*header)(struct 
 
 int fw_status(const char *ifname, bool json)
 {
-	return print_instances(ifname, json, status_header, status_one);
+	return print_instances(ifname, json, status_header, status_one, true);
 }
 
 static void print_counter(struct fw_print *p, const char *key, const struct xdpfw_counter *c)
@@ -386,5 +408,5 @@ static int stats_one(struct fw_instance *inst, struct fw_print *p)
 
 int fw_stats(const char *ifname, bool json)
 {
-	return print_instances(ifname, json, NULL, stats_one);
+	return print_instances(ifname, json, NULL, stats_one, false);
 }

@@ -397,6 +397,93 @@ struct xdpfw_pkt {
 _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
 
 /*
+ * The layout stamp. fwctl reads and writes a running program's maps with its
+ * own struct sizes, so it must only touch a program built from the same
+ * layouts: the program carries this stamp in a read-only section of its own
+ * (XDPFW_STAMP_SECTION), which libbpf loads as a frozen map bound to the
+ * program, and fwctl compares it before it opens any other map of the
+ * program (ctl/loader.c). The layout number decides; the version only
+ * names the builder, so a release that changes no layout keeps working with
+ * programs of the one before. The first 32 bytes stay as they are in every
+ * version, so that any fwctl can name the xdpfw that built a program.
+ *
+ * XDPFW_LAYOUT hashes every size and limit the maps are made of, so a change
+ * there gives another number by itself. Bump XDPFW_LAYOUT_VERSION by hand for
+ * what no size shows: a field moved, a flag or an enum value whose meaning
+ * changed, a map the program reads in a new way.
+ */
+#ifndef XDPFW_LAYOUT_VERSION /* tests build a program with another one */
+#define XDPFW_LAYOUT_VERSION 1
+#endif
+#ifndef XDPFW_VERSION
+#error "XDPFW_VERSION (the project version string) comes from meson.build"
+#endif
+#define XDPFW_STAMP_MAGIC   0x58445046u /* "XDPF" */
+#define XDPFW_STAMP_SECTION ".rodata.stamp"
+#define XDPFW_VERSION_MAX   24 /* bytes of the version string, NUL included */
+_Static_assert(sizeof(XDPFW_VERSION) <= XDPFW_VERSION_MAX, "the version fits the stamp");
+
+struct xdpfw_stamp {
+	__u32 magic;                     /* XDPFW_STAMP_MAGIC */
+	__u32 layout;                    /* XDPFW_LAYOUT */
+	char version[XDPFW_VERSION_MAX]; /* XDPFW_VERSION, NUL-terminated */
+};
+_Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
+#define XDPFW_STAMP_INIT                                                                           \
+	{                                                                                          \
+		.magic = XDPFW_STAMP_MAGIC, .layout = XDPFW_LAYOUT, .version = XDPFW_VERSION       \
+	}
+
+/*
+ * X(n, value): every size and limit behind a map's key, value or entry
+ * count, each with its own n. Add one here with every new map or struct.
+ */
+#define XDPFW_LAYOUT_ITEMS(X)                                                                      \
+	X(0, XDPFW_LAYOUT_VERSION)                                                                 \
+	X(1, sizeof(struct xdpfw_stamp))                                                           \
+	X(2, sizeof(struct xdpfw_config))                                                          \
+	X(3, sizeof(struct xdpfw_rule))                                                            \
+	X(4, sizeof(struct xdpfw_counter))                                                         \
+	X(5, sizeof(struct xdpfw_set_entry))                                                       \
+	X(6, sizeof(struct xdpfw_port_entry))                                                      \
+	X(7, sizeof(struct xdpfw_vec))                                                             \
+	X(8, sizeof(struct xdpfw_cls_block))                                                       \
+	X(9, sizeof(struct xdpfw_dir_block))                                                       \
+	X(10, sizeof(struct xdpfw_dir_group))                                                      \
+	X(11, sizeof(struct xdpfw_addr_key))                                                       \
+	X(12, sizeof(struct xdpfw_trie_key))                                                       \
+	X(13, sizeof(struct xdpfw_limit_key))                                                      \
+	X(14, sizeof(struct xdpfw_limit_bucket))                                                   \
+	X(15, sizeof(struct xdpfw_limit_counter))                                                  \
+	X(16, sizeof(struct xdpfw_limit_totals))                                                   \
+	X(17, XDPFW_MAX_RULES)                                                                     \
+	X(18, XDPFW_GENERATIONS)                                                                   \
+	X(19, XDPFW_COUNTER_SLOTS)                                                                 \
+	X(20, XDPFW_REASON_MAX)                                                                    \
+	X(21, XDPFW_MAX_ADDR_SETS)                                                                 \
+	X(22, XDPFW_MAX_SET_ADDRS)                                                                 \
+	X(23, XDPFW_MAX_PORT_SETS)                                                                 \
+	X(24, XDPFW_MAX_VECS)                                                                      \
+	X(25, XDPFW_CLS_BLOCKS)                                                                    \
+	X(26, XDPFW_DIR_MAP_BLOCKS)                                                                \
+	X(27, XDPFW_D16_MAP_BLOCKS)                                                                \
+	X(28, XDPFW_F_MAX)                                                                         \
+	X(29, XDPFW_TRIE_FIXED_BITS)
+
+/*
+ * A constant expression, so that the BPF program's initializer can hold
+ * it: each item times a pseudo-random odd weight (splitmix64's finalizer of
+ * n + 1), summed, and the sum mixed once more. Two layouts give the same
+ * number only if their size changes cancel out under those weights.
+ */
+#define XDPFW_MIX64_1(z)        (((z) ^ ((z) >> 30)) * 0xbf58476d1ce4e5b9ull)
+#define XDPFW_MIX64_2(z)        (((z) ^ ((z) >> 27)) * 0x94d049bb133111ebull)
+#define XDPFW_MIX64_3(z)        ((z) ^ ((z) >> 31))
+#define XDPFW_MIX64(z)          XDPFW_MIX64_3(XDPFW_MIX64_2(XDPFW_MIX64_1((__u64)(z))))
+#define XDPFW_LAYOUT_TERM(n, x) +(__u64)(x) * (XDPFW_MIX64((n) + 1) | 1)
+#define XDPFW_LAYOUT            ((__u32)(XDPFW_MIX64(0 XDPFW_LAYOUT_ITEMS(XDPFW_LAYOUT_TERM)) >> 32))
+
+/*
  * Object names. Map names are the identifiers in xdp/xdpfw.bpf.c; user space
  * reaches the maps through the skeleton, and matches maps of a running
  * program by the names the skeleton reports, never by literals elsewhere.

@@ -52,6 +52,8 @@ else
 	run bpf/diff build/tests/test_diff
 	run e2e bash tests/e2e/test_e2e.sh
 	run e2e/reload bash tests/e2e/test_reload.sh
+	run e2e/counters bash tests/e2e/test_counters.sh
+	run e2e/stamp bash tests/e2e/test_stamp.sh
 	run e2e/limits bash tests/e2e/test_limits.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke

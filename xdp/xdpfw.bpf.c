@@ -39,6 +39,14 @@ struct {
 } fw_config SEC(".maps");
 
 /*
+ * The layout stamp fwctl checks before it touches the maps (include/xdpfw.h).
+ * A section of its own makes it a map of its own, named as the section,
+ * that holds nothing else; xdpfw_main reads it so that the map is bound to
+ * the program, among whose map ids fwctl finds it.
+ */
+const volatile struct xdpfw_stamp xdpfw_stamp SEC(XDPFW_STAMP_SECTION) = XDPFW_STAMP_INIT;
+
+/*
  * libxdp dispatcher metadata: run early (priority 10, lower runs first; the
  * default is 50) and hand packets we pass on to the next program.
  */
@@ -62,8 +70,11 @@ int xdpfw_main(struct xdp_md *ctx)
 
 	/* The generation is read once: everything below uses this one. */
 	active = bpf_map_lookup_elem(&fw_active, &key);
-	if (!active)
-		return XDP_PASS; /* an array always has key 0; for the verifier */
+	if (!active) {
+		/* An array always has key 0: a path for the verifier only,
+		 * where reading the stamp binds it and costs packets nothing. */
+		return xdpfw_stamp.magic ? XDP_PASS : XDP_PASS;
+	}
 	gen = *active & (XDPFW_GENERATIONS - 1);
 	cfg = bpf_map_lookup_elem(&fw_config, &gen);
 	if (!cfg)
