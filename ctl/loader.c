@@ -40,6 +40,12 @@ const char *fw_mode_name(enum xdp_attach_mode mode)
 	}
 }
 
+/* Memory ran out while preparing what: said, so no failure is silent. */
+static int oom(const char *what)
+{
+	return fw_err_r(ENOMEM, "out of memory preparing %s", what);
+}
+
 /* Explain a load/attach failure in one line, plus the verifier's tail. */
 static int load_error(int err, const char *ifname, const char *what)
 {
@@ -248,7 +254,7 @@ static int write_store(struct bpf_map *outer, __u32 gen, const void *entries, si
 		if (fd < 0)
 			return fd;
 		keys = seq_keys(0, n);
-		err = keys ? update_many(fd, keys, sizeof(*keys), entries, sz, n, what) : -ENOMEM;
+		err = keys ? update_many(fd, keys, sizeof(*keys), entries, sz, n, what) : oom(what);
 		free(keys);
 	}
 	err = err ?: set_inner(bpf_map__fd(outer), gen, fd, what);
@@ -277,7 +283,7 @@ static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32
 		keys = calloc(n, sizeof(*keys));
 		vals = calloc(n, sizeof(*vals));
 		if (!keys || !vals) {
-			err = -ENOMEM;
+			err = oom("the address trie");
 			goto out;
 		}
 		for (int fi = 0; fi < 2; fi++) {
@@ -328,7 +334,7 @@ static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 		dir = calloc(n, sizeof(*dir));
 		keys = seq_keys(0, n);
 		if (!dir || !keys) {
-			err = -ENOMEM;
+			err = oom("the address array");
 			goto out;
 		}
 		*nh += fw_cls_dir_fill(c, fi, dir, (struct xdpfw_dir_group *)&dir[XDPFW_DIR_BLOCKS],
@@ -363,7 +369,7 @@ static int write_addr_d16(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 		blocks = calloc(XDPFW_D16_MAP_BLOCKS, sizeof(*blocks));
 		keys = seq_keys(0, XDPFW_D16_MAP_BLOCKS);
 		if (!blocks || !keys) {
-			err = -ENOMEM;
+			err = oom("the small address array");
 			goto out;
 		}
 		n = fw_cls_d16_fill(c, fi, blocks);
@@ -396,7 +402,7 @@ static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u
 	int fd = -1, err;
 
 	if (!hkeys || !hvals) {
-		err = -ENOMEM;
+		err = oom("the address hash");
 		goto out;
 	}
 	err = write_addr_dir(skel, c, gen, 0, hkeys, hvals, &nh)
@@ -430,7 +436,7 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	int err;
 
 	if (!keys)
-		return -ENOMEM;
+		return oom("the class tables");
 	err = update_many(bpf_map__fd(skel->maps.fw_cls), keys, sizeof(*keys), c->blocks,
 	                  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
 	free(keys);
@@ -438,7 +444,7 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 		return err;
 	keys = seq_keys(gen * XDPFW_MAX_VECS, c->nvecs);
 	if (!keys)
-		return -ENOMEM;
+		return oom("the rule vectors");
 	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
 	                  sizeof(*c->vecs), c->nvecs, "the rule vectors");
 	free(keys);
@@ -500,7 +506,7 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 		        have, want);
 	t = calloc(ncpus, sizeof(*t));
 	if (!t)
-		return -ENOMEM;
+		return oom("the per-source insert count");
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_limit_totals), &zero, t, BPF_ANY))
 		err = fw_err_r(errno, "cannot reset the per-source insert count: %s",
 		               strerror(errno));
@@ -532,7 +538,7 @@ static int zero_slot(int map_fd, __u32 slot, size_t size, bool percpu)
 		return fw_err_r(ncpus, "cannot count CPUs: %s", strerror(-ncpus));
 	zero = calloc(percpu ? ncpus : 1, size);
 	if (!zero)
-		return -ENOMEM;
+		return oom("a counter reset");
 	if (bpf_map_update_elem(map_fd, &slot, zero, BPF_ANY))
 		err = fw_err_r(errno, "cannot reset counter slot %u: %s", slot, strerror(errno));
 	free(zero);
@@ -603,7 +609,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 	keys = seq_keys(idle * XDPFW_MAX_RULES, rs->config.rule_count);
 	err = keys ? update_many(rules_fd, keys, sizeof(*keys), rs->rules, sizeof(rs->rules[0]),
 	                         rs->config.rule_count, "the rules")
-	           : -ENOMEM;
+	           : oom("the rules");
 	free(keys);
 	if (err)
 		goto out;
@@ -863,7 +869,7 @@ static int read_stamp(int prog_fd, const char *map_name, struct xdpfw_stamp *st,
 		/* A later version's stamp may be longer: read all of it. */
 		val = calloc(1, info.value_size);
 		if (!val)
-			err = -ENOMEM;
+			err = oom("the program's stamp");
 		else if (bpf_map_lookup_elem(fd, &zero, val))
 			err =
 			    fw_err_r(errno, "cannot read the layout stamp of the program on %s: %s",
@@ -1425,7 +1431,7 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	int err, lock;
 
 	if (!fresh)
-		return -ENOMEM;
+		return oom("the counter slots");
 
 	lock = open_locked(ifname, &link, &inst, false, &err);
 	if (lock < 0) {

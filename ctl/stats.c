@@ -26,7 +26,7 @@ static int percpu_read(int map_fd, __u32 key, size_t sz, const char *what, void 
 		return fw_err_r(n, "cannot count CPUs: %s", strerror(-n));
 	v = calloc(n, sz);
 	if (!v)
-		return -ENOMEM;
+		return fw_err_r(ENOMEM, "out of memory reading %s %u", what, key);
 	if (bpf_map_lookup_elem(map_fd, &key, v)) {
 		err = -errno;
 		free(v);
