@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -742,6 +743,28 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 
 static struct fw_ruleset ruleset; /* 128 KiB: not on the stack */
 
+static bool is_rule_file(const char *target)
+{
+	struct stat st;
+
+	return stat(target, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool fw_explain_on_interface(const char *target)
+{
+	/* The kernel's dev_valid_name(): other names are no interface, and
+	 * fw_explain() says "no such file or interface" without root. */
+	size_t len = strlen(target);
+
+	if (is_rule_file(target) || !len || len >= IF_NAMESIZE || !strcmp(target, ".") ||
+	    !strcmp(target, ".."))
+		return false;
+	for (const char *c = target; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			return false;
+	return true;
+}
+
 int fw_explain(const char *target, char **words, int nwords, bool json)
 {
 	static struct pkt frame;
@@ -749,7 +772,6 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 	struct fw_model_result res;
 	struct xdpfw_config after;
 	struct fw_print p;
-	struct stat st;
 	__u32 retval = 0, want;
 	bool tested = false;
 	int err, unknown;
@@ -759,7 +781,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 		return err;
 
 	memset(&ruleset, 0, sizeof(ruleset));
-	if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (is_rule_file(target)) {
 		err = load_file(target, &ruleset);
 	} else {
 		err = open_instance(target, &inst);
