@@ -205,7 +205,7 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 		    !strcmp(word, "code") || !strcmp(word, "vlan") || !strcmp(word, "fragment") ||
 		    !strcmp(word, "ttl") || !strcmp(word, "hoplimit") || !strcmp(word, "len")) {
 			if (!val)
-				return bad_word("'%s' needs a value; see fwctl help", word);
+				return bad_word("'%s' needs a value; see fwctl help explain", word);
 			i++;
 		} else {
 			return bad_word("unknown word '%s'; expected " PACKET_WORDS, word);
