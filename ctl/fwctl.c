@@ -558,9 +558,12 @@ static int check_privileges(const struct cmd *cmd)
 	return 0;
 }
 
+#define OPT_UNKNOWN   (-1)
+#define OPT_AMBIGUOUS (-2) /* a prefix of several */
+
 /* One option as written, kept until the command it goes with is known. */
 struct opt_use {
-	int id;           /* enum opt_id; -1 unknown, -2 an ambiguous prefix */
+	int id;           /* enum opt_id, OPT_UNKNOWN or OPT_AMBIGUOUS */
 	char spelled[32]; /* as written, without =ARG */
 	const char *arg;
 	bool bad_arg; /* an argument missing, or given to a flag */
@@ -569,14 +572,14 @@ struct opt_use {
 /* An exact long name, else a unique prefix (as getopt_long). */
 static int long_opt(const char *name, size_t len)
 {
-	int hit = -1;
+	int hit = OPT_UNKNOWN;
 
 	for (int i = 0; len && i < OPT__COUNT; i++) {
 		if (strncmp(options[i].name, name, len))
 			continue;
 		if (!options[i].name[len])
 			return i;
-		hit = hit == -1 ? i : -2;
+		hit = hit == OPT_UNKNOWN ? i : OPT_AMBIGUOUS;
 	}
 	return hit;
 }
@@ -586,7 +589,7 @@ static int short_opt(char c)
 	for (int i = 0; i < OPT__COUNT; i++)
 		if (options[i].short_name == c)
 			return i;
-	return -1;
+	return OPT_UNKNOWN;
 }
 
 static bool is_option(const char *s)
@@ -693,14 +696,15 @@ static int parse_args(int argc, char **argv, struct opts *o, const struct cmd **
 		snprintf(see, sizeof(see), " %s", c->name);
 	for (int i = 0; i < nuses; i++) {
 		const struct opt_use *u = &uses[i];
-		const struct opt *op = &options[u->id < 0 ? 0 : u->id];
+		const struct opt *op;
 
-		if (u->id == -2)
+		if (u->id == OPT_AMBIGUOUS)
 			return fw_uerr_r(EINVAL, "ambiguous option %s; see fwctl help%s",
 			                 u->spelled, see);
-		if (u->id < 0 || (c && !((c->opts | OPTS_GLOBAL) & OPT_BIT(u->id))))
+		if (u->id == OPT_UNKNOWN || (c && !((c->opts | OPTS_GLOBAL) & OPT_BIT(u->id))))
 			return fw_uerr_r(EINVAL, "unknown option %s%s%s; see fwctl help%s",
 			                 u->spelled, c ? " for fwctl " : "", c ? c->name : "", see);
+		op = &options[u->id];
 		if (u->bad_arg && op->type == TYPE_FLAG)
 			return fw_uerr_r(EINVAL, "option %s takes no argument; see fwctl help%s",
 			                 u->spelled, see);
