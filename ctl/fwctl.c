@@ -41,6 +41,8 @@ struct opts {
 	bool version;
 };
 
+#define CMD_ARGS_MAX 2 /* named arguments: IFACE FILE, TARGET PACKET... */
+
 struct cmd_arg {
 	const char *name;
 	const char *help;
@@ -54,7 +56,7 @@ struct cmd {
 	bool (*kernel)(char **argv, int argc);
 	unsigned int opts; /* the OPT_ bits it takes besides the global ones */
 	int min_args, max_args;
-	struct cmd_arg args[2]; /* the last may stand for several */
+	struct cmd_arg args[CMD_ARGS_MAX]; /* the last may stand for several */
 	const char *summary;
 	const char *notes;     /* more for fwctl help CMD, or NULL */
 	const char *root_note; /* why root, when not always, or NULL */
@@ -372,7 +374,7 @@ static const char *synopsis(const struct cmd *c, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < 2 && c->args[i].name && n < len; i++)
+	for (int i = 0; i < CMD_ARGS_MAX && c->args[i].name && n < len; i++)
 		n +=
 		    snprintf(buf + n, len - n, "%s%s%s%s", i ? " " : "", i < c->min_args ? "" : "[",
 		             c->args[i].name, i < c->min_args ? "" : "]");
@@ -420,7 +422,7 @@ static void cmd_usage(FILE *f, const struct cmd *c)
 	        c->summary);
 	if (c->args[0].name) {
 		fprintf(f, "\narguments:\n");
-		for (int i = 0; i < 2 && c->args[i].name; i++)
+		for (int i = 0; i < CMD_ARGS_MAX && c->args[i].name; i++)
 			fprintf(f, "  %-20s %s\n", c->args[i].name, c->args[i].help);
 	}
 	if (c->opts) {
