@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -205,7 +206,7 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 		    !strcmp(word, "code") || !strcmp(word, "vlan") || !strcmp(word, "fragment") ||
 		    !strcmp(word, "ttl") || !strcmp(word, "hoplimit") || !strcmp(word, "len")) {
 			if (!val)
-				return bad_word("'%s' needs a value; see fwctl help", word);
+				return bad_word("'%s' needs a value; see fwctl help explain", word);
 			i++;
 		} else {
 			return bad_word("unknown word '%s'; expected " PACKET_WORDS, word);
@@ -741,6 +742,28 @@ static void print_program(struct fw_print *p, const struct fw_instance *inst, __
 
 /* ------------------------------------------------------------------------ */
 
+static bool is_rule_file(const char *target)
+{
+	struct stat st;
+
+	return stat(target, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool fw_explain_on_interface(const char *target)
+{
+	/* The kernel's dev_valid_name(): other names are no interface, and
+	 * fw_explain() says "no such file or interface" without root. */
+	size_t len = strlen(target);
+
+	if (is_rule_file(target) || !len || len >= IF_NAMESIZE || !strcmp(target, ".") ||
+	    !strcmp(target, ".."))
+		return false;
+	for (const char *c = target; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			return false;
+	return true;
+}
+
 int fw_explain(const char *target, char **words, int nwords, bool json)
 {
 	static struct pkt frame;
@@ -749,7 +772,6 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 	struct fw_model_result res;
 	struct xdpfw_config after;
 	struct fw_print p;
-	struct stat st;
 	__u32 retval = 0, want;
 	bool tested = false;
 	int err, unknown;
@@ -758,7 +780,7 @@ int fw_explain(const char *target, char **words, int nwords, bool json)
 	if (err)
 		return err;
 
-	if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (is_rule_file(target)) {
 		err = load_file(target, &ruleset);
 	} else {
 		err = open_instance(target, &inst);

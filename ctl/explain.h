@@ -53,4 +53,11 @@ int fw_explain_frame(char **words, int nwords, struct pkt *frame);
  */
 int fw_explain(const char *target, char **words, int nwords, bool json);
 
+/*
+ * Whether fw_explain() reads target's live rules from the kernel (and so
+ * needs root): target is no regular file and could name an interface.
+ * A rule file only runs the model.
+ */
+bool fw_explain_on_interface(const char *target);
+
 #endif /* FW_EXPLAIN_H */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Builds and runs every test tier: unit (no kernel), BPF (BPF_PROG_TEST_RUN),
-# fwctl check on good and bad rule files, and end to end (namespaces, veth,
-# real traffic). Each test prints TAP; this counts every test case and ends
+# fwctl check on good and bad rule files, fwctl's command line, and end to
+# end (namespaces, veth, real traffic). Each test prints TAP; this counts every test case and ends
 # with the line "N passed, N failed". A tier that needs root fails, never
 # skips, when run without it. Exit status 0 only when nothing failed.
 set -u
@@ -42,6 +42,7 @@ run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
 run unit/escape build/tests/test_escape
 run check/rules bash tests/e2e/test_check.sh
+run cli bash tests/e2e/test_cli.sh
 run check/format bash tests/check/format.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "not ok - BPF and end-to-end tests need root: run tests/run.sh as root"
