@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* log.c - see log.h. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
@@ -137,8 +139,36 @@ static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/*
+ * A crash must not be silent either. libbpf 1.1 dereferences a failed
+ * allocation in bpf_object__load() (seen under allocation-failure
+ * injection): the kernel then frees everything fwctl made, nothing is
+ * attached or changed past the last write, but the operator would see only
+ * "Segmentation fault". Say what happened, then die of the signal as before.
+ * write() only: async-signal-safe.
+ */
+static void crashed(int sig)
+{
+	static const char msg[] =
+	    "fwctl: error: fwctl crashed (a fatal signal, in a library or in fwctl); the kernel "
+	    "released what it had made. Check the interface with fwctl status, and report this "
+	    "with fwctl -v\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 void fw_log_setup_libs(void)
 {
+	static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+	struct sigaction old;
+
 	libbpf_set_print(lib_print);
 	libxdp_set_print(xdp_print);
+	/* Where a handler is in place already (a sanitizer's), keep it. */
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (!sigaction(fatal[i], NULL, &old) && old.sa_handler == SIG_DFL)
+			signal(fatal[i], crashed);
 }
