@@ -506,7 +506,12 @@ int main(int argc, char **argv)
 			        rules);
 			goto out;
 		}
-		prog_fd = bpf_program__fd(fw->progs.xdpfw_main);
+		/* The rule set's own program: what runs attached alone. */
+		prog_fd = fw_ruleset_prog_fd(fw);
+		if (prog_fd < 0) {
+			fprintf(stderr, "xdpfw-cost: no program for the rules of %s\n", rules);
+			goto out;
+		}
 	}
 
 	if (flows && !hot) {
@@ -554,7 +559,7 @@ int main(int argc, char **argv)
 	/* --hot --flows: both, from one load (a 1M-prefix set takes seconds). */
 	err = flows ? run_flows(prog_fd, &frame, &l, &t, flows, passes, src_count, warmup) : 0;
 out:
-	if (prog_id && prog_fd >= 0)
+	if ((prog_id || fw) && prog_fd >= 0)
 		close(prog_fd);
 	xdpfw_bpf__destroy(fw);
 	drop_bpf__destroy(drop);

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
+#include <linux/if_link.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,16 +136,6 @@ static int create_maps(struct bpf_object *obj)
 	return 0;
 }
 
-static int active_gen(struct xdpfw_bpf *skel, __u32 *gen)
-{
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_active), &zero, gen))
-		return fw_err_r(errno, "cannot read the active generation: %s", strerror(errno));
-	*gen &= XDPFW_GENERATIONS - 1;
-	return 0;
-}
-
 /*
  * Write n elements into map fd: in one batch where the map type has batch
  * updates, else one by one. keys and values are packed arrays.
@@ -208,16 +199,22 @@ static int set_inner(int outer, __u32 key, int fd, const char *what)
  * libbpf drops it once it has loaded an object, so then it comes from a
  * copy of the object opened for this (kept until exit).
  */
+static struct xdpfw_bpf *defs(void)
+{
+	static struct xdpfw_bpf *d;
+
+	if (!d)
+		d = xdpfw_bpf__open();
+	return d;
+}
+
 static struct bpf_map *inner_def(struct bpf_map *outer)
 {
-	static struct xdpfw_bpf *defs;
 	struct bpf_map *m;
 
 	if (bpf_map__inner_map(outer))
 		return bpf_map__inner_map(outer);
-	if (!defs)
-		defs = xdpfw_bpf__open();
-	m = defs ? bpf_object__find_map_by_name(defs->obj, bpf_map__name(outer)) : NULL;
+	m = defs() ? bpf_object__find_map_by_name(defs()->obj, bpf_map__name(outer)) : NULL;
 	return m ? bpf_map__inner_map(m) : NULL;
 }
 
@@ -514,6 +511,30 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 	return err;
 }
 
+/* The ids of the maps a program uses: *n of them, at most MAX_PROG_MAPS. */
+static int prog_map_ids(int prog_fd, __u32 *ids, __u32 *n, const char *ifname)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = MAX_PROG_MAPS;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return fw_err_r(errno, "cannot read the program on %s: %s", ifname,
+		                strerror(errno));
+	*n = info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
+	return 0;
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
 /*
  * Wait until every packet that may still classify against the idle
  * generation is done. XDP programs run inside RCU read-side sections, and
@@ -557,20 +578,226 @@ static int zero_counter(const struct xdpfw_bpf *skel, __u32 slot)
 			 sizeof(struct xdpfw_limit_bucket), false);
 }
 
+/* How many rules a rule set may have to be matched from the program's
+ * constants alone (xdp/tiny.h); tests lower it to reach the classifier. */
+unsigned int fw_tiny_rules = XDPFW_TINY_RULES;
+
+/* The constants of the program for rule set rs in generation gen. */
+static void make_consts(const struct fw_ruleset *rs, const struct xdpfw_config *cfg, __u32 gen,
+                        struct xdpfw_consts *k)
+{
+	const __u32 sets =
+	    XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET;
+	__u32 n = rs->config.rule_count;
+	bool tiny = n <= fw_tiny_rules && n <= XDPFW_TINY_RULES;
+
+	memset(k, 0, sizeof(*k));
+	k->role = XDPFW_ROLE_RULES;
+	k->gen = gen;
+	k->config = *cfg;
+	for (__u32 i = 0; tiny && i < n; i++)
+		tiny = !(rs->rules[i].flags & XDPFW_RULE_LIMIT) && !(rs->rules[i].match & sets);
+	k->tiny = tiny;
+	if (tiny)
+		memcpy(k->tiny_rules, rs->rules, n * sizeof(rs->rules[0]));
+}
+
+/*
+ * Load the object once more as the program of one rule set: constants k,
+ * every map shared with skel's (whose maps exist). The new program's fd,
+ * or -errno with the verifier's words said.
+ */
+static int load_rules_prog(struct xdpfw_bpf *skel, const struct xdpfw_consts *k)
+{
+	struct xdpfw_bpf *p = xdpfw_bpf__open();
+	struct bpf_map *m, *own;
+	int err = 0, fd;
+
+	if (!p)
+		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+	memcpy((void *)&p->rodata_consts->xdpfw_consts, k, sizeof(*k));
+	bpf_object__for_each_map (m, p->obj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		own = bpf_object__find_map_by_name(skel->obj, bpf_map__name(m));
+		err = own ? bpf_map__reuse_fd(m, bpf_map__fd(own)) : -ENOENT;
+		if (err) {
+			err = fw_err_r(err, "cannot share map %s with the rule set's program: %s",
+			               bpf_map__name(m), strerror(-err));
+			goto out;
+		}
+	}
+	fw_log_lib_tail_reset();
+	err = xdpfw_bpf__load(p);
+	if (err) {
+		if (err == -EACCES || err == -EINVAL) {
+			fw_err(
+			    "cannot load the program of the rule set: the kernel rejected it (%s); "
+			    "verifier log tail (full log with -v):",
+			    strerror(-err));
+			fw_log_lib_tail(12);
+		} else {
+			err = fw_err_r(err, "cannot load the program of the rule set: %s",
+			               strerror(-err));
+		}
+		goto out;
+	}
+	fd = dup(bpf_program__fd(p->progs.xdpfw_main));
+	err = fd < 0 ? fw_err_r(errno, "cannot keep the rule set's program: %s", strerror(errno))
+	             : fd;
+out:
+	xdpfw_bpf__destroy(p);
+	return err;
+}
+
+/* The constants of program prog_fd; -ENOENT when it has none (not ours). */
+static int prog_consts(int prog_fd, struct xdpfw_consts *k)
+{
+	__u32 ids[MAX_PROG_MAPS], n, zero = 0;
+	struct bpf_map_info info;
+	int fd, err;
+
+	if (!defs())
+		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
+	err = prog_map_ids(prog_fd, ids, &n, "this host");
+	for (__u32 i = 0; !err && i < n; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		if (map_info(fd, &info) ||
+		    strncmp(info.name, bpf_map__name(defs()->maps.rodata_consts),
+		            sizeof(info.name)) ||
+		    info.type != BPF_MAP_TYPE_ARRAY || info.max_entries != 1 ||
+		    info.value_size != sizeof(*k)) {
+			close(fd);
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &zero, k))
+			err = fw_err_r(errno, "cannot read the constants of program %u: %s", ids[i],
+			               strerror(errno));
+		close(fd);
+		return err;
+	}
+	return err ?: -ENOENT;
+}
+
+/* The program in slot 0 of skel's fw_progs, as a new fd, or -ENOENT. */
+static int slot_prog(struct xdpfw_bpf *skel)
+{
+	__u32 zero = 0, id;
+	int fd;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fw_progs), &zero, &id))
+		return errno == ENOENT
+		           ? -ENOENT
+		           : fw_err_r(errno, "cannot read the program array: %s", strerror(errno));
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return errno == ENOENT
+		           ? -ENOENT
+		           : fw_err_r(errno, "cannot open the rule set's program %u: %s", id,
+		                      strerror(errno));
+	return fd;
+}
+
+/*
+ * Where the rule set's program goes live: replacing the program attached
+ * alone to ifindex (old_fd, attached with xdp_flags' mode), or, with
+ * ifindex 0, into slot 0 of fw_progs, which the entry program tail-calls.
+ */
+struct fw_swap {
+	int ifindex;
+	__u32 xdp_flags;
+	int old_fd;
+};
+
+/*
+ * The rule-set program packets run now (*fd, a new fd, -1 when there is
+ * none yet) and its constants: the program attached alone when it is a
+ * rule set's (attached_fd, or -1), else the one in the entry program's
+ * slot. *sw says how to replace it.
+ */
+static int live_prog(struct xdpfw_bpf *skel, int attached_fd, int ifindex, __u32 xdp_flags, int *fd,
+                     struct xdpfw_consts *k, struct fw_swap *sw)
+{
+	int err;
+
+	*fd = -1;
+	memset(k, 0, sizeof(*k));
+	*sw = (struct fw_swap){.old_fd = -1};
+	if (attached_fd >= 0) {
+		err = prog_consts(attached_fd, k);
+		if (err && err != -ENOENT)
+			return err;
+		if (!err && k->role == XDPFW_ROLE_RULES) {
+			*fd = dup(attached_fd);
+			if (*fd < 0)
+				return fw_err_r(errno, "cannot keep the attached program: %s",
+				                strerror(errno));
+			*sw = (struct fw_swap){ifindex, xdp_flags, *fd};
+			return 0;
+		}
+	}
+	err = slot_prog(skel);
+	if (err == -ENOENT) {
+		memset(k, 0, sizeof(*k));
+		return 0;
+	}
+	if (err < 0)
+		return err;
+	*fd = err;
+	err = prog_consts(*fd, k);
+	if (err == -ENOENT)
+		err = fw_err_r(EPROTO, "the program in the program array has no xdpfw constants");
+	if (err) {
+		close(*fd);
+		*fd = -1;
+	}
+	return err;
+}
+
+/* Make program fd the one packets run, as sw says. */
+static int swap_prog(struct xdpfw_bpf *skel, const struct fw_swap *sw, int fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = sw->old_fd);
+	__u32 zero = 0;
+	int err;
+
+	if (!sw->ifindex) {
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_progs), &zero, &fd, BPF_ANY))
+			return fw_err_r(errno, "cannot switch to the new rules: %s",
+			                strerror(errno));
+		return 0;
+	}
+	/* The kernel swaps the program only while old_fd is the one there:
+	 * each packet runs one or the other, whole. */
+	err = bpf_xdp_attach(sw->ifindex, fd, sw->xdp_flags | XDP_FLAGS_REPLACE, &opts);
+	if (err)
+		return fw_err_r(err,
+		                "cannot switch to the new rules: the kernel refused the new "
+		                "program in place of the old one: %s",
+		                strerror(-err));
+	return 0;
+}
+
 /*
  * fw_ruleset_write(), and for a reload: fresh holds the nfresh counter slots
- * given to new rules, which the active set does not use.
+ * given to new rules, which the active set does not use; the rule-set
+ * program packets run now is live_fd (-1: none), of constants live, and sw
+ * says how to replace it. The new program's fd goes to *new_fd when not NULL.
  */
 static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, const __u32 *fresh,
-                         __u32 nfresh)
+                         __u32 nfresh, int live_fd, const struct xdpfw_consts *live,
+                         const struct fw_swap *sw, int *new_fd)
 {
 	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
 	struct xdpfw_config cfg = rs->config;
 	const struct fw_cls *c = rs->cls;
+	struct xdpfw_consts *k = NULL;
 	struct fw_cls built;
-	__u32 zero = 0, gen, idle, *keys;
+	__u32 zero = 0, idle, *keys;
 	char why[256];
-	int err;
+	int err, fd = -1;
 
 	/* The program takes its path with buckets only when this is not 0. */
 	cfg.limit.rules = 0;
@@ -583,23 +810,33 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		c = &built;
 	}
 	fw_cls_config(c, &cfg);
-	err = active_gen(skel, &gen);
-	if (err)
+	/* Packets only read the live program's generation: the other one is
+	 * ours once no packet that ran the program before it is still running. */
+	idle = live_fd < 0 ? 0 : (live->gen + 1) & (XDPFW_GENERATIONS - 1);
+	k = malloc(sizeof(*k));
+	if (!k) {
+		err = oom("the rule set's program");
 		goto out;
-	/* Packets only read the active generation: the idle one is ours once
-	 * no packet that read it before the last flip is still running. */
-	idle = (gen + 1) & (XDPFW_GENERATIONS - 1);
+	}
+	/* First, as it may fail and then nothing is changed: the new program. */
+	make_consts(rs, &cfg, idle, k);
+	fd = load_rules_prog(skel, k);
+	if (fd < 0) {
+		err = fd;
+		goto out;
+	}
 	wait_for_readers();
 	/*
-	 * Fresh slots start from zero, and only now. The active set does not
-	 * use them, but the idle set, the one before the last flip, may have:
-	 * a packet that read the idle generation before that flip counts in
-	 * its rule's slot (and takes from its bucket) until it is done, and
-	 * the wait above is what waited for it. Zeroed before the wait, such a
-	 * late packet could land in a new rule's counters; zeroed after the
-	 * flip, packets of the new rules could count first and be wiped. Here,
-	 * between the two, no packet can touch these slots.
+	 * Fresh slots start from zero, and only now. The live set does not
+	 * use them, but the one before it, the program replaced by the last
+	 * reload, may have: a packet that was running it counts in its rule's
+	 * slot (and takes from its bucket) until it is done, and the wait above
+	 * is what waited for it. Zeroed before the wait, such a late packet
+	 * could land in a new rule's counters; zeroed after the swap, packets
+	 * of the new rules could count first and be wiped. Here, between the
+	 * two, no packet can touch these slots.
 	 */
+	err = 0;
 	for (__u32 i = 0; !err && i < nfresh; i++)
 		err = zero_counter(skel, fresh[i]);
 	err = err ?: write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
@@ -618,9 +855,22 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		goto out;
 	}
 	/* The one write that makes the whole new set live. */
+	err = swap_prog(skel, sw, fd);
+	if (err)
+		goto out;
+	/* For tools only: nothing reads it to decide anything. */
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_active), &zero, &idle, BPF_ANY))
-		err = fw_err_r(errno, "cannot switch to the new rules: %s", strerror(errno));
+		fw_warn(
+		    "the new rules run, but the generation mirror fw_active was not updated: %s",
+		    strerror(errno));
+	if (new_fd) {
+		*new_fd = fd;
+		fd = -1;
+	}
 out:
+	if (fd >= 0)
+		close(fd);
+	free(k);
 	if (c == &built)
 		fw_cls_free(&built);
 	return err;
@@ -628,7 +878,22 @@ out:
 
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs)
 {
-	return ruleset_write(skel, rs, NULL, 0);
+	struct xdpfw_consts live;
+	struct fw_swap sw;
+	int fd, err;
+
+	err = live_prog(skel, -1, 0, 0, &fd, &live, &sw);
+	if (err)
+		return err;
+	err = ruleset_write(skel, rs, NULL, 0, fd, &live, &sw, NULL);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+int fw_ruleset_prog_fd(struct xdpfw_bpf *skel)
+{
+	return slot_prog(skel);
 }
 
 static int pin_all(struct xdpfw_bpf *skel, int prog_fd, const char *dir)
@@ -729,6 +994,55 @@ static int open_locked(const char *ifname, struct fw_link *link, struct fw_insta
 	return lock;
 }
 
+static __u32 mode_flags(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	case XDP_MODE_HW:
+		return XDP_FLAGS_HW_MODE;
+	default:
+		return XDP_FLAGS_DRV_MODE;
+	}
+}
+
+/*
+ * Where libxdp attached the entry program alone (no dispatcher), the rule
+ * set's program takes its place, in one replace: packets run it directly,
+ * and a reload replaces it whole the same way. Nothing then depends on the
+ * program array, whose slot the kernel empties when its last pin and file
+ * descriptor are gone (pins are a convenience: a fresh mount namespace has
+ * none). Through the dispatcher, the entry program stays and the slot
+ * holds the rule set (libxdp's dispatcher lives by its pins all the same).
+ * Returns the fd of the program attached now.
+ */
+static int alone_rules(struct xdp_program *prog, const struct fw_link *link, struct xdpfw_bpf *skel,
+                       int rules_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = xdp_program__fd(prog));
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(link->ifindex);
+	bool alone = !libxdp_get_error(mp) && mp && xdp_multiprog__is_legacy(mp) &&
+	             xdp_program__id(xdp_multiprog__main_prog(mp)) == xdp_program__id(prog);
+	__u32 flags = alone ? mode_flags(xdp_multiprog__attach_mode(mp)) : 0, zero = 0;
+	int err;
+
+	if (!libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+	if (!alone)
+		return xdp_program__fd(prog);
+	err = bpf_xdp_attach(link->ifindex, rules_fd, flags | XDP_FLAGS_REPLACE, &opts);
+	if (err) {
+		fw_warn("xdpfw runs on %s through its entry program, which needs its pins (%s "
+		        "refused the direct one: %s)",
+		        link->name, "the kernel", strerror(-err));
+		return xdp_program__fd(prog);
+	}
+	/* The slot would only keep replaced programs alive. */
+	if (bpf_map_delete_elem(bpf_map__fd(skel->maps.fw_progs), &zero))
+		fw_dbg("cannot empty the program array: %s", strerror(errno));
+	return rules_fd;
+}
+
 int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode)
 {
 	struct xdp_program *prog = NULL;
@@ -736,7 +1050,7 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	struct fw_instance old;
 	struct fw_link link;
 	char dir[PATH_MAX];
-	int err, lock;
+	int err, lock, rules_fd = -1, attached_fd;
 
 	lock = open_locked(ifname, &link, &old, false, &err);
 	if (lock < 0)
@@ -757,9 +1071,12 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		err = fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
 		goto out;
 	}
+	/* The rule set's program first, in the slot of the entry program,
+	 * which is what libxdp attaches (it may put it in its dispatcher). */
 	err = create_maps(skel->obj);
 	if (!err)
-		err = fw_ruleset_write(skel, rs);
+		err = ruleset_write(skel, rs, NULL, 0, -1, NULL, &(struct fw_swap){.old_fd = -1},
+		                    &rules_fd);
 	if (err)
 		goto out;
 
@@ -794,52 +1111,31 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 		goto out;
 	}
 
+	/* Attached: from here on a failure leaves the firewall running. */
+	attached_fd = alone_rules(prog, &link, skel, rules_fd);
 	/*
-	 * Attached: from here on a failure leaves the firewall running. Pins
-	 * already there are stale (xdpfw was not attached a moment ago): left
-	 * by a namespace deleted without detach whose inode got reused, say.
+	 * Pins already there are stale (xdpfw was not attached a moment ago):
+	 * left by a namespace deleted without detach whose inode got reused.
 	 */
 	if (fw_pin_dir(link.name, false, dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0) {
 		fw_dbg("removing stale pins in %s", dir);
 		fw_pin_dir_remove(dir);
 	}
 	if (fw_pin_dir(link.name, true, dir, sizeof(dir)) == 0 &&
-	    pin_all(skel, xdp_program__fd(prog), dir) != 0) {
+	    pin_all(skel, attached_fd, dir) != 0) {
 		fw_warn("xdpfw runs on %s, but its pins in %s are incomplete; fwctl finds it from "
 		        "the interface anyway",
 		        ifname, dir);
 	}
-	fw_dbg("attached program %u to %s", xdp_program__id(prog), ifname);
+	fw_dbg("attached xdpfw to %s", ifname);
 	err = 0;
 out:
+	if (rules_fd >= 0)
+		close(rules_fd);
 	xdp_program__close(prog);
 	xdpfw_bpf__destroy(skel);
 	close(lock);
 	return err;
-}
-
-/* The ids of the maps a program uses: *n of them, at most MAX_PROG_MAPS. */
-static int prog_map_ids(int prog_fd, __u32 *ids, __u32 *n, const char *ifname)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = MAX_PROG_MAPS;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
-		return fw_err_r(errno, "cannot read the program on %s: %s", ifname,
-		                strerror(errno));
-	*n = info.nr_map_ids < MAX_PROG_MAPS ? info.nr_map_ids : MAX_PROG_MAPS;
-	return 0;
-}
-
-static int map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, sizeof(*info));
-	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
 /*
@@ -1084,6 +1380,56 @@ void fw_instance_close(struct fw_instance *inst)
 	inst->prog = NULL;
 }
 
+/*
+ * The rule-set program packets on inst's link run now: see live_prog(). The
+ * attached program is asked for anew: a reload may have replaced it since
+ * the instance was opened.
+ */
+static int instance_live(const struct fw_instance *inst, int *fd, struct xdpfw_consts *k,
+                         struct fw_swap *sw)
+{
+	int attached = -1, err;
+	struct fw_link now;
+	__u32 id;
+
+	if (!inst->dispatcher) {
+		err = fw_nl_link_get(inst->link.name, &now);
+		if (err)
+			return fw_err_r(err, "cannot look up %s: %s", inst->link.name,
+			                strerror(-err));
+		id = fw_link_prog_id(&now);
+		attached = id ? bpf_prog_get_fd_by_id(id) : -1;
+		if (id && attached < 0)
+			return fw_err_r(errno, "cannot open the program on %s: %s", inst->link.name,
+			                strerror(errno));
+	}
+	err =
+	    live_prog(inst->skel, attached, inst->link.ifindex, mode_flags(inst->mode), fd, k, sw);
+	if (attached >= 0)
+		close(attached);
+	return err;
+}
+
+/* The generation the packets on inst's link use now. */
+static int instance_gen(const struct fw_instance *inst, __u32 *gen)
+{
+	struct xdpfw_consts k;
+	struct fw_swap sw;
+	int fd, err;
+
+	err = instance_live(inst, &fd, &k, &sw);
+	if (err)
+		return err;
+	if (fd < 0)
+		return fw_err_r(ENOENT,
+		                "xdpfw on %s runs no rule set: its program array is empty (were "
+		                "its pins removed?); fwctl reload %s FILE loads one",
+		                inst->link.name, inst->link.name);
+	close(fd);
+	*gen = k.gen & (XDPFW_GENERATIONS - 1);
+	return 0;
+}
+
 static int read_config(const struct fw_instance *inst, __u32 gen, struct xdpfw_config *cfg)
 {
 	if (bpf_map_lookup_elem(bpf_map__fd(inst->skel->maps.fw_config), &gen, cfg))
@@ -1108,21 +1454,21 @@ int fw_instance_config(const struct fw_instance *inst, struct xdpfw_config *cfg)
 {
 	__u32 gen;
 
-	return active_gen(inst->skel, &gen) ?: read_config(inst, gen, cfg);
+	return instance_gen(inst, &gen) ?: read_config(inst, gen, cfg);
 }
 
 int fw_instance_rule(const struct fw_instance *inst, __u32 idx, struct xdpfw_rule *r)
 {
 	__u32 gen;
 
-	return active_gen(inst->skel, &gen) ?: read_rule(inst, gen, idx, r);
+	return instance_gen(inst, &gen) ?: read_rule(inst, gen, idx, r);
 }
 
 bool fw_instance_changed(const struct fw_instance *inst, const struct fw_ruleset *rs)
 {
 	__u32 gen;
 
-	return active_gen(inst->skel, &gen) || gen != rs->gen;
+	return instance_gen(inst, &gen) || gen != rs->gen;
 }
 
 /*
@@ -1264,7 +1610,7 @@ int fw_instance_ruleset(const struct fw_instance *inst, bool sets, struct fw_rul
 	/* One generation throughout: a reload that flips it meanwhile means
 	 * reading again (a reload takes milliseconds). */
 	for (int tries = 0; tries < 5; tries++) {
-		err = active_gen(inst->skel, &gen) ?: read_gen(inst, gen, sets, out);
+		err = instance_gen(inst, &gen) ?: read_gen(inst, gen, sets, out);
 		if (err || !fw_instance_changed(inst, *out))
 			return err;
 		fw_ruleset_free(*out);
@@ -1422,13 +1768,34 @@ static void assign_counters(const struct fw_ruleset *old, struct fw_ruleset *rs,
 	fw_dbg("%u of %u rules keep their counters", kept, rs->config.rule_count);
 }
 
+/* Pin program fd as dir's program pin, in place of the one there. */
+static void repin_prog(const char *dir, int fd)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, PROG_PIN);
+	snprintf(tmp, sizeof(tmp), "%s/%s.new", dir, PROG_PIN);
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp) == 0 && rename(tmp, path) == 0)
+		return;
+	/* A bpffs that cannot rename: a moment without the pin. */
+	unlink(tmp);
+	unlink(path);
+	if (bpf_obj_pin(fd, path))
+		fw_warn("the new rules run, but their program could not be pinned at %s: %s; "
+		        "fwctl finds it from the interface anyway",
+		        path, strerror(errno));
+}
+
 int fw_reload(const char *ifname, struct fw_ruleset *rs)
 {
 	struct fw_ruleset *old = NULL;
 	__u32 *fresh = calloc(XDPFW_MAX_RULES, sizeof(*fresh)), nfresh = 0;
+	int err, lock, live_fd = -1, new_fd = -1;
+	struct xdpfw_consts live;
 	struct fw_instance inst;
 	struct fw_link link;
-	int err, lock;
+	struct fw_swap sw;
 
 	if (!fresh)
 		return oom("the counter slots");
@@ -1450,11 +1817,23 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 		fw_info("no pins for %s (a fresh mount namespace?); found program %u from the "
 		        "interface",
 		        ifname, inst.prog_id);
-	err = fw_instance_ruleset(&inst, false, &old);
+	err = instance_live(&inst, &live_fd, &live, &sw);
+	if (!err && live_fd < 0)
+		fw_info("xdpfw on %s ran no rule set (its program array was empty)", ifname);
+	if (!err && live_fd >= 0)
+		err = fw_instance_ruleset(&inst, false, &old);
 	if (!err) {
-		assign_counters(old, rs, fresh, &nfresh);
-		err = ruleset_write(inst.skel, rs, fresh, nfresh);
+		if (old)
+			assign_counters(old, rs, fresh, &nfresh);
+		err = ruleset_write(inst.skel, rs, fresh, nfresh, live_fd, &live, &sw, &new_fd);
 	}
+	/* Replaced whole: the program pin names the new one. */
+	if (!err && sw.ifindex && inst.pinned)
+		repin_prog(inst.pin_dir, new_fd);
+	if (new_fd >= 0)
+		close(new_fd);
+	if (live_fd >= 0)
+		close(live_fd);
 	fw_ruleset_free(old);
 	free(fresh);
 	fw_instance_close(&inst);

@@ -44,11 +44,20 @@ struct fw_instance {
 };
 
 /*
- * Write a compiled rule set into the maps of a skeleton whose maps exist
- * (created or loaded): the rules first, then the config that makes them
- * live. The one way rules reach the kernel, for fwctl and the tests alike.
+ * Write a compiled rule set into the idle generation of the maps of a
+ * skeleton whose maps exist (created or loaded), load the rule set's own
+ * program (include/xdpfw.h, struct xdpfw_consts), and make it live in slot
+ * 0 of fw_progs, which the skeleton's entry program (the object loaded as
+ * it is) tail-calls. The one way rules reach the kernel, for fwctl and the
+ * tests alike. On error the rule set live before stays live.
  */
 int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
+/* The rule set's program fw_ruleset_write() made live, as a new fd (what
+ * runs attached alone), or -errno. */
+int fw_ruleset_prog_fd(struct xdpfw_bpf *skel);
+/* Rule sets of at most this many rules (and at most XDPFW_TINY_RULES) are
+ * matched from the program's constants (xdp/tiny.h); tests lower it. */
+extern unsigned int fw_tiny_rules;
 
 /* fw_nl_link_get with the errors reported (no such interface: a user error). */
 int fw_link_lookup(const char *ifname, struct fw_link *link);

@@ -23,9 +23,13 @@
 
 /*
  * Atomic reload: the rule maps hold XDPFW_GENERATIONS complete rule sets
- * (generation g owns config[g] and rules[g * XDPFW_MAX_RULES + i]). A reload
- * fills the idle generation, then one write of fw_active flips it; a packet
- * reads fw_active once, so it sees the whole old or the whole new set.
+ * (generation g owns config[g] and rules[g * XDPFW_MAX_RULES + i]). Each
+ * rule set gets a program of its own that serves one generation, a constant
+ * of it (struct xdpfw_consts): a reload fills the idle generation, loads the
+ * new set's program, and one kernel write puts that program where packets
+ * enter (xdp/README.md, "A program built for its rule set"), so a packet
+ * runs the whole old or the whole new set. fw_active mirrors the generation
+ * for tools; neither packets nor fwctl depend on it.
  */
 #define XDPFW_GENERATIONS 2
 _Static_assert((XDPFW_GENERATIONS & (XDPFW_GENERATIONS - 1)) == 0,
@@ -358,6 +362,36 @@ struct xdpfw_config {
 };
 _Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8, "xdpfw_config layout");
 
+/*
+ * A program built for its rule set (xdp/consts.h): one BPF object, loaded
+ * once per rule set with these constants in a frozen read-only section of
+ * its own (XDPFW_CONSTS_SECTION), so the verifier knows them and drops
+ * the code a rule set does not use. Two roles:
+ *   ENTRY  the stable program libxdp's dispatcher runs: it tail-calls the
+ *          rule set's program in slot 0 of fw_progs;
+ *   RULES  a rule set's program, serving generation gen: attached alone
+ *          (replaced whole on reload), or in the ENTRY program's slot.
+ * Tiny rule sets (at most XDPFW_TINY_RULES rules, no limits, no sets) are
+ * matched from tiny_rules[] alone, rule by rule, without a classifier map.
+ * All zeros is the ENTRY role: the object loaded as it is.
+ */
+#define XDPFW_ROLE_ENTRY     0
+#define XDPFW_ROLE_RULES     1
+#define XDPFW_TINY_RULES     8
+#define XDPFW_CONSTS_SECTION ".rodata.consts"
+
+struct xdpfw_consts {
+	__u32 role; /* XDPFW_ROLE_* */
+	__u32 gen;  /* the generation whose maps the RULES program reads */
+	__u32 tiny; /* 1: the rules are tiny_rules[0 .. config.rule_count - 1] */
+	__u32 pad;
+	struct xdpfw_config config;
+	struct xdpfw_rule tiny_rules[XDPFW_TINY_RULES];
+};
+_Static_assert(sizeof(struct xdpfw_consts) ==
+                   16 + sizeof(struct xdpfw_config) + XDPFW_TINY_RULES * sizeof(struct xdpfw_rule),
+               "xdpfw_consts layout");
+
 /* Per-CPU counter: value of the rule and reason counter maps. */
 struct xdpfw_counter {
 	__u64 packets;
@@ -413,7 +447,7 @@ _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
  * changed, a map the program reads in a new way.
  */
 #ifndef XDPFW_LAYOUT_VERSION /* tests build a program with another one */
-#define XDPFW_LAYOUT_VERSION 1
+#define XDPFW_LAYOUT_VERSION 2
 #endif
 #ifndef XDPFW_VERSION
 #error "XDPFW_VERSION (the project version string) comes from meson.build"
@@ -468,7 +502,8 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(26, XDPFW_DIR_MAP_BLOCKS)                                                                \
 	X(27, XDPFW_D16_MAP_BLOCKS)                                                                \
 	X(28, XDPFW_F_MAX)                                                                         \
-	X(29, XDPFW_TRIE_FIXED_BITS)
+	X(29, XDPFW_TRIE_FIXED_BITS)                                                               \
+	X(30, sizeof(struct xdpfw_consts))
 
 /*
  * A constant expression, so that the BPF program's initializer can hold

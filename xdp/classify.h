@@ -315,7 +315,9 @@ static __always_inline int cls_first(const struct xdpfw_vec **v, __u32 from, __u
 	s = v[0]->summary & v[1]->summary & v[2]->summary & v[3]->summary & v[4]->summary &
 	    v[5]->summary & v[6]->summary & v[7]->summary & v[8]->summary & v[9]->summary;
 	s &= ~0ull << fw;
-	for (i = 0; i < XDPFW_VEC_WORDS && s; i++) {
+	/* No word past the rule count has a bit: with the count a constant
+	 * (xdp/consts.h), the verifier walks only the words a rule set has. */
+	for (i = 0; i < XDPFW_VEC_WORDS && (__u32)i * 64 < rule_count && s; i++) {
 		int w = cls_ctz(s) & (XDPFW_VEC_WORDS - 1);
 		__u64 x = v[0]->w[w] & v[1]->w[w] & v[2]->w[w] & v[3]->w[w] & v[4]->w[w] &
 		          v[5]->w[w] & v[6]->w[w] & v[7]->w[w] & v[8]->w[w] & v[9]->w[w];

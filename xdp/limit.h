@@ -45,6 +45,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdpfw.h"
+#include "consts.h"
 #include "classify.h"
 
 /* Per-rule buckets, by counter slot. */
@@ -201,7 +202,8 @@ static long limit_step(__u32 i, void *ctx)
 	w->rule = -1;
 	if (cls_vecs(gen, w->id, v))
 		return 1;
-	pos = cls_first(v, w->from, w->rule_count);
+	/* The count from the constants (xdp/consts.h): known to the verifier. */
+	pos = cls_first(v, w->from, fw_cfg()->rule_count);
 	if (pos < 0)
 		return 1;
 	key = gen * XDPFW_MAX_RULES + pos;

@@ -55,6 +55,23 @@
  */
 #define PARSE_OFF_MAX 0xf000
 
+/*
+ * off, still off, but a number the verifier knows no more of than the
+ * bounds checks that follow tell it. Chains of fixed-size headers (VLAN
+ * tags, IPv6 fragment headers) give exact offsets, each its own verifier
+ * state through all the code after it; forgotten here, the paths merge.
+ * Two XORs with a value the verifier does not know (the frame length), kept
+ * apart by an empty asm so that the compiler does not fold them: two
+ * instructions a packet, and the verification of the parser shrinks from
+ * about 186,000 instructions to a few thousand (xdp/README.md).
+ */
+static __always_inline __u32 parse_forget(__u32 off, __u32 salt)
+{
+	off ^= salt;
+	asm volatile("" : "+r"(off));
+	return off ^ salt;
+}
+
 /* Not in UAPI headers: the 4 bytes a VLAN tag inserts before the ethertype. */
 struct parse_vlan_hdr {
 	__be16 tci;
@@ -218,6 +235,7 @@ static __always_inline __u32 parse_ipv6(const struct parse_ctx *c, struct xdpfw_
 
 		if (!parse_ipv6_is_ext(nh))
 			break;
+		*off = parse_forget(*off, c->frame_len);
 		/* First 8 bytes: next header, length, and the fragment fields. */
 		h = parse_hdr(c, *off, PARSE_IPV6_EXT_MIN, *end);
 		if (!h)

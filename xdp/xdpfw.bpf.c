@@ -3,26 +3,35 @@
  * xdpfw.bpf.c - the firewall program: parse, classify, count, verdict.
  *
  * This file only wires the headers together; each states its contract:
+ *   consts.h    the rule set's constants: settings, generation, role
  *   parse.h     frame -> struct xdpfw_pkt + reason
+ *   tiny.h      struct xdpfw_pkt -> first matching rule, for a few rules
  *   classify.h  struct xdpfw_pkt -> first matching rule (fw_rules)
  *   limit.h     the same, past limited rules whose bucket has budget left
  *   counters.h  reason/rule -> XDP_PASS/XDP_DROP, per-CPU counters
  *
- * Every packet leaves through the one exit at the end, counted under exactly
- * one reason. The program never returns XDP_ABORTED: a frame it cannot make
- * sense of is malformed, and the operator decides what that means.
+ * The object is loaded once per rule set, with that set's constants
+ * (consts.h), in one of two roles (include/xdpfw.h, struct xdpfw_consts):
+ * the rule set's own program, or the entry program that tail-calls it.
+ * Either way, every packet leaves the rule set's program through the one
+ * exit at the end, counted under exactly one reason. The program never
+ * returns XDP_ABORTED: a frame it cannot make sense of is malformed, and
+ * the operator decides what that means.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
 #include "xdpfw.h"
+#include "consts.h"
 #include "parse.h"
+#include "tiny.h"
 #include "classify.h"
 #include "limit.h"
 #include "sets.h"
 #include "counters.h"
 
-/* The generation packets use now: written last by a reload (see xdpfw.h). */
+/* The generation of the program packets run, mirrored by fwctl for tools
+ * (include/xdpfw.h): read by no packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -30,13 +39,22 @@ struct {
 	__type(value, __u32);
 } fw_active SEC(".maps");
 
-/* Per generation: policy, nonip/malformed settings and the live rule count. */
+/* Per generation: policy, nonip/malformed settings and the live rule count,
+ * for user space; the program has its own copy in its constants. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
 	__type(value, struct xdpfw_config);
 } fw_config SEC(".maps");
+
+/* Slot 0: the rule set's program, for the entry program to tail-call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_progs SEC(".maps");
 
 /*
  * The layout stamp fwctl checks before it touches the maps (include/xdpfw.h).
@@ -55,50 +73,88 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(xdpfw_main);
 
-SEC("xdp")
-int xdpfw_main(struct xdp_md *ctx)
+/*
+ * Every map of the object, named on a path no packet takes (the rule count
+ * is never above the limit), so that each program of the object holds them
+ * all: fwctl finds the maps of whichever program is attached. The stamp
+ * among them, read on that path so that it is bound too.
+ */
+static __always_inline int keep_maps(const struct xdpfw_config *cfg)
+{
+	__u32 key = 0;
+
+	sets_keep(cfg);
+	if (cfg->rule_count > XDPFW_MAX_RULES) {
+		bpf_map_lookup_elem(&fw_active, &key);
+		bpf_map_lookup_elem(&fw_config, &key);
+		bpf_map_lookup_elem(&fw_progs, &key);
+		return xdpfw_stamp.magic != 0;
+	}
+	return 0;
+}
+
+/*
+ * The entry program: the rule set's program in fw_progs[0] takes the
+ * packet. The slot is filled before the entry program is attached and only
+ * ever replaced, never emptied; the kernel empties it when the last file
+ * descriptor and pin of fw_progs are gone, so fwctl pins it. Found empty,
+ * the packet passes uncounted, as through a program with no rules loaded
+ * (verdict_of()): cutting the link would cut the operator off too.
+ */
+static __always_inline int entry(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &fw_progs, 0);
+	return XDP_PASS;
+}
+
+/* The rule set's program: its rules, settings and generation are constants. */
+static __always_inline int rules(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	const struct xdpfw_config *cfg;
+	const struct xdpfw_config *cfg = fw_cfg();
 	const struct xdpfw_rule *r;
 	struct xdpfw_pkt pkt;
 	__u8 rule_action = XDPFW_ACT_PASS;
-	__u32 key = 0, reason, gen;
-	const __u32 *active;
+	__u32 key, reason, gen = fw_gen();
 	int rule, slot = -1;
 
-	/* The generation is read once: everything below uses this one. */
-	active = bpf_map_lookup_elem(&fw_active, &key);
-	if (!active) {
-		/* An array always has key 0: a path for the verifier only,
-		 * where reading the stamp binds it and costs packets nothing. */
-		return xdpfw_stamp.magic ? XDP_PASS : XDP_PASS;
-	}
-	gen = *active & (XDPFW_GENERATIONS - 1);
-	cfg = bpf_map_lookup_elem(&fw_config, &gen);
-	if (!cfg)
+	if (keep_maps(cfg))
 		return XDP_PASS;
-
-	sets_keep(cfg);
+	/* pkt lives in memory: split into registers the compiler spills and
+	 * zeroes field by field on every path (measured: slower). */
+	asm volatile("" : : "r"(&pkt) : "memory");
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
-		/* Only a rule set with limits pays for buckets and bpf_loop(). */
-		rule =
-		    cfg->limit.rules ? classify_limited(cfg, gen, &pkt) : classify(cfg, gen, &pkt);
-		if (rule >= 0) {
-			key = rule;
-			r = bpf_map_lookup_elem(&fw_rules, &key);
-			if (r) {
+		if (fw_consts()->tiny) {
+			if (tiny_classify(&pkt, &rule_action, &slot) >= 0)
 				reason = XDPFW_REASON_RULE;
-				rule_action = r->action;
-				slot = r->counter;
+		} else {
+			/* Only a rule set with limits pays for buckets and bpf_loop(). */
+			rule = cfg->limit.rules ? classify_limited(cfg, gen, &pkt)
+			                        : classify(cfg, gen, &pkt);
+			if (rule >= 0) {
+				key = rule;
+				r = bpf_map_lookup_elem(&fw_rules, &key);
+				if (r) {
+					reason = XDPFW_REASON_RULE;
+					rule_action = r->action;
+					slot = r->counter;
+				}
 			}
 		}
 	}
 
 	count_packet(reason, slot, data_end - data);
 	return verdict(cfg, reason, rule_action);
+}
+
+SEC("xdp")
+int xdpfw_main(struct xdp_md *ctx)
+{
+	if (fw_role() == XDPFW_ROLE_ENTRY)
+		return entry(ctx);
+	return rules(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";
