@@ -582,24 +582,81 @@ static int zero_counter(const struct xdpfw_bpf *skel, __u32 slot)
  * constants alone (xdp/tiny.h); tests lower it to reach the classifier. */
 unsigned int fw_tiny_rules = XDPFW_TINY_RULES;
 
-/* The constants of the program for rule set rs in generation gen. */
-static void make_consts(const struct fw_ruleset *rs, const struct xdpfw_config *cfg, __u32 gen,
-                        struct xdpfw_consts *k)
+bool fw_ruleset_tiny(const struct fw_ruleset *rs)
 {
 	const __u32 sets =
 	    XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET;
 	__u32 n = rs->config.rule_count;
 	bool tiny = n <= fw_tiny_rules && n <= XDPFW_TINY_RULES;
 
+	for (__u32 i = 0; tiny && i < n; i++)
+		tiny = !(rs->rules[i].flags & XDPFW_RULE_LIMIT) && !(rs->rules[i].match & sets);
+	return tiny;
+}
+
+/* XDPFW_TINY_* for the test of field bit of rule r. */
+static __u8 tiny_test(const struct xdpfw_rule *r, __u32 bit)
+{
+	if (!(r->match & bit))
+		return XDPFW_TINY_NO;
+	return (r->negate & bit) ? XDPFW_TINY_NOT : XDPFW_TINY_YES;
+}
+
+/* The words of prefix p its mask covers: IPv4's one, or IPv6's four. */
+static __u8 prefix_words(const struct xdpfw_prefix *p)
+{
+	return (p->mask[1] | p->mask[2] | p->mask[3]) ? 4 : 1;
+}
+
+/* Rule r as the program's constants hold it (xdp/tiny.h). */
+static void tiny_rule(const struct xdpfw_rule *r, struct xdpfw_tiny_rule *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->t_family = tiny_test(r, XDPFW_M_FAMILY);
+	t->t_proto = tiny_test(r, XDPFW_M_PROTO);
+	t->t_saddr = tiny_test(r, XDPFW_M_SADDR);
+	t->t_daddr = tiny_test(r, XDPFW_M_DADDR);
+	t->t_sport = tiny_test(r, XDPFW_M_SPORT);
+	t->t_dport = tiny_test(r, XDPFW_M_DPORT);
+	t->t_tcpflags = tiny_test(r, XDPFW_M_TCPFLAGS);
+	t->t_icmptype = tiny_test(r, XDPFW_M_ICMPTYPE);
+	t->t_vlan = tiny_test(r, XDPFW_M_VLAN);
+	t->t_fragment = tiny_test(r, XDPFW_M_FRAGMENT);
+	t->t_len = tiny_test(r, XDPFW_M_LEN);
+	t->t_ttl = tiny_test(r, XDPFW_M_TTL);
+	t->family = r->family;
+	t->proto = r->proto;
+	t->tcp_flags_mask = r->tcp_flags_mask;
+	t->tcp_flags_value = r->tcp_flags_value;
+	t->icmp_type = r->icmp_type;
+	t->ttl_lo = r->ttl_lo;
+	t->ttl_hi = r->ttl_hi;
+	t->action = r->action;
+	t->saddr_words = prefix_words(&r->saddr);
+	t->daddr_words = prefix_words(&r->daddr);
+	t->vlan = r->vlan;
+	t->sport_lo = r->sport_lo;
+	t->sport_hi = r->sport_hi;
+	t->dport_lo = r->dport_lo;
+	t->dport_hi = r->dport_hi;
+	t->len_lo = r->len_lo;
+	t->len_hi = r->len_hi;
+	t->counter = r->counter;
+	t->saddr = r->saddr;
+	t->daddr = r->daddr;
+}
+
+/* The constants of the program for rule set rs in generation gen. */
+static void make_consts(const struct fw_ruleset *rs, const struct xdpfw_config *cfg, __u32 gen,
+                        struct xdpfw_consts *k)
+{
 	memset(k, 0, sizeof(*k));
 	k->role = XDPFW_ROLE_RULES;
 	k->gen = gen;
 	k->config = *cfg;
-	for (__u32 i = 0; tiny && i < n; i++)
-		tiny = !(rs->rules[i].flags & XDPFW_RULE_LIMIT) && !(rs->rules[i].match & sets);
-	k->tiny = tiny;
-	if (tiny)
-		memcpy(k->tiny_rules, rs->rules, n * sizeof(rs->rules[0]));
+	k->tiny = fw_ruleset_tiny(rs);
+	for (__u32 i = 0; k->tiny && i < rs->config.rule_count; i++)
+		tiny_rule(&rs->rules[i], &k->tiny_rules[i]);
 }
 
 /*

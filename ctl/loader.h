@@ -58,6 +58,9 @@ int fw_ruleset_prog_fd(struct xdpfw_bpf *skel);
 /* Rule sets of at most this many rules (and at most XDPFW_TINY_RULES) are
  * matched from the program's constants (xdp/tiny.h); tests lower it. */
 extern unsigned int fw_tiny_rules;
+/* Whether rs is matched from the constants of its program: at most
+ * fw_tiny_rules rules, none rate-limited, none naming a set. */
+bool fw_ruleset_tiny(const struct fw_ruleset *rs);
 
 /* fw_nl_link_get with the errors reported (no such interface: a user error). */
 int fw_link_lookup(const char *ifname, struct fw_link *link);

@@ -380,16 +380,37 @@ _Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8, "xdpfw_config layo
 #define XDPFW_TINY_RULES     8
 #define XDPFW_CONSTS_SECTION ".rodata.consts"
 
+/*
+ * A rule of a tiny rule set as xdp/tiny.h tests it: a byte per test it may
+ * make (XDPFW_TINY_*), so that a test a rule does not make costs one load,
+ * and the values compared; the meaning is struct xdpfw_rule's.
+ */
+#define XDPFW_TINY_NO  0 /* the rule does not test the field */
+#define XDPFW_TINY_YES 1
+#define XDPFW_TINY_NOT 2 /* tested with != */
+struct xdpfw_tiny_rule {
+	__u8 t_family, t_proto, t_saddr, t_daddr, t_sport, t_dport; /* XDPFW_TINY_* */
+	__u8 t_tcpflags, t_icmptype, t_vlan, t_fragment, t_len, t_ttl;
+	__u8 family, proto, tcp_flags_mask, tcp_flags_value, icmp_type, ttl_lo, ttl_hi;
+	__u8 action;
+	__u8 saddr_words, daddr_words; /* words of the prefix the mask covers: 1 or 4 */
+	__u16 vlan, sport_lo, sport_hi, dport_lo, dport_hi, len_lo, len_hi;
+	__u32 counter; /* slot in fw_rule_stats */
+	struct xdpfw_prefix saddr, daddr;
+};
+_Static_assert(sizeof(struct xdpfw_tiny_rule) == 40 + 2 * sizeof(struct xdpfw_prefix),
+               "xdpfw_tiny_rule layout");
+
 struct xdpfw_consts {
 	__u32 role; /* XDPFW_ROLE_* */
 	__u32 gen;  /* the generation whose maps the RULES program reads */
 	__u32 tiny; /* 1: the rules are tiny_rules[0 .. config.rule_count - 1] */
 	__u32 pad;
 	struct xdpfw_config config;
-	struct xdpfw_rule tiny_rules[XDPFW_TINY_RULES];
+	struct xdpfw_tiny_rule tiny_rules[XDPFW_TINY_RULES];
 };
-_Static_assert(sizeof(struct xdpfw_consts) ==
-                   16 + sizeof(struct xdpfw_config) + XDPFW_TINY_RULES * sizeof(struct xdpfw_rule),
+_Static_assert(sizeof(struct xdpfw_consts) == 16 + sizeof(struct xdpfw_config) +
+                                                  XDPFW_TINY_RULES * sizeof(struct xdpfw_tiny_rule),
                "xdpfw_consts layout");
 
 /* Per-CPU counter: value of the rule and reason counter maps. */
@@ -503,7 +524,8 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(27, XDPFW_D16_MAP_BLOCKS)                                                                \
 	X(28, XDPFW_F_MAX)                                                                         \
 	X(29, XDPFW_TRIE_FIXED_BITS)                                                               \
-	X(30, sizeof(struct xdpfw_consts))
+	X(30, sizeof(struct xdpfw_consts))                                                         \
+	X(31, sizeof(struct xdpfw_tiny_rule))
 
 /*
  * A constant expression, so that the BPF program's initializer can hold

@@ -318,6 +318,49 @@ static __always_inline __u32 parse_l4(const struct parse_ctx *c, struct xdpfw_pk
 	return XDPFW_REASON_POLICY;
 }
 
+/*
+ * The frame most traffic is: untagged IPv4 without options or fragments,
+ * carrying TCP or UDP whose header is all there. Fixed offsets and one
+ * bounds check; 1 when it is such a frame, with *pkt filled exactly as the
+ * general way below fills it (tests/bpf/test_diff.c compares both with the
+ * model), else 0 and nothing read is kept: the general way decides, and
+ * finds the reason of a fault. Less than half the instructions a packet.
+ */
+static __always_inline int parse_fast(const struct parse_ctx *c, struct xdpfw_pkt *pkt)
+{
+	struct ethhdr *eth = c->data;
+	struct iphdr *ip = c->data + sizeof(*eth);
+	__u8 *l4 = c->data + sizeof(*eth) + sizeof(*ip);
+	__u32 tot, doff;
+
+	if ((void *)(l4 + PARSE_TCP_HDR_MIN) > c->data_end)
+		return 0;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 /* version 4, IHL 5 */ ||
+	    (ip->frag_off & bpf_htons(PARSE_IP_MF | PARSE_IP_OFFSET)))
+		return 0;
+	tot = bpf_ntohs(ip->tot_len);
+	if (sizeof(*eth) + tot > c->frame_len)
+		return 0;
+	if (ip->protocol == IPPROTO_TCP) {
+		doff = l4[12] >> 4;
+		if (doff < 5 || sizeof(*ip) + doff * 4 > tot)
+			return 0;
+		pkt->tcp_flags = l4[13];
+	} else if (ip->protocol != IPPROTO_UDP || tot < sizeof(*ip) + PARSE_UDP_HDR_LEN) {
+		return 0;
+	}
+	pkt->family = XDPFW_FAMILY_IPV4;
+	pkt->proto = ip->protocol;
+	pkt->ttl = ip->ttl;
+	pkt->ip_len = tot;
+	pkt->saddr[0] = ip->saddr;
+	pkt->daddr[0] = ip->daddr;
+	pkt->sport = bpf_ntohs(*(__be16 *)l4);
+	pkt->dport = bpf_ntohs(*(__be16 *)(l4 + 2));
+	pkt->flags = XDPFW_PKT_PORTS;
+	return 1;
+}
+
 static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpfw_pkt *pkt)
 {
 	struct parse_ctx c = {
@@ -329,6 +372,8 @@ static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpf
 	__be16 type = 0;
 
 	__builtin_memset(pkt, 0, sizeof(*pkt));
+	if (parse_fast(&c, pkt))
+		return XDPFW_REASON_POLICY;
 	reason = parse_eth(&c, pkt, &off, &type);
 	if (reason != XDPFW_REASON_POLICY)
 		return reason;

@@ -13,7 +13,9 @@
  * for packets parse_frame() returned XDPFW_REASON_POLICY for (IPv4 or
  * IPv6, so an address is always there).
  *
- * What "matches" means is the reference model's (ctl/model.c, rule_match):
+ * The rules are struct xdpfw_tiny_rule (include/xdpfw.h), which fwctl
+ * writes from the compiled rules. What "matches" means is the reference
+ * model's (ctl/model.c, rule_match):
  * every field a rule names holds, `!=` inverts a value test but never its
  * precondition (ports exist only where parse_l4() read them, an ICMP type
  * is not there in a later fragment).
@@ -40,56 +42,71 @@ static __always_inline int tiny_in(__u32 v, __u32 lo, __u32 hi, __u32 max)
 	return (lo == 0 || v >= lo) && (hi == max || v <= hi);
 }
 
-/* Address a within prefix p: only the words its mask covers. */
-static __always_inline int tiny_prefix(const struct xdpfw_prefix *p, const __u32 *a)
+/* Address a within prefix p, of which the mask covers the first words. */
+static __always_inline int tiny_prefix(const struct xdpfw_prefix *p, __u8 words, const __u32 *a)
 {
 #pragma unroll
 	for (int i = 0; i < 4; i++) {
 		__u32 m = p->mask[i];
 
+		if (i >= words)
+			break;
 		if (m == 0xffffffffu) {
 			if (a[i] != p->addr[i])
 				return 0;
-		} else if (m && (a[i] & m) != p->addr[i]) {
+		} else if ((a[i] & m) != p->addr[i]) {
 			return 0;
 		}
 	}
 	return 1;
 }
 
+/*
+ * A test of a rule is made in one of two ways, `==` or `!=`, each its own
+ * branch: the kind is a constant, so the program holds one of them, and the
+ * value test there is a compare and a jump, never a truth value computed.
+ */
 /* Whether rule r matches pkt, test for test as rule_match() in ctl/model.c. */
-static __always_inline int tiny_match(const struct xdpfw_rule *r, const struct xdpfw_pkt *pkt)
+static __always_inline int tiny_match(const struct xdpfw_tiny_rule *r, const struct xdpfw_pkt *pkt)
 {
-	__u32 m = r->match, neg = r->negate;
 	int ports = pkt->flags & XDPFW_PKT_PORTS;
 
-	if ((m & XDPFW_M_FAMILY) && pkt->family != r->family)
+	if (r->t_family && pkt->family != r->family)
 		return 0;
-	if ((m & XDPFW_M_PROTO) && (pkt->proto != r->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
+	if (r->t_proto && (pkt->proto != r->proto || (pkt->flags & XDPFW_PKT_NO_PROTO)))
 		return 0;
-	if ((m & XDPFW_M_SADDR) && tiny_prefix(&r->saddr, pkt->saddr) == !!(neg & XDPFW_M_SADDR))
+	if (r->t_saddr == XDPFW_TINY_YES && !tiny_prefix(&r->saddr, r->saddr_words, pkt->saddr))
 		return 0;
-	if ((m & XDPFW_M_DADDR) && tiny_prefix(&r->daddr, pkt->daddr) == !!(neg & XDPFW_M_DADDR))
+	if (r->t_saddr == XDPFW_TINY_NOT && tiny_prefix(&r->saddr, r->saddr_words, pkt->saddr))
 		return 0;
-	if ((m & XDPFW_M_SPORT) && (!ports || tiny_in(pkt->sport, r->sport_lo, r->sport_hi,
-	                                              0xffff) == !!(neg & XDPFW_M_SPORT)))
+	if (r->t_daddr == XDPFW_TINY_YES && !tiny_prefix(&r->daddr, r->daddr_words, pkt->daddr))
 		return 0;
-	if ((m & XDPFW_M_DPORT) && (!ports || tiny_in(pkt->dport, r->dport_lo, r->dport_hi,
-	                                              0xffff) == !!(neg & XDPFW_M_DPORT)))
+	if (r->t_daddr == XDPFW_TINY_NOT && tiny_prefix(&r->daddr, r->daddr_words, pkt->daddr))
 		return 0;
-	if ((m & XDPFW_M_TCPFLAGS) &&
-	    (!ports || (pkt->tcp_flags & r->tcp_flags_mask) != r->tcp_flags_value))
+	if (r->t_sport && !ports)
 		return 0;
-	if ((m & XDPFW_M_ICMPTYPE) &&
+	if (r->t_sport == XDPFW_TINY_YES && !tiny_in(pkt->sport, r->sport_lo, r->sport_hi, 0xffff))
+		return 0;
+	if (r->t_sport == XDPFW_TINY_NOT && tiny_in(pkt->sport, r->sport_lo, r->sport_hi, 0xffff))
+		return 0;
+	if (r->t_dport && !ports)
+		return 0;
+	if (r->t_dport == XDPFW_TINY_YES && !tiny_in(pkt->dport, r->dport_lo, r->dport_hi, 0xffff))
+		return 0;
+	if (r->t_dport == XDPFW_TINY_NOT && tiny_in(pkt->dport, r->dport_lo, r->dport_hi, 0xffff))
+		return 0;
+	if (r->t_tcpflags && (!ports || (pkt->tcp_flags & r->tcp_flags_mask) != r->tcp_flags_value))
+		return 0;
+	if (r->t_icmptype &&
 	    ((pkt->flags & XDPFW_PKT_LATER_FRAG) || pkt->icmp_type != r->icmp_type))
 		return 0;
-	if ((m & XDPFW_M_VLAN) && (!pkt->vlan_count || pkt->vlan[0] != r->vlan))
+	if (r->t_vlan && (!pkt->vlan_count || pkt->vlan[0] != r->vlan))
 		return 0;
-	if ((m & XDPFW_M_FRAGMENT) && !(pkt->flags & XDPFW_PKT_FRAGMENT))
+	if (r->t_fragment && !(pkt->flags & XDPFW_PKT_FRAGMENT))
 		return 0;
-	if ((m & XDPFW_M_LEN) && !tiny_in(pkt->ip_len, r->len_lo, r->len_hi, 0xffff))
+	if (r->t_len && !tiny_in(pkt->ip_len, r->len_lo, r->len_hi, 0xffff))
 		return 0;
-	if ((m & XDPFW_M_TTL) && !tiny_in(pkt->ttl, r->ttl_lo, r->ttl_hi, 0xff))
+	if (r->t_ttl && !tiny_in(pkt->ttl, r->ttl_lo, r->ttl_hi, 0xff))
 		return 0;
 	return 1;
 }
@@ -101,7 +118,7 @@ static __always_inline int tiny_classify(const struct xdpfw_pkt *pkt, __u8 *acti
 
 #pragma unroll
 	for (int i = 0; i < XDPFW_TINY_RULES; i++) {
-		const struct xdpfw_rule *r = &c->tiny_rules[i];
+		const struct xdpfw_tiny_rule *r = &c->tiny_rules[i];
 
 		if ((__u32)i >= n)
 			break;

@@ -112,6 +112,7 @@ static __always_inline int rules(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
 	const struct xdpfw_config *cfg = fw_cfg();
 	const struct xdpfw_rule *r;
 	struct xdpfw_pkt pkt;
@@ -125,27 +126,31 @@ static __always_inline int rules(struct xdp_md *ctx)
 	 * zeroes field by field on every path (measured: slower). */
 	asm volatile("" : : "r"(&pkt) : "memory");
 	reason = parse_frame(data, data_end, &pkt);
-	if (reason == XDPFW_REASON_POLICY) {
-		if (fw_consts()->tiny) {
-			if (tiny_classify(&pkt, &rule_action, &slot) >= 0)
+	if (reason != XDPFW_REASON_POLICY) {
+		/* Non-IP or malformed: the same exit, apart, so that the parser's
+		 * many early returns carry the reason alone (measured: faster). */
+		count_packet(reason, -1, bytes);
+		return verdict(cfg, reason, XDPFW_ACT_PASS);
+	}
+	if (fw_consts()->tiny) {
+		if (tiny_classify(&pkt, &rule_action, &slot) >= 0)
+			reason = XDPFW_REASON_RULE;
+	} else {
+		/* Only a rule set with limits pays for buckets and bpf_loop(). */
+		rule =
+		    cfg->limit.rules ? classify_limited(cfg, gen, &pkt) : classify(cfg, gen, &pkt);
+		if (rule >= 0) {
+			key = rule;
+			r = bpf_map_lookup_elem(&fw_rules, &key);
+			if (r) {
 				reason = XDPFW_REASON_RULE;
-		} else {
-			/* Only a rule set with limits pays for buckets and bpf_loop(). */
-			rule = cfg->limit.rules ? classify_limited(cfg, gen, &pkt)
-			                        : classify(cfg, gen, &pkt);
-			if (rule >= 0) {
-				key = rule;
-				r = bpf_map_lookup_elem(&fw_rules, &key);
-				if (r) {
-					reason = XDPFW_REASON_RULE;
-					rule_action = r->action;
-					slot = r->counter;
-				}
+				rule_action = r->action;
+				slot = r->counter;
 			}
 		}
 	}
 
-	count_packet(reason, slot, data_end - data);
+	count_packet(reason, slot, bytes);
 	return verdict(cfg, reason, rule_action);
 }
 

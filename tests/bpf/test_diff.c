@@ -14,6 +14,10 @@
  * the program walks, too), unknown protocols, non-IP frames, bad versions
  * and lengths, truncation at any point, padding and random corruption.
  *
+ * A quarter of the sets have at most XDPFW_TINY_RULES rules; of those the
+ * program could match from its constants (xdp/tiny.h), every other one is
+ * matched so and the rest by the classifier, so both are compared.
+ *
  * Every frame runs once through BPF_PROG_TEST_RUN; its verdict must be the
  * model's. The reason and rule must be too: per rule set the model tallies
  * packets and bytes per reason and per rule, and the program's per-CPU
@@ -651,7 +655,9 @@ static void gen_set(uint32_t set, struct set_gen *g)
 {
 	static const char *const settings[] = {"policy", "nonip", "malformed"};
 	struct rng r = stream(set, -1);
-	int nrules = 1 + below(&r, MAX_RULES_PER_SET);
+	/* A quarter of the sets have no more rules than the program matches
+	 * from its constants (xdp/tiny.h). */
+	int nrules = 1 + below(&r, set % 4 == 3 ? XDPFW_TINY_RULES : MAX_RULES_PER_SET);
 	int at[3];
 
 	gen_reset(g, POOL_MAX);
@@ -1800,6 +1806,7 @@ static void test_differential(void **state)
 	uint32_t only = env_u32("XDPFW_DIFF_SET", UINT32_MAX);
 	uint32_t first = only == UINT32_MAX ? 0 : only, last = only == UINT32_MAX ? sets : only + 1;
 	struct timespec t0, t1;
+	uint32_t tiny_sets = 0, small_sets = 0;
 	double secs;
 
 	(void)state;
@@ -1809,7 +1816,16 @@ static void test_differential(void **state)
 	for (uint32_t s = first; s < last; s++) {
 		gen_set(s, &g);
 		compile_set(s, &g, &rs);
+		/* Every other set the tiny path could match takes the
+		 * classifier instead, so that both are compared. */
+		if (fw_ruleset_tiny(rs) && (tiny_sets + small_sets) % 2)
+			fw_tiny_rules = 0;
+		if (fw_ruleset_tiny(rs))
+			tiny_sets++;
+		else if (rs->config.rule_count <= XDPFW_TINY_RULES)
+			small_sets++;
 		st.disagreements += compare_set(s, frames, &g, rs, rs, &st, false);
+		fw_tiny_rules = XDPFW_TINY_RULES;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1819,6 +1835,9 @@ static void test_differential(void **state)
 	       seed, last - first, frames, st.frames, secs, st.disagreements);
 	printf("# rules that decided at least one frame: %" PRIu64 " of %" PRIu64 "\n",
 	       st.rules_hit, st.rules);
+	printf("# sets matched from the program's constants (tiny): %u; sets of at most %d rules "
+	       "on the classifier: %u\n",
+	       tiny_sets, XDPFW_TINY_RULES, small_sets);
 	printf("# frames by reason (model):");
 	for (uint32_t k = 0; k < XDPFW_REASON_MAX; k++)
 		printf(" %s %" PRIu64, fw_reason_name(k), st.reasons[k]);
@@ -1828,6 +1847,11 @@ static void test_differential(void **state)
 		fail_msg("seed 0x%016" PRIx64
 		         ": the program and the model disagree on at least %" PRIu64 " frames",
 		         seed, st.disagreements);
+	/* 50 sets hold about 12 small ones: the tiny path must have had some. */
+	if (last - first >= 50 && (!tiny_sets || !small_sets))
+		fail_msg("seed 0x%016" PRIx64 ": %u sets on the tiny path, %u small sets on the "
+		         "classifier: both should have some",
+		         seed, tiny_sets, small_sets);
 	/* The generator must keep reaching every outcome, or the comparison
 	 * proves little: every reason, and most rules deciding something. */
 	if (only == UINT32_MAX && st.frames >= 100000) {
