@@ -578,16 +578,12 @@ static int zero_counter(const struct xdpfw_bpf *skel, __u32 slot)
 			 sizeof(struct xdpfw_limit_bucket), false);
 }
 
-/* How many rules a rule set may have to be matched from the program's
- * constants alone (xdp/tiny.h); tests lower it to reach the classifier. */
-unsigned int fw_tiny_rules = XDPFW_TINY_RULES;
-
 bool fw_ruleset_tiny(const struct fw_ruleset *rs)
 {
 	const __u32 sets =
 	    XDPFW_M_SADDR_SET | XDPFW_M_DADDR_SET | XDPFW_M_SPORT_SET | XDPFW_M_DPORT_SET;
 	__u32 n = rs->config.rule_count;
-	bool tiny = n <= fw_tiny_rules && n <= XDPFW_TINY_RULES;
+	bool tiny = n <= XDPFW_TINY_RULES;
 
 	for (__u32 i = 0; tiny && i < n; i++)
 		tiny = !(rs->rules[i].flags & XDPFW_RULE_LIMIT) && !(rs->rules[i].match & sets);
@@ -1077,21 +1073,20 @@ static int alone_rules(struct xdp_program *prog, const struct fw_link *link, str
                        int rules_fd)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = xdp_program__fd(prog));
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(link->ifindex);
-	bool alone = !libxdp_get_error(mp) && mp && xdp_multiprog__is_legacy(mp) &&
-	             xdp_program__id(xdp_multiprog__main_prog(mp)) == xdp_program__id(prog);
-	__u32 flags = alone ? mode_flags(xdp_multiprog__attach_mode(mp)) : 0, zero = 0;
+	struct fw_link now;
+	__u32 flags, zero = 0;
 	int err;
 
-	if (!libxdp_get_error(mp))
-		xdp_multiprog__close(mp);
-	if (!alone)
+	/* Alone: the link's program is ours (a dispatcher's would be its own). */
+	if (fw_nl_link_get(link->name, &now) || fw_link_prog_id(&now) != xdp_program__id(prog))
 		return xdp_program__fd(prog);
+	flags = now.xdp_attached == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	err = bpf_xdp_attach(link->ifindex, rules_fd, flags | XDP_FLAGS_REPLACE, &opts);
 	if (err) {
-		fw_warn("xdpfw runs on %s through its entry program, which needs its pins (%s "
-		        "refused the direct one: %s)",
-		        link->name, "the kernel", strerror(-err));
+		fw_warn("xdpfw runs on %s through its entry program, which needs the pin of its "
+		        "program array (the kernel refused the rule set's program in its place: "
+		        "%s)",
+		        link->name, strerror(-err));
 		return xdp_program__fd(prog);
 	}
 	/* The slot would only keep replaced programs alive. */

@@ -55,11 +55,8 @@ int fw_ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs);
 /* The rule set's program fw_ruleset_write() made live, as a new fd (what
  * runs attached alone), or -errno. */
 int fw_ruleset_prog_fd(struct xdpfw_bpf *skel);
-/* Rule sets of at most this many rules (and at most XDPFW_TINY_RULES) are
- * matched from the program's constants (xdp/tiny.h); tests lower it. */
-extern unsigned int fw_tiny_rules;
-/* Whether rs is matched from the constants of its program: at most
- * fw_tiny_rules rules, none rate-limited, none naming a set. */
+/* Whether rs is matched from the constants of its program (xdp/tiny.h): at
+ * most XDPFW_TINY_RULES rules, none rate-limited, none naming a set. */
 bool fw_ruleset_tiny(const struct fw_ruleset *rs);
 
 /* fw_nl_link_get with the errors reported (no such interface: a user error). */
