@@ -742,11 +742,11 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	if (lock < 0)
 		return lock;
 	if (!err) {
-		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to "
-		        "change its rules",
-		        ifname, old.prog_id, ifname);
+		err = fw_uerr_r(EEXIST,
+		                "xdpfw is already attached to %s (program %u); use fwctl reload %s "
+		                "FILE to change its rules",
+		                ifname, old.prog_id, ifname);
 		fw_instance_close(&old);
-		err = -EEXIST;
 		goto out;
 	}
 	if (err != -ENOENT)
@@ -1440,8 +1440,9 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	}
 	if (err) {
 		if (err == -ENOENT)
-			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname,
-			        ifname);
+			err =
+			    fw_uerr_r(err, "xdpfw is not attached to %s; use fwctl attach %s FILE",
+			              ifname, ifname);
 		free(fresh);
 		close(lock);
 		return err;
