@@ -442,14 +442,15 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	free(keys);
 	if (err)
 		return err;
-	keys = seq_keys(gen * XDPFW_MAX_VECS, c->nvecs);
-	if (!keys)
-		return oom("the rule vectors");
-	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
-	                  sizeof(*c->vecs), c->nvecs, "the rule vectors");
-	free(keys);
-	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
-		      write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
+	/* The tables of phases 1 and 2 are whole blocks (cls_xprod.c pads them). */
+	return write_store(skel->maps.fw_tab32, gen, c->tab32, sizeof(struct xdpfw_tab32_block),
+	                   (__u32)(c->ntab32 / XDPFW_TAB32_PER_BLOCK), "the class tables") ?:
+	       write_store(skel->maps.fw_tab16, gen, c->tab16, sizeof(struct xdpfw_tab16_block),
+	                   (__u32)(c->ntab16 / XDPFW_TAB16_PER_BLOCK), "the rule tables") ?:
+	       write_store(skel->maps.fw_lvecs, gen, c->lvecs, sizeof(*c->lvecs), c->nlvecs,
+	                   "the vectors of limited rules") ?:
+	       write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
+	       write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
 }
 
 /* Entries of the per-source bucket hash in place, or 0 when there is none. */

@@ -30,14 +30,6 @@ struct {
 	__type(value, __u32);
 } fw_active SEC(".maps");
 
-/* Per generation: policy, nonip/malformed settings and the live rule count. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS);
-	__type(key, __u32);
-	__type(value, struct xdpfw_config);
-} fw_config SEC(".maps");
-
 /*
  * The layout stamp fwctl checks before it touches the maps (include/xdpfw.h).
  * A section of its own makes it a map of its own, named as the section,
@@ -65,6 +57,8 @@ int xdpfw_main(struct xdp_md *ctx)
 	struct xdpfw_pkt pkt;
 	__u8 rule_action = XDPFW_ACT_PASS;
 	__u32 key = 0, reason, gen;
+	__u32 lvec[CLS_NFIELDS];
+	struct cls_walk walk;
 	const __u32 *active;
 	int rule, slot = -1;
 
@@ -83,9 +77,10 @@ int xdpfw_main(struct xdp_md *ctx)
 	sets_keep(cfg);
 	reason = parse_frame(data, data_end, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
-		/* Only a rule set with limits pays for buckets and bpf_loop(). */
-		rule =
-		    cfg->limit.rules ? classify_limited(cfg, gen, &pkt) : classify(cfg, gen, &pkt);
+		/* Only a rule set with vector rules (limits) walks them. */
+		rule = classify_into(cfg, gen, &pkt, &walk, cfg->plan.nvector ? lvec : NULL);
+		if (cfg->plan.nvector)
+			rule = classify_limited(cfg, &pkt, &walk, lvec);
 		if (rule >= 0) {
 			key = rule;
 			r = bpf_map_lookup_elem(&fw_rules, &key);
