@@ -454,15 +454,18 @@ static int run_check(int prog_fd, const struct xdpfw_bpf *fw, const struct fw_ru
 		drops += o.retval == XDP_DROP;
 		if (o.retval == xdp_of(want.action) && q1 == q0 + 1 && rule_moved)
 			continue;
-		if (bad++ < CHECK_REPORT)
-			fprintf(
-			    stderr,
-			    "xdpfw-cost: %s: frame %u: program %s (reason %s counted: %s, rule %d "
-			    "counted: %s), model %s, reason %s, rule %d\n",
-			    path, f + 1, fw_xdp_name(o.retval), fw_reason_name(want.reason),
-			    q1 == q0 + 1 ? "yes" : "no", want.rule, rule_moved ? "yes" : "no",
-			    fw_xdp_name(xdp_of(want.action)), fw_reason_name(want.reason),
-			    want.rule);
+		if (bad++ < CHECK_REPORT) {
+			char text[256] = "";
+
+			if (want.rule >= 0)
+				fw_rule_format(&rs->rules[want.rule], text, sizeof(text));
+			fprintf(stderr,
+			        "xdpfw-cost: %s: frame %u: program %s (the model's reason counted: "
+			        "%s, its rule counted: %s); model %s, reason %s, rule %d%s%s\n",
+			        path, f + 1, fw_xdp_name(o.retval), q1 == q0 + 1 ? "yes" : "no",
+			        rule_moved ? "yes" : "no", fw_xdp_name(xdp_of(want.action)),
+			        fw_reason_name(want.reason), want.rule, text[0] ? ": " : "", text);
+		}
 	}
 	if (counter_totals(fw, rs, ncpu, &reasons1, &rules1))
 		goto out;
