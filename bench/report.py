@@ -494,7 +494,7 @@ def issue12_section():
                 return ("failed" if xs else "-"), None, "-"
             m = st.median([mpps(x) for x in good])
             h = st.median([x["cnt"] / x["rx"] if x["rx"] else 0 for x in good])
-            return f"{m:.2f}" if m >= 0.1 else f"{m:.3f}", m, f"{h:.0%}"
+            return f"{m:.2f}" if m >= 0.1 else f"{m:.2g}", m, f"{h:.0%}"
 
         for s, n, _ in cbinfo:
             a, am, ah = tp("cb_" + s)
@@ -511,7 +511,7 @@ def issue12_section():
                    "4,096 frames to udp 53 that match the last rule, or spread over all the "
                    "rules in turn (bench/classbench.py shared). Program ns over those frames.\n")
         out.append("| own field | frames | " + " | ".join(f"{n:,}" for n in sizes) +
-                   " | largest / 100 |")
+                   " | largest measured / 100 |")
         out.append("| --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: |")
         for field in ("sport", "saddr", "daddr"):
             for v in ("last", "spread"):
