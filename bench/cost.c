@@ -705,7 +705,7 @@ int main(int argc, char **argv)
 	}
 
 	if (check) {
-		err = run_check(prog_fd, fw, &ruleset, frames, nframes, frames_path);
+		err = run_check(prog_fd, fw, ruleset, frames, nframes, frames_path);
 		goto out;
 	}
 	if (many && !hot) {
