@@ -1191,8 +1191,9 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 		n += (size_t)snprintf(
 		    buf + n, n < len ? len - n : 0,
 		    "%u partition%s, %u classes crossed, at most %u table reads a "
-		    "packet",
-		    c->plan.nparts, c->plan.nparts == 1 ? "" : "s", c->ny, fw_cls_reads(c));
+		    "packet, %u rule%s by vectors",
+		    c->plan.nparts, c->plan.nparts == 1 ? "" : "s", c->ny, fw_cls_reads(c),
+		    c->plan.nvector, c->plan.nvector == 1 ? "" : "s");
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
 			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
