@@ -9,6 +9,10 @@
  * walks cfg_saddr_count x cfg_sport_count distinct flows and hash or trie
  * caches in the receiver are not flattered by one repeated flow.
  *
+ * With a frame list (gen.c --frames), the frames come whole from gen_frames
+ * instead, one after the other: a ClassBench trace's headers differ in every
+ * field, protocol and L4 header included, so they are written, not edited.
+ *
  * The kernel may hand the program a page that an earlier run already edited
  * (live frames are recycled without being reset), so every write sets an
  * absolute value computed from the template's original fields, never an
@@ -31,6 +35,8 @@ const volatile __u32 cfg_sport_base;
 const volatile __u32 cfg_sport_count; /* >= 1 */
 /* The template's own values (network byte order), for the checksum updates. */
 const volatile __u32 tmpl_saddr;
+const volatile __u32 cfg_nframes;     /* > 0: frames from gen_frames, in turn */
+const volatile __u32 cfg_frame_words; /* their length in 4-byte words */
 const volatile __u16 tmpl_sport;
 const volatile __u16 tmpl_ip_csum;
 const volatile __u16 tmpl_l4_csum;
@@ -45,6 +51,39 @@ struct {
 
 /* Frames longer than this are not edited (gen.c caps templates below it). */
 #define GEN_MAX_OFF 256
+
+/* A frame of the list: its bytes, the length a multiple of 4 (gen.c pads). */
+#define GEN_FRAME_WORDS 32
+struct gen_frame_bytes {
+	__u32 w[GEN_FRAME_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* gen.c sizes it to the list before load */
+	__type(key, __u32);
+	__type(value, struct gen_frame_bytes);
+} gen_frames SEC(".maps");
+
+/* Frame idx of the list over the whole packet (every frame of a list has
+ * the template's length, cfg_frame_words words). */
+static __always_inline int put_frame(void *data, void *end, __u32 idx)
+{
+	__u32 k = idx % cfg_nframes;
+	struct gen_frame_bytes *f = bpf_map_lookup_elem(&gen_frames, &k);
+
+	if (!f)
+		return XDP_ABORTED;
+#pragma unroll
+	for (__u32 i = 0; i < GEN_FRAME_WORDS; i++) {
+		if (i >= cfg_frame_words)
+			break;
+		if (data + (i + 1) * 4 > end)
+			return XDP_ABORTED;
+		((__u32 *)data)[i] = f->w[i];
+	}
+	return bpf_redirect(cfg_ifindex, 0);
+}
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for a 32-bit and a 16-bit field. */
 static __always_inline __u16 csum_fold(__u32 s)
@@ -84,6 +123,8 @@ int gen_frame(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	idx = (__u32)*sent;
 	*sent += 1;
+	if (cfg_nframes)
+		return put_frame(data, end, idx);
 
 	a_off = idx % cfg_saddr_count;
 	p_off = (idx / cfg_saddr_count) % cfg_sport_count;

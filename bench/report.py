@@ -8,13 +8,17 @@ exit status), SCENARIOS (the id|label|template|how|counter|groups|sources
 table), BLSETS and the machine description; writes OUT, with issue 6's
 targets table and issue 7's rate limits, and, under PNG_DATA, the data files
 bench/results.gp plots. ONLY=limits writes the machine, the rate limits and
-the throughput table only.
+the throughput table only; ONLY=classbench the machine, issue 12's section
+(CHECKS: the verdict checks, "id status output" a line; CBINFO: "set rules
+description" of each ClassBench set) and the throughput table.
 """
 import os
 import statistics as st
 
 env = os.environ
 scen = [l.split("|") for l in env["SCENARIOS"].strip().splitlines()]
+# Field 6: groups; "o" marks a scenario measured by program cost only.
+cost_only = {f[0] for f in scen if len(f) > 5 and "o" in f[5]}
 # Field 7: where the frames come from ("" xdpfw-gen's 256 x 16, "1", "64k").
 sources = {f[0]: (f[6] if len(f) > 6 else "") for f in scen}
 FLOWS = int(env.get("FLOWS", "4096"))
@@ -32,13 +36,16 @@ for line in open(env["RAW"]):
     r, sid, status, sent, secs, rx, cnt = f[:7]
     lruns, lns = (int(f[7]), float(f[8])) if len(f) >= 9 else (0, 0.0)
     rows.setdefault(sid, []).append(
-        dict(round=int(r), ok=status == "ok", sent=int(sent), secs=float(secs),
+        dict(round=int(r), ok=status == "ok", refused=status == "refused",
+             sent=int(sent), secs=float(secs),
              rx=int(rx), cnt=int(cnt), live=lns if lruns else None))
 # (id, "1"): hot; (id, "flows"): the 4,096-flow figure.
-costs = {}
+costs, refused = {}, set()
 for line in open(env["COSTS"]):
     f = line.rstrip("\n").split("\t")
-    if len(f) >= 4 and f[2]:
+    if len(f) >= 2 and f[1] == "refused":
+        refused.add(f[0])  # over xdpfw's limits ("too many rules")
+    elif len(f) >= 4 and f[2]:
         costs.setdefault((f[0], f[1]), []).append(float(f[2]))
 
 
@@ -153,7 +160,7 @@ for key, what, limit in (("attach_bl1000000", "attach, a set of 1M IPv4 prefixes
                    f"<= {limit} ms | - |")
     else:
         tgt.append(f"| {what} | {v} ms (median) | | | | <= {limit} ms | {met(v <= limit)} |")
-if only != "limits":
+if only in ("", "classifier"):
     out.append("## Issue 6 targets\n")
     out.append(f"Program cost = ns per packet over the frames of {FLOWS:,} distinct flows "
                f"(xdpfw-gen's), each run once per BPF_PROG_TEST_RUN call, pass after pass; "
@@ -187,8 +194,13 @@ out.append(f"| path | Mpps | min-max | ns/packet | x drop | x nft | handled | pr
 out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 plot = []
 for sid, label, tmpl, how, what, *_ in scen:
+    if sid in cost_only:
+        continue
     xs = rows.get(sid, [])
     good = [x for x in xs if x["ok"]]
+    if xs and all(x["refused"] for x in xs):
+        out.append(f"| {label} | refused: too many rules | | | | | | - | - | - |")
+        continue
     if not good:
         out.append(f"| {label} | failed | | | | | | {cost(sid, '1')} | {cost(sid, 'flows')} | - |")
         continue
@@ -258,7 +270,7 @@ def rules_section():
     out.append("")
 
 
-if only != "limits":
+if only in ("", "classifier"):
     rules_section()
 
 
@@ -299,7 +311,7 @@ def blocklists_section():
     out.append("")
 
 
-if only != "limits":
+if only in ("", "classifier"):
     blocklists_section()
 
 # --- rate limits -----------------------------------------------------------------
@@ -353,6 +365,206 @@ LIMITS_NOTE = """- Rate limits: the 65,536 sources are 198.18.0.0-198.18.255.255
   flows, as above, not xdpfw-gen's 4,096.
 """
 
+# --- issue 12 -------------------------------------------------------------------
+checks = {}
+if env.get("CHECKS") and os.path.exists(env["CHECKS"]):
+    for line in open(env["CHECKS"]):
+        f = line.rstrip("\n").split("\t")
+        if len(f) >= 3:
+            checks[f[0]] = (f[1], dict(kv.split("=", 1) for kv in f[2].split() if "=" in kv))
+cbinfo = []
+for line in env.get("CBINFO", "").strip().splitlines():
+    f = line.split("\t")
+    if len(f) == 3:
+        cbinfo.append((f[0], int(f[1]), f[2]))
+i12 = []
+
+
+def c12(sid):
+    """Program cost over the scenario's frames, or why there is none."""
+    if sid in refused:
+        return "refused"
+    return fmt(med_cost(sid, "flows"), 1)
+
+
+def div(a, b, nd=2):
+    a, b = med_cost(a, "flows"), med_cost(b, "flows")
+    return f"{a / b:.{nd}f}x" if a and b else "-"
+
+
+def check_cell(sid):
+    st_, kv = checks.get(sid, ("not run", {}))
+    if st_ in ("ok", "differ"):
+        return f"{kv.get('disagree', '?')} of {int(kv.get('frames', 0)):,}"
+    return "refused" if st_ == "refused" else st_
+
+
+def target12(what, a, b, limit, fa, fb):
+    """a over b (program cost) against a limit; also net of the floors fa, fb:
+    the trivial drop over a's and b's frames."""
+    if a in refused:
+        i12.append(f"| {what} | refused: too many rules | | | <= {limit}x | **missed** |")
+        return
+    ca, cb = med_cost(a, "flows"), med_cost(b, "flows")
+    if ca is None or cb is None:
+        i12.append(f"| {what} | not measured | | | <= {limit}x | - |")
+        return
+    r = ca / cb
+    na, nb = med_cost(fa, "flows"), med_cost(fb, "flows")
+    net = f"{(ca - na) / (cb - nb):.2f}x" if na and nb and cb > nb else "-"
+    i12.append(f"| {what} | {ca:.1f} / {cb:.1f} ns | {r:.2f}x | {net} | <= {limit}x | "
+               f"{met(r <= limit)} |")
+
+
+def issue12_section():
+    sf = [(sid, label) for sid, label, *_ in scen if sid.startswith("sf_")]
+    if not (cbinfo or sf or rows.get("fw2") or med_cost("fw2", "flows")):
+        return
+    out.append("## Issue 12: ClassBench, shared fields, the fixed cost\n")
+    out.append("Program cost: ns per packet from the kernel's BPF run-time statistics "
+               "around the program alone, each frame run once per BPF_PROG_TEST_RUN call, "
+               "pass after pass, the mean of the middle 80% of the runs, median over the "
+               "rounds (bench/cost.c); every program of a table over the same frames. "
+               "`refused`: the rule set is over xdpfw's limits (`too many rules`: 4,096 "
+               "rules today).\n")
+    # Targets first, as issue 12 words them.
+    fam = {}
+    for s, n, _ in cbinfo:
+        fam.setdefault(s.split("_")[0], {})[s.split("_")[1]] = s
+    for f, sizes in fam.items():
+        if "10K" in sizes and "1K" in sizes:
+            big, small = sizes["10K"], sizes["1K"]
+            target12(f"ClassBench {f}: 10K rules vs 1K", f"cb_{big}", f"cb_{small}", 1.3,
+                     f"drop_scb:{big}", f"drop_scb:{small}")
+            target12(f"ClassBench {f} 10K vs xdp-filter, same frames", f"cb_{big}",
+                     f"xdpfilter_scb:{big}", 1.0, f"drop_scb:{big}", f"drop_scb:{big}")
+    for field in ("sport", "saddr", "daddr"):
+        ids = [sid for sid, _ in sf if sid.startswith(f"sf_{field}_") and sid.endswith("_last")]
+        if ids and f"sf_{field}_100_last" in ids:
+            big = max(ids, key=lambda x: int(x.split("_")[2]))
+            target12(f"shared {field}: {int(big.split('_')[2]):,} rules vs 100 (last matches)",
+                     big, f"sf_{field}_100_last", 1.3, "drop_sdns", "drop_sdns")
+    target12("2 rules: xdpfw vs the hand-written program", "fw2", "anchor", 2.0, "drop_sdns",
+             "drop_sdns")
+    fw2d, fw2n = ratio("fw2", drop_by_round), None
+    nft2 = {x["round"]: mpps(x) for x in rows.get("nft2", [])}
+    if nft2:
+        fw2n = ratio("fw2", nft2)
+    for what, v, limit in (("2 rules, veth: xdpfw vs the bare XDP_DROP", fw2d, 0.85),
+                           ("2 rules, veth: xdpfw vs nftables (the same 2 rules)", fw2n, 3.0)):
+        if v is None:
+            i12.append(f"| {what} | not measured | | | >= {limit}x | - |")
+        else:
+            i12.append(f"| {what} | Mpps ratio, median of rounds | {v:.2f}x | | >= {limit}x | "
+                       f"{met(v >= limit)} |")
+    out.append("`net of floor` takes the trivial XDP_DROP over the same frames (the "
+               "statistics' two clock reads and the call) off both figures first: "
+               "what the programs themselves add.\n")
+    out.append("| target | figures | ratio | net of floor | limit | result |")
+    out.append("| --- | ---: | ---: | ---: | ---: | --- |")
+    out.extend(i12)
+    out.append("")
+
+    if cbinfo:
+        out.append("### ClassBench\n")
+        out.append(f"Filter sets and traces of ClassBench (bench/classbench.py converts them: "
+                   f"every rule drops, `policy pass`); program ns over 4,096 frames of each "
+                   f"set's trace, evenly spaced through it. `1 rule`: xdpfw with `drop udp "
+                   f"dport 9` (no trace frame matches it); xdp-filter checks port 9 and one "
+                   f"source address; the trivial drop the floor. `verdicts`: frames whose "
+                   f"verdict, reason or deciding rule in the program differ from the reference "
+                   f"model's, with every rule dropping / every other rule passing "
+                   f"(xdpfw-cost --check).\n")
+        out.append("| set | rules | xdpfw ns | 1 rule ns | xdp-filter ns | trivial drop ns | "
+                   "xdpfw / 1 rule | xdpfw / xdp-filter | verdicts differ |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for s, n, _ in cbinfo:
+            out.append(f"| {s} | {n:,} | {c12('cb_' + s)} | {c12('cb1_' + s)} | "
+                       f"{c12('xdpfilter_scb:' + s)} | {c12('drop_scb:' + s)} | "
+                       f"{div('cb_' + s, 'cb1_' + s)} | {div('cb_' + s, 'xdpfilter_scb:' + s)} | "
+                       f"{check_cell('cb_' + s)} / {check_cell('cba_' + s)} |")
+        out.append("")
+        dcb = [mpps(x) for x in rows.get("dropcb", []) if x["ok"]]
+        out.append("Throughput: xdpfw-gen sends the same 4,096 trace frames in turn; Mpps "
+                   "received, median of the rounds; nftables runs the same rules in the same "
+                   "order at netdev ingress (a named counter on every rule, `handled` = its "
+                   "count over packets received)"
+                   + (f"; the trivial XDP_DROP takes {st.median(dcb):.2f} Mpps of these "
+                      f"frames" if dcb else "") + ".\n")
+        out.append("| set | xdpfw Mpps | nftables Mpps | xdpfw / nftables | xdpfw handled | "
+                   "nftables handled |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+
+        def tp(sid):
+            xs = rows.get(sid, [])
+            if xs and all(x["refused"] for x in xs):
+                return "refused", None, "-"
+            good = [x for x in xs if x["ok"]]
+            if not good:
+                return ("failed" if xs else "-"), None, "-"
+            m = st.median([mpps(x) for x in good])
+            h = st.median([x["cnt"] / x["rx"] if x["rx"] else 0 for x in good])
+            return f"{m:.2f}" if m >= 0.1 else f"{m:.2g}", m, f"{h:.0%}"
+
+        for s, n, _ in cbinfo:
+            a, am, ah = tp("cb_" + s)
+            b, bm, bh = tp("nftcb_" + s)
+            out.append(f"| {s} | {a} | {b} | {fmt(am / bm if am and bm else None, 1)} | "
+                       f"{ah} | {bh} |")
+        out.append("")
+
+    if sf:
+        sizes = sorted({int(sid.split("_")[2]) for sid, _ in sf})
+        out.append("### Shared-field sets\n")
+        out.append("n rules `drop udp dport 53 FIELD VALUE`, each with its own value of the "
+                   "field (source ports 1024 + i, addresses 198.18.64.0 + i), `policy pass`; "
+                   "4,096 frames to udp 53 that match the last rule, or spread over all the "
+                   "rules in turn (bench/classbench.py shared). Program ns over those frames.\n")
+        out.append("| own field | frames | " + " | ".join(f"{n:,}" for n in sizes) +
+                   " | largest measured / 100 |")
+        out.append("| --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: |")
+        for field in ("sport", "saddr", "daddr"):
+            for v in ("last", "spread"):
+                ids = [f"sf_{field}_{n}_{v}" for n in sizes]
+                if not any(i in refused or med_cost(i, "flows") for i in ids):
+                    continue
+                ok_ids = [i for i in ids if med_cost(i, "flows")]
+                r = (div(ok_ids[-1], f"sf_{field}_100_{v}")
+                     if ok_ids and f"sf_{field}_100_{v}" in ok_ids else "-")
+                out.append(f"| {field} | {'last rule' if v == 'last' else 'all rules'} | " +
+                           " | ".join(c12(i) for i in ids) + f" | {r} |")
+        bad = [f"{sid}: {check_cell(sid)}" for sid, _ in sf
+               if checks.get(sid, ("",))[0] not in ("ok", "refused")]
+        nchk = sum(1 for sid, _ in sf if checks.get(sid, ("",))[0] == "ok")
+        out.append("")
+        out.append(f"Verdicts against the model (xdpfw-cost --check): {nchk} sets agree on every "
+                   f"frame" + (f"; {', '.join(bad)}" if bad else "") + ".\n")
+
+    if rows.get("fw2") or med_cost("fw2", "flows"):
+        out.append("### The fixed cost: two rules\n")
+        out.append("`drop ip saddr 203.0.113.7` and `drop udp dport 53` (`policy pass`) in "
+                   "xdpfw, written by hand as an XDP program for just these two rules with a "
+                   "per-CPU counter (bench/anchor.bpf.c), and in nftables; xdpfw-gen's 4,096 "
+                   "flows sent to udp 53, so every packet tries the first rule and the second "
+                   "drops it. Program ns as above over those flows; Mpps, `x drop` and `x nft` "
+                   "(over the two nftables rules) of the same rounds.\n")
+        out.append("| program | ns 4,096 flows | ns hot | ns live | Mpps | x drop | x nft |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for sid, label, cid in (("drop", "trivial XDP_DROP", "drop_sdns"),
+                                ("anchor", "by hand (anchor.bpf.c)", "anchor"),
+                                ("fw2", "xdpfw", "fw2"), ("nft2", "nftables", None)):
+            good = [x for x in rows.get(sid, []) if x["ok"]]
+            m = st.median([mpps(x) for x in good]) if good else None
+            out.append(f"| {label} | {cost(cid, 'flows') if cid else '-'} | "
+                       f"{cost(cid, '1') if cid else '-'} | {live(sid) if cid else '-'} | "
+                       f"{fmt(m, 2)} | {fmt(ratio(sid, drop_by_round), 2)} | "
+                       f"{fmt(ratio(sid, nft2) if nft2 else None, 2)} |")
+        out.append("")
+
+
+if only in ("", "classbench"):
+    issue12_section()
+
 # --- loads ---------------------------------------------------------------------
 def loads_section():
     out.append("## Load and reload\n")
@@ -384,7 +596,7 @@ def loads_section():
     out.append("")
 
 
-if only != "limits":
+if only in ("", "classifier"):
     loads_section()
 out.append("""## Notes
 

@@ -45,4 +45,18 @@ int tmpl_kind_parse(const char *s, enum tmpl_kind *k);
 /* 0, or -EINVAL with a message on stderr (bad address for the family). */
 int tmpl_build(const struct tmpl_opts *o, struct pkt *p, struct tmpl_layout *l);
 
+/*
+ * A frame list (bench/classbench.py writes them from ClassBench traces and
+ * for the shared-field sets): one frame a line, "SADDR DADDR SPORT DPORT
+ * PROTO" in a ClassBench trace's order, further fields ignored, '#'
+ * comments. Addresses are literals of one family, or IPv4 as one decimal
+ * number, so a ClassBench trace is a frame list too. Each frame has the
+ * template's MAC and size (o->dst_mac, o->size): TCP SYN, UDP, ICMP or
+ * ICMPv6 echo request, or any other protocol with payload after the IP
+ * header; checksums valid but IPv4 UDP's (0). At most max frames; *out is
+ * the caller's to free. 0, or -errno with a message on stderr.
+ */
+int tmpl_frames_load(const char *path, const struct tmpl_opts *o, uint32_t max, struct pkt **out,
+                     uint32_t *count);
+
 #endif /* BENCH_TEMPLATE_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cls.h"
+#include "cls_int.h"
 
 /* Store choice (xdp/README.md has the figures behind it): IPv4 takes the
  * DIR-24-8 array from XDPFW_D16_MAX_PREFIXES prefixes, the small DIR-16-8-8
@@ -25,17 +26,6 @@ unsigned int fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 #define SIG_FRAGMENT  0x10 /* needs a fragment */
 #define SIG_PROTO     0x20 /* tests the protocol */
 #define SIG_BITS      14   /* 6 bits above, 8 of protocol */
-
-/* ---- interned vectors ---------------------------------------------------- */
-
-struct vtab {
-	unsigned int words; /* W: live words of every vector */
-	__u64 *v;           /* [n * words] */
-	__u32 n, cap;
-	__u32 *slot; /* open addressing: id + 1, 0 empty */
-	__u32 nslot; /* power of two */
-	bool full;
-};
 
 static __u64 vhash(const __u64 *w, unsigned int n)
 {
@@ -70,7 +60,7 @@ static int vtab_grow_slots(struct vtab *t)
 }
 
 /* The id of vector w, added if new; -ENOMEM, or -E2BIG past XDPFW_MAX_VECS. */
-static long vtab_intern(struct vtab *t, const __u64 *w)
+long fw_vtab_intern(struct vtab *t, const __u64 *w)
 {
 	size_t bytes = t->words * sizeof(__u64);
 	__u32 h;
@@ -83,10 +73,6 @@ static long vtab_intern(struct vtab *t, const __u64 *w)
 
 		if (!memcmp(&t->v[(size_t)id * t->words], w, bytes))
 			return id;
-	}
-	if (t->n >= XDPFW_MAX_VECS) {
-		t->full = true;
-		return -E2BIG;
 	}
 	if (t->n == t->cap) {
 		__u32 cap = t->cap ? t->cap * 2 : 256;
@@ -102,7 +88,7 @@ static long vtab_intern(struct vtab *t, const __u64 *w)
 	return t->n++;
 }
 
-static void bit_set(__u64 *w, __u32 r, bool on)
+void fw_bit_set(__u64 *w, __u32 r, bool on)
 {
 	if (on)
 		w[r / 64] |= 1ull << (r % 64);
@@ -110,22 +96,7 @@ static void bit_set(__u64 *w, __u32 r, bool on)
 		w[r / 64] &= ~(1ull << (r % 64));
 }
 
-/* ---- build state --------------------------------------------------------- */
-
-struct build {
-	const struct fw_ruleset *rs;
-	struct fw_cls *c;
-	struct vtab vt;
-	unsigned int words;
-	__u32 nrules;
-	__u64 *all; /* every live rule */
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct build *b, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct build *b, int e, const char *fmt, ...)
+int fw_cls_fail(struct build *b, int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -137,19 +108,20 @@ static int fail(struct build *b, int e, const char *fmt, ...)
 	return e;
 }
 
-static long intern(struct build *b, const __u64 *w)
+long fw_cls_intern(struct build *b, const __u64 *w)
 {
-	long id = vtab_intern(&b->vt, w);
+	long id = fw_vtab_intern(&b->vt, w);
 
-	if (id == -E2BIG)
-		return fail(
-		    b, -E2BIG,
-		    "the rules need more than %u distinct rule vectors, the classifier's limit; "
-		    "rules that differ in one field only can share a set ({ ... } or @set)",
-		    XDPFW_MAX_VECS);
 	if (id < 0)
-		return fail(b, (int)id, "out of memory building the classifier");
+		return fw_cls_fail(b, (int)id, "out of memory building the classifier");
 	return id;
+}
+
+void fw_vtab_free(struct vtab *t)
+{
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
 }
 
 static void fill_table(struct fw_cls *c, __u32 base, __u32 lo, __u32 hi_excl, __u32 id)
@@ -318,7 +290,7 @@ static int build_table(struct build *b, const struct table_field *tf)
 		if (rule_events(b, &b->rs->rules[i], i, tf, &l, &tests))
 			goto out;
 		if (tests) {
-			bit_set(cur, i, false);
+			fw_bit_set(cur, i, false);
 			any = true;
 		}
 	}
@@ -333,10 +305,10 @@ static int build_table(struct build *b, const struct table_field *tf)
 
 		for (; e < l.n && l.e[e].pos == p; e++) {
 			count[l.e[e].rule] += l.e[e].delta;
-			bit_set(cur, l.e[e].rule, count[l.e[e].rule] > 0);
+			fw_bit_set(cur, l.e[e].rule, count[l.e[e].rule] > 0);
 		}
 		next = e < l.n && l.e[e].pos < tf->domain ? l.e[e].pos : tf->domain;
-		id = intern(b, cur);
+		id = fw_cls_intern(b, cur);
 		if (id < 0) {
 			err = (int)id;
 			goto out;
@@ -346,7 +318,7 @@ static int build_table(struct build *b, const struct table_field *tf)
 	}
 out:
 	if (err == -ENOMEM)
-		fail(b, err, "out of memory building the classifier");
+		fw_cls_fail(b, err, "out of memory building the classifier");
 	free(l.e);
 	free(cur);
 	free(count);
@@ -410,7 +382,7 @@ static int build_kind(struct build *b)
 			sig_index[s] = (int)nsig;
 			sigs[nsig++] = s;
 		}
-		bit_set(&sig_rules[(size_t)sig_index[s] * b->words], i, true);
+		fw_bit_set(&sig_rules[(size_t)sig_index[s] * b->words], i, true);
 		if (s & SIG_PROTO)
 			proto_tested[s >> 6] = true;
 	}
@@ -438,7 +410,7 @@ static int build_kind(struct build *b)
 						for (unsigned int j = 0; j < b->words; j++)
 							cur[j] |= w[j];
 					}
-					id = intern(b, cur);
+					id = fw_cls_intern(b, cur);
 					if (id < 0) {
 						err = (int)id;
 						goto out;
@@ -452,7 +424,7 @@ static int build_kind(struct build *b)
 	}
 out:
 	if (err == -ENOMEM)
-		fail(b, err, "out of memory building the classifier");
+		fw_cls_fail(b, err, "out of memory building the classifier");
 	free(sig_rules);
 	free(cur);
 	return err;
@@ -532,7 +504,7 @@ static void apply_owner(const struct build *b, const struct addr_rules *ar, __u3
 	if (owner >= 0) {
 		const struct xdpfw_rule *r = &b->rs->rules[owner];
 
-		bit_set(cur, (__u32)owner, !(r->negate & lit));
+		fw_bit_set(cur, (__u32)owner, !(r->negate & lit));
 		return;
 	}
 	owner = -1 - owner;
@@ -658,15 +630,15 @@ static int build_addr(struct build *b, int fi, bool v6)
 		if (!bit)
 			continue;
 		any = true;
-		bit_set(cur, i, r->negate & bit);
+		fw_bit_set(cur, i, r->negate & bit);
 		if (r->match & setbit) {
 			__u16 s = fi ? r->daddr_set : r->saddr_set;
 
 			if (s >= nsets)
 				continue;
 			ar.used[s] = true;
-			bit_set(&((r->negate & setbit) ? ar.neg : ar.pos)[(size_t)s * b->words], i,
-			        true);
+			fw_bit_set(&((r->negate & setbit) ? ar.neg : ar.pos)[(size_t)s * b->words],
+			           i, true);
 		} else if (r->family == fam) {
 			const struct xdpfw_prefix *p = fi ? &r->daddr : &r->saddr;
 
@@ -675,7 +647,7 @@ static int build_addr(struct build *b, int fi, bool v6)
 				goto out;
 		}
 	}
-	miss = intern(b, cur);
+	miss = fw_cls_intern(b, cur);
 	if (miss < 0) {
 		err = (int)miss;
 		goto out;
@@ -721,13 +693,13 @@ static int build_addr(struct build *b, int fi, bool v6)
 		}
 		for (; i < nents && same_prefix(a, &ents[i]); i++)
 			apply_owner(b, &ar, lit, ents[i].owner, cur);
-		id = intern(b, cur);
+		id = fw_cls_intern(b, cur);
 		if (id < 0) {
 			err = (int)id;
 			goto out;
 		}
 		if (depth >= 130) {
-			err = fail(b, -EINVAL, "prefix nesting deeper than 129");
+			err = fw_cls_fail(b, -EINVAL, "prefix nesting deeper than 129");
 			goto out;
 		}
 		top = &stack[(size_t)depth * b->words];
@@ -751,7 +723,7 @@ static int build_addr(struct build *b, int fi, bool v6)
 	err = sh->store == XDPFW_STORE_DIR ? plan_dir(b->c, fi) : 0;
 out:
 	if (err == -ENOMEM)
-		fail(b, err, "out of memory building the classifier");
+		fw_cls_fail(b, err, "out of memory building the classifier");
 	free(ar.pos);
 	free(ar.neg);
 	free(ar.used);
@@ -780,19 +752,22 @@ static bool small_set(const struct fw_ruleset *rs)
 /* Every class id in the tables and stores becomes its rule bitmap. Equal
  * ids are equal bitmaps and the other way round (vectors are interned), so
  * nothing else changes. */
-static void to_bitmaps(struct fw_cls *c)
+static void to_bitmaps(struct build *b)
 {
-	for (__u32 b = 0; b < XDPFW_CLS_BLOCKS; b++)
-		for (int k = 0; k < 256; k++)
-			c->blocks[b].id[k] = (__u32)c->vecs[c->blocks[b].id[k]].w[0];
+	struct fw_cls *c = b->c;
+
+#define BITMAP(id) ((__u32)fw_vtab_vec(&b->vt, (id))[0])
+	for (__u32 k = 0; k < XDPFW_CLS_BLOCKS; k++)
+		for (int e = 0; e < 256; e++)
+			c->blocks[k].id[e] = BITMAP(c->blocks[k].id[e]);
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
-			c->shape[fi][v6].miss = (__u32)c->vecs[c->shape[fi][v6].miss].w[0];
+			c->shape[fi][v6].miss = BITMAP(c->shape[fi][v6].miss);
 			for (__u32 i = 0; i < c->nprefixes[fi][v6]; i++)
-				c->prefixes[fi][v6][i].id =
-				    (__u32)c->vecs[c->prefixes[fi][v6][i].id].w[0];
+				c->prefixes[fi][v6][i].id = BITMAP(c->prefixes[fi][v6][i].id);
 		}
 	}
+#undef BITMAP
 	c->small = true;
 }
 
@@ -811,42 +786,25 @@ int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_
 	b.all = calloc(b.words, sizeof(__u64));
 	c->blocks = calloc(XDPFW_CLS_BLOCKS, sizeof(*c->blocks));
 	if (!b.all || !c->blocks) {
-		fail(&b, -ENOMEM, "out of memory building the classifier");
+		fw_cls_fail(&b, -ENOMEM, "out of memory building the classifier");
 		goto out;
 	}
 	for (__u32 i = 0; i < b.nrules; i++)
-		bit_set(b.all, i, true);
-	if (intern(&b, b.all) != 0) /* vector 0, the class of untested fields */
+		fw_bit_set(b.all, i, true);
+	if (fw_cls_intern(&b, b.all) != 0) /* vector 0, the class of untested fields */
 		goto out;
 	ret = build_kind(&b);
 	for (size_t i = 0; !ret && i < sizeof(table_fields) / sizeof(table_fields[0]); i++)
 		ret = build_table(&b, &table_fields[i]);
 	for (int fi = 0; !ret && fi < 2; fi++)
 		ret = build_addr(&b, fi, false) ?: build_addr(&b, fi, true);
-	if (ret)
-		goto out;
-
-	c->nvecs = b.vt.n;
-	c->vecs = calloc(c->nvecs, sizeof(*c->vecs));
-	if (!c->vecs) {
-		ret = fail(&b, -ENOMEM, "out of memory building the classifier");
-		goto out;
-	}
-	for (__u32 id = 0; id < c->nvecs; id++) {
-		const __u64 *w = &b.vt.v[(size_t)id * b.words];
-
-		for (unsigned int j = 0; j < b.words; j++) {
-			c->vecs[id].w[j] = w[j];
-			if (w[j])
-				c->vecs[id].summary |= 1ull << j;
-		}
-	}
-	if (small_set(rs))
-		to_bitmaps(c);
+	if (!ret && small_set(rs))
+		to_bitmaps(&b);
+	else if (!ret)
+		ret = fw_cls_xprod(&b);
 out:
 	free(b.all);
-	free(b.vt.v);
-	free(b.vt.slot);
+	fw_vtab_free(&b.vt);
 	if (ret)
 		fw_cls_free(c);
 	return ret;
@@ -854,13 +812,15 @@ out:
 
 void fw_cls_free(struct fw_cls *c)
 {
-	free(c->vecs);
 	free(c->blocks);
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++)
 			free(c->prefixes[fi][v6]);
 		free(c->dir[fi].grouped);
 	}
+	free(c->tab32);
+	free(c->tab16);
+	free(c->lvecs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -868,8 +828,11 @@ void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg)
 {
 	cfg->cls_flags = c->small ? XDPFW_CLS_SMALL : 0;
 	cfg->fields = c->fields;
-	cfg->nvecs = c->nvecs;
+	cfg->nclasses = c->ny;
+	for (int f = 0; f < XDPFW_F_MAX; f++)
+		cfg->nclasses += c->nclass[f];
 	memcpy(cfg->addr, c->shape, sizeof(cfg->addr));
+	cfg->plan = c->plan;
 }
 
 __u64 fw_cls_trie_entries(const struct fw_cls *c)
@@ -900,7 +863,8 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 
 	m += (__u64)XDPFW_MAX_RULES * sizeof(struct xdpfw_rule);
 	m += (__u64)XDPFW_CLS_BLOCKS * sizeof(struct xdpfw_cls_block);
-	m += (__u64)XDPFW_MAX_VECS * sizeof(struct xdpfw_vec);
+	m += (__u64)c->ntab32 * sizeof(__u32) + (__u64)c->ntab16 * sizeof(__u16);
+	m += (__u64)c->nlvecs * sizeof(struct xdpfw_vec);
 	m += (c->dir[0].nhash + c->dir[1].nhash) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
@@ -1079,6 +1043,71 @@ static __u32 addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *
 	return id;
 }
 
+__u32 fw_cls_addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *pkt, const __u32 *a)
+{
+	return addr_class(c, fi, pkt, a);
+}
+
+/* Field f's class in partition p: through its record, or as it is. */
+static __u32 part_class(const struct fw_cls *c, const __u32 *ids, int f, int p)
+{
+	const struct xdpfw_plan *pl = &c->plan;
+
+	if (!(pl->records & (1u << f)))
+		return ids[f];
+	return c->tab32[pl->rec_off[f] + (size_t)ids[f] * XDPFW_REC_STRIDE + XDPFW_REC_PART + p];
+}
+
+/* The first unlimited rule of partition p that matches, or XDPFW_RULE_NONE. */
+static __u32 part_rule(const struct fw_cls *c, const __u32 *ids, int p)
+{
+	const struct xdpfw_part *pt = &c->plan.part[p];
+	__u32 y = 0, x = 0;
+	bool first = true;
+
+	for (int k = 0; k < XDPFW_CHAIN_MAX; k++) {
+		int f = xdpfw_chain_field(k);
+		__u32 cls;
+
+		if (!(pt->fields & (1u << f)))
+			continue;
+		cls = part_class(c, ids, f, p);
+		y = first ? cls : c->tab32[pt->chain_off[k] + (size_t)y * pt->chain_cols[k] + cls];
+		first = false;
+	}
+	if (pt->shape == (XDPFW_PART_SA | XDPFW_PART_DA))
+		x = c->tab32[pt->t_off + (size_t)part_class(c, ids, XDPFW_F_SADDR, p) * pt->t_cols +
+		             part_class(c, ids, XDPFW_F_DADDR, p)];
+	else if (pt->shape == XDPFW_PART_SA)
+		x = part_class(c, ids, XDPFW_F_SADDR, p);
+	else if (pt->shape == XDPFW_PART_DA)
+		x = part_class(c, ids, XDPFW_F_DADDR, p);
+	return c->tab16[pt->f_off + (size_t)x * pt->f_cols + y];
+}
+
+/* The first limited rule that matches, if before rule `best`, or best. */
+static __u32 first_limited(const struct fw_cls *c, const __u32 *ids, __u32 best)
+{
+	const struct xdpfw_plan *pl = &c->plan;
+
+	for (__u32 w = 0; w < XDPFW_VEC_WORDS; w++) {
+		__u64 x = ~0ull;
+
+		for (int f = 0; f < XDPFW_F_MAX; f++)
+			if (pl->records & (1u << f))
+				x &= c->lvecs[c->tab32[pl->rec_off[f] +
+				                       (size_t)ids[f] * XDPFW_REC_STRIDE +
+				                       XDPFW_REC_LVEC]]
+				         .w[w];
+		if (x) {
+			__u32 r = c->tab32[pl->lim_off + w * 64 + (__u32)__builtin_ctzll(x)];
+
+			return r < best ? r : best;
+		}
+	}
+	return best;
+}
+
 int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rule_count)
 {
 	__u32 vlan = pkt->vlan_count ? pkt->vlan[0] & 0xfff : XDPFW_VLAN_NONE;
@@ -1095,6 +1124,7 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 	    addr_class(c, 0, pkt, pkt->saddr),
 	    addr_class(c, 1, pkt, pkt->daddr),
 	};
+	__u32 best = XDPFW_RULE_NONE;
 
 	if (c->small) {
 		__u32 x = (1u << (rule_count & 31)) - 1;
@@ -1103,18 +1133,38 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 			x &= ids[f];
 		return x ? __builtin_ctz(x) : -1;
 	}
-	for (__u32 w = 0; w < XDPFW_VEC_WORDS; w++) {
-		__u64 x = ~0ull;
+	for (int p = 0; p < c->plan.nparts; p++) {
+		__u32 r = part_rule(c, ids, p);
 
-		for (int f = 0; f < XDPFW_F_MAX; f++)
-			x &= ids[f] < c->nvecs ? c->vecs[ids[f]].w[w] : 0;
-		if (x) {
-			__u32 r = w * 64 + (__u32)__builtin_ctzll(x);
-
-			return r < rule_count ? (int)r : -1;
-		}
+		if (r < best)
+			best = r;
 	}
-	return -1;
+	if (c->plan.nvector)
+		best = first_limited(c, ids, best);
+	return best < rule_count ? (int)best : -1;
+}
+
+unsigned int fw_cls_reads(const struct fw_cls *c)
+{
+	unsigned int n = 0;
+
+	/* Phase 0: a table read a small field in use, up to three loads an
+	 * IPv4 address (D16), two and a probe (DIR), a trie walk (IPv6). */
+	for (int f = 0; f < XDPFW_F_TABLES; f++)
+		n += !!(c->fields & (1u << f));
+	n += 2 * 3;
+	if (c->small)
+		return n;
+	/* The records, and per partition its chain, its pair and its rule. */
+	n += (unsigned int)__builtin_popcount(c->plan.records);
+	for (int p = 0; p < c->plan.nparts; p++) {
+		const struct xdpfw_part *pt = &c->plan.part[p];
+		int k = __builtin_popcount(pt->fields);
+
+		n += (k > 1 ? (unsigned int)k - 1 : 0) + 1;
+		n += pt->shape == (XDPFW_PART_SA | XDPFW_PART_DA);
+	}
+	return n;
 }
 
 static const char *const store_names[] = {
@@ -1131,10 +1181,19 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 	__u64 mem = fw_cls_memory(c, rs);
 	size_t n = 0;
 
-	n += (size_t)snprintf(
-	    buf + n, n < len ? len - n : 0,
-	    "memory %.1f MiB a generation (a reload holds two); %u of %u rule vectors",
-	    mem / 1048576.0, c->nvecs, XDPFW_MAX_VECS);
+	n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+	                      "memory %.1f MiB a generation (a reload holds two); ",
+	                      mem / 1048576.0);
+	if (c->small)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+		                      "classes are rule bitmaps (small set)");
+	else
+		n += (size_t)snprintf(
+		    buf + n, n < len ? len - n : 0,
+		    "%u partition%s, %u classes crossed, at most %u table reads a "
+		    "packet, %u rule%s by vectors",
+		    c->plan.nparts, c->plan.nparts == 1 ? "" : "s", c->ny, fw_cls_reads(c),
+		    c->plan.nvector, c->plan.nvector == 1 ? "" : "s");
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
 			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];

@@ -24,8 +24,6 @@ struct fw_cls_prefix {
 };
 
 struct fw_cls {
-	__u32 nvecs;
-	struct xdpfw_vec *vecs;              /* [nvecs]; vector 0: every live rule */
 	struct xdpfw_cls_block *blocks;      /* [XDPFW_CLS_BLOCKS] */
 	__u32 fields;                        /* as xdpfw_config.fields */
 	bool small;                          /* XDPFW_CLS_SMALL: classes are rule bitmaps */
@@ -41,6 +39,17 @@ struct fw_cls {
 		__u32 ngroups;
 		__u64 nhash;
 	} dir[2];
+	/* Phases 1 and 2 (not for a small set): the plan, its tables, the
+	 * vectors of limited rules, and the classes each field has. */
+	struct xdpfw_plan plan;
+	__u32 *tab32;
+	size_t ntab32;
+	__u16 *tab16;
+	size_t ntab16;
+	struct xdpfw_vec *lvecs;
+	__u32 nlvecs;
+	__u32 nclass[XDPFW_F_MAX]; /* dense classes of each field */
+	__u32 ny;                  /* classes of Y */
 };
 
 /* /24s with longer prefixes that get a group (XDPFW_DIR_GROUPS); the rest
@@ -52,7 +61,7 @@ extern unsigned int fw_cls_dir_group_limit;
 int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_t errlen);
 void fw_cls_free(struct fw_cls *c);
 
-/* Copy the tables into rs->config (fields, nvecs, shapes). */
+/* Copy the tables into rs->config (fields, shapes, plan). */
 void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg);
 
 /* Entries the address trie gets, and the direct arrays needed. */
@@ -62,6 +71,9 @@ unsigned int fw_cls_dir_tables(const struct fw_cls *c);
 /* Kernel memory one generation of this rule set takes, estimated, in bytes
  * (maps of fixed size included). */
 __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs);
+
+/* Table reads a packet takes at most (the limited rules' walk aside). */
+unsigned int fw_cls_reads(const struct fw_cls *c);
 
 /* One line for fwctl check: memory, vectors, and the store of each address
  * field. Returns what snprintf would have written. */
@@ -81,6 +93,11 @@ __u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *di
  * used.
  */
 __u32 fw_cls_d16_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *blocks);
+
+/* The class of address a in field fi (0 source, 1 destination) of pkt's
+ * family: the longest prefix's, by a plain walk. For the unit tests. */
+__u32 fw_cls_addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *pkt,
+                        const __u32 *a);
 
 /*
  * What the program computes, in C: the first matching rule for pkt, or -1

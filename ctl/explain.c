@@ -490,6 +490,8 @@ static int load_file(const char *path, struct fw_ruleset **rs)
 	if (err == -EINVAL)
 		return fw_uerr_r(err, "%s: %u error%s; fix the rule file first", path, diag.errors,
 		                 diag.errors == 1 ? "" : "s");
+	if (err == -ENOMEM)
+		return fw_err_r(err, "%s: out of memory", path);
 	if (err)
 		return fw_uerr_r(err, "%s: cannot explain with these rules", path);
 	return 0;

@@ -65,6 +65,13 @@ struct cmd {
 	const char *root_note; /* why root, when not always, or NULL */
 };
 
+/* A rule file's fault is the operator's (bad rules, a file that cannot be
+ * read); memory running out is the system's. */
+static int user_class(int err)
+{
+	return err && fw_errno(err) != -ENOMEM ? fw_user_err(err) : err;
+}
+
 /* check [--strict] FILE: errors fail the check, warnings (lint.h) only with
  * --strict. */
 static int cmd_check(const struct opts *o, char **argv, int argc)
@@ -77,17 +84,14 @@ static int cmd_check(const struct opts *o, char **argv, int argc)
 
 	(void)argc;
 	fw_diag_init(&diag, file, stderr);
-	err = fw_ruleset_load_file(file, &rs, &diag) ?: fw_lint(rs, &diag);
-	if (err)
-		fw_user_error = 1;
-	if (err == -EINVAL)
+	err = user_class(fw_ruleset_load_file(file, &rs, &diag) ?: fw_lint(rs, &diag));
+	if (fw_errno(err) == -EINVAL)
 		fprintf(stderr, "%s: %u error%s, nothing applied\n", fw_esc(file), diag.errors,
 		        diag.errors == 1 ? "" : "s");
 	if (!err && strict && diag.warnings) {
 		fprintf(stderr, "%s: %u warning%s, which --strict makes errors\n", fw_esc(file),
 		        diag.warnings, diag.warnings == 1 ? "" : "s");
-		fw_user_error = 1;
-		err = -EINVAL;
+		err = fw_user_err(EINVAL);
 	}
 	if (!err) {
 		char line[512];
@@ -115,9 +119,8 @@ static int compile_for(const char *file, const char *ifname, const char *unchang
 	int err;
 
 	fw_diag_init(&diag, file, stderr);
-	err = fw_ruleset_load_file(file, rs, &diag) ?: fw_lint(*rs, &diag);
+	err = user_class(fw_ruleset_load_file(file, rs, &diag) ?: fw_lint(*rs, &diag));
 	if (err) {
-		fw_user_error = 1; /* bad rules, or a file that cannot be read */
 		fprintf(stderr, "%s: %u error%s; %s %s\n", fw_esc(file), diag.errors,
 		        diag.errors == 1 ? "" : "s", unchanged, fw_esc(ifname));
 	}
@@ -150,7 +153,7 @@ static int cmd_reload(const struct opts *o, char **argv, int argc)
 	err = compile_for(argv[1], argv[0], "the running rules stay on", &rs);
 	if (!err) {
 		err = fw_reload(argv[0], rs);
-		if (err && err != -ENOENT && err != -ENODEV)
+		if (err && fw_errno(err) != -ENOENT && fw_errno(err) != -ENODEV)
 			fw_err("reload of %s failed; the running rules stay", argv[0]);
 	}
 	if (!err)
@@ -471,8 +474,8 @@ static const struct cmd *find_cmd(const char *name)
 	const struct cmd *c = lookup_cmd(name, &ambiguous);
 
 	if (!c)
-		fw_uerr("%s command '%s'; see fwctl help", ambiguous ? "ambiguous" : "unknown",
-		        name);
+		fw_err("%s command '%s'; see fwctl help", ambiguous ? "ambiguous" : "unknown",
+		       name);
 	return c;
 }
 
@@ -487,7 +490,7 @@ static int cmd_help(const struct opts *o, char **argv, int argc)
 	}
 	c = find_cmd(argv[0]);
 	if (!c)
-		return -EINVAL;
+		return fw_user_err(EINVAL);
 	cmd_usage(stdout, c);
 	return 0;
 }
@@ -543,7 +546,7 @@ static int exit_code(int err)
 {
 	if (!err)
 		return 0;
-	return fw_user_error ? EXIT_USER : EXIT_SYSTEM;
+	return fw_err_is_user(err) ? EXIT_USER : EXIT_SYSTEM;
 }
 
 /*
@@ -727,7 +730,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const struct cmd **
 			return err;
 	}
 	if (word && !c && !find_cmd(word))
-		return -EINVAL;
+		return fw_user_err(EINVAL);
 	*cmd = c;
 	return 0;
 }
@@ -768,8 +771,7 @@ int main(int argc, char **argv)
 	}
 	if (!cmd) {
 		usage(stderr);
-		err = -EINVAL;
-		fw_user_error = 1;
+		err = fw_user_err(EINVAL);
 		goto out;
 	}
 	if (nargs < cmd->min_args || nargs > cmd->max_args) {

@@ -439,14 +439,15 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	free(keys);
 	if (err)
 		return err;
-	keys = seq_keys(gen * XDPFW_MAX_VECS, c->nvecs);
-	if (!keys)
-		return oom("the rule vectors");
-	err = update_many(bpf_map__fd(skel->maps.fw_vecs), keys, sizeof(*keys), c->vecs,
-	                  sizeof(*c->vecs), c->nvecs, "the rule vectors");
-	free(keys);
-	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
-		      write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
+	/* The tables of phases 1 and 2 are whole blocks (cls_xprod.c pads them). */
+	return write_store(skel->maps.fw_tab32, gen, c->tab32, sizeof(struct xdpfw_tab32_block),
+	                   (__u32)(c->ntab32 / XDPFW_TAB32_PER_BLOCK), "the class tables") ?:
+	       write_store(skel->maps.fw_tab16, gen, c->tab16, sizeof(struct xdpfw_tab16_block),
+	                   (__u32)(c->ntab16 / XDPFW_TAB16_PER_BLOCK), "the rule tables") ?:
+	       write_store(skel->maps.fw_lvecs, gen, c->lvecs, sizeof(*c->lvecs), c->nlvecs,
+	                   "the vectors of limited rules") ?:
+	       write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
+	       write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
 }
 
 /* Entries of the per-source bucket hash in place, or 0 when there is none. */
@@ -1114,11 +1115,11 @@ int fw_attach(const char *ifname, const struct fw_ruleset *rs, enum fw_mode mode
 	if (lock < 0)
 		return lock;
 	if (!err) {
-		fw_uerr("xdpfw is already attached to %s (program %u); use fwctl reload %s FILE to "
-		        "change its rules",
-		        ifname, old.prog_id, ifname);
+		err = fw_uerr_r(EEXIST,
+		                "xdpfw is already attached to %s (program %u); use fwctl reload %s "
+		                "FILE to change its rules",
+		                ifname, old.prog_id, ifname);
 		fw_instance_close(&old);
-		err = -EEXIST;
 		goto out;
 	}
 	if (err != -ENOENT)
@@ -1865,8 +1866,9 @@ int fw_reload(const char *ifname, struct fw_ruleset *rs)
 	}
 	if (err) {
 		if (err == -ENOENT)
-			fw_uerr("xdpfw is not attached to %s; use fwctl attach %s FILE", ifname,
-			        ifname);
+			err =
+			    fw_uerr_r(err, "xdpfw is not attached to %s; use fwctl attach %s FILE",
+			              ifname, ifname);
 		free(fresh);
 		close(lock);
 		return err;

@@ -14,7 +14,6 @@
 #include "log.h"
 
 int fw_verbose;
-int fw_user_error;
 
 static const char *const level_prefix[] = {
     [FW_LOG_ERR] = "error: ",

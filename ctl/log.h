@@ -8,6 +8,7 @@
 #define FW_LOG_H
 
 #include <errno.h>
+#include <stdbool.h>
 
 enum fw_log_level {
 	FW_LOG_ERR,
@@ -19,11 +20,32 @@ enum fw_log_level {
 extern int fw_verbose;
 
 /*
- * Set by fw_uerr()/fw_uerr_r(): the failure was the operator's to fix (bad
- * rules, no such interface, not attached, bad arguments), so fwctl exits 1
- * rather than 2. Decided where the fault is known, never guessed from errno.
+ * Errors carry their class. A user error (the operator's to fix: bad rules,
+ * no such interface, not attached, bad arguments: fwctl exits 1) is
+ * -(FW_EUSER | errno); a system error (the kernel, memory, permissions:
+ * exit 2) is a plain -errno. Decided where the fault is known, never
+ * guessed from errno: EINVAL is the user's for a bad rule and the system's
+ * when the verifier says it.
  */
-extern int fw_user_error;
+#define FW_EUSER 0x10000
+
+/* r (an errno, negative or not, maybe classed already) as a user error. */
+static inline int fw_user_err(int r)
+{
+	r = r < 0 ? -r : r;
+	return -(FW_EUSER | r);
+}
+
+static inline bool fw_err_is_user(int r)
+{
+	return r < 0 && (-r & FW_EUSER);
+}
+
+/* The -errno of r, without its class: what to compare and print. */
+static inline int fw_errno(int r)
+{
+	return r < 0 ? -(-r & ~FW_EUSER) : r;
+}
 
 void fw_log(enum fw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -51,7 +73,6 @@ const char *fw_log_lib_find(const char *needle);
 	})
 
 /* The same for a user error (exit status 1). */
-#define fw_uerr(fmt, ...)      (fw_user_error = 1, fw_err(fmt, ##__VA_ARGS__))
-#define fw_uerr_r(r, fmt, ...) (fw_user_error = 1, fw_err_r(r, fmt, ##__VA_ARGS__))
+#define fw_uerr_r(r, fmt, ...) fw_user_err(fw_err_r(r, fmt, ##__VA_ARGS__))
 
 #endif /* FW_LOG_H */

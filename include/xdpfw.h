@@ -15,11 +15,11 @@
 #include "xdpfw_limit.h" /* rate limits: struct xdpfw_limit, the bucket arithmetic */
 
 /* Limits. */
-#define XDPFW_MAX_RULES     4096 /* rules per rule set; a multiple of 64 */
-#define XDPFW_MAX_VLAN_TAGS 2    /* 802.1Q and/or 802.1ad; a third tag is malformed */
-#define XDPFW_MAX_IPV6_EXT  8    /* extension headers walked before giving up */
-#define XDPFW_MAX_LINE      4096 /* bytes per rule-file line, newline excluded */
-#define XDPFW_NAME_MAX      32   /* bytes of a rule's `name "..."`, NUL included */
+#define XDPFW_MAX_RULES     16384 /* rules per rule set; a multiple of 64, below XDPFW_RULE_NONE */
+#define XDPFW_MAX_VLAN_TAGS 2     /* 802.1Q and/or 802.1ad; a third tag is malformed */
+#define XDPFW_MAX_IPV6_EXT  8     /* extension headers walked before giving up */
+#define XDPFW_MAX_LINE      4096  /* bytes per rule-file line, newline excluded */
+#define XDPFW_NAME_MAX      32    /* bytes of a rule's `name "..."`, NUL included */
 
 /*
  * Atomic reload: the rule maps hold XDPFW_GENERATIONS complete rule sets
@@ -196,29 +196,119 @@ _Static_assert(__builtin_offsetof(struct xdpfw_rule, limit) % 8 == 0, "xdpfw_rul
 #define XDPFW_RULE_LIMIT 0x2 /* `limit over ...`: rule.limit; the program reads this bit */
 
 /*
- * Classifier (xdp/classify.h, built by ctl/cls.c; design in xdp/README.md).
+ * Classifier (xdp/classify.h, built by ctl/cls.c and ctl/cls_xprod.c;
+ * design in xdp/README.md): cross-producted classes.
  *
- * Every field a rule can test maps the packet's value to a class id; a class
- * id names a rule vector: bit r set when rule r's test of that field holds
- * for every value of the class (or rule r does not test the field). The
- * first set bit of the AND of all fields' vectors is the first matching
- * rule. Vectors are interned per generation; vector 0 has every live rule.
+ * Phase 0: every field a rule can test maps the packet's value to a class
+ * of that field: values no rule tells apart share a class (direct tables
+ * for the small fields, an address store for each address field).
+ * Phase 1: the classes of the small fields in use are crossed, two at a
+ * time, into one class Y (tables of the next class by (class, class)).
+ * Phase 2: the rules are cut into partitions by the address fields they
+ * really test (both, the source, the destination, neither); per partition,
+ * the source and destination classes are crossed into one class X, and a
+ * table gives the first rule of the partition that matches (X, Y). The
+ * packet's rule is the first of the partitions' answers. The reads per
+ * packet are bounded by the number of fields and partitions, whatever the
+ * rules: see xdp/README.md for the figures and the memory it takes.
+ *
+ * Rate-limited rules are left out of the partitions: within its budget a
+ * limited rule lets the packet on to the next rules, which no table of
+ * first matches can say. They are found instead by bit-vectors over those
+ * "vector rules" only (bit i: the i-th of them, in rule order), one for each
+ * class of each field, ANDed and walked in order before the partitions'
+ * answer. Rules no partition can take within the memory budget join them.
  */
-#define XDPFW_VEC_WORDS (XDPFW_MAX_RULES / 64)
-_Static_assert(XDPFW_VEC_WORDS <= 64, "the summary word covers every word");
+#define XDPFW_RULE_NONE   0xffffu         /* a table's "no rule": past every rule index */
+#define XDPFW_MAX_LIMITED XDPFW_MAX_RULES /* vector rules per rule set: every rule */
+#define XDPFW_VEC_WORDS   (XDPFW_MAX_LIMITED / 64)
+#define XDPFW_VEC_SUMMARY (XDPFW_VEC_WORDS / 64) /* summary words */
+_Static_assert(XDPFW_VEC_WORDS % 64 == 0, "whole summary words");
+_Static_assert(XDPFW_MAX_RULES < XDPFW_RULE_NONE, "rule indexes fit the 16-bit tables");
 struct xdpfw_vec {
-	__u64 summary;            /* bit i: w[i] != 0 */
-	__u64 w[XDPFW_VEC_WORDS]; /* bit r % 64 of w[r / 64]: rule r */
+	__u64 summary[XDPFW_VEC_SUMMARY]; /* bit i % 64 of summary[i / 64]: w[i] != 0 */
+	__u64 w[XDPFW_VEC_WORDS];         /* bit i % 64 of w[i / 64]: the i-th vector rule */
 };
-_Static_assert(sizeof(struct xdpfw_vec) == 8 + 8 * XDPFW_VEC_WORDS, "xdpfw_vec layout");
-#define XDPFW_MAX_VECS 16384 /* distinct vectors per generation */
+_Static_assert(sizeof(struct xdpfw_vec) == 8 * XDPFW_VEC_SUMMARY + 8 * XDPFW_VEC_WORDS,
+               "xdpfw_vec layout");
+
+/*
+ * The tables of phases 1 and 2 live in two arrays of one generation, of
+ * 32-bit class ids (fw_tab32) and 16-bit rule indexes (fw_tab16), both in
+ * 4 KiB blocks; the plan (xdpfw_plan, in the config) says where each
+ * table starts. With more than one partition, or limited rules, a field's
+ * class is read through its record (XDPFW_REC_STRIDE 32-bit words a class,
+ * never across a block): [0] the class's vector of limited rules, [1 + p]
+ * the class in partition p (whose rules tell fewer classes apart).
+ * Otherwise the one partition takes the field's class as it is.
+ */
+#define XDPFW_TAB32_PER_BLOCK 1024
+#define XDPFW_TAB16_PER_BLOCK 2048
+struct xdpfw_tab32_block {
+	__u32 v[XDPFW_TAB32_PER_BLOCK];
+};
+struct xdpfw_tab16_block {
+	__u16 v[XDPFW_TAB16_PER_BLOCK];
+};
+_Static_assert(sizeof(struct xdpfw_tab32_block) == 4096, "xdpfw_tab32_block layout");
+_Static_assert(sizeof(struct xdpfw_tab16_block) == 4096, "xdpfw_tab16_block layout");
+#define XDPFW_REC_STRIDE 16
+#define XDPFW_REC_LVEC   0
+#define XDPFW_REC_PART   1
+#define XDPFW_MAX_PARTS  (XDPFW_REC_STRIDE - XDPFW_REC_PART)
+_Static_assert(XDPFW_TAB32_PER_BLOCK % XDPFW_REC_STRIDE == 0, "records never cross a block");
+
+/*
+ * A partition: the small fields its rules test, crossed in the fixed
+ * order xdpfw_chain_field() gives (Y), the address fields they test, and
+ * its tables. Step k of the chain (k > 0, for a field in `fields`):
+ * Y = tab32[chain_off[k] + Y * chain_cols[k] + class]. Then with both
+ * addresses X = tab32[t_off + sa * t_cols + da], with one X is its class,
+ * with none 0; and the partition's first rule is tab16[f_off + X * f_cols
+ * + Y] (XDPFW_RULE_NONE: none).
+ */
+#define XDPFW_CHAIN_MAX 8 /* the small fields */
+#define XDPFW_PART_SA   0x1
+#define XDPFW_PART_DA   0x2
+struct xdpfw_part {
+	__u16 fields; /* small fields crossed: bit f for enum xdpfw_field f */
+	__u8 shape;   /* XDPFW_PART_* */
+	__u8 first;   /* the chain step of its first small field (Y starts as its class) */
+	__u32 chain_cols[XDPFW_CHAIN_MAX];
+	__u32 chain_off[XDPFW_CHAIN_MAX];
+	__u32 t_off, t_cols;
+	__u32 f_off, f_cols;
+};
+_Static_assert(sizeof(struct xdpfw_part) == 4 + 64 + 16, "xdpfw_part layout");
+
+/* Step k of every chain crosses this field in (when the partition has it):
+ * the ones rule sets use most first, so that Y stays small as it grows. */
+static inline int xdpfw_chain_field(int k)
+{
+	static const __u8 order[XDPFW_CHAIN_MAX] = {
+	    0 /* KIND */, 2 /* DPORT */,    1 /* SPORT */, 3 /* LEN */,
+	    4 /* TTL */,  5 /* TCPFLAGS */, 6 /* ICMP */,  7 /* VLAN */};
+
+	return order[k & (XDPFW_CHAIN_MAX - 1)];
+}
+
+struct xdpfw_plan {
+	__u8 nparts; /* part[0 .. nparts - 1] */
+	__u8 pad;
+	__u16 records;     /* fields read through their records (bit f) */
+	__u32 rec_off[10]; /* tab32 offset of each field's records (enum xdpfw_field) */
+	__u32 lim_off;     /* tab32: rule index of the i-th vector rule */
+	__u32 nvector;     /* vector rules: the limited ones, and those no partition fits */
+	struct xdpfw_part part[XDPFW_MAX_PARTS];
+};
+_Static_assert(sizeof(struct xdpfw_plan) == 4 + 40 + 8 + 84 * XDPFW_MAX_PARTS, "xdpfw_plan layout");
 
 /*
  * Small rule sets (at most XDPFW_SMALL_RULES rules, none rate-limited,
- * config cls_flags XDPFW_CLS_SMALL): every class is its rule bitmap itself
- * (bit r: rule r), in the tables and address stores alike, so a packet ANDs
- * the ten classes and never reads a vector. 14 bits leave a 16-bit array
- * entry room for its two flags.
+ * config cls_flags XDPFW_CLS_SMALL): every class of phase 0 is its rule
+ * bitmap itself (bit r: rule r), in the tables and address stores alike,
+ * so a packet ANDs the ten classes and reads no table of phases 1 and 2. 14 bits leave a 16-bit
+ * array entry room for its two flags.
  */
 #define XDPFW_SMALL_RULES 14
 #define XDPFW_CLS_SMALL   0x1
@@ -307,7 +397,6 @@ enum xdpfw_addr_store {
 #define XDPFW_D16_GROUPS       (2 * XDPFW_D16_MAX_PREFIXES)
 #define XDPFW_D16_L1_BLOCKS    ((1u << 16) / XDPFW_DIR_PER_BLOCK)
 #define XDPFW_D16_MAP_BLOCKS   (XDPFW_D16_L1_BLOCKS + XDPFW_D16_GROUPS / 2)
-_Static_assert(XDPFW_MAX_VECS <= XDPFW_DIR_ID_MASK + 1, "class ids fit a DIR entry");
 struct xdpfw_dir_block {
 	__u16 id[XDPFW_DIR_PER_BLOCK];
 };
@@ -354,13 +443,15 @@ struct xdpfw_config {
 	__u8 cls_flags;   /* XDPFW_CLS_* */
 	__u64 digest;     /* FNV-1a of the compiled rules, shown by status */
 	/* Classifier: bit f set when some rule tests table field f; an unset
-	 * field's class is 0, the vector of every live rule. */
+	 * field's class is 0. */
 	__u32 fields;
-	__u32 nvecs;                        /* vectors used; kept for status and memory */
+	__u32 nclasses;                     /* phase 1 and 2 classes, for status */
 	struct xdpfw_addr_shape addr[2][2]; /* [field - XDPFW_F_SADDR][IPv6] */
 	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
+	struct xdpfw_plan plan;             /* phases 1 and 2 */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8, "xdpfw_config layout");
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8 + sizeof(struct xdpfw_plan),
+               "xdpfw_config layout");
 
 /*
  * A program built for its rule set (xdp/consts.h): one BPF object, loaded
@@ -468,7 +559,7 @@ _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
  * changed, a map the program reads in a new way.
  */
 #ifndef XDPFW_LAYOUT_VERSION /* tests build a program with another one */
-#define XDPFW_LAYOUT_VERSION 2
+#define XDPFW_LAYOUT_VERSION 3
 #endif
 #ifndef XDPFW_VERSION
 #error "XDPFW_VERSION (the project version string) comes from meson.build"
@@ -518,14 +609,18 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(21, XDPFW_MAX_ADDR_SETS)                                                                 \
 	X(22, XDPFW_MAX_SET_ADDRS)                                                                 \
 	X(23, XDPFW_MAX_PORT_SETS)                                                                 \
-	X(24, XDPFW_MAX_VECS)                                                                      \
+	X(24, XDPFW_MAX_LIMITED)                                                                   \
 	X(25, XDPFW_CLS_BLOCKS)                                                                    \
 	X(26, XDPFW_DIR_MAP_BLOCKS)                                                                \
 	X(27, XDPFW_D16_MAP_BLOCKS)                                                                \
 	X(28, XDPFW_F_MAX)                                                                         \
 	X(29, XDPFW_TRIE_FIXED_BITS)                                                               \
-	X(30, sizeof(struct xdpfw_consts))                                                         \
-	X(31, sizeof(struct xdpfw_tiny_rule))
+	X(30, sizeof(struct xdpfw_plan))                                                           \
+	X(31, sizeof(struct xdpfw_tab32_block))                                                    \
+	X(32, sizeof(struct xdpfw_tab16_block))                                                    \
+	X(33, XDPFW_REC_STRIDE)                                                                    \
+	X(34, sizeof(struct xdpfw_consts))                                                         \
+	X(35, sizeof(struct xdpfw_tiny_rule))
 
 /*
  * A constant expression, so that the BPF program's initializer can hold

@@ -22,15 +22,14 @@
  * (a port test needs ports, an IPv4 prefix an IPv4 packet, an ICMP type a
  * header, which a later fragment lacks).
  *
- * How (xdp/README.md has the design note): user space (ctl/cls.c) cuts
- * every field's value space into classes that no rule tells apart and gives
- * each class the vector of rules whose test of that field holds there. Per
- * packet: one class lookup per field (a direct table for ports, length, TTL,
- * flags, ICMP type, VLAN and the family/protocol "kind"; the address store
- * the compiler chose for each address field), the vectors ANDed word by
- * word, the first set bit wins. A summary word says which of a vector's 64
- * words are non-zero, so only words where every field has candidates are
- * read: the steps depend on where the candidates are, not on the count.
+ * How (xdp/README.md has the design note; include/xdpfw.h the layouts):
+ * phase 0 looks each field in use up in its table or address store (its
+ * class); phase 1 crosses the small fields' classes into one class Y;
+ * phase 2 reads, per partition of the rules, the class of the address
+ * pair and the first rule of the partition that matches (X, Y); the
+ * packet's rule is the first of those. A fixed number of reads, whatever
+ * the rule count or the sets. Rate-limited rules, which the tables leave
+ * out, come from vectors of the limited rules walked in limit.h.
  */
 #ifndef XDPFW_CLASSIFY_H
 #define XDPFW_CLASSIFY_H
@@ -39,6 +38,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xdpfw.h"
+#include "consts.h"
 
 /* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file:
  * what a match does (action, counter); the tests live in the tables below. */
@@ -49,6 +49,16 @@ struct {
 	__type(value, struct xdpfw_rule);
 } fw_rules SEC(".maps");
 
+/* Per generation: policy, nonip/malformed settings, the live rule count and
+ * the classifier's plan, for user space; the program reads its own copy in
+ * its constants (xdp/consts.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__type(value, struct xdpfw_config);
+} fw_config SEC(".maps");
+
 /* Class ids of the table fields, XDPFW_CLS_BLOCKS blocks per generation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -57,13 +67,52 @@ struct {
 	__type(value, struct xdpfw_cls_block);
 } fw_cls SEC(".maps");
 
-/* Rule vectors, XDPFW_MAX_VECS per generation. */
+/*
+ * The tables of phases 1 and 2 (include/xdpfw.h): per generation an inner
+ * array of 4 KiB blocks of 32-bit classes, one of 16-bit rule indexes, and
+ * one of the vectors of limited rules, each created at the rule set's size.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS *XDPFW_MAX_VECS);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
 	__type(key, __u32);
-	__type(value, struct xdpfw_vec);
-} fw_vecs SEC(".maps");
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_INNER_MAP);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_tab32_block));
+	    });
+} fw_tab32 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_INNER_MAP);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_tab16_block));
+	    });
+} fw_tab16 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPFW_GENERATIONS);
+	__type(key, __u32);
+	__array(
+	    values, struct {
+		    __uint(type, BPF_MAP_TYPE_ARRAY);
+		    __uint(max_entries, 1);
+		    __uint(map_flags, BPF_F_INNER_MAP);
+		    __uint(key_size, sizeof(__u32));
+		    __uint(value_size, sizeof(struct xdpfw_vec));
+	    });
+} fw_lvecs SEC(".maps");
 
 /*
  * Address stores, one inner map per generation, created by user space at
@@ -231,13 +280,6 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 	return sh->miss;
 }
 
-static __always_inline const struct xdpfw_vec *cls_vec(__u32 gen, __u32 id)
-{
-	__u32 key = gen * XDPFW_MAX_VECS + id;
-
-	return bpf_map_lookup_elem(&fw_vecs, &key);
-}
-
 /*
  * Trailing zeros of x != 0: the bits below its lowest set bit, counted
  * without branches (clang 14's BPF back end cannot lower cttz, and branches
@@ -280,85 +322,156 @@ static __always_inline void cls_ids(const struct xdpfw_config *cfg, __u32 gen,
 	id[9] = cls_addr(cfg, gen, 1, pkt, pkt->daddr);
 }
 
-/* The vectors of the classes id[]: 0, or -1 when one is missing. */
-static __always_inline int cls_vecs(__u32 gen, const __u32 *id, const struct xdpfw_vec **v)
+/* Entry idx of a tables array (an inner map of fw_tab32 / fw_tab16). */
+static __always_inline __u32 cls_t32(void *t, __u32 idx)
 {
-	/* Class 0 (every untested field, and many tested ones) is one lookup. */
-	const struct xdpfw_vec *v0 = cls_vec(gen, 0);
+	__u32 key = idx / XDPFW_TAB32_PER_BLOCK;
+	const struct xdpfw_tab32_block *b = bpf_map_lookup_elem(t, &key);
 
-	if (!v0)
-		return -1;
+	return b ? b->v[idx & (XDPFW_TAB32_PER_BLOCK - 1)] : 0;
+}
+
+static __always_inline __u32 cls_t16(void *t, __u32 idx)
+{
+	__u32 key = idx / XDPFW_TAB16_PER_BLOCK;
+	const struct xdpfw_tab16_block *b = bpf_map_lookup_elem(t, &key);
+
+	return b ? b->v[idx & (XDPFW_TAB16_PER_BLOCK - 1)] : XDPFW_RULE_NONE;
+}
+
+/*
+ * Partition p's first rule, or XDPFW_RULE_NONE. Written for the verifier:
+ * every branch ends with the same kinds of values (unknown scalars, no
+ * pointer that may be NULL), so the paths of one step meet again and are
+ * checked once, not once per combination of the fields in use.
+ */
+static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, void *t32, void *t16,
+                                      const __u32 *id, __u32 p)
+{
+	const struct xdpfw_part *pt = &pl->part[p];
+	__u32 cls[CLS_NFIELDS], y = 0, x = 0;
+
 #pragma unroll
-	for (int i = 0; i < CLS_NFIELDS; i++) {
-		v[i] = id[i] ? cls_vec(gen, id[i]) : v0;
-		if (!v[i])
-			return -1;
+	for (int f = 0; f < CLS_NFIELDS; f++) {
+		cls[f] = id[f];
+		if (pl->records & (1u << f))
+			cls[f] = cls_t32(t32, pl->rec_off[f] + id[f] * XDPFW_REC_STRIDE +
+			                          XDPFW_REC_PART + p);
 	}
+#pragma unroll
+	for (int k = 0; k < XDPFW_CHAIN_MAX; k++) {
+		int f = xdpfw_chain_field(k);
+
+		if (!(pt->fields & (1u << f)))
+			continue;
+		if (k == pt->first)
+			y = cls[f];
+		else
+			y = cls_t32(t32, pt->chain_off[k] + y * pt->chain_cols[k] + cls[f]);
+	}
+	if (pt->shape == (XDPFW_PART_SA | XDPFW_PART_DA))
+		x = cls_t32(t32, pt->t_off + cls[XDPFW_F_SADDR] * pt->t_cols + cls[XDPFW_F_DADDR]);
+	else if (pt->shape == XDPFW_PART_SA)
+		x = cls[XDPFW_F_SADDR];
+	else if (pt->shape == XDPFW_PART_DA)
+		x = cls[XDPFW_F_DADDR];
+	return cls_t16(t16, pt->f_off + x * pt->f_cols + y);
+}
+
+/* The partitions' walk: one bpf_loop() step a partition, so that the
+ * verifier checks one partition's code once, not once per partition. */
+struct cls_walk {
+	__u32 id[CLS_NFIELDS];
+	__u32 gen;
+	__u32 best;
+};
+
+static long cls_part_step(__u32 p, void *ctx)
+{
+	struct cls_walk *w = ctx;
+	/* The plan from the program's constants (xdp/consts.h): what the rule
+	 * set does not use is not verified, nor run. */
+	const struct xdpfw_config *cfg = fw_cfg();
+	void *t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
+	void *t16 = bpf_map_lookup_elem(&fw_tab16, &w->gen);
+	__u32 r;
+
+	if (!t32 || !t16 || p >= XDPFW_MAX_PARTS || p >= cfg->plan.nparts)
+		return 1;
+	r = cls_part(&cfg->plan, t32, t16, w->id, p);
+	if (r < w->best)
+		w->best = r;
 	return 0;
 }
 
 /*
- * The first rule at or after position `from` (0..XDPFW_MAX_RULES) whose bit
- * is set in every vector v[], as a position, or -1. Words below from's are
- * masked out of the summary, bits below it out of its word, without
- * branches (a branch per word would multiply the verifier's paths); with
- * from a constant 0 the masks fold away and this is the plain search.
+ * Phases 1 and 2 over the phase-0 classes in w->id: w->best, the first
+ * unlimited rule (XDPFW_RULE_NONE: none), and with lvec each field's
+ * vector of vector rules (0, every one, for a field without records).
+ * 0, or -1 when a table is missing (a rule set being written: no rule).
  */
-static __always_inline int cls_first(const struct xdpfw_vec **v, __u32 from, __u32 rule_count)
+static __always_inline int cls_search(const struct xdpfw_config *cfg, struct cls_walk *w,
+                                      __u32 *lvec)
 {
-	__u32 fw = (from / 64) & (XDPFW_VEC_WORDS - 1);
-	__u64 lo = ~0ull << (from & 63), s;
-	int i;
+	const struct xdpfw_plan *pl = &cfg->plan;
+	void *t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
 
-	if (from >= rule_count)
+	if (!t32)
 		return -1;
-	s = v[0]->summary & v[1]->summary & v[2]->summary & v[3]->summary & v[4]->summary &
-	    v[5]->summary & v[6]->summary & v[7]->summary & v[8]->summary & v[9]->summary;
-	s &= ~0ull << fw;
-	/* No word past the rule count has a bit: with the count a constant
-	 * (xdp/consts.h), the verifier walks only the words a rule set has. */
-	for (i = 0; i < XDPFW_VEC_WORDS && (__u32)i * 64 < rule_count && s; i++) {
-		int w = cls_ctz(s) & (XDPFW_VEC_WORDS - 1);
-		__u64 x = v[0]->w[w] & v[1]->w[w] & v[2]->w[w] & v[3]->w[w] & v[4]->w[w] &
-		          v[5]->w[w] & v[6]->w[w] & v[7]->w[w] & v[8]->w[w] & v[9]->w[w];
-		__u64 d = (__u64)(w ^ fw);
-
-		/* d != 0: a word past from's, all bits; else bits from on. */
-		x &= lo | -((d | -d) >> 63);
-		if (x) {
-			__u32 r = w * 64 + cls_ctz(x);
-
-			return r < rule_count ? (int)r : -1;
-		}
-		s &= s - 1;
+	w->best = XDPFW_RULE_NONE;
+#pragma unroll
+	for (int f = 0; lvec && f < CLS_NFIELDS; f++) {
+		lvec[f] = 0;
+		if (pl->records & (1u << f))
+			lvec[f] = cls_t32(t32, pl->rec_off[f] + w->id[f] * XDPFW_REC_STRIDE +
+			                           XDPFW_REC_LVEC);
 	}
-	return -1;
+	bpf_loop(XDPFW_MAX_PARTS, cls_part_step, w, 0);
+	return 0;
+}
+
+/*
+ * The first rule that matches pkt, as classify() below, into w: w->id the
+ * phase-0 classes, w->best the first unlimited rule (XDPFW_RULE_NONE:
+ * none); with lvec, each field's vector of vector rules, for limit.h.
+ * Returns the fw_rules key of w->best, or -1.
+ */
+static __always_inline int classify_into(const struct xdpfw_config *cfg, __u32 gen,
+                                         const struct xdpfw_pkt *pkt, struct cls_walk *w,
+                                         __u32 *lvec)
+{
+	w->gen = gen & (XDPFW_GENERATIONS - 1);
+	w->best = XDPFW_RULE_NONE;
+#pragma unroll
+	for (int f = 0; lvec && f < CLS_NFIELDS; f++)
+		lvec[f] = 0;
+	if (cfg->cls_flags & XDPFW_CLS_SMALL) {
+		/* Classes are rule bitmaps (xdpfw.h): no tables to read. */
+		__u32 x = ~0u;
+
+		cls_ids(cfg, w->gen, pkt, w->id, ~0u);
+#pragma unroll
+		for (int i = 0; i < CLS_NFIELDS; i++)
+			x &= w->id[i];
+		x &= (1u << (cfg->rule_count & 31)) - 1;
+		if (x)
+			w->best = cls_ctz(x);
+	} else {
+		cls_ids(cfg, w->gen, pkt, w->id, 0);
+		if (cls_search(cfg, w, lvec))
+			w->best = XDPFW_RULE_NONE;
+	}
+	if (w->best >= cfg->rule_count)
+		return -1;
+	return (int)(w->gen * XDPFW_MAX_RULES + w->best);
 }
 
 static __always_inline int classify(const struct xdpfw_config *cfg, __u32 gen,
                                     const struct xdpfw_pkt *pkt)
 {
-	const struct xdpfw_vec *v[CLS_NFIELDS];
-	__u32 id[CLS_NFIELDS];
-	int r;
+	struct cls_walk w;
 
-	gen &= XDPFW_GENERATIONS - 1;
-	if (cfg->cls_flags & XDPFW_CLS_SMALL) {
-		/* Classes are rule bitmaps (xdpfw.h): no vectors to read. */
-		__u32 x = ~0u;
-
-		cls_ids(cfg, gen, pkt, id, ~0u);
-#pragma unroll
-		for (int i = 0; i < CLS_NFIELDS; i++)
-			x &= id[i];
-		x &= (1u << (cfg->rule_count & 31)) - 1;
-		return x ? (int)(gen * XDPFW_MAX_RULES + cls_ctz(x)) : -1;
-	}
-	cls_ids(cfg, gen, pkt, id, 0);
-	if (cls_vecs(gen, id, v))
-		return -1;
-	r = cls_first(v, 0, cfg->rule_count);
-	return r < 0 ? -1 : (int)(gen * XDPFW_MAX_RULES + r);
+	return classify_into(cfg, gen, pkt, &w, NULL);
 }
 
 #endif /* XDPFW_CLASSIFY_H */

@@ -45,7 +45,6 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdpfw.h"
-#include "consts.h"
 #include "classify.h"
 
 /* Per-rule buckets, by counter slot. */
@@ -93,19 +92,34 @@ struct {
 
 /* What the bpf_loop() callback needs: scalars only (see the top). */
 struct limit_walk {
-	__u32 id[CLS_NFIELDS]; /* field classes, cls_ids() */
+	struct cls_walk c;       /* the partitions' walk: phase-0 classes, best */
+	__u32 lvec[CLS_NFIELDS]; /* the fields' vectors of vector rules */
+	__u32 lim_off;           /* their rule index of each limited rule */
+	__u32 nvector;
 	__u32 saddr[4];
 	__u64 now;  /* scaled clock, read once per packet */
 	__u32 gen;  /* masked */
-	__u32 from; /* next rule position to search from */
-	__u32 rule_count;
-	__u32 len; /* IP length, for byte limits */
-	int rule;  /* out: fw_rules key, or -1 */
+	__u32 from; /* next limited rule (ordinal) to search from */
+	__u32 best; /* the first unlimited rule that matches, or XDPFW_RULE_NONE */
+	__u32 len;  /* IP length, for byte limits */
+	int rule;   /* out: fw_rules key, or -1 */
 	__u8 family;
 	__u8 full; /* enum xdpfw_limit_full */
 };
 
-/* The rule's own bucket. */
+/*
+ * The walk's state lives in a per-CPU scratch value, not on the stack: the
+ * verifier counts the stack of the program and of the loop's callback
+ * together (512 bytes), and a packet runs on one CPU from start to end, so
+ * nothing else touches this CPU's copy meanwhile.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct limit_walk);
+} fw_limit_scratch SEC(".maps");
+
 static __always_inline int limit_rule_take(const struct xdpfw_limit *l, __u32 slot, __u64 now,
                                            __u64 charge)
 {
@@ -189,56 +203,141 @@ static __always_inline int limit_within(const struct xdpfw_rule *r, const struct
 	return within;
 }
 
-/* One candidate: the first rule at or after w->from. 1 stops the loop. */
+/* Word `word` of the fields' vectors ANDed (word < 0: summary word
+ * -1 - word); 0 when a vector is missing. One vector at a time: the
+ * verifier counts the stack of both frames of the walk together. */
+static __always_inline __u64 limit_and(const struct limit_walk *w, int word)
+{
+	void *lv = bpf_map_lookup_elem(&fw_lvecs, &w->gen);
+	__u64 x = ~0ull;
+
+	if (!lv)
+		return 0;
+		/* A loop, not unrolled: the callback's stack counts with the caller's. */
+#pragma nounroll
+	for (int k = 0; k < CLS_NFIELDS; k++) {
+		const struct xdpfw_vec *v = bpf_map_lookup_elem(lv, &w->lvec[k]);
+
+		if (!v)
+			return 0;
+		x &= word < 0 ? v->summary[(-1 - word) & (XDPFW_VEC_SUMMARY - 1)]
+		              : v->w[word & (XDPFW_VEC_WORDS - 1)];
+	}
+	return x;
+}
+
+/* The first word at or after from's with candidates in the summaries, or
+ * -1. */
+static __always_inline int limit_next_word(const struct limit_walk *w)
+{
+	__u32 fw = w->from / 64;
+
+#pragma nounroll
+	for (int sw = 0; sw < XDPFW_VEC_SUMMARY; sw++) {
+		__u64 s;
+
+		if ((__u32)(sw + 1) * 64 <= fw)
+			continue;
+		s = limit_and(w, -1 - sw);
+		if ((__u32)sw * 64 < fw)
+			s &= ~0ull << ((fw - (__u32)sw * 64) & 63);
+		if (s)
+			return sw * 64 + cls_ctz(s);
+	}
+	return -1;
+}
+
+/*
+ * One step of the walk over the vector rules that match, in rule order,
+ * before the first unlimited rule the partitions found: a word without
+ * candidates left is passed over; a limited rule within its budget is
+ * passed over; anything else decides. Steps: the words with candidates
+ * plus the candidates, at most XDPFW_VEC_WORDS + XDPFW_MAX_LIMITED.
+ */
 static long limit_step(__u32 i, void *ctx)
 {
-	struct limit_walk *w = ctx;
-	const struct xdpfw_vec *v[CLS_NFIELDS];
+	__u32 zero = 0;
+	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_scratch, &zero);
 	const struct xdpfw_rule *r;
-	__u32 gen = w->gen & (XDPFW_GENERATIONS - 1), key;
-	int pos;
+	__u32 key, rule = XDPFW_RULE_NONE, pos = 0;
+	void *t32;
+	int word;
+	__u64 x;
 
 	(void)i;
+	(void)ctx;
+	if (!w)
+		return 1;
 	w->rule = -1;
-	if (cls_vecs(gen, w->id, v))
+	t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
+	if (!t32)
 		return 1;
-	/* The count from the constants (xdp/consts.h): known to the verifier. */
-	pos = cls_first(v, w->from, fw_cfg()->rule_count);
-	if (pos < 0)
+	word = w->from < w->nvector ? limit_next_word(w) : -1;
+	if (word >= 0) {
+		word &= XDPFW_VEC_WORDS - 1;
+		x = limit_and(w, word);
+		if ((__u32)word == w->from / 64)
+			x &= ~0ull << (w->from & 63);
+		if (!x) {
+			w->from = ((__u32)word + 1) * 64;
+			return 0;
+		}
+		pos = (__u32)word * 64 + cls_ctz(x);
+		if (pos < w->nvector)
+			rule = cls_t32(t32, w->lim_off + pos);
+	}
+	if (rule >= w->best) {
+		/* No vector rule before it: the unlimited rule decides. */
+		w->rule =
+		    w->best == XDPFW_RULE_NONE ? -1 : (int)(w->gen * XDPFW_MAX_RULES + w->best);
 		return 1;
-	key = gen * XDPFW_MAX_RULES + pos;
+	}
+	key = w->gen * XDPFW_MAX_RULES + (rule & (XDPFW_MAX_RULES - 1));
 	r = bpf_map_lookup_elem(&fw_rules, &key);
 	if (!r)
 		return 1;
+	/* A vector rule without a limit (no partition took it) decides. */
 	if ((r->flags & XDPFW_RULE_LIMIT) && limit_within(r, w)) {
 		w->from = pos + 1;
 		return 0;
 	}
-	w->rule = key;
+	w->rule = (int)key;
 	return 1;
 }
 
-static __always_inline int classify_limited(const struct xdpfw_config *cfg, __u32 gen,
-                                            const struct xdpfw_pkt *pkt)
+/*
+ * The rule for pkt when the rule set has vector rules: the partitions'
+ * first unlimited rule c->best (from classify_into() with lvec), unless a
+ * vector rule before it matches and decides.
+ */
+static __always_inline int classify_limited(const struct xdpfw_config *cfg,
+                                            const struct xdpfw_pkt *pkt, const struct cls_walk *c,
+                                            const __u32 *lvec)
 {
-	struct limit_walk w = {
-	    .gen = gen & (XDPFW_GENERATIONS - 1),
-	    .rule_count = cfg->rule_count,
-	    .len = pkt->ip_len,
-	    .rule = -1,
-	    .family = pkt->family,
-	    .full = cfg->limit.full,
-	};
+	__u32 zero = 0;
+	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_scratch, &zero);
 
-	cls_ids(cfg, w.gen, pkt, w.id, 0); /* never a small set (cls.c) */
-	w.saddr[0] = pkt->saddr[0];
-	w.saddr[1] = pkt->saddr[1];
-	w.saddr[2] = pkt->saddr[2];
-	w.saddr[3] = pkt->saddr[3];
-	w.now = xdpfw_limit_clock(bpf_ktime_get_ns());
-	/* Every step but the last passes one rule: rule_count + 1 at most. */
-	bpf_loop(XDPFW_MAX_RULES + 1, limit_step, &w, 0);
-	return w.rule;
+	if (!w)
+		return -1;
+	w->gen = c->gen;
+	w->lim_off = cfg->plan.lim_off;
+	w->nvector = cfg->plan.nvector;
+	w->from = 0;
+	w->len = pkt->ip_len;
+	w->rule = -1;
+	w->family = pkt->family;
+	w->full = cfg->limit.full;
+	w->best = c->best < cfg->rule_count ? c->best : XDPFW_RULE_NONE;
+#pragma unroll
+	for (int k = 0; k < CLS_NFIELDS; k++)
+		w->lvec[k] = lvec[k];
+	w->saddr[0] = pkt->saddr[0];
+	w->saddr[1] = pkt->saddr[1];
+	w->saddr[2] = pkt->saddr[2];
+	w->saddr[3] = pkt->saddr[3];
+	w->now = xdpfw_limit_clock(bpf_ktime_get_ns());
+	bpf_loop(XDPFW_VEC_WORDS + XDPFW_MAX_LIMITED + 1, limit_step, NULL, 0);
+	return w->rule;
 }
 
 #endif /* XDPFW_LIMIT_BPF_H */

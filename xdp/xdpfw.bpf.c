@@ -39,15 +39,6 @@ struct {
 	__type(value, __u32);
 } fw_active SEC(".maps");
 
-/* Per generation: policy, nonip/malformed settings and the live rule count,
- * for user space; the program has its own copy in its constants. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_GENERATIONS);
-	__type(key, __u32);
-	__type(value, struct xdpfw_config);
-} fw_config SEC(".maps");
-
 /* Slot 0: the rule set's program, for the entry program to tail-call. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -124,6 +115,8 @@ static __always_inline int rules(struct xdp_md *ctx)
 	struct xdpfw_pkt pkt;
 	__u8 rule_action = XDPFW_ACT_PASS;
 	__u32 key, reason, gen = fw_gen();
+	__u32 lvec[CLS_NFIELDS];
+	struct cls_walk walk;
 	int rule, slot = -1;
 
 	if (keep_maps(cfg))
@@ -132,19 +125,14 @@ static __always_inline int rules(struct xdp_md *ctx)
 	 * zeroes field by field on every path (measured: slower). */
 	asm volatile("" : : "r"(&pkt) : "memory");
 	reason = parse_frame(data, data_end, &pkt);
-	if (reason != XDPFW_REASON_POLICY) {
-		/* Non-IP or malformed: the same exit, apart, so that the parser's
-		 * many early returns carry the reason alone (measured: faster). */
-		count_packet(reason, -1, bytes);
-		return verdict(cfg, reason, XDPFW_ACT_PASS);
-	}
-	if (fw_consts()->tiny) {
+	if (reason == XDPFW_REASON_POLICY && fw_consts()->tiny) {
 		if (tiny_classify(&pkt, &rule_action, &slot) >= 0)
 			reason = XDPFW_REASON_RULE;
-	} else {
-		/* Only a rule set with limits pays for buckets and bpf_loop(). */
-		rule =
-		    cfg->limit.rules ? classify_limited(cfg, gen, &pkt) : classify(cfg, gen, &pkt);
+	} else if (reason == XDPFW_REASON_POLICY) {
+		/* Only a rule set with vector rules (limits) walks them. */
+		rule = classify_into(cfg, gen, &pkt, &walk, cfg->plan.nvector ? lvec : NULL);
+		if (cfg->plan.nvector)
+			rule = classify_limited(cfg, &pkt, &walk, lvec);
 		if (rule >= 0) {
 			key = rule;
 			r = bpf_map_lookup_elem(&fw_rules, &key);

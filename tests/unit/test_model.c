@@ -16,6 +16,7 @@
 
 #include "explain.h"
 #include "frame.h"
+#include "log.h"
 #include "model.h"
 #include "ruleset.h"
 
@@ -236,18 +237,18 @@ static void test_packet_words(void **state)
 	assert_int_equal(p.len, 16);
 
 	/* Each error names its word and leaves nothing half built. */
-	assert_int_equal(words(&p, "tcp colour blue"), -EINVAL);
-	assert_int_equal(words(&p, "tcp dport 65536"), -EINVAL);
-	assert_int_equal(words(&p, "dport 22"), -EINVAL);
-	assert_int_equal(words(&p, "udp flags syn"), -EINVAL);
-	assert_int_equal(words(&p, "ip6 saddr 192.0.2.1"), -EINVAL);
-	assert_int_equal(words(&p, "icmp ip6"), -EINVAL);
-	assert_int_equal(words(&p, "tcp dport 22 fragment later"), -EINVAL);
-	assert_int_equal(words(&p, "vlan 1 vlan 2 vlan 3"), -EINVAL);
-	assert_int_equal(words(&p, "tcp len 30"), -EINVAL);
-	assert_int_equal(words(&p, "hex 0200"), -EINVAL);
-	assert_int_equal(words(&p, "hex 020"), -EINVAL);
-	assert_int_equal(words(&p, "tcp hex 02"), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "tcp colour blue")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "tcp dport 65536")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "dport 22")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "udp flags syn")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "ip6 saddr 192.0.2.1")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "icmp ip6")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "tcp dport 22 fragment later")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "vlan 1 vlan 2 vlan 3")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "tcp len 30")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "hex 0200")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "hex 020")), -EINVAL);
+	assert_int_equal(fw_errno(words(&p, "tcp hex 02")), -EINVAL);
 }
 
 int main(void)
