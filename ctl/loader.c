@@ -512,6 +512,16 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 	return err;
 }
 
+/*
+ * Whether the kernel's name of a map (info.name) is the object's name of
+ * it: the kernel keeps BPF_OBJ_NAME_LEN - 1 bytes of a name (libbpf cuts
+ * fw_limit_scratch to fw_limit_scratc when it creates the map).
+ */
+static bool map_named(const char *kernel, const char *name)
+{
+	return strncmp(kernel, name, BPF_OBJ_NAME_LEN - 1) == 0;
+}
+
 /* The ids of the maps a program uses: *n of them, at most MAX_PROG_MAPS. */
 static int prog_map_ids(int prog_fd, __u32 *ids, __u32 *n, const char *ifname)
 {
@@ -726,8 +736,7 @@ static int prog_consts(int prog_fd, struct xdpfw_consts *k)
 		if (fd < 0)
 			continue;
 		if (map_info(fd, &info) ||
-		    strncmp(info.name, bpf_map__name(defs()->maps.rodata_consts),
-		            sizeof(info.name)) ||
+		    !map_named(info.name, bpf_map__name(defs()->maps.rodata_consts)) ||
 		    info.type != BPF_MAP_TYPE_ARRAY || info.max_entries != 1 ||
 		    info.value_size != sizeof(*k)) {
 			close(fd);
@@ -1215,7 +1224,7 @@ static int read_stamp(int prog_fd, const char *map_name, struct xdpfw_stamp *st,
 		fd = bpf_map_get_fd_by_id(ids[i]);
 		if (fd < 0)
 			continue;
-		if (map_info(fd, &info) || strncmp(info.name, map_name, sizeof(info.name)) ||
+		if (map_info(fd, &info) || !map_named(info.name, map_name) ||
 		    info.type != BPF_MAP_TYPE_ARRAY || info.max_entries != 1 ||
 		    info.value_size < sizeof(*st)) {
 			close(fd);
@@ -1295,8 +1304,7 @@ static int reuse_prog_maps(struct fw_instance *inst, int prog_fd, char *why)
 			continue;
 		}
 		bpf_object__for_each_map (m, obj) {
-			if (bpf_map__is_internal(m) ||
-			    strncmp(bpf_map__name(m), info.name, sizeof(info.name)))
+			if (bpf_map__is_internal(m) || !map_named(info.name, bpf_map__name(m)))
 				continue;
 			if (info.type != bpf_map__type(m) ||
 			    info.key_size != bpf_map__key_size(m) ||
