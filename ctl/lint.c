@@ -465,7 +465,10 @@ int fw_lint_mem(const char *buf, size_t len, const struct fw_ruleset *rs, struct
 		r = l.err;
 	}
 	if (!r) {
-		qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
+		/* NULL without warnings, and qsort() wants a valid pointer even
+		 * for 0 elements (C11 7.1.4). */
+		if (l.nwarnings > 1)
+			qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
 		for (size_t i = 0; i < l.nwarnings; i++) {
 			const struct lint_warning *w = &l.warnings[i];
 

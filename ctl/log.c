@@ -18,7 +18,13 @@ static const char *const level_prefix[] = {
     [FW_LOG_DEBUG] = "debug: ",
 };
 
-static void fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)
+/*
+ * fmt is never NULL: callers pass a literal or libbpf's format. Saying so
+ * matters under -fsanitize=nonnull-attribute, whose recoverable check keeps
+ * a NULL path to vfprintf() that gcc's -Wformat-overflow then reports.
+ */
+static void __attribute__((nonnull(2), format(printf, 2, 0)))
+fw_vlog(enum fw_log_level level, const char *fmt, va_list ap)
 {
 	if (level == FW_LOG_DEBUG && !fw_verbose)
 		return;
