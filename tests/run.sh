@@ -3,9 +3,10 @@
 # Builds and runs every test tier: unit (no kernel), BPF (BPF_PROG_TEST_RUN),
 # fwctl check on good and bad rule files, and end to end (namespaces, veth,
 # real traffic); then the unit, BPF and check tiers again built with ASan and
-# UBSan (asan/...). Each test prints TAP; this counts every test case and
-# ends with the line "N passed, N failed". A tier that needs root fails,
-# never skips, when run without it. Exit status 0 only when nothing failed.
+# UBSan (asan/...), and each libFuzzer target for 30 s (fuzz/...). Each test
+# prints TAP; this counts every test case and ends with the line "N passed,
+# N failed". A tier that needs root fails, never skips, when run without it.
+# Exit status 0 only when nothing failed.
 set -u
 cd "$(dirname "$0")/.."
 bash tests/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -86,5 +87,16 @@ else
 	failed=$((failed + 1))
 fi
 
+# The fuzz targets, 30 s each from their seed corpus (tests/fuzz/run.sh).
+if bash tests/build.sh fuzz; then
+	for t in rules explain setfile; do
+		# fuzz_setfile is built once ctl/setfile.h exists (tests/fuzz/meson.build).
+		[ "$t" = setfile ] && [ ! -f ctl/setfile.h ] && continue
+		run fuzz/$t bash tests/fuzz/run.sh fuzz_$t 30
+	done
+else
+	echo "not ok - the fuzz build failed: bash tests/build.sh fuzz"
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
