@@ -38,6 +38,7 @@ run unit/parser build/tests/test_parser
 run unit/compile build/tests/test_compile
 run unit/cls build/tests/test_cls
 run unit/model build/tests/test_model
+run unit/parse build/tests/test_parse
 run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
 run check/rules bash tests/e2e/test_check.sh
