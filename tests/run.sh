@@ -53,6 +53,7 @@ else
 	run e2e bash tests/e2e/test_e2e.sh
 	run e2e/reload bash tests/e2e/test_reload.sh
 	run e2e/limits bash tests/e2e/test_limits.sh
+	run e2e/bigtcp bash tests/e2e/test_bigtcp.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh
