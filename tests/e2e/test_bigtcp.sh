@@ -104,7 +104,7 @@ check_family() {
 	by=$(echo "$s" | json "[r['bytes'] for r in d['interfaces'][0]['rules'] if r['name'] == '$super'][0]")
 	echo "# $fam generic: rule $super counted $pk packets, $by bytes"
 	[ "$pk" -gt 0 ] && [ "$by" -gt $((pk * 65536)) ]
-	ok $? "$fam generic: the firewall saw super-packets ($pk frames of $((pk ? by / pk : 0)) bytes on average, each > 64 KiB)"
+	ok $? "$fam generic: the firewall saw super-packets ($pk frames at len 65535, $((pk ? by / pk : 0)) bytes on average: over 64 KiB)"
 	$PY -c "import sys; sys.exit(not $generic <= 2 * $native)"
 	ok $? "$fam: generic (${generic}s) within 2x of native (${native}s)"
 	fwctl -n "$FW" detach "$IF_FW" >/dev/null
