@@ -40,6 +40,7 @@ run unit/parser build/tests/test_parser
 run unit/compile build/tests/test_compile
 run unit/cls build/tests/test_cls
 run unit/model build/tests/test_model
+run unit/parse build/tests/test_parse
 run unit/lint build/tests/test_lint
 run unit/limit build/tests/test_limit
 run unit/escape build/tests/test_escape
@@ -59,6 +60,7 @@ else
 	run e2e/counters bash tests/e2e/test_counters.sh
 	run e2e/stamp bash tests/e2e/test_stamp.sh
 	run e2e/limits bash tests/e2e/test_limits.sh
+	run e2e/bigtcp bash tests/e2e/test_bigtcp.sh
 	run e2e/explain bash tests/e2e/test_explain.sh
 	run bench/smoke bash bench/run --smoke
 	run e2e/show bash tests/e2e/test_show.sh

@@ -47,6 +47,26 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(xdpfw_main);
 
+/*
+ * The parser as a function of its own, global so that the verifier checks
+ * it once, alone, and the caller sees *pkt as bytes it knows nothing about.
+ * Inlined, paths through the parser (tags, families, extension headers, L4)
+ * reached the classifier with facts of their own, and it was verified again
+ * for many of them: 628,526 instructions processed of the million allowed,
+ * 876,541 with super-packets (parse.h); as a function, 282,278 and 475,782
+ * (kernel 6.18). The price is a call and a return a packet: about 6 ns on
+ * the development VM, whose returns take the SRSO safe-RET thunk (AMD);
+ * less where returns are plain. pkt is never NULL (the caller's stack);
+ * the test is for the verifier, which takes a pointer argument of a global
+ * function as possibly NULL.
+ */
+__noinline int xdpfw_parse(struct xdp_md *ctx, struct xdpfw_pkt *pkt)
+{
+	if (!pkt)
+		return XDPFW_REASON_MAL_ETH_TRUNC;
+	return parse_frame((void *)(long)ctx->data, (void *)(long)ctx->data_end, pkt);
+}
+
 SEC("xdp")
 int xdpfw_main(struct xdp_md *ctx)
 {
@@ -75,7 +95,7 @@ int xdpfw_main(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	sets_keep(cfg);
-	reason = parse_frame(data, data_end, &pkt);
+	reason = xdpfw_parse(ctx, &pkt);
 	if (reason == XDPFW_REASON_POLICY) {
 		/* Only a rule set with vector rules (limits) walks them. */
 		rule = classify_into(cfg, gen, &pkt, &walk, cfg->plan.nvector ? lvec : NULL);
