@@ -298,7 +298,10 @@ static int build_table(struct build *b, const struct table_field *tf)
 	if (!any) /* class 0 everywhere: the field is not looked up */
 		goto out;
 	c->fields |= 1u << tf->field;
-	qsort(l.e, l.n, sizeof(*l.e), ev_cmp);
+	/* A rule can test a field without events (an empty set): l.e is NULL
+	 * then, which qsort() does not take even for 0 elements (C11 7.1.4). */
+	if (l.n > 1)
+		qsort(l.e, l.n, sizeof(*l.e), ev_cmp);
 	while (p < tf->domain) {
 		__u32 next;
 		long id;
@@ -666,7 +669,10 @@ static int build_addr(struct build *b, int fi, bool v6)
 		if (add_aent(&ents, &nents, &cap, e->addr, e->len, -1 - (int)e->set))
 			goto out;
 	}
-	qsort(ents, nents, sizeof(*ents), aent_cmp);
+	/* ents is NULL when no set is used: qsort() wants a valid pointer even
+	 * for 0 elements (C11 7.1.4), and 1 element is sorted anyway. */
+	if (nents > 1)
+		qsort(ents, nents, sizeof(*ents), aent_cmp);
 
 	/* Walk the prefixes in address order: each one's class is that of the
 	 * closest prefix holding it, changed by what names it. */

@@ -52,6 +52,10 @@ struct fw_cls {
 	__u32 ny;                  /* classes of Y */
 };
 
+/* Kernel memory the tables of phases 1 and 2 may take a generation
+ * (cls_xprod.c): past it, partitions are cut and rules go to the vectors. */
+#define XPROD_BYTES_MAX (256ull << 20)
+
 /* /24s with longer prefixes that get a group (XDPFW_DIR_GROUPS); the rest
  * go to the hash, those with the fewest such addresses first. Tests lower
  * it to reach the hash. */

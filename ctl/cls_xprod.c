@@ -27,8 +27,7 @@
  * that a rule set never takes more than this much kernel memory for its
  * tables (twice during a reload).
  */
-#define XPROD_TABLE_MAX (1ull << 24)
-#define XPROD_BYTES_MAX (256ull << 20)
+#define XPROD_TABLE_MAX (1ull << 24) /* XPROD_BYTES_MAX: cls.h */
 /* (rule, source class, destination class) triples walked for one
  * partition's pairs: the time budget of the build. */
 #define XPROD_TRIPLES_MAX (1ull << 26)
@@ -51,6 +50,7 @@ static const struct {
 struct fclass {
 	__u32 n;
 	__u32 *vec;
+	size_t cap;
 };
 
 struct xprod {
@@ -134,11 +134,8 @@ static int check_size(struct xprod *x, __u64 rows, __u64 cols, const char *what)
 static int dense(struct xprod *x, struct fclass *fc, __u32 id, __u32 *out)
 {
 	if (x->remap[id] == UINT32_MAX) {
-		__u32 *v = realloc(fc->vec, (fc->n + 1) * sizeof(*v));
-
-		if (!v)
+		if (FW_GROW(fc->vec, fc->cap, fc->n, 64))
 			return oom(x);
-		fc->vec = v;
 		fc->vec[fc->n] = id;
 		x->remap[id] = fc->n++;
 	}

@@ -44,6 +44,12 @@ static void put16(uint8_t *d, uint16_t v)
 	d[1] = v & 0xff;
 }
 
+static void put32(uint8_t *d, uint32_t v)
+{
+	put16(d, v >> 16);
+	put16(d + 2, v & 0xffff);
+}
+
 /* Fill the open type field and close it. */
 static void pkt_set_type(struct pkt *p, uint16_t v)
 {
@@ -164,6 +170,22 @@ void pkt_ipv6_ext(struct pkt *p, uint8_t type, size_t len)
 	pkt_open_type(p, p->len - len, 1);
 }
 
+void pkt_ipv6_jumbo(struct pkt *p, uint32_t len)
+{
+	uint8_t *d;
+
+	if (p->l3_family != 6)
+		pkt_bug("a jumbo payload option outside IPv6");
+	pkt_set_type(p, 0);
+	d = pkt_put(p, 8);
+	d[2] = 0xc2; /* RFC 2675: option type, 4n+2 aligned here */
+	d[3] = 4;
+	put32(d + 4, len);
+	put16(p->data + p->l3_off + 4, 0);
+	p->fix_l3_len = 1;
+	pkt_open_type(p, p->len - 8, 1);
+}
+
 void pkt_ipv6_frag(struct pkt *p, uint16_t offset, int mf)
 {
 	uint8_t *d;
@@ -241,6 +263,18 @@ static uint16_t ip_checksum(const uint8_t *d, size_t n)
 	return ~sum & 0xffff;
 }
 
+/* The IPv4 header checksum, over as much of the header as the frame has. */
+static void ipv4_checksum(struct pkt *p)
+{
+	uint8_t *ip = p->data + p->l3_off;
+	size_t hlen = (ip[0] & 0xf) * 4u;
+
+	if (hlen > p->len - p->l3_off)
+		hlen = p->len - p->l3_off;
+	put16(ip + 10, 0);
+	put16(ip + 10, ip_checksum(ip, hlen));
+}
+
 void pkt_finish(struct pkt *p)
 {
 	uint8_t *ip = p->data + p->l3_off;
@@ -251,14 +285,9 @@ void pkt_finish(struct pkt *p)
 	if (p->type_size == 1)
 		pkt_set_type(p, PROTO_NONE);
 	if (p->l3_family == 4) {
-		size_t hlen = (ip[0] & 0xf) * 4u;
-
 		if (!p->fix_l3_len)
 			put16(ip + 2, p->len - p->l3_off);
-		if (hlen > p->len - p->l3_off)
-			hlen = p->len - p->l3_off;
-		put16(ip + 10, 0);
-		put16(ip + 10, ip_checksum(ip, hlen));
+		ipv4_checksum(p);
 	} else if (p->l3_family == 6 && !p->fix_l3_len) {
 		put16(ip + 4, p->len - p->l3_off - 40);
 	}
@@ -274,6 +303,19 @@ void pkt_pad(struct pkt *p, size_t n)
 		pkt_bug("frame larger than PKT_MAX");
 	memset(p->data + p->len, 0, n);
 	p->len += n;
+}
+
+void pkt_zero_len(struct pkt *p)
+{
+	pkt_finish(p);
+	if (p->l3_family == 4) {
+		put16(p->data + p->l3_off + 2, 0);
+		ipv4_checksum(p);
+	} else if (p->l3_family == 6) {
+		put16(p->data + p->l3_off + 4, 0);
+	} else {
+		pkt_bug("no IP header to zero the length of");
+	}
 }
 
 void pkt_truncate(struct pkt *p, size_t len)

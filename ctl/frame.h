@@ -97,6 +97,12 @@ void pkt_ipv6(struct pkt *p, const struct pkt_ipv6 *o);
  * least 8; 51 (AH): multiple of 4, at least 8). Its next header is open.
  */
 void pkt_ipv6_ext(struct pkt *p, uint8_t type, size_t len);
+/*
+ * IPv6 hop-by-hop header of 8 bytes whose one option is a jumbo payload
+ * option (RFC 2675) saying len, as Linux writes BIG TCP packets; the IPv6
+ * payload length becomes 0 and stays. Its next header is open.
+ */
+void pkt_ipv6_jumbo(struct pkt *p, uint32_t len);
 /* IPv6 fragment header: offset in 8-byte units, more-fragments flag. */
 void pkt_ipv6_frag(struct pkt *p, uint16_t offset, int mf);
 
@@ -117,6 +123,9 @@ void pkt_payload(struct pkt *p, size_t n);
 void pkt_finish(struct pkt *p);
 /* Finish, then add n zero bytes outside every length (Ethernet padding). */
 void pkt_pad(struct pkt *p, size_t n);
+/* Finish, then write 0 as the IPv4 total length or IPv6 payload length,
+ * as the header of a super-packet (BIG TCP, beyond 64 KiB) says. */
+void pkt_zero_len(struct pkt *p);
 /* Finish, then cut the frame to len bytes. */
 void pkt_truncate(struct pkt *p, size_t len);
 

@@ -393,7 +393,10 @@ int fw_lint(const struct fw_ruleset *rs, struct fw_diag *d)
 	if (r == -ENOMEM)
 		fw_diag_fail(d, r, "out of memory checking the rules for warnings");
 	if (!r && l.nwarnings) {
-		qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
+		/* NULL without warnings, and qsort() wants a valid pointer even
+		 * for 0 elements (C11 7.1.4). */
+		if (l.nwarnings > 1)
+			qsort(l.warnings, l.nwarnings, sizeof(l.warnings[0]), warning_cmp);
 		for (size_t i = 0; i < l.nwarnings; i++) {
 			const struct lint_warning *w = &l.warnings[i];
 

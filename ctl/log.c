@@ -27,8 +27,12 @@ static const char *const level_prefix[] = {
  * and library text. A trailing newline is dropped; one inside is shown as
  * \x0a, so that no input can start a line of its own, except in library
  * messages (lines), which are split on it (a verifier log under -v).
+ * fmt is never NULL: callers pass a literal or libbpf's format. Saying so
+ * matters under -fsanitize=nonnull-attribute, whose recoverable check keeps
+ * a NULL path to vfprintf() that gcc's -Wformat-overflow then reports.
  */
-static void fw_vlog(enum fw_log_level level, bool lines, const char *fmt, va_list ap)
+static void __attribute__((nonnull(3), format(printf, 3, 0)))
+fw_vlog(enum fw_log_level level, bool lines, const char *fmt, va_list ap)
 {
 	char small[512], *msg = small;
 	size_t len, n;

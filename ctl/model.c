@@ -11,6 +11,12 @@
  * payload length): a header that crosses it is cut short even when the
  * frame goes on, because the bytes after it are Ethernet padding or a
  * trailer, not the packet.
+ *
+ * A length field of 0 may mean a super-packet (BIG TCP: GSO/GRO aggregates
+ * beyond 64 KiB, which generic XDP sees whole): IPv6 with a jumbo option
+ * first in its hop-by-hop header takes the option's length (RFC 2675: above
+ * 65535); IPv4, and IPv6 without that option, take the rest of the frame
+ * when the rest is longer than 16 bits can say. xdp/parse.h gives the why.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -42,6 +48,9 @@
 #define IPV6_HLEN        40     /* RFC 8200: the fixed header */
 #define IPV6_EXT_MIN     8      /* RFC 8200: every extension header */
 #define IPV6_FRAG_OFFSET 0xfff8 /* RFC 8200 4.5: offset in the top 13 bits */
+#define IP_LEN_MAX       0xffff /* RFC 791 total length, RFC 8200 payload length */
+#define IPV6_OPT_JUMBO   0xc2   /* RFC 2675: the jumbo payload option's type */
+#define IPV6_JUMBO_LEN   4      /* RFC 2675: its data, a 32-bit length */
 #define TCP_HLEN_MIN     20     /* RFC 9293: data offset 5 */
 #define UDP_HLEN         8      /* RFC 768 */
 #define ICMP_HLEN_MIN    4      /* type, code, checksum */
@@ -70,6 +79,18 @@ static int fits(size_t off, size_t size, size_t end)
 static unsigned int get16(const unsigned char *p)
 {
 	return (unsigned int)p[0] << 8 | p[1];
+}
+
+static unsigned long get32(const unsigned char *p)
+{
+	return (unsigned long)get16(p) << 16 | get16(p + 2);
+}
+
+/* The IP packet's length as rules see it: 16 bits, so a super-packet's is
+ * 65535. */
+static unsigned int rule_len(size_t len)
+{
+	return len > IP_LEN_MAX ? IP_LEN_MAX : len;
 }
 
 /*
@@ -106,7 +127,8 @@ static unsigned int parse_ipv4(const struct frame *f, struct xdpfw_pkt *pkt, siz
                                size_t *end)
 {
 	const unsigned char *ip = f->data + *off;
-	unsigned int version, hlen, total, frag;
+	unsigned int version, hlen, frag;
+	size_t total;
 
 	if (!fits(*off, IPV4_HLEN_MIN, f->len))
 		return XDPFW_REASON_MAL_IPV4_TRUNC;
@@ -117,6 +139,10 @@ static unsigned int parse_ipv4(const struct frame *f, struct xdpfw_pkt *pkt, siz
 	if (*off + hlen > f->len)
 		return XDPFW_REASON_MAL_IPV4_TRUNC; /* options cut short */
 	total = get16(ip + 2);
+	/* 0 in a frame longer than any IPv4 packet: a super-packet, as long
+	 * as the frame. */
+	if (total == 0 && f->len - *off > IP_LEN_MAX)
+		total = f->len - *off;
 	if (total < hlen)
 		return XDPFW_REASON_MAL_IPV4_HDR; /* shorter than its header */
 	if (*off + total > f->len)
@@ -125,7 +151,7 @@ static unsigned int parse_ipv4(const struct frame *f, struct xdpfw_pkt *pkt, siz
 	pkt->family = XDPFW_FAMILY_IPV4;
 	pkt->ttl = ip[8];
 	pkt->proto = ip[9];
-	pkt->ip_len = total;
+	pkt->ip_len = rule_len(total);
 	memcpy(&pkt->saddr[0], ip + 12, 4); /* stays in network order */
 	memcpy(&pkt->daddr[0], ip + 16, 4);
 
@@ -151,6 +177,31 @@ static int ipv6_is_extension(unsigned int nh)
 }
 
 /*
+ * The payload length of the IPv6 header at off when its field says 0, into
+ * *plen: a jumbo option's (RFC 2675), the rest of a frame too long for the
+ * field (a super-packet without one, as newer kernels send), or just 0.
+ */
+static unsigned int ipv6_zero_len(const struct frame *f, size_t off, size_t *plen)
+{
+	const unsigned char *hbh = f->data + off + IPV6_HLEN;
+	size_t rest = f->len - off - IPV6_HLEN;
+
+	*plen = 0;
+	/* Looked for as the first option only, where Linux puts it. */
+	if (f->data[off + 6] == PROTO_HOPOPTS && fits(off + IPV6_HLEN, IPV6_EXT_MIN, f->len) &&
+	    hbh[2] == IPV6_OPT_JUMBO && hbh[3] == IPV6_JUMBO_LEN) {
+		*plen = get32(hbh + 4);
+		/* RFC 2675: a jumbogram is longer than 65535, or invalid. */
+		if (*plen <= IP_LEN_MAX)
+			return XDPFW_REASON_MAL_IPV6_HDR;
+		return XDPFW_REASON_POLICY;
+	}
+	if (rest > IP_LEN_MAX)
+		*plen = rest;
+	return XDPFW_REASON_POLICY;
+}
+
+/*
  * IPv6 (RFC 8200) and up to XDPFW_MAX_IPV6_EXT extension headers, every one
  * within the payload length. pkt->proto is the header after them; *off
  * where it starts, *end the end of the packet.
@@ -159,19 +210,28 @@ static unsigned int parse_ipv6(const struct frame *f, struct xdpfw_pkt *pkt, siz
                                size_t *end)
 {
 	const unsigned char *ip = f->data + *off;
-	unsigned int nh, walked;
+	unsigned int nh, walked, reason;
+	size_t plen;
 
 	if (!fits(*off, IPV6_HLEN, f->len))
 		return XDPFW_REASON_MAL_IPV6_TRUNC;
 	if ((ip[0] >> 4) != 6)
 		return XDPFW_REASON_MAL_IPV6_HDR;
-	*end = *off + IPV6_HLEN + get16(ip + 4);
-	if (*end > f->len)
+	plen = get16(ip + 4);
+	if (plen == 0) {
+		reason = ipv6_zero_len(f, *off, &plen);
+		if (reason != XDPFW_REASON_POLICY)
+			return reason;
+	}
+	/* Against what is left, as the program must (a 32-bit jumbo length
+	 * would wrap its sum). */
+	if (plen > f->len - *off - IPV6_HLEN)
 		return XDPFW_REASON_MAL_IPV6_TRUNC; /* payload past the frame */
+	*end = *off + IPV6_HLEN + plen;
 
 	pkt->family = XDPFW_FAMILY_IPV6;
 	pkt->ttl = ip[7];
-	pkt->ip_len = IPV6_HLEN + get16(ip + 4);
+	pkt->ip_len = rule_len(IPV6_HLEN + plen);
 	memcpy(pkt->saddr, ip + 8, 16);
 	memcpy(pkt->daddr, ip + 24, 16);
 	nh = ip[6];
@@ -470,8 +530,10 @@ static const char *const reason_texts[] = {
         "the IPv4 header, its options or its total length go past the frame",
     [XDPFW_REASON_MAL_IPV4_HDR] =
         "IPv4 version is not 4, IHL is below 5, or the total length is below the header length",
-    [XDPFW_REASON_MAL_IPV6_TRUNC] = "the IPv6 header or its payload length go past the frame",
-    [XDPFW_REASON_MAL_IPV6_HDR] = "IPv6 version is not 6",
+    [XDPFW_REASON_MAL_IPV6_TRUNC] =
+        "the IPv6 header or its payload length (or jumbo payload length) go past the frame",
+    [XDPFW_REASON_MAL_IPV6_HDR] =
+        "IPv6 version is not 6, or a jumbo payload length is 65535 or less",
     [XDPFW_REASON_MAL_IPV6_EXT_TRUNC] = "an IPv6 extension header goes past the payload",
     [XDPFW_REASON_MAL_IPV6_EXT_CHAIN] =
         "more IPv6 extension headers than the program walks (" STR(XDPFW_MAX_IPV6_EXT) ")",

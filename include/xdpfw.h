@@ -60,7 +60,7 @@ enum xdpfw_reason {
 	XDPFW_REASON_MAL_IPV4_TRUNC,     /* IPv4 header/options or total length beyond frame */
 	XDPFW_REASON_MAL_IPV4_HDR,       /* version != 4, IHL < 5, total length < IHL */
 	XDPFW_REASON_MAL_IPV6_TRUNC,     /* IPv6 header or payload length beyond frame */
-	XDPFW_REASON_MAL_IPV6_HDR,       /* version != 6 */
+	XDPFW_REASON_MAL_IPV6_HDR,       /* version != 6, jumbo payload length <= 65535 */
 	XDPFW_REASON_MAL_IPV6_EXT_TRUNC, /* an extension header cut short */
 	XDPFW_REASON_MAL_IPV6_EXT_CHAIN, /* more than XDPFW_MAX_IPV6_EXT headers */
 	XDPFW_REASON_MAL_L4_TRUNC,       /* TCP/UDP/ICMP header cut short */
@@ -529,7 +529,7 @@ struct xdpfw_pkt {
 	__u32 daddr[4];
 	__u16 sport, dport;              /* host byte order */
 	__u16 vlan[XDPFW_MAX_VLAN_TAGS]; /* VLAN ids, outer first */
-	__u16 ip_len;                    /* IPv4 total length or IPv6 payload length + 40 */
+	__u16 ip_len;                    /* IP packet length, 65535 at most (parse.h) */
 	__u8 family;                     /* XDPFW_FAMILY_* */
 	__u8 proto;                      /* L4 protocol, after IPv6 extension headers */
 	__u8 flags;                      /* XDPFW_PKT_* */

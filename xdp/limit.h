@@ -118,7 +118,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct limit_walk);
-} fw_limit_scratch SEC(".maps");
+} fw_limit_work SEC(".maps");
 
 static __always_inline int limit_rule_take(const struct xdpfw_limit *l, __u32 slot, __u64 now,
                                            __u64 charge)
@@ -257,7 +257,7 @@ static __always_inline int limit_next_word(const struct limit_walk *w)
 static long limit_step(__u32 i, void *ctx)
 {
 	__u32 zero = 0;
-	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_scratch, &zero);
+	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_work, &zero);
 	const struct xdpfw_rule *r;
 	__u32 key, rule = XDPFW_RULE_NONE, pos = 0;
 	void *t32;
@@ -315,7 +315,7 @@ static __always_inline int classify_limited(const struct xdpfw_config *cfg,
                                             const __u32 *lvec)
 {
 	__u32 zero = 0;
-	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_scratch, &zero);
+	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_work, &zero);
 
 	if (!w)
 		return -1;

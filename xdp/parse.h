@@ -18,6 +18,29 @@
  * even when the frame goes on, because bytes past it are Ethernet padding
  * (a 60-byte minimum frame carrying a 40-byte packet) or trailers, not data.
  *
+ * Super-packets (BIG TCP). A GSO or GRO packet of more than 64 KiB cannot
+ * give its length in 16 bits: Linux sends and merges IPv4 ones with total
+ * length 0, and IPv6 ones with payload length 0 and a hop-by-hop header whose
+ * first option is a jumbo payload option (RFC 2675; what 6.18 sends), or,
+ * in newer kernels, with payload length 0 and nothing else. Generic XDP meets
+ * them whole (it runs after GRO and linearizes the skb for this program);
+ * native XDP does not. So a length field of 0 means:
+ * - IPv6 with a jumbo option first in its hop-by-hop header: the option's
+ *   length, which RFC 2675 wants above 65535 (else MAL_IPV6_HDR) and which
+ *   must fit in the frame (else MAL_IPV6_TRUNC). An option elsewhere in the
+ *   header is not looked for (Linux and RFC 2675's 4n+2 alignment put it
+ *   first): such a packet is read as the next case.
+ * - IPv4, or IPv6 without that option: the rest of the frame, but only when
+ *   the rest is longer than a 16-bit length can say (more than 65535 bytes
+ *   of IPv4 packet, of IPv6 payload). Only an aggregate the kernel built
+ *   comes that long; no wire frame does, and a driver hands XDP at most a
+ *   page. In a shorter frame 0 keeps its plain meaning: IPv4 total length 0
+ *   is shorter than its header (MAL_IPV4_HDR), IPv6 payload length 0 is an
+ *   empty payload. Any protocol may follow (BIG TCP over a UDP tunnel has an
+ *   outer UDP header).
+ * pkt->ip_len (16 bits), what `len` rules and byte limits see, is the IP
+ * packet's length capped at 65535: a super-packet's len is 65535.
+ *
  * - Ethernet, then up to XDPFW_MAX_VLAN_TAGS tags of 802.1Q (0x8100) or
  *   802.1ad (0x88a8) in any order, ids recorded outer first.
  * - IPv4: options skipped. A fragment with offset != 0 gets FRAGMENT and
@@ -48,10 +71,13 @@
 #include "xdpfw.h"
 
 /*
- * Largest offset a header may start at. Far beyond any real frame (a frame
- * a driver hands to XDP without multi-buffer is at most one page), but it
- * gives the verifier an upper bound on every cursor: a packet pointer with a
- * variable offset must stay below 64 KiB (MAX_PACKET_OFF) to be range-checked.
+ * Largest offset a header may start at. It gives the verifier an upper
+ * bound on every cursor: a packet pointer with a variable offset must stay
+ * below 64 KiB (MAX_PACKET_OFF) to be range-checked. No header starts near
+ * it: a frame a driver hands to XDP without multi-buffer is at most a page,
+ * and in a super-packet (generic XDP, up to 512 KiB) the headers are still
+ * at the front. Only its end lies further out, and ends are compared as
+ * numbers (frame_len, the packet end), never made into pointers.
  */
 #define PARSE_OFF_MAX 0xf000
 
@@ -83,6 +109,9 @@ struct parse_vlan_hdr {
 #define PARSE_IP_OFFSET       0x1fff /* RFC 791: fragment offset, 8-byte units */
 #define PARSE_IP6_FRAG_OFFSET 0xfff8 /* RFC 8200 4.5: offset in the top 13 bits */
 #define PARSE_IPV6_HDR_LEN    40     /* RFC 8200: fixed header */
+#define PARSE_IP_LEN_MAX      0xffff /* RFC 791 total length, RFC 8200 payload length */
+#define PARSE_IPV6_OPT_JUMBO  0xc2   /* RFC 2675: jumbo payload option type */
+#define PARSE_IPV6_JUMBO_LEN  4      /* RFC 2675: its data, the 32-bit length */
 #define PARSE_IPV6_EXT_MIN    8      /* RFC 8200: every extension header */
 #define PARSE_TCP_HDR_MIN     20     /* RFC 9293: doff 5 */
 #define PARSE_UDP_HDR_LEN     8
@@ -166,6 +195,9 @@ static __always_inline __u32 parse_ipv4(const struct parse_ctx *c, struct xdpfw_
 	if (*off + hlen > c->frame_len)
 		return XDPFW_REASON_MAL_IPV4_TRUNC;
 	tot = bpf_ntohs(ip->tot_len);
+	/* A super-packet (see the top): the header fits, so no underflow. */
+	if (tot == 0 && c->frame_len - *off > PARSE_IP_LEN_MAX)
+		tot = c->frame_len - *off;
 	if (tot < hlen)
 		return XDPFW_REASON_MAL_IPV4_HDR;
 	if (*off + tot > c->frame_len)
@@ -174,7 +206,6 @@ static __always_inline __u32 parse_ipv4(const struct parse_ctx *c, struct xdpfw_
 	pkt->family = XDPFW_FAMILY_IPV4;
 	pkt->proto = ip->protocol;
 	pkt->ttl = ip->ttl;
-	pkt->ip_len = tot;
 	pkt->saddr[0] = ip->saddr;
 	pkt->daddr[0] = ip->daddr;
 	frag = bpf_ntohs(ip->frag_off);
@@ -201,13 +232,40 @@ static __always_inline int parse_ipv6_is_ext(__u8 nh)
 	return 0;
 }
 
+/*
+ * The payload length of an IPv6 header at off whose field says 0 (see the
+ * top): a jumbo option's, the rest of a frame too long for the field, or 0.
+ * The fixed header fits in the frame.
+ */
+static __always_inline __u32 parse_ipv6_zero_len(const struct parse_ctx *c, __u32 off, __u8 nh,
+                                                 __u32 *plen)
+{
+	__u32 rest = c->frame_len - off - PARSE_IPV6_HDR_LEN;
+	__u8 *h;
+
+	*plen = 0;
+	if (nh == IPPROTO_HOPOPTS) {
+		/* Next header, length, then the first option's type and length. */
+		h = parse_hdr(c, off + PARSE_IPV6_HDR_LEN, PARSE_IPV6_EXT_MIN, c->frame_len);
+		if (h && h[2] == PARSE_IPV6_OPT_JUMBO && h[3] == PARSE_IPV6_JUMBO_LEN) {
+			*plen = bpf_ntohl(*(__be32 *)(h + 4));
+			if (*plen <= PARSE_IP_LEN_MAX)
+				return XDPFW_REASON_MAL_IPV6_HDR;
+			return XDPFW_REASON_POLICY;
+		}
+	}
+	if (rest > PARSE_IP_LEN_MAX)
+		*plen = rest;
+	return XDPFW_REASON_POLICY;
+}
+
 /* IPv6 header and extension headers. On success *off is the L4 offset (or
  * where the walk stopped), *end the packet's end, pkt->proto the protocol. */
 static __always_inline __u32 parse_ipv6(const struct parse_ctx *c, struct xdpfw_pkt *pkt,
                                         __u32 *off, __u32 *end)
 {
 	struct ipv6hdr *ip6;
-	__u32 plen;
+	__u32 plen, reason;
 	__u8 nh;
 	int i;
 
@@ -217,16 +275,24 @@ static __always_inline __u32 parse_ipv6(const struct parse_ctx *c, struct xdpfw_
 	if ((*(__u8 *)ip6 >> 4) != 6)
 		return XDPFW_REASON_MAL_IPV6_HDR;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (*off + PARSE_IPV6_HDR_LEN + plen > c->frame_len)
+	if (plen == 0) {
+		reason = parse_ipv6_zero_len(c, *off, ip6->nexthdr, &plen);
+		if (reason != XDPFW_REASON_POLICY)
+			return reason;
+	}
+	/* Against what is left: a jumbo length is 32 bits and the sum of it
+	 * and the offset could wrap. The fixed header fits, so no underflow. */
+	if (plen > c->frame_len - *off - PARSE_IPV6_HDR_LEN)
 		return XDPFW_REASON_MAL_IPV6_TRUNC;
 
 	pkt->family = XDPFW_FAMILY_IPV6;
 	pkt->ttl = ip6->hop_limit;
-	pkt->ip_len = PARSE_IPV6_HDR_LEN + plen;
 	__builtin_memcpy(pkt->saddr, &ip6->saddr, sizeof(pkt->saddr));
 	__builtin_memcpy(pkt->daddr, &ip6->daddr, sizeof(pkt->daddr));
 	nh = ip6->nexthdr;
-	*end = *off + PARSE_IPV6_HDR_LEN + plen;
+	/* Where the length came from (the field, a jumbo option, the frame)
+	 * matters no more: one verifier state for the walk below. */
+	*end = parse_forget(*off + PARSE_IPV6_HDR_LEN + plen, c->frame_len);
 	*off += PARSE_IPV6_HDR_LEN;
 
 	for (i = 0; i < XDPFW_MAX_IPV6_EXT; i++) {
@@ -368,7 +434,7 @@ static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpf
 	    .data_end = data_end,
 	    .frame_len = data_end - data,
 	};
-	__u32 reason, off = 0, end = 0;
+	__u32 reason, off = 0, end = 0, l3, len;
 	__be16 type = 0;
 
 	__builtin_memset(pkt, 0, sizeof(*pkt));
@@ -377,6 +443,7 @@ static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpf
 	reason = parse_eth(&c, pkt, &off, &type);
 	if (reason != XDPFW_REASON_POLICY)
 		return reason;
+	l3 = off;
 	if (type == bpf_htons(ETH_P_IP))
 		reason = parse_ipv4(&c, pkt, &off, &end);
 	else if (type == bpf_htons(ETH_P_IPV6))
@@ -385,7 +452,12 @@ static __always_inline __u32 parse_frame(void *data, void *data_end, struct xdpf
 		return XDPFW_REASON_NONIP;
 	if (reason != XDPFW_REASON_POLICY)
 		return reason;
-	return parse_l4(&c, pkt, off, end);
+	reason = parse_l4(&c, pkt, off, end);
+	/* Capped here, once: a fork this late costs the verifier two short
+	 * paths, not two walks of the extension headers and L4. */
+	len = end - l3;
+	pkt->ip_len = len > PARSE_IP_LEN_MAX ? PARSE_IP_LEN_MAX : len;
+	return reason;
 }
 
 #endif /* XDPFW_PARSE_H */

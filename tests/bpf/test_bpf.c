@@ -519,6 +519,87 @@ static void ip6_nonext(struct pkt *p, const struct bpf_case *c)
 	ip6(p, c);
 }
 
+/*
+ * Length fields of 0 (xdp/parse.h: super-packets). A frame here is at most
+ * a page, far from the 64 KiB past which 0 means "as long as the frame", so
+ * these are the cases where it must not: 0 keeps its plain meaning, and a
+ * jumbo option must say more than 65535 and fit. Super-packets themselves
+ * are in tests/unit/test_parse.c and tests/e2e/test_bigtcp.sh.
+ */
+static void tcp4_zero_len(struct pkt *p, const struct bpf_case *c)
+{
+	tcp4(p, c);
+	pkt_payload(p, 1000);
+	pkt_zero_len(p);
+}
+
+/* Payload length 0: the payload is empty, the TCP header past its end. */
+static void tcp6_zero_len(struct pkt *p, const struct bpf_case *c)
+{
+	tcp6(p, c);
+	pkt_payload(p, 1000);
+	pkt_zero_len(p);
+}
+
+/* Payload length 0 and nothing after the header: a whole packet. */
+static void ip6_nonext_zero_len(struct pkt *p, const struct bpf_case *c)
+{
+	ip6(p, c);
+	pkt_zero_len(p);
+}
+
+static void tcp6_jumbo(struct pkt *p, const struct bpf_case *c, uint32_t len)
+{
+	ip6(p, c);
+	pkt_ipv6_jumbo(p, len);
+	pkt_tcp(p, SPORT(c), DPORT(c), 0x10 /* ACK */, 0);
+	pkt_payload(p, 1000);
+}
+
+static void tcp6_jumbo_65535(struct pkt *p, const struct bpf_case *c)
+{
+	tcp6_jumbo(p, c, 65535);
+}
+
+static void tcp6_jumbo_beyond(struct pkt *p, const struct bpf_case *c)
+{
+	tcp6_jumbo(p, c, 65536);
+}
+
+/* Offset + 40 + 2^32 - 1 would wrap around to a small packet end. */
+static void tcp6_jumbo_wraps(struct pkt *p, const struct bpf_case *c)
+{
+	tcp6_jumbo(p, c, 0xffffffff);
+}
+
+/* The frame's real payload length as the jumbo length: RFC 2675 wants more
+ * than 65535, so still invalid. */
+static void tcp6_jumbo_exact(struct pkt *p, const struct bpf_case *c)
+{
+	tcp6_jumbo(p, c, 8 + 20 + 1000);
+}
+
+/* A hop-by-hop header without a jumbo option and payload length 0: an
+ * empty payload, which the header itself does not fit in. */
+static void tcp6_hbh_zero_len(struct pkt *p, const struct bpf_case *c)
+{
+	ip6(p, c);
+	pkt_ipv6_ext(p, 0, 8);
+	pkt_tcp(p, SPORT(c), DPORT(c), 0x10, 0);
+	pkt_zero_len(p);
+}
+
+/* A jumbo option in a packet whose payload length is not 0 is not read:
+ * the payload length decides, as before. */
+static void udp6_jumbo_with_plen(struct pkt *p, const struct bpf_case *c)
+{
+	ip6(p, c);
+	pkt_ipv6_jumbo(p, 70000);
+	pkt_udp(p, SPORT(c), DPORT(c));
+	pkt_payload(p, 18);
+	p->fix_l3_len = 0; /* pkt_finish() writes the real payload length */
+}
+
 static void frag4_first(struct pkt *p, const struct bpf_case *c)
 {
 	pkt_eth(p);
@@ -665,6 +746,10 @@ static const struct bpf_case cases[] = {
          ip4_unknown, DROP, RULE, 1),
     CASE("ipv6 ESP ends the walk", SETTINGS "drop proto 50\n", ip6_esp, DROP, RULE, 0),
     CASE("ipv6 no next header", SETTINGS "drop proto 59\n", ip6_nonext, DROP, RULE, 0),
+    CASE("ipv6 no next header, payload length 0", SETTINGS "drop proto 59 len 40\n",
+         ip6_nonext_zero_len, DROP, RULE, 0),
+    CASE("ipv6 jumbo option, payload length not 0: the option is not read",
+         SETTINGS "drop udp dport 53 len 74\n", udp6_jumbo_with_plen, DROP, RULE, 0),
     CASE("ipv6 proto 1 is not icmp: no l4 parse", SETTINGS, ip6_proto1_short, PASS, POLICY, -1),
 
     /* Fragments. */
@@ -714,6 +799,15 @@ static const struct bpf_case cases[] = {
     CASE("ipv6 chain over the bound", SETTINGS, ip6_chain_over, DROP, MAL_IPV6_EXT_CHAIN, -1),
     CASE("ipv6 chain over the bound by a fragment header", SETTINGS, ip6_chain_over_frag, DROP,
          MAL_IPV6_EXT_CHAIN, -1),
+    CASE("ipv4 total length 0 in a short frame", SETTINGS, tcp4_zero_len, DROP, MAL_IPV4_HDR, -1),
+    CASE("ipv6 payload length 0 in a short frame", SETTINGS, tcp6_zero_len, DROP, MAL_L4_TRUNC, -1),
+    CASE("ipv6 hop-by-hop, no jumbo option, payload length 0", SETTINGS, tcp6_hbh_zero_len, DROP,
+         MAL_IPV6_EXT_TRUNC, -1),
+    CASE("ipv6 jumbo option of 65535", SETTINGS, tcp6_jumbo_65535, DROP, MAL_IPV6_HDR, -1),
+    CASE("ipv6 jumbo option of the real length, under 65536", SETTINGS, tcp6_jumbo_exact, DROP,
+         MAL_IPV6_HDR, -1),
+    CASE("ipv6 jumbo payload beyond frame", SETTINGS, tcp6_jumbo_beyond, DROP, MAL_IPV6_TRUNC, -1),
+    CASE("ipv6 jumbo payload of 2^32 - 1", SETTINGS, tcp6_jumbo_wraps, DROP, MAL_IPV6_TRUNC, -1),
     CASE("malformed pass", "policy drop\nmalformed pass\ndrop udp\n", ip4_cut19, PASS,
          MAL_IPV4_TRUNC, -1),
     CASE("malformed pass, never classified", "policy pass\nmalformed pass\ndrop tcp\n", tcp4_cut,

@@ -11,8 +11,10 @@
  * at the rules: addresses inside a rule's prefix, on its edges and just
  * outside; ports on a rule's range edges and one past them; plus VLAN tags,
  * IPv4 options and fragments, IPv6 extension header chains (longer than
- * the program walks, too), unknown protocols, non-IP frames, bad versions
- * and lengths, truncation at any point, padding and random corruption.
+ * the program walks, too), jumbo payload options, unknown protocols, non-IP
+ * frames, bad versions and lengths (0 too), truncation at any point,
+ * padding and random corruption. Super-packets, longer than
+ * BPF_PROG_TEST_RUN takes, are tests/unit/test_parse.c's.
  *
  * A quarter of the sets have at most XDPFW_TINY_RULES rules, half of those
  * with no list or set: what the program matches from its constants
@@ -1351,7 +1353,9 @@ static void gen_ipv4(const struct aim *a, struct pkt *p)
 	if (!precise && chance(r, 3)) {
 		uint16_t tot = (uint16_t)(p->len - l3);
 
-		tot = chance(r, 50) ? (uint16_t)(tot + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
+		tot = chance(r, 50)   ? (uint16_t)(tot + (int)below(r, 41) - 20)
+		      : chance(r, 20) ? 0 /* a super-packet's, in a frame too short for one */
+		                      : (uint16_t)rnd(r);
 		p->data[l3 + 2] = tot >> 8;
 		p->data[l3 + 3] = tot & 0xff;
 		p->fix_l3_len = 1;
@@ -1374,6 +1378,13 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	if (!precise && chance(r, 2))
 		p->data[l3] = (uint8_t)(below(r, 16) << 4 | (p->data[l3] & 0x0f));
 
+	/* BIG TCP's hop-by-hop header, a jumbo option with payload length 0:
+	 * never valid in frames this short, the length tells why. */
+	if (!precise && chance(r, 3)) {
+		static const uint32_t jumbos[] = {0, 65535, 65536, 0xffffffff};
+
+		pkt_ipv6_jumbo(p, chance(r, 50) ? jumbos[below(r, 4)] : (uint32_t)rnd(r));
+	}
 	/* Precise: a first fragment when the rule wants a fragment, else none. */
 	if (precise && a->rule && (a->rule->match & XDPFW_M_FRAGMENT))
 		pkt_ipv6_frag(p, 0, 1);
@@ -1404,7 +1415,9 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	if (!precise && chance(r, 3)) {
 		uint16_t plen = (uint16_t)(p->len - l3 - 40);
 
-		plen = chance(r, 50) ? (uint16_t)(plen + (int)below(r, 41) - 20) : (uint16_t)rnd(r);
+		plen = chance(r, 50)   ? (uint16_t)(plen + (int)below(r, 41) - 20)
+		       : chance(r, 20) ? 0
+		                       : (uint16_t)rnd(r);
 		p->data[l3 + 4] = plen >> 8;
 		p->data[l3 + 5] = plen & 0xff;
 		p->fix_l3_len = 1;

@@ -42,8 +42,8 @@ printf 'drop udp\0 dport 53\n' >"$TMP/nul.rules"
 bad nul 1:9 "NUL"
 { printf 'drop udp # '; head -c 5000 /dev/zero | tr '\0' x; printf '\n'; } >"$TMP/long-line.rules"
 bad long-line 1:4097 "longer than"
-for i in $(seq 4097); do echo "drop udp dport $((i % 65536))"; done >"$TMP/too-many.rules"
-bad too-many 4097:1 "too many rules"
+for i in $(seq 16385); do echo "drop udp dport $((i % 65536))"; done >"$TMP/too-many.rules"
+bad too-many 16385:1 "too many rules"
 
 # Every fault gets its own error, in order, and a caret under the column.
 printf 'drop udp dport 65536\npass tcp\ndrop saddr 198.51.100.0/33\n' >"$TMP/several.rules"

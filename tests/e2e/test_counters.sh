@@ -14,7 +14,7 @@ GEN=xfcgen-$SUFFIX FW=xfcfw-$SUFFIX
 IF_GEN=ca$SUFFIX IF_FW=cb$SUFFIX
 DST=198.51.100.2
 LATE=$TOP/build/tests/liblatepacket.so
-MAX_RULES=4096 # XDPFW_MAX_RULES: generation g's rules are keys g * 4096 on
+MAX_RULES=16384 # XDPFW_MAX_RULES: generation g's rules are keys g * 16384 on
 e2e_setup counters
 
 fwctl() { "$FWCTL" -n "$FW" "$@"; }

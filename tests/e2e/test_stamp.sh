@@ -36,7 +36,7 @@ map_state() {
 	bpftool map dump id "$(map_id "$p" fw_active)"
 	bpftool map dump id "$(map_id "$p" fw_config)"
 	bpftool map lookup id "$(map_id "$p" fw_rules)" key 0 0 0 0
-	bpftool map lookup id "$(map_id "$p" fw_rules)" key 0 16 0 0 # 4096: generation 1
+	bpftool map lookup id "$(map_id "$p" fw_rules)" key 0 64 0 0 # 16384: generation 1
 }
 FIX="detach it with the fwctl that attached it, or with fwctl detach $IF --force"
 

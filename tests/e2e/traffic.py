@@ -11,11 +11,22 @@
                                                    pace; prints how many were sent
   traffic.py tcp-listen ADDR PORT[,PORT...] SECS   accept connections for SECS seconds
   traffic.py tcp-connect ADDR PORT TIMEOUT_S       exit 0 when a connection succeeds
+  traffic.py tcp-sink ADDR PORT SECS               accept one connection within SECS
+                                                   seconds, read it to its end (at most
+                                                   SECS seconds), print the bytes read
+  traffic.py tcp-send ADDR PORT BYTES SECS         send BYTES over one connection and
+                                                   wait for the sink to close it; prints
+                                                   "BYTES SECONDS", exit 1 past SECS
+  traffic.py link-sizes IFACE GSO GRO              set the GSO and GRO size limits of
+                                                   IFACE, IPv6 and IPv4 alike (BIG TCP
+                                                   above 65536), through rtnetlink:
+                                                   iproute2 before 6.3 lacks the IPv4 ones
 
 Every loop is bounded in count and time.
 """
 import select
 import socket
+import struct
 import sys
 import time
 
@@ -100,6 +111,83 @@ def tcp_connect(addr, port, timeout):
     return 0
 
 
+def tcp_sink(addr, port, secs):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(1)
+    s.settimeout(secs)
+    print("ready", flush=True)
+    deadline = time.time() + secs
+    got = 0
+    try:
+        c, _ = s.accept()
+        while time.time() < deadline:
+            c.settimeout(max(deadline - time.time(), 0.1))
+            b = c.recv(1 << 20)
+            if not b:
+                break
+            got += len(b)
+        c.close()
+    except OSError as e:
+        print("sink %s port %d: %s" % (addr, port, e), file=sys.stderr)
+    print(got, flush=True)
+
+
+def tcp_send(addr, port, count, secs):
+    """The clock runs from connect to the sink's close, after it read all."""
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.settimeout(secs)
+    buf = memoryview(b"x" * (1 << 20))  # slices without copies
+    start = time.time()
+    try:
+        s.connect((addr, port))
+        left = count
+        while left > 0:
+            n = s.send(buf[: min(left, len(buf))])
+            left -= n
+            if time.time() - start > secs:
+                raise OSError("timed out after %d bytes" % (count - left))
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+    except OSError as e:
+        print("send %s port %d: %s" % (addr, port, e), file=sys.stderr)
+        return 1
+    print(count, "%.3f" % (time.time() - start), flush=True)
+    return 0
+
+
+# linux/if_link.h, linux/rtnetlink.h, linux/netlink.h
+IFLA_GSO_MAX_SIZE = 41
+IFLA_GRO_MAX_SIZE = 58
+IFLA_GSO_IPV4_MAX_SIZE = 63
+IFLA_GRO_IPV4_MAX_SIZE = 64
+RTM_NEWLINK = 16
+NLM_F_REQUEST = 1
+NLM_F_ACK = 4
+NLMSG_ERROR = 2
+
+
+def link_sizes(ifname, gso, gro):
+    attrs = b"".join(struct.pack("=HHI", 8, t, v) for t, v in (
+        (IFLA_GSO_MAX_SIZE, gso), (IFLA_GSO_IPV4_MAX_SIZE, gso),
+        (IFLA_GRO_MAX_SIZE, gro), (IFLA_GRO_IPV4_MAX_SIZE, gro)))
+    ifi = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, socket.if_nametoindex(ifname), 0, 0)
+    body = ifi + attrs
+    msg = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0)
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    s.settimeout(5)
+    s.send(msg + body)
+    ans = s.recv(65536)
+    _, kind, _, _, _ = struct.unpack("=IHHII", ans[:16])
+    err = struct.unpack("=i", ans[16:20])[0] if kind == NLMSG_ERROR else -1
+    if err:
+        print("link-sizes %s: netlink error %d" % (ifname, err), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "recv-udp":
@@ -112,6 +200,12 @@ def main(argv):
         tcp_listen(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
     elif cmd == "tcp-connect":
         return tcp_connect(argv[2], int(argv[3]), float(argv[4]))
+    elif cmd == "tcp-sink":
+        tcp_sink(argv[2], int(argv[3]), float(argv[4]))
+    elif cmd == "tcp-send":
+        return tcp_send(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
+    elif cmd == "link-sizes":
+        return link_sizes(argv[2], int(argv[3]), int(argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         return 2

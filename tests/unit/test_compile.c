@@ -406,13 +406,14 @@ static void test_ipv6_rule(void **state)
 
 static void test_prefix_edges(void **state)
 {
-	const struct xdpfw_rule *r = rs->rules;
+	const struct xdpfw_rule *r;
 
 	(void)state;
 	load_ok(&rs, "drop saddr 192.0.2.1/0\n"
 	             "drop saddr 2001:db8::1/0\n"
 	             "drop saddr 2001:db8::1/64\n"
 	             "drop saddr 2001:db8::ff/127\n");
+	r = rs->rules;
 	/* /0 still tests the family: an IPv4 prefix never matches IPv6. */
 	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_SADDR);
 	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
@@ -439,11 +440,12 @@ static void test_match_everything(void **state)
 
 static void test_family_implication(void **state)
 {
-	const struct xdpfw_rule *r = rs->rules;
+	const struct xdpfw_rule *r;
 
 	(void)state;
 	load_ok(&rs, "drop icmp\ndrop icmpv6\ndrop proto 1\ndrop ip\n"
 	             "drop ip6 udp\ndrop tcp\ndrop ip icmp\n");
+	r = rs->rules;
 	assert_int_equal(r[0].match, XDPFW_M_FAMILY | XDPFW_M_PROTO);
 	assert_int_equal(r[0].family, XDPFW_FAMILY_IPV4);
 	assert_int_equal(r[0].proto, 1);
@@ -852,7 +854,7 @@ static void test_load_file_errors(void **state)
 	fw_diag_init(&diag, NULL, NULL);
 	assert_int_equal(load_file(&rs, "/dev/zero"), -EINVAL);
 	{
-		char fifo[] = "/tmp/xdpfw-fifo.XXXXXX";
+		char fifo[64] = "/tmp/xdpfw-fifo.XXXXXX";
 
 		assert_non_null(mkdtemp(fifo));
 		strcat(fifo, "/p");

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "file.h"
+#include "cls.h"
 #include "xdpfw.h"
 
 static char *readme;
@@ -64,7 +65,7 @@ static void test_limits(void **state)
 
 	(void)state;
 	expect_row("rules", XDPFW_MAX_RULES);
-	expect_row("distinct rule vectors", XDPFW_MAX_VECS);
+	expect_row("the classifier's tables", XPROD_BYTES_MAX >> 20);
 	expect_row("port sets and lists", XDPFW_MAX_PORT_SETS);
 	expect_row("line length", XDPFW_MAX_LINE);
 	expect_row("file size", FW_FILE_MAX >> 20);
