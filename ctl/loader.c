@@ -2,6 +2,7 @@
 /* loader.c - see loader.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
@@ -850,6 +851,61 @@ static int swap_prog(struct xdpfw_bpf *skel, const struct fw_swap *sw, int fd)
 	return 0;
 }
 
+/* The idle generation of a rule set, written while its program loads. */
+struct idle_write {
+	struct xdpfw_bpf *skel;
+	const struct fw_ruleset *rs;
+	const struct fw_cls *c;
+	const struct xdpfw_config *cfg;
+	const __u32 *fresh;
+	__u32 nfresh;
+	__u32 idle;
+	bool wait; /* a program runs: wait for its readers first */
+	int err;   /* out */
+};
+
+static int write_idle(const struct idle_write *w)
+{
+	int rules_fd = bpf_map__fd(w->skel->maps.fw_rules), err;
+	__u32 *keys;
+
+	/* With no program running (attach), no packet reads anything. */
+	if (w->wait)
+		wait_for_readers();
+	/*
+	 * Fresh slots start from zero, and only now. The live set does not
+	 * use them, but the one before it, the program replaced by the last
+	 * reload, may have: a packet that was running it counts in its rule's
+	 * slot (and takes from its bucket) until it is done, and the wait above
+	 * is what waited for it. Zeroed before the wait, such a late packet
+	 * could land in a new rule's counters; zeroed after the swap, packets
+	 * of the new rules could count first and be wiped. Here, between the
+	 * two, no packet can touch these slots.
+	 */
+	err = zero_counters(w->skel, w->fresh, w->nfresh) ?: write_sets(w->skel, w->rs, w->idle) ?:
+	      write_classifier(w->skel, w->c, w->idle) ?: write_limit_sources(w->skel, w->rs);
+	if (err)
+		return err;
+	keys = seq_keys(w->idle * XDPFW_MAX_RULES, w->rs->config.rule_count);
+	err = keys ? update_many(rules_fd, keys, sizeof(*keys), w->rs->rules,
+	                         sizeof(w->rs->rules[0]), w->rs->config.rule_count, "the rules")
+	           : oom("the rules");
+	free(keys);
+	if (err)
+		return err;
+	if (bpf_map_update_elem(bpf_map__fd(w->skel->maps.fw_config), &w->idle, w->cfg, BPF_ANY))
+		return fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
+	return 0;
+}
+
+static void *write_idle_thread(void *arg)
+{
+	struct idle_write *w = arg;
+
+	w->err = write_idle(w);
+	return NULL;
+}
+
 /*
  * fw_ruleset_write(), and for a reload: fresh holds the nfresh counter slots
  * given to new rules, which the active set does not use; the rule-set
@@ -860,12 +916,14 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
                          __u32 nfresh, int live_fd, const struct xdpfw_consts *live,
                          const struct fw_swap *sw, int *new_fd)
 {
-	int rules_fd = bpf_map__fd(skel->maps.fw_rules);
 	struct xdpfw_config cfg = rs->config;
 	const struct fw_cls *c = rs->cls;
 	struct xdpfw_consts *k = NULL;
+	struct idle_write w;
 	struct fw_cls built;
-	__u32 zero = 0, idle, *keys;
+	__u32 zero = 0, idle;
+	pthread_t writer;
+	bool threaded;
 	char why[256];
 	int err, fd = -1;
 
@@ -888,41 +946,29 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		err = oom("the rule set's program");
 		goto out;
 	}
-	/* First, as it may fail and then nothing is changed: the new program. */
 	make_consts(rs, &cfg, idle, k);
-	fd = load_rules_prog(skel, k);
-	if (fd < 0) {
-		err = fd;
-		goto out;
-	}
-	/* With no program running (attach), no packet reads anything. */
-	if (live_fd >= 0)
-		wait_for_readers();
+	w = (struct idle_write){skel, rs, c, &cfg, fresh, nfresh, idle, live_fd >= 0, 0};
 	/*
-	 * Fresh slots start from zero, and only now. The live set does not
-	 * use them, but the one before it, the program replaced by the last
-	 * reload, may have: a packet that was running it counts in its rule's
-	 * slot (and takes from its bucket) until it is done, and the wait above
-	 * is what waited for it. Zeroed before the wait, such a late packet
-	 * could land in a new rule's counters; zeroed after the swap, packets
-	 * of the new rules could count first and be wiped. Here, between the
-	 * two, no packet can touch these slots.
+	 * The kernel verifies the new program while the idle generation is
+	 * written: neither needs the other, and each takes tens of ms (the
+	 * writes mostly wait for RCU grace periods). Nothing goes live before
+	 * both are done; a program refused leaves the idle generation written,
+	 * which no packet reads. The object behind inner_def() is opened first:
+	 * libbpf's messages come from one thread at a time.
 	 */
-	err = zero_counters(skel, fresh, nfresh) ?: write_sets(skel, rs, idle) ?: write_classifier(skel, c, idle) ?:
-	      write_limit_sources(skel, rs);
-	if (err)
-		goto out;
-	keys = seq_keys(idle * XDPFW_MAX_RULES, rs->config.rule_count);
-	err = keys ? update_many(rules_fd, keys, sizeof(*keys), rs->rules, sizeof(rs->rules[0]),
-	                         rs->config.rule_count, "the rules")
-	           : oom("the rules");
-	free(keys);
-	if (err)
-		goto out;
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.fw_config), &idle, &cfg, BPF_ANY)) {
-		err = fw_err_r(errno, "cannot write the configuration: %s", strerror(errno));
+	if (!defs()) {
+		err = fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
 		goto out;
 	}
+	threaded = pthread_create(&writer, NULL, write_idle_thread, &w) == 0;
+	fd = load_rules_prog(skel, k);
+	if (threaded)
+		pthread_join(writer, NULL);
+	else if (fd >= 0)
+		w.err = write_idle(&w);
+	err = fd < 0 ? fd : w.err;
+	if (err)
+		goto out;
 	/* The one write that makes the whole new set live. */
 	err = swap_prog(skel, sw, fd);
 	if (err)
@@ -1635,6 +1681,42 @@ static int read_sets(const struct fw_instance *inst, __u32 gen, struct fw_rulese
 	return err ? fw_err_r(err, "out of memory reading the sets on %s", inst->link.name) : 0;
 }
 
+/*
+ * Rules 0..n-1 of generation gen into r: in batches (a reload reads the
+ * running rules for their counter slots, 16,384 of them at most), else one
+ * by one. A batch starts after the key it is given, hence the one before.
+ */
+static int read_rules(const struct fw_instance *inst, __u32 gen, struct xdpfw_rule *r, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(inst->skel->maps.fw_rules);
+	__u32 done = 0, first = gen * XDPFW_MAX_RULES, *keys;
+
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys)
+		return fw_err_r(ENOMEM, "out of memory reading the rules on %s", inst->link.name);
+	while (done < n) {
+		__u32 cnt = n - done, from = first + done - 1, next;
+
+		if (bpf_map_lookup_batch(fd, first + done ? &from : NULL, &next, keys + done,
+		                         r + done, &cnt, &opts) &&
+		    errno != ENOENT)
+			break;
+		/* An array's batch is its keys in order; anything else, one by one. */
+		if (!cnt || keys[done + cnt - 1] != first + done + cnt - 1)
+			break;
+		done += cnt;
+	}
+	free(keys);
+	for (; done < n; done++) {
+		int err = read_rule(inst, gen, done, &r[done]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* The rules (and sets) of generation gen into a new rule set. */
 static int read_gen(const struct fw_instance *inst, __u32 gen, bool sets, struct fw_ruleset **out)
 {
@@ -1656,8 +1738,8 @@ static int read_gen(const struct fw_instance *inst, __u32 gen, bool sets, struct
 			err = fw_err_r(ENOMEM, "out of memory reading the rules on %s",
 			               inst->link.name);
 	}
-	for (__u32 i = 0; !err && i < rs->config.rule_count; i++)
-		err = read_rule(inst, gen, i, &rs->rules[i]);
+	if (!err)
+		err = read_rules(inst, gen, rs->rules, rs->config.rule_count);
 	if (!err && sets)
 		err = read_sets(inst, gen, rs);
 	if (err) {
