@@ -495,9 +495,9 @@ static int resolve_set(struct fw_compiler *c, const struct fw_stmt *st,
 	return 0;
 }
 
-static void lower_rule(const struct fw_stmt *st, const struct fw_ast_match *seen[FW_MATCH_MAX],
-                       const struct resolved res[FW_MATCH_MAX], uint8_t family, int icmp_type,
-                       struct xdpfw_rule *r)
+/* The address and port matches: a set by id, or the one value. */
+static void lower_values(const struct fw_ast_match *seen[FW_MATCH_MAX],
+                         const struct resolved res[FW_MATCH_MAX], struct xdpfw_rule *r)
 {
 	static const uint32_t bit[FW_MATCH_MAX] = {
 	    [FW_MATCH_SADDR] = XDPFW_M_SADDR,
@@ -517,8 +517,77 @@ static void lower_rule(const struct fw_stmt *st, const struct fw_ast_match *seen
 	    [FW_MATCH_SPORT] = &r->sport_set,
 	    [FW_MATCH_DPORT] = &r->dport_set,
 	};
+	struct xdpfw_prefix *pfx[FW_MATCH_MAX] = {
+	    [FW_MATCH_SADDR] = &r->saddr, [FW_MATCH_DADDR] = &r->daddr};
+	__u8 *plen[FW_MATCH_MAX] = {
+	    [FW_MATCH_SADDR] = &r->saddr_len, [FW_MATCH_DADDR] = &r->daddr_len};
+	__u16 *lo[FW_MATCH_MAX] = {
+	    [FW_MATCH_SPORT] = &r->sport_lo, [FW_MATCH_DPORT] = &r->dport_lo};
+	__u16 *hi[FW_MATCH_MAX] = {
+	    [FW_MATCH_SPORT] = &r->sport_hi, [FW_MATCH_DPORT] = &r->dport_hi};
+
+	for (int k = FW_MATCH_SADDR; k <= FW_MATCH_DPORT; k++) {
+		const struct fw_ast_match *m = seen[k];
+		__u32 b = res[k].is_set ? set_bit[k] : bit[k];
+
+		if (!m)
+			continue;
+		r->match |= b;
+		if (m->negate)
+			r->negate |= b;
+		if (res[k].is_set) {
+			*set_field[k] = res[k].id;
+		} else if (pfx[k]) {
+			*plen[k] = m->addr.len;
+			set_prefix(pfx[k], &m->addr);
+		} else {
+			*lo[k] = m->port.lo;
+			*hi[k] = m->port.hi;
+		}
+	}
+}
+
+/* The other matches: each a field of its own. */
+static void lower_scalars(const struct fw_ast_match *seen[FW_MATCH_MAX], int icmp_type,
+                          struct xdpfw_rule *r)
+{
 	const struct fw_ast_match *m;
 
+	if ((m = seen[FW_MATCH_PROTO])) {
+		r->match |= XDPFW_M_PROTO;
+		r->proto = m->proto;
+	}
+	if ((m = seen[FW_MATCH_TCPFLAGS])) {
+		r->match |= XDPFW_M_TCPFLAGS;
+		r->tcp_flags_mask = m->tcp.mask;
+		r->tcp_flags_value = m->tcp.value;
+	}
+	if (seen[FW_MATCH_ICMPTYPE]) {
+		r->match |= XDPFW_M_ICMPTYPE;
+		r->icmp_type = (uint8_t)icmp_type;
+	}
+	if ((m = seen[FW_MATCH_VLAN])) {
+		r->match |= XDPFW_M_VLAN;
+		r->vlan = m->port.lo;
+	}
+	if (seen[FW_MATCH_FRAGMENT])
+		r->match |= XDPFW_M_FRAGMENT;
+	if ((m = seen[FW_MATCH_LEN])) {
+		r->match |= XDPFW_M_LEN;
+		r->len_lo = m->port.lo;
+		r->len_hi = m->port.hi;
+	}
+	if ((m = seen[FW_MATCH_TTL])) {
+		r->match |= XDPFW_M_TTL;
+		r->ttl_lo = (uint8_t)m->port.lo;
+		r->ttl_hi = (uint8_t)m->port.hi;
+	}
+}
+
+static void lower_rule(const struct fw_stmt *st, const struct fw_ast_match *seen[FW_MATCH_MAX],
+                       const struct resolved res[FW_MATCH_MAX], uint8_t family, int icmp_type,
+                       struct xdpfw_rule *r)
+{
 	memset(r, 0, sizeof(*r));
 	r->action = st->action;
 	r->line = st->pos.line;
@@ -529,77 +598,8 @@ static void lower_rule(const struct fw_stmt *st, const struct fw_ast_match *seen
 		r->match |= XDPFW_M_FAMILY;
 		r->family = family;
 	}
-	m = seen[FW_MATCH_PROTO];
-	if (m) {
-		r->match |= XDPFW_M_PROTO;
-		r->proto = m->proto;
-	}
-	/* Set matches first; the plain ones below skip what is a set. */
-	for (int k = FW_MATCH_SADDR; k <= FW_MATCH_DPORT; k++) {
-		if (!res[k].is_set)
-			continue;
-		r->match |= set_bit[k];
-		*set_field[k] = res[k].id;
-		if (seen[k]->negate)
-			r->negate |= set_bit[k];
-	}
-	m = res[FW_MATCH_SADDR].is_set ? NULL : seen[FW_MATCH_SADDR];
-	if (m) {
-		r->match |= XDPFW_M_SADDR;
-		r->saddr_len = m->addr.len;
-		set_prefix(&r->saddr, &m->addr);
-	}
-	m = res[FW_MATCH_DADDR].is_set ? NULL : seen[FW_MATCH_DADDR];
-	if (m) {
-		r->match |= XDPFW_M_DADDR;
-		r->daddr_len = m->addr.len;
-		set_prefix(&r->daddr, &m->addr);
-	}
-	m = res[FW_MATCH_SPORT].is_set ? NULL : seen[FW_MATCH_SPORT];
-	if (m) {
-		r->match |= XDPFW_M_SPORT;
-		r->sport_lo = m->port.lo;
-		r->sport_hi = m->port.hi;
-	}
-	m = res[FW_MATCH_DPORT].is_set ? NULL : seen[FW_MATCH_DPORT];
-	if (m) {
-		r->match |= XDPFW_M_DPORT;
-		r->dport_lo = m->port.lo;
-		r->dport_hi = m->port.hi;
-	}
-	for (int k = 0; k < FW_MATCH_MAX; k++) {
-		if (seen[k] && seen[k]->negate && !res[k].is_set)
-			r->negate |= bit[k];
-	}
-	m = seen[FW_MATCH_TCPFLAGS];
-	if (m) {
-		r->match |= XDPFW_M_TCPFLAGS;
-		r->tcp_flags_mask = m->tcp.mask;
-		r->tcp_flags_value = m->tcp.value;
-	}
-	if (seen[FW_MATCH_ICMPTYPE]) {
-		r->match |= XDPFW_M_ICMPTYPE;
-		r->icmp_type = (uint8_t)icmp_type;
-	}
-	m = seen[FW_MATCH_VLAN];
-	if (m) {
-		r->match |= XDPFW_M_VLAN;
-		r->vlan = m->port.lo;
-	}
-	if (seen[FW_MATCH_FRAGMENT])
-		r->match |= XDPFW_M_FRAGMENT;
-	m = seen[FW_MATCH_LEN];
-	if (m) {
-		r->match |= XDPFW_M_LEN;
-		r->len_lo = m->port.lo;
-		r->len_hi = m->port.hi;
-	}
-	m = seen[FW_MATCH_TTL];
-	if (m) {
-		r->match |= XDPFW_M_TTL;
-		r->ttl_lo = (uint8_t)m->port.lo;
-		r->ttl_hi = (uint8_t)m->port.hi;
-	}
+	lower_scalars(seen, icmp_type, r);
+	lower_values(seen, res, r);
 }
 
 /*

@@ -148,9 +148,110 @@ static int parse_addr(const char *word, const char *text, int *family)
 }
 
 /* The words themselves: each known, each value well-formed, none twice. */
+/* A protocol word (tcp, udp, icmp, icmpv6, or proto VAL): 1 when word is
+ * one (*used: 1 when it took val), 0 when it is not, or -EINVAL. */
+static int desc_proto(const char *word, const char *val, struct pkt_desc *d, int *used)
+{
+	int proto = -1;
+
+	*used = 0;
+	if (!strcmp(word, "tcp") || !strcmp(word, "udp") || !strcmp(word, "icmp") ||
+	    !strcmp(word, "icmpv6")) {
+		proto = fw_proto_lookup(word, strlen(word));
+	} else if (!strcmp(word, "proto")) {
+		if (!val)
+			return bad_word("'proto' needs a protocol number (0-255) or name");
+		proto = fw_proto_lookup(val, strlen(val));
+		if (proto < 0 && number(val, 255, &proto))
+			return bad_word(
+			    "proto '%s': expected a protocol number (0-255) or name (tcp, "
+			    "udp, icmp, icmpv6, gre, esp, ah, sctp, ...)",
+			    val);
+		*used = 1;
+	} else {
+		return 0;
+	}
+	if (d->proto >= 0)
+		return bad_word("'%s': the protocol was already given as '%s'; give one", word,
+		                d->proto_word);
+	d->proto = proto;
+	d->proto_word = word;
+	/* icmp means ICMP for IPv4, icmpv6 ICMP for IPv6; a bare number is
+	 * just a number in either family. */
+	if (strcmp(word, "proto") || !isdigit((unsigned char)val[0]))
+		d->proto_implies = proto == PROTO_ICMP ? 4 : proto == PROTO_ICMPV6 ? 6 : 0;
+	return 1;
+}
+
+/* A number word's value into *out (once), or -EINVAL naming it. */
+static int desc_number(const char *word, const char *val, int max, int *out, const char *what)
+{
+	int err = once(*out >= 0, word);
+
+	if (!err && number(val, max, out))
+		err = bad_word("%s '%s': expected %s", word, val, what);
+	return err;
+}
+
+static bool is_value_word(const char *word)
+{
+	static const char *const words[] = {"saddr",    "daddr", "sport",    "dport",
+	                                    "flags",    "type",  "code",     "vlan",
+	                                    "fragment", "ttl",   "hoplimit", "len"};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(word, words[i]))
+			return true;
+	return false;
+}
+
+/* A word that takes one value (saddr ... len): 0 or -EINVAL. */
+static int desc_value(const char *word, const char *val, struct pkt_desc *d)
+{
+	int err = 0;
+
+	if (!strcmp(word, "saddr") || !strcmp(word, "daddr")) {
+		bool src = word[0] == 's';
+
+		err = once((src ? d->saddr : d->daddr) != NULL, word)
+		          ?: parse_addr(word, val, src ? &d->saddr_family : &d->daddr_family);
+		*(src ? &d->saddr : &d->daddr) = val;
+	} else if (!strcmp(word, "sport") || !strcmp(word, "dport")) {
+		err = desc_number(word, val, 65535, word[0] == 's' ? &d->sport : &d->dport,
+		                  "a port 0-65535");
+	} else if (!strcmp(word, "flags")) {
+		err = once(d->flags >= 0, word) ?: parse_tcp_flags(val, &d->flags);
+	} else if (!strcmp(word, "type")) {
+		err = once(d->type != NULL, word);
+		d->type = val;
+	} else if (!strcmp(word, "code")) {
+		err = desc_number(word, val, 255, &d->icmp_code, "an ICMP code 0-255");
+	} else if (!strcmp(word, "vlan")) {
+		if (d->nvlan == XDPFW_MAX_VLAN_TAGS)
+			return bad_word("vlan '%s': at most %d tags (a frame with more is "
+			                "malformed; give it as hex)",
+			                val, XDPFW_MAX_VLAN_TAGS);
+		if (number(val, 4095, &d->vlan[d->nvlan++]))
+			err = bad_word("vlan '%s': expected a VLAN id 0-4095", val);
+	} else if (!strcmp(word, "fragment")) {
+		err = once(d->fragment != 0, word);
+		d->fragment = !strcmp(val, "first") ? 1 : !strcmp(val, "later") ? 2 : 0;
+		d->fragment_word = word;
+		if (!err && !d->fragment)
+			err = bad_word("fragment '%s': expected first or later", val);
+	} else if (!strcmp(word, "ttl") || !strcmp(word, "hoplimit")) {
+		err = desc_number(word, val, 255, &d->ttl, "0-255");
+	} else if (!strcmp(word, "len")) {
+		err = desc_number(word, val, 65535, &d->len, "the IP length in bytes");
+	} else {
+		err = bad_word("unknown word '%s'; expected " PACKET_WORDS, word);
+	}
+	return err;
+}
+
 static int desc_words(char **w, int n, struct pkt_desc *d)
 {
-	int i, err = 0, proto;
+	int i, err = 0, used;
 
 	for (i = 0; i < n && !err; i++) {
 		const char *word = w[i], *val = i + 1 < n ? w[i + 1] : NULL;
@@ -169,94 +270,19 @@ static int desc_words(char **w, int n, struct pkt_desc *d)
 			err = set_family(d, word[2] ? 6 : 4, word);
 			continue;
 		}
-		proto = -1;
-		if (!strcmp(word, "tcp") || !strcmp(word, "udp") || !strcmp(word, "icmp") ||
-		    !strcmp(word, "icmpv6")) {
-			proto = fw_proto_lookup(word, strlen(word));
-		} else if (!strcmp(word, "proto")) {
-			if (!val)
-				return bad_word("'proto' needs a protocol number (0-255) or name");
-			proto = fw_proto_lookup(val, strlen(val));
-			if (proto < 0 && number(val, 255, &proto))
-				return bad_word(
-				    "proto '%s': expected a protocol number (0-255) or name (tcp, "
-				    "udp, icmp, icmpv6, gre, esp, ah, sctp, ...)",
-				    val);
-			i++;
-		}
-		if (proto >= 0) {
-			if (d->proto >= 0)
-				return bad_word(
-				    "'%s': the protocol was already given as '%s'; give one", word,
-				    d->proto_word);
-			d->proto = proto;
-			d->proto_word = word;
-			/* icmp means ICMP for IPv4, icmpv6 ICMP for IPv6; a bare
-			 * number is just a number in either family. */
-			if (strcmp(word, "proto") || !isdigit((unsigned char)val[0]))
-				d->proto_implies = proto == PROTO_ICMP     ? 4
-				                   : proto == PROTO_ICMPV6 ? 6
-				                                           : 0;
+		err = desc_proto(word, val, d, &used);
+		if (err) {
+			i += used;
+			err = err < 0 ? err : 0;
 			continue;
 		}
-
 		/* Every other word takes one value. */
-		if (!strcmp(word, "saddr") || !strcmp(word, "daddr") || !strcmp(word, "sport") ||
-		    !strcmp(word, "dport") || !strcmp(word, "flags") || !strcmp(word, "type") ||
-		    !strcmp(word, "code") || !strcmp(word, "vlan") || !strcmp(word, "fragment") ||
-		    !strcmp(word, "ttl") || !strcmp(word, "hoplimit") || !strcmp(word, "len")) {
-			if (!val)
-				return bad_word("'%s' needs a value; see fwctl help explain", word);
-			i++;
-		} else {
+		if (!val && is_value_word(word))
+			return bad_word("'%s' needs a value; see fwctl help explain", word);
+		if (!val)
 			return bad_word("unknown word '%s'; expected " PACKET_WORDS, word);
-		}
-
-		if (!strcmp(word, "saddr")) {
-			err =
-			    once(d->saddr != NULL, word) ?: parse_addr(word, val, &d->saddr_family);
-			d->saddr = val;
-		} else if (!strcmp(word, "daddr")) {
-			err =
-			    once(d->daddr != NULL, word) ?: parse_addr(word, val, &d->daddr_family);
-			d->daddr = val;
-		} else if (!strcmp(word, "sport") || !strcmp(word, "dport")) {
-			int *port = word[0] == 's' ? &d->sport : &d->dport;
-
-			err = once(*port >= 0, word);
-			if (!err && number(val, 65535, port))
-				err = bad_word("%s '%s': expected a port 0-65535", word, val);
-		} else if (!strcmp(word, "flags")) {
-			err = once(d->flags >= 0, word) ?: parse_tcp_flags(val, &d->flags);
-		} else if (!strcmp(word, "type")) {
-			err = once(d->type != NULL, word);
-			d->type = val;
-		} else if (!strcmp(word, "code")) {
-			err = once(d->icmp_code >= 0, word);
-			if (!err && number(val, 255, &d->icmp_code))
-				err = bad_word("code '%s': expected an ICMP code 0-255", val);
-		} else if (!strcmp(word, "vlan")) {
-			if (d->nvlan == XDPFW_MAX_VLAN_TAGS)
-				return bad_word("vlan '%s': at most %d tags (a frame with more is "
-				                "malformed; give it as hex)",
-				                val, XDPFW_MAX_VLAN_TAGS);
-			if (number(val, 4095, &d->vlan[d->nvlan++]))
-				err = bad_word("vlan '%s': expected a VLAN id 0-4095", val);
-		} else if (!strcmp(word, "fragment")) {
-			err = once(d->fragment != 0, word);
-			d->fragment = !strcmp(val, "first") ? 1 : !strcmp(val, "later") ? 2 : 0;
-			d->fragment_word = word;
-			if (!err && !d->fragment)
-				err = bad_word("fragment '%s': expected first or later", val);
-		} else if (!strcmp(word, "ttl") || !strcmp(word, "hoplimit")) {
-			err = once(d->ttl >= 0, word);
-			if (!err && number(val, 255, &d->ttl))
-				err = bad_word("%s '%s': expected 0-255", word, val);
-		} else if (!strcmp(word, "len")) {
-			err = once(d->len >= 0, word);
-			if (!err && number(val, 65535, &d->len))
-				err = bad_word("len '%s': expected the IP length in bytes", val);
-		}
+		err = desc_value(word, val, d);
+		i++;
 	}
 	return err;
 }

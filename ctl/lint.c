@@ -241,21 +241,75 @@ bool fw_rule_covers(const struct xdpfw_rule *a, const struct xdpfw_rule *b)
 	return true;
 }
 
+/*
+ * What a coverer needs of a covered rule, packed for a quick first test:
+ * rule sets of 10,000 rules ask fw_rule_covers() for 50 million pairs, and
+ * nearly all of them differ in the first word of an address or in which
+ * fields they test. A rule whose tests fw_rule_covers() does not know, or
+ * a limited rule, covers nothing (need = all bits).
+ */
+struct cover_key {
+	__u32 need;     /* fields b must test: a's, but for those always true */
+	__u32 match;    /* the fields this rule tests, as b */
+	__u32 s, smask; /* first word of a plain (not negated) source prefix */
+	__u32 d, dmask;
+};
+
+static struct cover_key cover_key(const struct xdpfw_rule *r)
+{
+	struct cover_key k = {.match = r->match};
+
+	if ((r->match & ~(__u32)COVERS_KNOWN) || (r->flags & XDPFW_RULE_LIMIT))
+		k.need = UINT32_MAX;
+	else
+		k.need = r->match & ~always_true(r);
+	if ((k.need & XDPFW_M_SADDR) && !(r->negate & XDPFW_M_SADDR)) {
+		k.s = r->saddr.addr[0];
+		k.smask = r->saddr.mask[0];
+	}
+	if ((k.need & XDPFW_M_DADDR) && !(r->negate & XDPFW_M_DADDR)) {
+		k.d = r->daddr.addr[0];
+		k.dmask = r->daddr.mask[0];
+	}
+	return k;
+}
+
+/* False only when a cannot cover b; true sends the pair on to
+ * fw_rule_covers(). b's first word is tested whether b tests the field or
+ * not: when it does not, need already failed. */
+static bool may_cover(const struct cover_key *a, const struct xdpfw_rule *b,
+                      const struct cover_key *bk)
+{
+	return (bk->match & a->need) == a->need && (b->saddr.addr[0] & a->smask) == a->s &&
+	       (b->daddr.addr[0] & a->dmask) == a->d;
+}
+
 /* Whatever the actions: a shadowed rule never decides, so either it is
  * redundant or the author expected it to win and it does not. */
 static void lint_shadowed(struct lint *l)
 {
 	const struct xdpfw_rule *r = l->rs->rules;
+	struct cover_key *keys;
 
+	if (l->count < 2)
+		return;
+	keys = calloc(l->count, sizeof(*keys));
+	if (!keys) {
+		l->err = -ENOMEM;
+		return;
+	}
+	for (__u32 i = 0; i < l->count; i++)
+		keys[i] = cover_key(&r[i]);
 	for (__u32 i = 1; i < l->count; i++) {
 		for (__u32 j = 0; j < i; j++) {
-			if (fw_rule_covers(&r[j], &r[i])) {
+			if (may_cover(&keys[j], &r[i], &keys[i]) && fw_rule_covers(&r[j], &r[i])) {
 				warn(l, rule_at(l, i, false),
 				     "rule is shadowed by line %u (it can never match)", r[j].line);
 				break;
 			}
 		}
 	}
+	free(keys);
 }
 
 /* ---- names ---------------------------------------------------------------- */

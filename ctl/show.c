@@ -98,6 +98,37 @@ static void print_sets(struct fw_print *p, const struct fw_ruleset *rs, const bo
 	fw_print_arr_end(p);
 }
 
+/* The header comment and every setting: the start of a rule file. */
+static void print_head(struct fw_print *p, const struct fw_show_head *head,
+                       const struct xdpfw_config *cfg, bool has_limit)
+{
+	__u32 n = cfg->rule_count;
+	char digest[17];
+
+	snprintf(digest, sizeof(digest), "%016" PRIx64, (uint64_t)cfg->digest);
+	/* The header is a comment, so the text stays a rule file. */
+	fw_print_str(p, "interface", "# xdpfw on %s", head->ifname);
+	fw_print_u64(p, "ifindex", " (ifindex %" PRIu64 ")", head->ifindex);
+	fw_print_u64(p, "program_id", ": program %" PRIu64, head->prog_id);
+	fw_print_str(p, "mode", ", %s mode", head->mode);
+	fw_print_u64(p, "rule_count", n == 1 ? ", %" PRIu64 " rule" : ", %" PRIu64 " rules", n);
+	fw_print_str(p, "digest", ", digest %s\n", digest);
+	fw_print_text(p, "# printed back by fwctl show; counters are comments after each rule\n");
+	/* Every setting, defaults too: the reader should not need to know
+	 * them, and the text must mean the same under other defaults. */
+	fw_print_str(p, "policy", "policy %s\n", fw_action_name(cfg->policy));
+	fw_print_str(p, "nonip", "nonip %s\n", fw_action_name(cfg->nonip));
+	fw_print_str(p, "malformed", "malformed %s\n", fw_action_name(cfg->malformed));
+	/* The limit settings only where they mean something: a rule has a
+	 * limit, or they are not the defaults. */
+	if (has_limit || cfg->limit.sources != XDPFW_LIMIT_SOURCES_DEFAULT ||
+	    cfg->limit.full != XDPFW_LIMIT_FULL_OVER) {
+		fw_print_u64(p, "limit_sources", "limit-sources %" PRIu64 "\n", cfg->limit.sources);
+		fw_print_str(p, "limit_full", "limit-full %s\n",
+		             cfg->limit.full == XDPFW_LIMIT_FULL_WITHIN ? "within" : "over");
+	}
+}
+
 int fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const struct fw_ruleset *rs,
                   const struct xdpfw_counter *counters)
 {
@@ -105,7 +136,6 @@ int fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const str
 	bool *addr = calloc(rs->naddr_sets + 1, sizeof(*addr));
 	bool *port = calloc(rs->nport_sets + 1, sizeof(*port));
 	__u32 n = cfg->rule_count;
-	char digest[17];
 	struct fw_print p;
 	bool has_limit = false;
 	int width = 0;
@@ -126,32 +156,9 @@ int fw_show_print(FILE *f, bool json, const struct fw_show_head *head, const str
 		if (len > width && len <= SHOW_ALIGN_MAX)
 			width = len;
 	}
-	snprintf(digest, sizeof(digest), "%016" PRIx64, (uint64_t)cfg->digest);
-
 	fw_print_init(&p, f, json);
 	fw_print_obj_begin(&p, NULL);
-	/* The header is a comment, so the text stays a rule file. */
-	fw_print_str(&p, "interface", "# xdpfw on %s", head->ifname);
-	fw_print_u64(&p, "ifindex", " (ifindex %" PRIu64 ")", head->ifindex);
-	fw_print_u64(&p, "program_id", ": program %" PRIu64, head->prog_id);
-	fw_print_str(&p, "mode", ", %s mode", head->mode);
-	fw_print_u64(&p, "rule_count", n == 1 ? ", %" PRIu64 " rule" : ", %" PRIu64 " rules", n);
-	fw_print_str(&p, "digest", ", digest %s\n", digest);
-	fw_print_text(&p, "# printed back by fwctl show; counters are comments after each rule\n");
-	/* Every setting, defaults too: the reader should not need to know
-	 * them, and the text must mean the same under other defaults. */
-	fw_print_str(&p, "policy", "policy %s\n", fw_action_name(cfg->policy));
-	fw_print_str(&p, "nonip", "nonip %s\n", fw_action_name(cfg->nonip));
-	fw_print_str(&p, "malformed", "malformed %s\n", fw_action_name(cfg->malformed));
-	/* The limit settings only where they mean something: a rule has a
-	 * limit, or they are not the defaults. */
-	if (has_limit || cfg->limit.sources != XDPFW_LIMIT_SOURCES_DEFAULT ||
-	    cfg->limit.full != XDPFW_LIMIT_FULL_OVER) {
-		fw_print_u64(&p, "limit_sources", "limit-sources %" PRIu64 "\n",
-		             cfg->limit.sources);
-		fw_print_str(&p, "limit_full", "limit-full %s\n",
-		             cfg->limit.full == XDPFW_LIMIT_FULL_WITHIN ? "within" : "over");
-	}
+	print_head(&p, head, cfg, has_limit);
 	if (n)
 		fw_print_text(&p, "\n");
 	print_sets(&p, rs, addr, port);

@@ -216,8 +216,13 @@ static __always_inline __u64 limit_and(const struct limit_walk *w, int word)
 		/* A loop, not unrolled: the callback's stack counts with the caller's. */
 #pragma nounroll
 	for (int k = 0; k < CLS_NFIELDS; k++) {
-		const struct xdpfw_vec *v = bpf_map_lookup_elem(lv, &w->lvec[k]);
+		const struct xdpfw_vec *v;
 
+		/* Vector 0 holds every vector rule: ANDing it changes nothing
+		 * (bits past the last vector rule are never taken). */
+		if (!w->lvec[k])
+			continue;
+		v = bpf_map_lookup_elem(lv, &w->lvec[k]);
 		if (!v)
 			return 0;
 		x &= word < 0 ? v->summary[(-1 - word) & (XDPFW_VEC_SUMMARY - 1)]
