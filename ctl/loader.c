@@ -427,7 +427,7 @@ out:
 	return err;
 }
 
-/* Generation gen's classifier: tables, vectors, address stores. */
+/* Generation gen's classifier: class tables and address stores. */
 static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
 	__u32 *keys = seq_keys(gen * XDPFW_CLS_BLOCKS, XDPFW_CLS_BLOCKS);
@@ -438,17 +438,8 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	err = update_many(bpf_map__fd(skel->maps.fw_cls), keys, sizeof(*keys), c->blocks,
 	                  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
 	free(keys);
-	if (err)
-		return err;
-	/* The tables of phases 1 and 2 are whole blocks (cls_xprod.c pads them). */
-	return write_store(skel->maps.fw_tab32, gen, c->tab32, sizeof(struct xdpfw_tab32_block),
-	                   (__u32)(c->ntab32 / XDPFW_TAB32_PER_BLOCK), "the class tables") ?:
-	       write_store(skel->maps.fw_tab16, gen, c->tab16, sizeof(struct xdpfw_tab16_block),
-	                   (__u32)(c->ntab16 / XDPFW_TAB16_PER_BLOCK), "the rule tables") ?:
-	       write_store(skel->maps.fw_lvecs, gen, c->lvecs, sizeof(*c->lvecs), c->nlvecs,
-	                   "the vectors of limited rules") ?:
-	       write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
-	       write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
+	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
+	              write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
 }
 
 /* Entries of the per-source bucket hash in place, or 0 when there is none. */
@@ -521,6 +512,103 @@ static int write_limit_sources(struct xdpfw_bpf *skel, const struct fw_ruleset *
 static bool map_named(const char *kernel, const char *name)
 {
 	return strncmp(kernel, name, BPF_OBJ_NAME_LEN - 1) == 0;
+}
+
+/*
+ * The maps of one rule set's program alone (xdp/classify.h): the tables of
+ * phases 1 and 2 and the vectors of vector rules, created at the rule
+ * set's size and filled before the program goes live; they go with it.
+ */
+enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_MAPS };
+
+struct own_maps {
+	int fd[OWN_MAPS];
+};
+
+static const char *const own_names[OWN_MAPS] = {"fw_t32", "fw_t16", "fw_lvec"};
+
+/* Which of the own maps a map of the object is, or -1. */
+static int own_map(const char *name)
+{
+	for (int i = 0; i < OWN_MAPS; i++)
+		if (map_named(name, own_names[i]))
+			return i;
+	return -1;
+}
+
+static void own_close(struct own_maps *om)
+{
+	for (int i = 0; i < OWN_MAPS; i++) {
+		if (om->fd[i] >= 0)
+			close(om->fd[i]);
+		om->fd[i] = -1;
+	}
+}
+
+/* What classifier c puts in own map i: n entries of sz bytes at data. */
+struct own_data {
+	const void *data;
+	size_t sz;
+	__u32 n;
+	const char *what;
+};
+
+static struct own_data own_data(const struct fw_cls *c, int i)
+{
+	/* The tables are whole blocks (cls_xprod.c pads them). */
+	switch (i) {
+	case OWN_T32:
+		return (struct own_data){c->tab32, sizeof(struct xdpfw_tab32_block),
+		                         (__u32)(c->ntab32 / XDPFW_TAB32_PER_BLOCK),
+		                         "the class tables"};
+	case OWN_T16:
+		return (struct own_data){c->tab16, sizeof(struct xdpfw_tab16_block),
+		                         (__u32)(c->ntab16 / XDPFW_TAB16_PER_BLOCK),
+		                         "the rule tables"};
+	default:
+		return (struct own_data){c->lvecs, sizeof(*c->lvecs), c->nlvecs,
+		                         "the vectors of limited rules"};
+	}
+}
+
+/* Classifier c's own maps into om, created empty at their size. */
+static int own_create(struct own_maps *om, const struct fw_cls *c)
+{
+	for (int i = 0; i < OWN_MAPS; i++)
+		om->fd[i] = -1;
+	for (int i = 0; i < OWN_MAPS; i++) {
+		struct own_data d = own_data(c, i);
+
+		om->fd[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, own_names[i], sizeof(__u32),
+		                           (__u32)d.sz, d.n ? d.n : 1, NULL);
+		if (om->fd[i] < 0) {
+			int err = fw_err_r(errno, "cannot create %s (%u entries of %zu bytes): %s",
+			                   d.what, d.n, d.sz, strerror(errno));
+
+			own_close(om);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Fill the own maps om with classifier c's tables. */
+static int own_fill(const struct own_maps *om, const struct fw_cls *c)
+{
+	int err = 0;
+
+	for (int i = 0; !err && i < OWN_MAPS; i++) {
+		struct own_data d = own_data(c, i);
+		__u32 *keys;
+
+		if (!d.n)
+			continue;
+		keys = seq_keys(0, d.n);
+		err = keys ? update_many(om->fd[i], keys, sizeof(*keys), d.data, d.sz, d.n, d.what)
+		           : oom(d.what);
+		free(keys);
+	}
+	return err;
 }
 
 /* The ids of the maps a program uses: *n of them, at most MAX_PROG_MAPS. */
@@ -676,14 +764,16 @@ static void make_consts(const struct fw_ruleset *rs, const struct xdpfw_config *
 
 /*
  * Load the object once more as the program of one rule set: constants k,
- * every map shared with skel's (whose maps exist). The new program's fd,
+ * its own maps om, every other map shared with skel's (whose maps exist).
+ * The new program's fd,
  * or -errno with the verifier's words said.
  */
-static int load_rules_prog(struct xdpfw_bpf *skel, const struct xdpfw_consts *k)
+static int load_rules_prog(struct xdpfw_bpf *skel, const struct xdpfw_consts *k,
+                           const struct own_maps *om)
 {
 	struct xdpfw_bpf *p = xdpfw_bpf__open();
 	struct bpf_map *m, *own;
-	int err = 0, fd;
+	int err = 0, fd, i;
 
 	if (!p)
 		return fw_err_r(errno, "cannot open the xdpfw BPF object: %s", strerror(errno));
@@ -691,8 +781,12 @@ static int load_rules_prog(struct xdpfw_bpf *skel, const struct xdpfw_consts *k)
 	bpf_object__for_each_map (m, p->obj) {
 		if (bpf_map__is_internal(m))
 			continue;
-		own = bpf_object__find_map_by_name(skel->obj, bpf_map__name(m));
-		err = own ? bpf_map__reuse_fd(m, bpf_map__fd(own)) : -ENOENT;
+		i = own_map(bpf_map__name(m));
+		own = i < 0 ? bpf_object__find_map_by_name(skel->obj, bpf_map__name(m)) : NULL;
+		if (i >= 0)
+			err = bpf_map__reuse_fd(m, om->fd[i]);
+		else
+			err = own ? bpf_map__reuse_fd(m, bpf_map__fd(own)) : -ENOENT;
 		if (err) {
 			err = fw_err_r(err, "cannot share map %s with the rule set's program: %s",
 			               bpf_map__name(m), strerror(-err));
@@ -857,6 +951,7 @@ struct idle_write {
 	const struct fw_ruleset *rs;
 	const struct fw_cls *c;
 	const struct xdpfw_config *cfg;
+	const struct own_maps *om;
 	const __u32 *fresh;
 	__u32 nfresh;
 	__u32 idle;
@@ -883,7 +978,8 @@ static int write_idle(const struct idle_write *w)
 	 * two, no packet can touch these slots.
 	 */
 	err = zero_counters(w->skel, w->fresh, w->nfresh) ?: write_sets(w->skel, w->rs, w->idle) ?:
-	      write_classifier(w->skel, w->c, w->idle) ?: write_limit_sources(w->skel, w->rs);
+	      write_classifier(w->skel, w->c, w->idle) ?: own_fill(w->om, w->c) ?:
+	      write_limit_sources(w->skel, w->rs);
 	if (err)
 		return err;
 	keys = seq_keys(w->idle * XDPFW_MAX_RULES, w->rs->config.rule_count);
@@ -919,6 +1015,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 	struct xdpfw_config cfg = rs->config;
 	const struct fw_cls *c = rs->cls;
 	struct xdpfw_consts *k = NULL;
+	struct own_maps om = {{-1, -1, -1}};
 	struct idle_write w;
 	struct fw_cls built;
 	__u32 zero = 0, idle;
@@ -947,7 +1044,10 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		goto out;
 	}
 	make_consts(rs, &cfg, idle, k);
-	w = (struct idle_write){skel, rs, c, &cfg, fresh, nfresh, idle, live_fd >= 0, 0};
+	err = own_create(&om, c);
+	if (err)
+		goto out;
+	w = (struct idle_write){skel, rs, c, &cfg, &om, fresh, nfresh, idle, live_fd >= 0, 0};
 	/*
 	 * The kernel verifies the new program while the idle generation is
 	 * written: neither needs the other, and each takes tens of ms (the
@@ -961,7 +1061,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		goto out;
 	}
 	threaded = pthread_create(&writer, NULL, write_idle_thread, &w) == 0;
-	fd = load_rules_prog(skel, k);
+	fd = load_rules_prog(skel, k, &om);
 	if (threaded)
 		pthread_join(writer, NULL);
 	else if (fd >= 0)
@@ -985,6 +1085,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 out:
 	if (fd >= 0)
 		close(fd);
+	own_close(&om);
 	free(k);
 	if (c == &built)
 		fw_cls_free(&built);
@@ -1355,7 +1456,8 @@ static int reuse_prog_maps(struct fw_instance *inst, int prog_fd, char *why)
 			if (info.type != bpf_map__type(m) ||
 			    info.key_size != bpf_map__key_size(m) ||
 			    info.value_size != bpf_map__value_size(m) ||
-			    info.max_entries != bpf_map__max_entries(m)) {
+			    (info.max_entries != bpf_map__max_entries(m) &&
+			     own_map(bpf_map__name(m)) < 0)) {
 				snprintf(why, WHY_LEN,
 				         "has map %s with %u-byte keys, %u-byte values and %u "
 				         "entries (this fwctl's: %u, %u, %u)",

@@ -68,51 +68,34 @@ struct {
 } fw_cls SEC(".maps");
 
 /*
- * The tables of phases 1 and 2 (include/xdpfw.h): per generation an inner
- * array of 4 KiB blocks of 32-bit classes, one of 16-bit rule indexes, and
- * one of the vectors of limited rules, each created at the rule set's size.
+ * The tables of phases 1 and 2 (include/xdpfw.h): 4 KiB blocks of 32-bit
+ * classes, of 16-bit rule indexes, and the vectors of vector rules. They
+ * belong to the rule set's program alone: the loader creates them at the
+ * rule set's size before the program loads (ctl/loader.c), fills them
+ * before it goes live, and they go with it. Maps the program names itself
+ * are plain arrays to the verifier, whose lookups it inlines (a handful of
+ * instructions each, where a map found in a map of maps is a helper call).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(
-	    values, struct {
-		    __uint(type, BPF_MAP_TYPE_ARRAY);
-		    __uint(max_entries, 1);
-		    __uint(map_flags, BPF_F_INNER_MAP);
-		    __uint(key_size, sizeof(__u32));
-		    __uint(value_size, sizeof(struct xdpfw_tab32_block));
-	    });
-} fw_tab32 SEC(".maps");
+	__type(value, struct xdpfw_tab32_block);
+} fw_t32 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(
-	    values, struct {
-		    __uint(type, BPF_MAP_TYPE_ARRAY);
-		    __uint(max_entries, 1);
-		    __uint(map_flags, BPF_F_INNER_MAP);
-		    __uint(key_size, sizeof(__u32));
-		    __uint(value_size, sizeof(struct xdpfw_tab16_block));
-	    });
-} fw_tab16 SEC(".maps");
+	__type(value, struct xdpfw_tab16_block);
+} fw_t16 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(
-	    values, struct {
-		    __uint(type, BPF_MAP_TYPE_ARRAY);
-		    __uint(max_entries, 1);
-		    __uint(map_flags, BPF_F_INNER_MAP);
-		    __uint(key_size, sizeof(__u32));
-		    __uint(value_size, sizeof(struct xdpfw_vec));
-	    });
-} fw_lvecs SEC(".maps");
+	__type(value, struct xdpfw_vec);
+} fw_lvec SEC(".maps");
 
 /*
  * Address stores, one inner map per generation, created by user space at
@@ -322,19 +305,19 @@ static __always_inline void cls_ids(const struct xdpfw_config *cfg, __u32 gen,
 	id[9] = cls_addr(cfg, gen, 1, pkt, pkt->daddr);
 }
 
-/* Entry idx of a tables array (an inner map of fw_tab32 / fw_tab16). */
-static __always_inline __u32 cls_t32(void *t, __u32 idx)
+/* Entry idx of the class table, of the rule table. */
+static __always_inline __u32 cls_t32(__u32 idx)
 {
 	__u32 key = idx / XDPFW_TAB32_PER_BLOCK;
-	const struct xdpfw_tab32_block *b = bpf_map_lookup_elem(t, &key);
+	const struct xdpfw_tab32_block *b = bpf_map_lookup_elem(&fw_t32, &key);
 
 	return b ? b->v[idx & (XDPFW_TAB32_PER_BLOCK - 1)] : 0;
 }
 
-static __always_inline __u32 cls_t16(void *t, __u32 idx)
+static __always_inline __u32 cls_t16(__u32 idx)
 {
 	__u32 key = idx / XDPFW_TAB16_PER_BLOCK;
-	const struct xdpfw_tab16_block *b = bpf_map_lookup_elem(t, &key);
+	const struct xdpfw_tab16_block *b = bpf_map_lookup_elem(&fw_t16, &key);
 
 	return b ? b->v[idx & (XDPFW_TAB16_PER_BLOCK - 1)] : XDPFW_RULE_NONE;
 }
@@ -345,8 +328,7 @@ static __always_inline __u32 cls_t16(void *t, __u32 idx)
  * pointer that may be NULL), so the paths of one step meet again and are
  * checked once, not once per combination of the fields in use.
  */
-static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, void *t32, void *t16,
-                                      const __u32 *id, __u32 p)
+static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, const __u32 *id, __u32 p)
 {
 	const struct xdpfw_part *pt = &pl->part[p];
 	__u32 cls[CLS_NFIELDS], y = 0, x = 0;
@@ -355,8 +337,8 @@ static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, void *t32, vo
 	for (int f = 0; f < CLS_NFIELDS; f++) {
 		cls[f] = id[f];
 		if (pl->records & (1u << f))
-			cls[f] = cls_t32(t32, pl->rec_off[f] + id[f] * XDPFW_REC_STRIDE +
-			                          XDPFW_REC_PART + p);
+			cls[f] =
+			    cls_t32(pl->rec_off[f] + id[f] * XDPFW_REC_STRIDE + XDPFW_REC_PART + p);
 	}
 #pragma unroll
 	for (int k = 0; k < XDPFW_CHAIN_MAX; k++) {
@@ -367,67 +349,55 @@ static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, void *t32, vo
 		if (k == pt->first)
 			y = cls[f];
 		else
-			y = cls_t32(t32, pt->chain_off[k] + y * pt->chain_cols[k] + cls[f]);
+			y = cls_t32(pt->chain_off[k] + y * pt->chain_cols[k] + cls[f]);
 	}
 	if (pt->shape == (XDPFW_PART_SA | XDPFW_PART_DA))
-		x = cls_t32(t32, pt->t_off + cls[XDPFW_F_SADDR] * pt->t_cols + cls[XDPFW_F_DADDR]);
+		x = cls_t32(pt->t_off + cls[XDPFW_F_SADDR] * pt->t_cols + cls[XDPFW_F_DADDR]);
 	else if (pt->shape == XDPFW_PART_SA)
 		x = cls[XDPFW_F_SADDR];
 	else if (pt->shape == XDPFW_PART_DA)
 		x = cls[XDPFW_F_DADDR];
-	return cls_t16(t16, pt->f_off + x * pt->f_cols + y);
+	return cls_t16(pt->f_off + x * pt->f_cols + y);
 }
 
-/* The partitions' walk: one bpf_loop() step a partition, so that the
- * verifier checks one partition's code once, not once per partition. */
+/* The partitions' walk: the phase-0 classes in, the first rule out. */
 struct cls_walk {
 	__u32 id[CLS_NFIELDS];
 	__u32 gen;
 	__u32 best;
 };
 
-static long cls_part_step(__u32 p, void *ctx)
-{
-	struct cls_walk *w = ctx;
-	/* The plan from the program's constants (xdp/consts.h): what the rule
-	 * set does not use is not verified, nor run. */
-	const struct xdpfw_config *cfg = fw_cfg();
-	void *t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
-	void *t16 = bpf_map_lookup_elem(&fw_tab16, &w->gen);
-	__u32 r;
-
-	if (!t32 || !t16 || p >= XDPFW_MAX_PARTS || p >= cfg->plan.nparts)
-		return 1;
-	r = cls_part(&cfg->plan, t32, t16, w->id, p);
-	if (r < w->best)
-		w->best = r;
-	return 0;
-}
-
 /*
  * Phases 1 and 2 over the phase-0 classes in w->id: w->best, the first
  * unlimited rule (XDPFW_RULE_NONE: none), and with lvec each field's
  * vector of vector rules (0, every one, for a field without records).
- * 0, or -1 when a table is missing (a rule set being written: no rule).
+ * The partitions are unrolled: the plan is the program's constants
+ * (xdp/consts.h), so the verifier keeps the partitions the rule set has,
+ * each with only the chain steps it makes.
  */
-static __always_inline int cls_search(const struct xdpfw_config *cfg, struct cls_walk *w,
-                                      __u32 *lvec)
+static __always_inline void cls_search(const struct xdpfw_config *cfg, struct cls_walk *w,
+                                       __u32 *lvec)
 {
 	const struct xdpfw_plan *pl = &cfg->plan;
-	void *t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
 
-	if (!t32)
-		return -1;
 	w->best = XDPFW_RULE_NONE;
 #pragma unroll
 	for (int f = 0; lvec && f < CLS_NFIELDS; f++) {
 		lvec[f] = 0;
 		if (pl->records & (1u << f))
-			lvec[f] = cls_t32(t32, pl->rec_off[f] + w->id[f] * XDPFW_REC_STRIDE +
-			                           XDPFW_REC_LVEC);
+			lvec[f] =
+			    cls_t32(pl->rec_off[f] + w->id[f] * XDPFW_REC_STRIDE + XDPFW_REC_LVEC);
 	}
-	bpf_loop(XDPFW_MAX_PARTS, cls_part_step, w, 0);
-	return 0;
+#pragma unroll
+	for (__u32 p = 0; p < XDPFW_MAX_PARTS; p++) {
+		__u32 r;
+
+		if (p >= pl->nparts)
+			break;
+		r = cls_part(pl, w->id, p);
+		if (r < w->best)
+			w->best = r;
+	}
 }
 
 /*
@@ -458,8 +428,7 @@ static __always_inline int classify_into(const struct xdpfw_config *cfg, __u32 g
 			w->best = cls_ctz(x);
 	} else {
 		cls_ids(cfg, w->gen, pkt, w->id, 0);
-		if (cls_search(cfg, w, lvec))
-			w->best = XDPFW_RULE_NONE;
+		cls_search(cfg, w, lvec);
 	}
 	if (w->best >= cfg->rule_count)
 		return -1;

@@ -208,12 +208,9 @@ static __always_inline int limit_within(const struct xdpfw_rule *r, const struct
  * verifier counts the stack of both frames of the walk together. */
 static __always_inline __u64 limit_and(const struct limit_walk *w, int word)
 {
-	void *lv = bpf_map_lookup_elem(&fw_lvecs, &w->gen);
 	__u64 x = ~0ull;
 
-	if (!lv)
-		return 0;
-		/* A loop, not unrolled: the callback's stack counts with the caller's. */
+	/* A loop, not unrolled: the callback's stack counts with the caller's. */
 #pragma nounroll
 	for (int k = 0; k < CLS_NFIELDS; k++) {
 		const struct xdpfw_vec *v;
@@ -222,7 +219,7 @@ static __always_inline __u64 limit_and(const struct limit_walk *w, int word)
 		 * (bits past the last vector rule are never taken). */
 		if (!w->lvec[k])
 			continue;
-		v = bpf_map_lookup_elem(lv, &w->lvec[k]);
+		v = bpf_map_lookup_elem(&fw_lvec, &w->lvec[k]);
 		if (!v)
 			return 0;
 		x &= word < 0 ? v->summary[(-1 - word) & (XDPFW_VEC_SUMMARY - 1)]
@@ -265,7 +262,6 @@ static long limit_step(__u32 i, void *ctx)
 	struct limit_walk *w = bpf_map_lookup_elem(&fw_limit_work, &zero);
 	const struct xdpfw_rule *r;
 	__u32 key, rule = XDPFW_RULE_NONE, pos = 0;
-	void *t32;
 	int word;
 	__u64 x;
 
@@ -274,9 +270,6 @@ static long limit_step(__u32 i, void *ctx)
 	if (!w)
 		return 1;
 	w->rule = -1;
-	t32 = bpf_map_lookup_elem(&fw_tab32, &w->gen);
-	if (!t32)
-		return 1;
 	word = w->from < w->nvector ? limit_next_word(w) : -1;
 	if (word >= 0) {
 		word &= XDPFW_VEC_WORDS - 1;
@@ -289,7 +282,7 @@ static long limit_step(__u32 i, void *ctx)
 		}
 		pos = (__u32)word * 64 + cls_ctz(x);
 		if (pos < w->nvector)
-			rule = cls_t32(t32, w->lim_off + pos);
+			rule = cls_t32(w->lim_off + pos);
 	}
 	if (rule >= w->best) {
 		/* No vector rule before it: the unlimited rule decides. */
