@@ -827,6 +827,8 @@ void fw_cls_free(struct fw_cls *c)
 	free(c->tab32);
 	free(c->tab16);
 	free(c->lvecs);
+	free(c->cands);
+	free(c->pairs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -871,6 +873,8 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)XDPFW_CLS_BLOCKS * sizeof(struct xdpfw_cls_block);
 	m += (__u64)c->ntab32 * sizeof(__u32) + (__u64)c->ntab16 * sizeof(__u16);
 	m += (__u64)c->nlvecs * sizeof(struct xdpfw_vec);
+	m += (__u64)c->ncands * sizeof(struct xdpfw_cand);
+	m += (__u64)c->npairs * sizeof(struct xdpfw_pair_bucket);
 	m += (c->dir[0].nhash + c->dir[1].nhash) * HASH_ELEM_BYTES;
 	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
@@ -1144,6 +1148,11 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 
 		if (r < best)
 			best = r;
+	}
+	if (c->plan.lists.kinds) {
+		__u32 r = fw_cls_lists_first(c, ids[XDPFW_F_SADDR], ids[XDPFW_F_DADDR], pkt);
+
+		best = r < best ? r : best;
 	}
 	if (c->plan.nvector)
 		best = first_limited(c, ids, best);

@@ -48,6 +48,14 @@ struct fw_cls {
 	size_t ntab16;
 	struct xdpfw_vec *lvecs;
 	__u32 nlvecs;
+	/* The keyed lists (cls_lists.c): records, the hash of pairs (its
+	 * first 2^plan.lists.pair_bits buckets, then the overflow ones), and
+	 * the rules of each kind. */
+	struct xdpfw_cand *cands;
+	size_t ncands;
+	struct xdpfw_pair_bucket *pairs;
+	__u32 npairs;
+	__u32 nlisted[XDPFW_LIST_KINDS];
 	__u32 nclass[XDPFW_F_MAX]; /* dense classes of each field */
 	__u32 ny;                  /* classes of Y */
 };

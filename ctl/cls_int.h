@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * cls_int.h - what the classifier's builder files (cls.c: phase 0, the
- * fields' classes; cls_xprod.c: phases 1 and 2, their cross products)
- * share: rule vectors interned in tables, and the build state.
+ * fields' classes; cls_xprod.c: phases 1 and 2, their cross products;
+ * cls_lists.c: the keyed lists) share: rule vectors and lists of rules
+ * interned in tables, and the build state.
  */
 #ifndef FW_CLS_INT_H
 #define FW_CLS_INT_H
@@ -37,6 +38,32 @@ static inline bool fw_bit(const __u64 *w, __u32 r)
 
 void fw_bit_set(__u64 *w, __u32 r, bool on);
 
+/* Lists of rules (ascending rule numbers), interned: equal lists get one
+ * id, in the order they were first seen. */
+struct fw_lists {
+	__u32 *pool; /* the lists' rules, one after the other */
+	size_t npool, cappool;
+	__u32 *start; /* [n + 1] */
+	size_t capn;
+	__u32 n;
+	__u32 *slot; /* open addressing: list + 1 */
+	__u32 nslot;
+};
+
+/* The id of the list r[0..n), added if new; -ENOMEM. */
+long fw_lists_intern(struct fw_lists *l, const __u32 *r, __u32 n);
+void fw_lists_free(struct fw_lists *l);
+
+static inline __u32 fw_lists_len(const struct fw_lists *l, __u32 id)
+{
+	return l->start[id + 1] - l->start[id];
+}
+
+static inline const __u32 *fw_lists_rules(const struct fw_lists *l, __u32 id)
+{
+	return &l->pool[l->start[id]];
+}
+
 /* The build of one rule set's classifier. */
 struct build {
 	const struct fw_ruleset *rs;
@@ -58,5 +85,30 @@ long fw_cls_intern(struct build *b, const __u64 *w);
 /* Phases 1 and 2 (cls_xprod.c), once phase 0 is built: renumbers the
  * fields' classes densely and builds the plan and its tables. */
 int fw_cls_xprod(struct build *b);
+
+/*
+ * The keyed lists (cls_lists.c), once the fields' classes are dense: of
+ * the rules in `candidates`, take those the lists can (xdpfw.h, struct
+ * xdpfw_lists) into c's records, pair hash and plan, mark them in taken,
+ * and give the list words of the SRC and DST kinds by class in keys[0]
+ * and keys[1] (nclass[0], nclass[1] entries; NULL when the kind has no
+ * rules), for the caller to place among its tables and name in
+ * c->plan.lists.key_off. class_vec(arg, fi, c) is the rule vector of
+ * class c of address field fi; wild[fi] the rules whose test of it always
+ * holds.
+ */
+struct cls_lists_in {
+	const __u64 *candidates;
+	const __u64 *wild[2];
+	__u32 nclass[2];
+	const __u64 *(*class_vec)(const void *arg, int fi, __u32 c);
+	const void *arg;
+};
+
+int fw_cls_lists(struct build *b, const struct cls_lists_in *in, __u64 *taken, __u32 *keys[2]);
+
+/* The first rule of the lists that pkt, of address classes s and d, matches,
+ * or XDPFW_RULE_NONE: what xdp/lists.h computes. */
+__u32 fw_cls_lists_first(const struct fw_cls *c, __u32 s, __u32 d, const struct xdpfw_pkt *pkt);
 
 #endif /* FW_CLS_INT_H */

@@ -64,6 +64,8 @@ struct xprod {
 	__u32 *g2l;               /* [rule]: its index in the partition being built */
 	bool settled;             /* the partitions are built: no more budget */
 	char why[160];            /* what the last plan over its budget needed */
+	__u64 *listed;            /* rules the keyed lists took */
+	bool lists;               /* they took any */
 	/* Limited rules. */
 	__u32 nlim, *lim; /* their rule indexes */
 	struct vtab lv;   /* their vectors, XDPFW_VEC_WORDS words */
@@ -426,20 +428,10 @@ static int build_chain(struct xprod *x, struct part *p, struct xdpfw_part *out)
 }
 
 /*
- * Lists of rules, interned: list 0 is the empty one. X classes of a
+ * X classes are lists of rules, interned: list 0 is the empty one. X classes of a
  * partition that tests both addresses are lists (the rules that match a
  * pair of classes); the others' are their one field's classes.
  */
-struct lists {
-	__u32 *pool; /* the lists' rules, one after the other */
-	size_t npool, cappool;
-	__u32 *start; /* [n + 1] */
-	size_t capn;
-	__u32 n;
-	__u32 *slot; /* open addressing: list + 1 */
-	__u32 nslot;
-};
-
 static __u64 list_hash(const __u32 *r, __u32 n)
 {
 	__u64 h = 0x9e3779b97f4a7c15ull ^ n;
@@ -452,7 +444,7 @@ static __u64 list_hash(const __u32 *r, __u32 n)
 	return h;
 }
 
-static void lists_free(struct lists *l)
+void fw_lists_free(struct fw_lists *l)
 {
 	free(l->pool);
 	free(l->start);
@@ -460,7 +452,7 @@ static void lists_free(struct lists *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int lists_rehash(struct lists *l)
+static int lists_rehash(struct fw_lists *l)
 {
 	__u32 ns = l->nslot ? l->nslot * 2 : 1024, *s = calloc(ns, sizeof(*s));
 
@@ -479,8 +471,7 @@ static int lists_rehash(struct lists *l)
 	return 0;
 }
 
-/* The id of the list r[0..n), added if new; -ENOMEM. */
-static long list_intern(struct lists *l, const __u32 *r, __u32 n)
+long fw_lists_intern(struct fw_lists *l, const __u32 *r, __u32 n)
 {
 	__u32 h;
 
@@ -581,7 +572,7 @@ static void number_pairs(struct xprod *x, __u32 t_off, __u64 cells, __u32 *cnt, 
  * of the partition match, each with its list of rules, into the table T
  * (X class by pair; 0, the empty list, for the rest) and the lists.
  */
-static int build_pairs(struct xprod *x, struct part *p, __u32 t_off, struct lists *ls)
+static int build_pairs(struct xprod *x, struct part *p, __u32 t_off, struct fw_lists *ls)
 {
 	struct incidence ia = {0}, ib = {0};
 	const struct vtab *sa = &p->cls[XDPFW_F_SADDR], *da = &p->cls[XDPFW_F_DADDR];
@@ -629,7 +620,7 @@ static int build_pairs(struct xprod *x, struct part *p, __u32 t_off, struct list
 
 		if (!*t)
 			continue;
-		id = list_intern(ls, &rl[at[*t - 1]], cnt[*t - 1]);
+		id = fw_lists_intern(ls, &rl[at[*t - 1]], cnt[*t - 1]);
 		if (id < 0)
 			err = oom(x);
 		else
@@ -646,7 +637,7 @@ out:
 
 /* One address field, or none: its classes (or the one class of all the
  * partition's rules) are the X classes, each the list of its rules. */
-static int class_lists(struct xprod *x, struct part *p, struct lists *ls)
+static int class_lists(struct xprod *x, struct part *p, struct fw_lists *ls)
 {
 	int f = p->fields & (1 << XDPFW_F_SADDR)   ? XDPFW_F_SADDR
 	        : p->fields & (1 << XDPFW_F_DADDR) ? XDPFW_F_DADDR
@@ -665,7 +656,7 @@ static int class_lists(struct xprod *x, struct part *p, struct lists *ls)
 	 * vectors), so interning numbers them in order. */
 	for (__u32 a = 0; !err && a < n; a++) {
 		__u32 k = rules_of(p->words, f < 0 ? x->tmp : fw_vtab_vec(&p->cls[f], a), rl);
-		long id = list_intern(ls, rl, k);
+		long id = fw_lists_intern(ls, rl, k);
 
 		if (id < 0)
 			err = oom(x);
@@ -678,7 +669,7 @@ static int class_lists(struct xprod *x, struct part *p, struct lists *ls)
 }
 
 /* F: the first rule of X class x's list that Y class y holds. */
-static int build_firsts(struct xprod *x, struct part *p, const struct lists *ls,
+static int build_firsts(struct xprod *x, struct part *p, const struct fw_lists *ls,
                         struct xdpfw_part *out)
 {
 	__u32 ny = p->y.n;
@@ -722,7 +713,7 @@ static int part_fields(const struct xprod *x, const __u64 *mask)
 static int build_part(struct xprod *x, struct part *p, struct xdpfw_part *out)
 {
 	int both = (1 << XDPFW_F_SADDR) | (1 << XDPFW_F_DADDR), err = 0;
-	struct lists ls = {0};
+	struct fw_lists ls = {0};
 
 	memset(out, 0, sizeof(*out));
 	p->rules = malloc((x->b->nrules + 1) * sizeof(*p->rules));
@@ -744,7 +735,7 @@ static int build_part(struct xprod *x, struct part *p, struct xdpfw_part *out)
 
 		/* The empty list first: X class 0 is "no rule". */
 		out->t_cols = p->cls[XDPFW_F_DADDR].n;
-		err = (list_intern(&ls, none, 0) < 0 ? oom(x) : 0) ?:
+		err = (fw_lists_intern(&ls, none, 0) < 0 ? oom(x) : 0) ?:
 		      check_size(x, p->cls[XDPFW_F_SADDR].n, out->t_cols, "address pairs") ?:
 		      take32(x, (size_t)p->cls[XDPFW_F_SADDR].n * out->t_cols, 1, &out->t_off) ?:
 		      build_pairs(x, p, out->t_off, &ls);
@@ -752,7 +743,7 @@ static int build_part(struct xprod *x, struct part *p, struct xdpfw_part *out)
 		err = class_lists(x, p, &ls);
 	}
 	err = err ?: build_firsts(x, p, &ls, out);
-	lists_free(&ls);
+	fw_lists_free(&ls);
 	return err;
 }
 
@@ -869,12 +860,15 @@ static void plan_free(struct plan *pl)
 static int plan_parts(struct xprod *x, struct plan *pl)
 {
 	unsigned int w = x->words;
+	size_t n32 = x->n32, n16 = x->n16;
 	__u64 *m = x->tmp;
 	int err, n;
 
 	memcpy(m, x->b->all, w * sizeof(__u64));
 	for (__u32 i = 0; i < x->nlim; i++)
 		fw_bit_set(m, x->lim[i], false);
+	for (unsigned int j = 0; j < w; j++)
+		m[j] &= ~x->listed[j];
 	err = add_part(x, pl, m);
 	if (err || !pl->n)
 		return err;
@@ -882,7 +876,8 @@ static int plan_parts(struct xprod *x, struct plan *pl)
 	if (err != -E2BIG)
 		return err;
 	plan_free(pl);
-	x->n32 = x->n16 = 0;
+	x->n32 = n32;
+	x->n16 = n16;
 	for (int shape = 3; shape >= 0; shape--) {
 		__u64 *sa = x->wild[XDPFW_F_SADDR], *da = x->wild[XDPFW_F_DADDR];
 
@@ -890,7 +885,7 @@ static int plan_parts(struct xprod *x, struct plan *pl)
 		for (__u32 i = 0; i < x->nlim; i++)
 			fw_bit_set(m, x->lim[i], false);
 		for (unsigned int j = 0; j < w; j++)
-			m[j] &= (shape & XDPFW_PART_SA ? ~sa[j] : sa[j]) &
+			m[j] &= ~x->listed[j] & (shape & XDPFW_PART_SA ? ~sa[j] : sa[j]) &
 			        (shape & XDPFW_PART_DA ? ~da[j] : da[j]);
 		err = add_part(x, pl, m);
 		if (err)
@@ -921,7 +916,7 @@ static int build_records(struct xprod *x, struct plan *pl)
 		used |= pl->part[p].fields;
 	if (x->nlim)
 		used = (int)(x->c->fields | (1 << XDPFW_F_SADDR) | (1 << XDPFW_F_DADDR));
-	else if (pl->n <= 1)
+	else if (pl->n == 0 || (pl->n == 1 && !x->lists))
 		return 0;
 	out->records = (__u16)used;
 	for (int f = 0; !err && f < XDPFW_F_MAX; f++) {
@@ -997,6 +992,48 @@ static int renumber(struct xprod *x)
 	return err;
 }
 
+/* ---- the keyed lists -------------------------------------------------------- */
+
+static const __u64 *addr_vec(const void *arg, int fi, __u32 cls)
+{
+	return fvec(arg, XDPFW_F_SADDR + fi, cls);
+}
+
+/* The keyed lists (cls_lists.c) take the rules they can, before the
+ * partitions are cut; their list words by class go into tab32. */
+static int build_lists(struct xprod *x)
+{
+	struct cls_lists_in in = {
+	    .candidates = x->tmp,
+	    .wild = {x->wild[XDPFW_F_SADDR], x->wild[XDPFW_F_DADDR]},
+	    .nclass = {x->f[XDPFW_F_SADDR].n, x->f[XDPFW_F_DADDR].n},
+	    .class_vec = addr_vec,
+	    .arg = x,
+	};
+	__u32 *keys[2];
+	int err;
+
+	x->listed = calloc(x->words, sizeof(__u64));
+	if (!x->listed)
+		return oom(x);
+	memcpy(x->tmp, x->b->all, x->words * sizeof(__u64));
+	for (__u32 i = 0; i < x->nlim; i++)
+		fw_bit_set(x->tmp, x->lim[i], false);
+	err = fw_cls_lists(x->b, &in, x->listed, keys);
+	for (int fi = 0; !err && fi < 2; fi++) {
+		if (!keys[fi])
+			continue;
+		err = take32(x, in.nclass[fi], 1, &x->c->plan.lists.key_off[fi]);
+		if (!err)
+			memcpy(&x->t32[x->c->plan.lists.key_off[fi]], keys[fi],
+			       in.nclass[fi] * sizeof(__u32));
+	}
+	free(keys[0]);
+	free(keys[1]);
+	x->lists = x->c->plan.lists.kinds != 0;
+	return err;
+}
+
 static void xprod_free(struct xprod *x)
 {
 	for (int f = 0; f < XDPFW_F_MAX; f++) {
@@ -1008,6 +1045,7 @@ static void xprod_free(struct xprod *x)
 	free(x->tmp);
 	free(x->g2l);
 	free(x->lim);
+	free(x->listed);
 	free(x->t32);
 	free(x->t16);
 }
@@ -1026,7 +1064,8 @@ int fw_cls_xprod(struct build *b)
 		err = oom(&x);
 		goto out;
 	}
-	err = renumber(&x) ?: find_limited(&x) ?: find_wild(&x) ?: plan_parts(&x, &pl) ?:
+	err = renumber(&x) ?: find_limited(&x) ?: find_wild(&x) ?: build_lists(&x) ?:
+	      plan_parts(&x, &pl) ?:
 	      settle_vector_rules(&x);
 	if (err)
 		goto out;

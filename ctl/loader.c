@@ -519,13 +519,14 @@ static bool map_named(const char *kernel, const char *name)
  * phases 1 and 2 and the vectors of vector rules, created at the rule
  * set's size and filled before the program goes live; they go with it.
  */
-enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_MAPS };
+enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_CAND, OWN_PAIR, OWN_VERD, OWN_MAPS };
 
 struct own_maps {
 	int fd[OWN_MAPS];
 };
 
-static const char *const own_names[OWN_MAPS] = {"fw_t32", "fw_t16", "fw_lvec"};
+static const char *const own_names[OWN_MAPS] = {"fw_t32",  "fw_t16",  "fw_lvec",
+                                                "fw_cand", "fw_pair", "fw_verd"};
 
 /* Which of the own maps a map of the object is, or -1. */
 static int own_map(const char *name)
@@ -553,7 +554,7 @@ struct own_data {
 	const char *what;
 };
 
-static struct own_data own_data(const struct fw_cls *c, int i)
+static struct own_data own_data(const struct fw_cls *c, const struct fw_ruleset *rs, int i)
 {
 	/* The tables are whole blocks (cls_xprod.c pads them). */
 	switch (i) {
@@ -565,19 +566,29 @@ static struct own_data own_data(const struct fw_cls *c, int i)
 		return (struct own_data){c->tab16, sizeof(struct xdpfw_tab16_block),
 		                         (__u32)(c->ntab16 / XDPFW_TAB16_PER_BLOCK),
 		                         "the rule tables"};
-	default:
+	case OWN_LVEC:
 		return (struct own_data){c->lvecs, sizeof(*c->lvecs), c->nlvecs,
 		                         "the vectors of limited rules"};
+	case OWN_CAND:
+		return (struct own_data){c->cands, sizeof(*c->cands), (__u32)c->ncands,
+		                         "the records of the keyed lists"};
+	case OWN_PAIR:
+		return (struct own_data){c->pairs, sizeof(*c->pairs), c->npairs,
+		                         "the hash of address pairs"};
+	default: /* made by own_fill() */
+		return (struct own_data){NULL, sizeof(struct xdpfw_verd), rs->config.rule_count,
+		                         "the actions of the rules"};
 	}
 }
 
-/* Classifier c's own maps into om, created empty at their size. */
-static int own_create(struct own_maps *om, const struct fw_cls *c)
+/* Rule set rs's own maps (classifier c) into om, created empty at their
+ * size. */
+static int own_create(struct own_maps *om, const struct fw_cls *c, const struct fw_ruleset *rs)
 {
 	for (int i = 0; i < OWN_MAPS; i++)
 		om->fd[i] = -1;
 	for (int i = 0; i < OWN_MAPS; i++) {
-		struct own_data d = own_data(c, i);
+		struct own_data d = own_data(c, rs, i);
 
 		om->fd[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, own_names[i], sizeof(__u32),
 		                           (__u32)d.sz, d.n ? d.n : 1, NULL);
@@ -592,22 +603,44 @@ static int own_create(struct own_maps *om, const struct fw_cls *c)
 	return 0;
 }
 
-/* Fill the own maps om with classifier c's tables. */
-static int own_fill(const struct own_maps *om, const struct fw_cls *c)
+/* The action and counter of each rule of rs, or NULL (out of memory). */
+static struct xdpfw_verd *verdicts(const struct fw_ruleset *rs)
 {
+	struct xdpfw_verd *v =
+	    calloc(rs->config.rule_count ? rs->config.rule_count : 1, sizeof(*v));
+
+	for (__u32 i = 0; v && i < rs->config.rule_count; i++) {
+		v[i].action = rs->rules[i].action;
+		v[i].counter = rs->rules[i].counter;
+	}
+	return v;
+}
+
+/* Fill the own maps om with rule set rs's classifier c and verdicts. */
+static int own_fill(const struct own_maps *om, const struct fw_cls *c, const struct fw_ruleset *rs)
+{
+	struct xdpfw_verd *verd = NULL;
 	int err = 0;
 
 	for (int i = 0; !err && i < OWN_MAPS; i++) {
-		struct own_data d = own_data(c, i);
+		struct own_data d = own_data(c, rs, i);
 		__u32 *keys;
 
 		if (!d.n)
 			continue;
+		if (i == OWN_VERD) {
+			d.data = verd = verdicts(rs);
+			if (!verd) {
+				err = oom(d.what);
+				break;
+			}
+		}
 		keys = seq_keys(0, d.n);
 		err = keys ? update_many(om->fd[i], keys, sizeof(*keys), d.data, d.sz, d.n, d.what)
 		           : oom(d.what);
 		free(keys);
 	}
+	free(verd);
 	return err;
 }
 
@@ -978,7 +1011,7 @@ static int write_idle(const struct idle_write *w)
 	 * two, no packet can touch these slots.
 	 */
 	err = zero_counters(w->skel, w->fresh, w->nfresh) ?: write_sets(w->skel, w->rs, w->idle) ?:
-	      write_classifier(w->skel, w->c, w->idle) ?: own_fill(w->om, w->c) ?:
+	      write_classifier(w->skel, w->c, w->idle) ?: own_fill(w->om, w->c, w->rs) ?:
 	      write_limit_sources(w->skel, w->rs);
 	if (err)
 		return err;
@@ -1015,7 +1048,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 	struct xdpfw_config cfg = rs->config;
 	const struct fw_cls *c = rs->cls;
 	struct xdpfw_consts *k = NULL;
-	struct own_maps om = {{-1, -1, -1}};
+	struct own_maps om = {{-1, -1, -1, -1, -1, -1}};
 	struct idle_write w;
 	struct fw_cls built;
 	__u32 zero = 0, idle;
@@ -1044,7 +1077,7 @@ static int ruleset_write(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, co
 		goto out;
 	}
 	make_consts(rs, &cfg, idle, k);
-	err = own_create(&om, c);
+	err = own_create(&om, c, rs);
 	if (err)
 		goto out;
 	w = (struct idle_write){skel, rs, c, &cfg, &om, fresh, nfresh, idle, live_fd >= 0, 0};

@@ -182,6 +182,17 @@ struct xdpfw_rule {
 _Static_assert(sizeof(struct xdpfw_rule) == 148 + 4 + 48, "xdpfw_rule layout");
 _Static_assert(__builtin_offsetof(struct xdpfw_rule, limit) % 8 == 0, "xdpfw_rule.limit alignment");
 
+/* What a matched rule does, by rule index (fw_verd, a map of the rule
+ * set's program): its action and counter slot, 8 bytes a rule where
+ * fw_rules holds a whole rule, so that the last read of a packet is a
+ * line of a small array. */
+struct xdpfw_verd {
+	__u32 counter;
+	__u8 action;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xdpfw_verd) == 8, "xdpfw_verd layout");
+
 /* TCP flag bits as in the header's 14th byte (RFC 9293, RFC 3168). */
 #define XDPFW_TCP_FIN 0x01
 #define XDPFW_TCP_SYN 0x02
@@ -292,6 +303,89 @@ static inline int xdpfw_chain_field(int k)
 	return order[k & (XDPFW_CHAIN_MAX - 1)];
 }
 
+/*
+ * Keyed lists (ctl/cls_lists.c, xdp/lists.h): most rules of real rule sets
+ * test both addresses, or one address and little else, and few rules share
+ * a pair of address classes. Such rules are found by key instead of by
+ * cross-producted tables, whose size grows with the product of the
+ * classes:
+ *   PAIR  rules testing both addresses narrowly: a hash of the pairs of
+ *         (source class, destination class) they hold gives the list of
+ *         the rules of the pair;
+ *   SRC   rules keyed by their source class, the destination (a plain
+ *         prefix, or none) tested in the record;
+ *   DST   the same the other way round.
+ * A list is at most XDPFW_LIST_MAX records of rules in rule order, each
+ * testing what the key does not: family, protocol, port ranges, the other
+ * address. The first record that holds is the kind's first rule. A list
+ * word: the first record's index, and the count in the top bits (0: no
+ * rule). Rules the lists cannot take (other tests, long lists) go to the
+ * cross-producted partitions.
+ */
+#define XDPFW_LIST_MAX         8
+#define XDPFW_LIST_COUNT_SHIFT 27
+#define XDPFW_LIST_START_MASK  ((1u << XDPFW_LIST_COUNT_SHIFT) - 1)
+#define XDPFW_LIST_PAIR        0
+#define XDPFW_LIST_SRC         1
+#define XDPFW_LIST_DST         2
+#define XDPFW_LIST_KINDS       3
+
+#define XDPFW_CAND_FAMILY 0x01
+#define XDPFW_CAND_PROTO  0x02
+#define XDPFW_CAND_SPORT  0x04
+#define XDPFW_CAND_DPORT  0x08
+#define XDPFW_CAND_ADDR   0x10 /* the other address: SRC tests daddr, DST saddr */
+
+/* One record of a list: a rule and the tests the key leaves to it, with
+ * the model's preconditions (ports need a port header, a protocol a known
+ * one). */
+struct xdpfw_cand {
+	__u16 rule;
+	__u8 tests;  /* XDPFW_CAND_* */
+	__u8 family; /* XDPFW_FAMILY_* */
+	__u8 proto;
+	__u8 plen; /* the other address's prefix length */
+	__u16 sport_lo, sport_hi, dport_lo, dport_hi;
+	__u16 pad;
+	__u32 addr[4]; /* the other address's prefix, host order, host bits cleared */
+};
+_Static_assert(sizeof(struct xdpfw_cand) == 32, "xdpfw_cand layout");
+
+/*
+ * The hash of PAIR keys: buckets of XDPFW_PAIR_SLOTS keys and their list
+ * words (a list word of 0: an empty slot), the bucket by
+ * xdpfw_pair_hash(); a bucket whose keys did not fit names a second one
+ * (next - 1) among those after the first 2^bits. Two reads at most.
+ */
+#define XDPFW_PAIR_SLOTS 5
+struct xdpfw_pair_bucket {
+	__u32 s[XDPFW_PAIR_SLOTS];
+	__u32 d[XDPFW_PAIR_SLOTS];
+	__u32 list[XDPFW_PAIR_SLOTS];
+	__u32 next;
+};
+_Static_assert(sizeof(struct xdpfw_pair_bucket) == 64, "xdpfw_pair_bucket layout");
+
+static inline __u32 xdpfw_pair_hash(__u32 s, __u32 d, __u32 seed)
+{
+	__u32 h = (s * 0x9e3779b1u) ^ (d * 0x85ebca77u) ^ seed;
+
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return h;
+}
+
+struct xdpfw_lists {
+	__u8 kinds;                    /* bit XDPFW_LIST_*: the kinds with rules */
+	__u8 pair_bits;                /* 2^pair_bits first buckets */
+	__u8 maxlen[XDPFW_LIST_KINDS]; /* longest list of each kind */
+	__u8 pad[7];
+	__u32 pair_seed;
+	__u32 key_off[2]; /* tab32: list words of SRC / DST, by class */
+};
+_Static_assert(sizeof(struct xdpfw_lists) == 24, "xdpfw_lists layout");
+
 struct xdpfw_plan {
 	__u8 nparts; /* part[0 .. nparts - 1] */
 	__u8 pad;
@@ -300,8 +394,10 @@ struct xdpfw_plan {
 	__u32 lim_off;     /* tab32: rule index of the i-th vector rule */
 	__u32 nvector;     /* vector rules: the limited ones, and those no partition fits */
 	struct xdpfw_part part[XDPFW_MAX_PARTS];
+	struct xdpfw_lists lists;
 };
-_Static_assert(sizeof(struct xdpfw_plan) == 4 + 40 + 8 + 84 * XDPFW_MAX_PARTS, "xdpfw_plan layout");
+_Static_assert(sizeof(struct xdpfw_plan) == 4 + 40 + 8 + 84 * XDPFW_MAX_PARTS + 24,
+               "xdpfw_plan layout");
 
 /*
  * Small rule sets (at most XDPFW_SMALL_RULES rules, none rate-limited,
@@ -559,7 +655,7 @@ _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
  * changed, a map the program reads in a new way.
  */
 #ifndef XDPFW_LAYOUT_VERSION /* tests build a program with another one */
-#define XDPFW_LAYOUT_VERSION 3
+#define XDPFW_LAYOUT_VERSION 4
 #endif
 #ifndef XDPFW_VERSION
 #error "XDPFW_VERSION (the project version string) comes from meson.build"
@@ -620,7 +716,11 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(32, sizeof(struct xdpfw_tab16_block))                                                    \
 	X(33, XDPFW_REC_STRIDE)                                                                    \
 	X(34, sizeof(struct xdpfw_consts))                                                         \
-	X(35, sizeof(struct xdpfw_tiny_rule))
+	X(35, sizeof(struct xdpfw_tiny_rule))                                                      \
+	X(36, sizeof(struct xdpfw_cand))                                                           \
+	X(37, sizeof(struct xdpfw_pair_bucket))                                                    \
+	X(38, XDPFW_LIST_MAX)                                                                      \
+	X(39, sizeof(struct xdpfw_verd))
 
 /*
  * A constant expression, so that the BPF program's initializer can hold

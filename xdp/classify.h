@@ -39,6 +39,7 @@
 #include <bpf/bpf_endian.h>
 #include "xdpfw.h"
 #include "consts.h"
+#include "lists.h"
 
 /* Compiled rules, key = generation * XDPFW_MAX_RULES + position in the file:
  * what a match does (action, counter); the tests live in the tables below. */
@@ -96,6 +97,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdpfw_vec);
 } fw_lvec SEC(".maps");
+
+/* Each rule's action and counter slot, by rule index (include/xdpfw.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfw_verd);
+} fw_verd SEC(".maps");
 
 /*
  * Address stores, one inner map per generation, created by user space at
@@ -376,9 +385,11 @@ struct cls_walk {
  * each with only the chain steps it makes.
  */
 static __always_inline void cls_search(const struct xdpfw_config *cfg, struct cls_walk *w,
-                                       __u32 *lvec)
+                                       const struct xdpfw_pkt *pkt, __u32 *lvec)
 {
 	const struct xdpfw_plan *pl = &cfg->plan;
+	const struct xdpfw_lists *ls = &pl->lists;
+	__u32 key_words[2] = {0, 0};
 
 	w->best = XDPFW_RULE_NONE;
 #pragma unroll
@@ -397,6 +408,14 @@ static __always_inline void cls_search(const struct xdpfw_config *cfg, struct cl
 		r = cls_part(pl, w->id, p);
 		if (r < w->best)
 			w->best = r;
+	}
+	if (ls->kinds) {
+		if (ls->kinds & (1 << XDPFW_LIST_SRC))
+			key_words[0] = cls_t32(ls->key_off[0] + w->id[XDPFW_F_SADDR]);
+		if (ls->kinds & (1 << XDPFW_LIST_DST))
+			key_words[1] = cls_t32(ls->key_off[1] + w->id[XDPFW_F_DADDR]);
+		w->best = lists_first(ls, w->id[XDPFW_F_SADDR], w->id[XDPFW_F_DADDR], key_words,
+		                      pkt, w->best);
 	}
 }
 
@@ -428,7 +447,7 @@ static __always_inline int classify_into(const struct xdpfw_config *cfg, __u32 g
 			w->best = cls_ctz(x);
 	} else {
 		cls_ids(cfg, w->gen, pkt, w->id, 0);
-		cls_search(cfg, w, lvec);
+		cls_search(cfg, w, pkt, lvec);
 	}
 	if (w->best >= cfg->rule_count)
 		return -1;

@@ -111,7 +111,7 @@ static __always_inline int rules(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 bytes = data_end - data;
 	const struct xdpfw_config *cfg = fw_cfg();
-	const struct xdpfw_rule *r;
+	const struct xdpfw_verd *v;
 	struct xdpfw_pkt pkt;
 	__u8 rule_action = XDPFW_ACT_PASS;
 	__u32 key, reason, gen = fw_gen();
@@ -134,12 +134,12 @@ static __always_inline int rules(struct xdp_md *ctx)
 		if (cfg->plan.nvector)
 			rule = classify_limited(cfg, &pkt, &walk, lvec);
 		if (rule >= 0) {
-			key = rule;
-			r = bpf_map_lookup_elem(&fw_rules, &key);
-			if (r) {
+			key = (__u32)rule & (XDPFW_MAX_RULES - 1);
+			v = bpf_map_lookup_elem(&fw_verd, &key);
+			if (v) {
 				reason = XDPFW_REASON_RULE;
-				rule_action = r->action;
-				slot = r->counter;
+				rule_action = v->action;
+				slot = v->counter;
 			}
 		}
 	}
