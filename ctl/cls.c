@@ -1170,6 +1170,11 @@ unsigned int fw_cls_reads(const struct fw_cls *c)
 	n += 2 * 3;
 	if (c->small)
 		return n;
+	/* The keyed lists: per kind its key (two buckets of the pair hash,
+	 * a word) and its records, two a line. */
+	for (int k = 0; k < XDPFW_LIST_KINDS; k++)
+		if (c->plan.lists.kinds & (1u << k))
+			n += (k == XDPFW_LIST_PAIR ? 2 : 1) + (c->plan.lists.maxlen[k] + 1u) / 2;
 	/* The records, and per partition its chain, its pair and its rule. */
 	n += (unsigned int)__builtin_popcount(c->plan.records);
 	for (int p = 0; p < c->plan.nparts; p++) {
@@ -1205,10 +1210,13 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 	else
 		n += (size_t)snprintf(
 		    buf + n, n < len ? len - n : 0,
-		    "%u partition%s, %u classes crossed, at most %u table reads a "
+		    "%u rule%s by keyed lists (%u by address pair, %u by source, %u by "
+		    "destination), %u partition%s, %u classes crossed, at most %u table reads a "
 		    "packet, %u rule%s by vectors",
-		    c->plan.nparts, c->plan.nparts == 1 ? "" : "s", c->ny, fw_cls_reads(c),
-		    c->plan.nvector, c->plan.nvector == 1 ? "" : "s");
+		    c->nlisted[0] + c->nlisted[1] + c->nlisted[2],
+		    c->nlisted[0] + c->nlisted[1] + c->nlisted[2] == 1 ? "" : "s", c->nlisted[0],
+		    c->nlisted[1], c->nlisted[2], c->plan.nparts, c->plan.nparts == 1 ? "" : "s",
+		    c->ny, fw_cls_reads(c), c->plan.nvector, c->plan.nvector == 1 ? "" : "s");
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
 			const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];

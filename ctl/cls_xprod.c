@@ -1077,6 +1077,15 @@ int fw_cls_xprod(struct build *b)
 		goto out;
 	for (int f = 0; f < XDPFW_F_MAX; f++)
 		b->c->nclass[f] = x.f[f].n;
+	/* A small field only the lists test is not looked up: the records
+	 * test its values. The vectors of limited rules need every field. */
+	if (!x.nlim) {
+		__u32 need = 0;
+
+		for (int p = 0; p < pl.n; p++)
+			need |= b->c->plan.part[p].fields;
+		b->c->fields &= need;
+	}
 	for (int p = 0; p < pl.n; p++)
 		b->c->ny += pl.part[p].y.n;
 	b->c->tab32 = x.t32;

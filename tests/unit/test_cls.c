@@ -435,6 +435,128 @@ static void test_random_against_model(void **state)
 	assert_true(decided > sets * keys / 4);
 }
 
+/* ---- keyed lists ---------------------------------------------------------- */
+
+static void agree(const struct xdpfw_pkt *p)
+{
+	int want = fw_model_classify(rs, p), got = fw_cls_lookup(rs->cls, p, rs->config.rule_count);
+
+	if (want != got)
+		fail_msg("model says rule %d, tables %d (sport %u dport %u proto %u)", want, got,
+		         p->sport, p->dport, p->proto);
+}
+
+static struct xdpfw_pkt tcp4(__u32 s, __u32 d, __u16 sport, __u16 dport)
+{
+	struct xdpfw_pkt p = {.family = XDPFW_FAMILY_IPV4, .proto = 6, .flags = XDPFW_PKT_PORTS};
+
+	p.saddr[0] = htonl(s);
+	p.daddr[0] = htonl(d);
+	p.sport = sport;
+	p.dport = dport;
+	return p;
+}
+
+/* Rules of narrow address pairs go to PAIR lists, none to the partitions;
+ * a pair shared by more rules than a list holds keeps the first
+ * XDPFW_LIST_MAX of them, the others find their place elsewhere, and
+ * every packet still gets the model's rule. */
+static void test_lists_pairs_and_overflow(void **state)
+{
+	struct text t = {0};
+
+	(void)state;
+	add(&t, "policy pass\n");
+	for (int i = 0; i < 100; i++)
+		add(&t, "drop tcp saddr 192.0.2.%d daddr 198.51.100.%d dport %d\n", i, i, 1000 + i);
+	load_ok(t.s);
+	assert_int_equal(rs->cls->nlisted[XDPFW_LIST_PAIR], 100);
+	assert_int_equal(rs->cls->plan.nparts, 0);
+	for (int i = 0; i < 100; i++) {
+		struct xdpfw_pkt p = tcp4(0xc0000200u | (__u32)i, 0xc6336400u | (__u32)i, 7,
+		                          (__u16)(999 + i % 3 + i));
+
+		agree(&p);
+	}
+	free(t.s);
+
+	t = (struct text){0};
+	add(&t, "policy pass\n");
+	for (int i = 0; i < 20; i++)
+		add(&t, "drop tcp saddr 192.0.2.1 daddr 198.51.100.1 dport %d\n", 10 + i);
+	load_ok(t.s);
+	assert_int_equal(rs->cls->nlisted[XDPFW_LIST_PAIR], XDPFW_LIST_MAX);
+	assert_int_equal(rs->cls->plan.lists.maxlen[XDPFW_LIST_PAIR], XDPFW_LIST_MAX);
+	for (int port = 0; port < 40; port++) {
+		struct xdpfw_pkt p = tcp4(0xc0000201u, 0xc6336401u, 5, (__u16)port);
+
+		agree(&p);
+		p.proto = 17;
+		agree(&p);
+	}
+	free(t.s);
+}
+
+/* Thousands of pairs: some buckets of the hash overflow into a second one,
+ * and the keys there are found too. */
+static void test_lists_pair_hash_overflow(void **state)
+{
+	struct text t = {0};
+	bool overflowed = false;
+
+	(void)state;
+	add(&t, "policy pass\n");
+	for (int i = 0; i < 6000; i++)
+		add(&t, "drop udp saddr 198.18.%d.%d daddr 198.19.%d.%d\n", i / 256, i % 256,
+		    (i * 7) / 256 % 256, (i * 7) % 256);
+	load_ok(t.s);
+	assert_int_equal(rs->cls->nlisted[XDPFW_LIST_PAIR], 6000);
+	for (__u32 b = 0; b < (1u << rs->cls->plan.lists.pair_bits); b++)
+		overflowed |= rs->cls->pairs[b].next != 0;
+	assert_true(overflowed);
+	for (int i = 0; i < 6000; i++) {
+		struct xdpfw_pkt p =
+		    tcp4(0xc6120000u | (__u32)i, 0xc6130000u | (__u32)((i * 7) & 0xffff), 1, 2);
+
+		p.proto = 17;
+		assert_int_equal(fw_cls_lookup(rs->cls, &p, rs->config.rule_count), i);
+		p.daddr[0] = htonl(0xc6130000u | (__u32)((i * 7 + 1) & 0xffff));
+		agree(&p);
+	}
+	free(t.s);
+}
+
+/* A rule whose destination holds too many classes to cross with its
+ * source is keyed by its source, its destination tested by the record:
+ * IPv6 prefixes of every length against addresses inside and just outside. */
+static void test_lists_source_keyed_ipv6(void **state)
+{
+	struct text t = {0};
+
+	(void)state;
+	add(&t, "policy pass\n");
+	for (int len = 17; len <= 128; len += 37)
+		add(&t, "drop ip6 saddr 2001:db8::%x daddr 2001:db8:100::/%d\n", len, len);
+	for (int i = 0; i < 80; i++)
+		add(&t, "pass ip6 saddr 2001:db8:ffff::%x daddr 2001:db8:100::%x\n", i, i);
+	load_ok(t.s);
+	assert_true(rs->cls->nlisted[XDPFW_LIST_SRC] >= 3);
+	for (int len = 17; len <= 128; len += 37) {
+		for (int bit = 0; bit < 128; bit++) {
+			struct xdpfw_pkt p = {.family = XDPFW_FAMILY_IPV6, .proto = 17};
+			__u32 d[4] = {0x20010db8, 0x01000000, 0, 0};
+
+			d[bit / 32] ^= 1u << (31 - bit % 32);
+			p.saddr[0] = htonl(0x20010db8);
+			p.saddr[3] = htonl((__u32)len);
+			for (int w = 0; w < 4; w++)
+				p.daddr[w] = htonl(d[w]);
+			agree(&p);
+		}
+	}
+	free(t.s);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -453,6 +575,9 @@ int main(void)
 	    cmocka_unit_test(test_no_refusal),
 	    cmocka_unit_test(test_small_sets_use_bitmaps),
 	    cmocka_unit_test(test_random_against_model),
+	    cmocka_unit_test(test_lists_pairs_and_overflow),
+	    cmocka_unit_test(test_lists_pair_hash_overflow),
+	    cmocka_unit_test(test_lists_source_keyed_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
