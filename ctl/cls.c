@@ -1065,7 +1065,7 @@ static __u32 part_class(const struct fw_cls *c, const __u32 *ids, int f, int p)
 
 	if (!(pl->records & (1u << f)))
 		return ids[f];
-	return c->tab32[pl->rec_off[f] + (size_t)ids[f] * XDPFW_REC_STRIDE + XDPFW_REC_PART + p];
+	return c->tab32[pl->rec_off[f] + ((size_t)ids[f] << pl->rec_shift) + p];
 }
 
 /* The first unlimited rule of partition p that matches, or XDPFW_RULE_NONE. */
@@ -1106,8 +1106,8 @@ static __u32 first_limited(const struct fw_cls *c, const __u32 *ids, __u32 best)
 		for (int f = 0; f < XDPFW_F_MAX; f++)
 			if (pl->records & (1u << f))
 				x &= c->lvecs[c->tab32[pl->rec_off[f] +
-				                       (size_t)ids[f] * XDPFW_REC_STRIDE +
-				                       XDPFW_REC_LVEC]]
+				                       ((size_t)ids[f] << pl->rec_shift) +
+				                       pl->nparts]]
 				         .w[w];
 		if (x) {
 			__u32 r = c->tab32[pl->lim_off + w * 64 + (__u32)__builtin_ctzll(x)];

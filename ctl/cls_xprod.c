@@ -919,20 +919,24 @@ static int build_records(struct xprod *x, struct plan *pl)
 	else if (pl->n == 0 || (pl->n == 1 && !x->lists))
 		return 0;
 	out->records = (__u16)used;
+	/* As few words as the partitions and the vector need: the records
+	 * of a field of thousands of classes stay a few cache lines' worth. */
+	while ((1 << out->rec_shift) < pl->n + !!x->nlim)
+		out->rec_shift++;
 	for (int f = 0; !err && f < XDPFW_F_MAX; f++) {
-		__u32 n = x->f[f].n ? x->f[f].n : 1;
+		__u32 n = x->f[f].n ? x->f[f].n : 1, stride = 1u << out->rec_shift;
 
 		if (!(used & (1 << f)))
 			continue;
-		err = take32(x, (size_t)n * XDPFW_REC_STRIDE, XDPFW_REC_STRIDE, &out->rec_off[f]);
+		err = take32(x, (size_t)n * stride, stride, &out->rec_off[f]);
 		for (__u32 c = 0; !err && c < x->f[f].n; c++) {
-			__u32 *rec = &x->t32[out->rec_off[f] + (size_t)c * XDPFW_REC_STRIDE];
+			__u32 *rec = &x->t32[out->rec_off[f] + (size_t)c * stride];
 
 			for (int p = 0; p < pl->n; p++)
 				if (pl->part[p].fields & (1 << f))
-					rec[XDPFW_REC_PART + p] = pl->part[p].of[f][c];
+					rec[p] = pl->part[p].of[f][c];
 			if (x->nlim)
-				err = lvec_of(x, fvec(x, f, c), &rec[XDPFW_REC_LVEC]);
+				err = lvec_of(x, fvec(x, f, c), &rec[pl->n]);
 		}
 	}
 	return err;

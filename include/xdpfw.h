@@ -247,11 +247,12 @@ _Static_assert(sizeof(struct xdpfw_vec) == 8 * XDPFW_VEC_SUMMARY + 8 * XDPFW_VEC
  * The tables of phases 1 and 2 live in two arrays of one generation, of
  * 32-bit class ids (fw_tab32) and 16-bit rule indexes (fw_tab16), both in
  * 4 KiB blocks; the plan (xdpfw_plan, in the config) says where each
- * table starts. With more than one partition, or limited rules, a field's
- * class is read through its record (XDPFW_REC_STRIDE 32-bit words a class,
- * never across a block): [0] the class's vector of limited rules, [1 + p]
- * the class in partition p (whose rules tell fewer classes apart).
- * Otherwise the one partition takes the field's class as it is.
+ * table starts. With more than one partition, or limited rules, or rules
+ * the keyed lists took, a field's class is read through its record
+ * (2^rec_shift 32-bit words a class, at most XDPFW_REC_STRIDE, never across
+ * a block): [p] the class in partition p (whose rules tell fewer classes
+ * apart), [nparts] the class's vector of limited rules. Otherwise the one
+ * partition takes the field's class as it is.
  */
 #define XDPFW_TAB32_PER_BLOCK 1024
 #define XDPFW_TAB16_PER_BLOCK 2048
@@ -264,9 +265,7 @@ struct xdpfw_tab16_block {
 _Static_assert(sizeof(struct xdpfw_tab32_block) == 4096, "xdpfw_tab32_block layout");
 _Static_assert(sizeof(struct xdpfw_tab16_block) == 4096, "xdpfw_tab16_block layout");
 #define XDPFW_REC_STRIDE 16
-#define XDPFW_REC_LVEC   0
-#define XDPFW_REC_PART   1
-#define XDPFW_MAX_PARTS  (XDPFW_REC_STRIDE - XDPFW_REC_PART)
+#define XDPFW_MAX_PARTS  (XDPFW_REC_STRIDE - 1)
 _Static_assert(XDPFW_TAB32_PER_BLOCK % XDPFW_REC_STRIDE == 0, "records never cross a block");
 
 /*
@@ -387,8 +386,8 @@ struct xdpfw_lists {
 _Static_assert(sizeof(struct xdpfw_lists) == 24, "xdpfw_lists layout");
 
 struct xdpfw_plan {
-	__u8 nparts; /* part[0 .. nparts - 1] */
-	__u8 pad;
+	__u8 nparts;       /* part[0 .. nparts - 1] */
+	__u8 rec_shift;    /* a record is 2^rec_shift words */
 	__u16 records;     /* fields read through their records (bit f) */
 	__u32 rec_off[10]; /* tab32 offset of each field's records (enum xdpfw_field) */
 	__u32 lim_off;     /* tab32: rule index of the i-th vector rule */

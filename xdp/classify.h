@@ -346,8 +346,7 @@ static __always_inline __u32 cls_part(const struct xdpfw_plan *pl, const __u32 *
 	for (int f = 0; f < CLS_NFIELDS; f++) {
 		cls[f] = id[f];
 		if (pl->records & (1u << f))
-			cls[f] =
-			    cls_t32(pl->rec_off[f] + id[f] * XDPFW_REC_STRIDE + XDPFW_REC_PART + p);
+			cls[f] = cls_t32(pl->rec_off[f] + (id[f] << pl->rec_shift) + p);
 	}
 #pragma unroll
 	for (int k = 0; k < XDPFW_CHAIN_MAX; k++) {
@@ -397,7 +396,7 @@ static __always_inline void cls_search(const struct xdpfw_config *cfg, struct cl
 		lvec[f] = 0;
 		if (pl->records & (1u << f))
 			lvec[f] =
-			    cls_t32(pl->rec_off[f] + w->id[f] * XDPFW_REC_STRIDE + XDPFW_REC_LVEC);
+			    cls_t32(pl->rec_off[f] + (w->id[f] << pl->rec_shift) + pl->nparts);
 	}
 #pragma unroll
 	for (__u32 p = 0; p < XDPFW_MAX_PARTS; p++) {
