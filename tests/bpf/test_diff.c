@@ -2007,6 +2007,8 @@ static uint32_t cb_nframes; /* FM_SHARED: the set's frames, spread over its rule
 
 enum cb_where { CW_INSIDE, CW_FIRST, CW_LAST, CW_OUTSIDE };
 enum cb_field_id { CF_SADDR, CF_DADDR, CF_SPORT, CF_DPORT, CF_PROTO, CF_MAX };
+static const uint32_t cb_field_bit[CF_MAX] = {XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT,
+                                              XDPFW_M_DPORT, XDPFW_M_PROTO};
 
 struct cb_point {
 	int family;
@@ -2078,12 +2080,8 @@ static void cb_fill(struct rng *r, const struct xdpfw_rule *rule, int f, enum cb
                     struct cb_point *pt)
 {
 	static const uint8_t protos[] = {6, 17, 6, 17, 1, 47, 50};
-	uint32_t bit = f == CF_SADDR   ? XDPFW_M_SADDR
-	               : f == CF_DADDR ? XDPFW_M_DADDR
-	               : f == CF_SPORT ? XDPFW_M_SPORT
-	               : f == CF_DPORT ? XDPFW_M_DPORT
-	                               : XDPFW_M_PROTO;
-	bool tests = rule && (rule->match & bit) && (f > CF_DADDR || rule->family == pt->family);
+	bool tests =
+	    rule && (rule->match & cb_field_bit[f]) && (f > CF_DADDR || rule->family == pt->family);
 
 	switch (f) {
 	case CF_SADDR:
@@ -2204,12 +2202,10 @@ static void gen_cb_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs
 		for (int f = 0; f < CF_MAX; f++)
 			w[f] = chance(&r, 50) ? CW_FIRST : CW_LAST;
 	} else if (k < 72) { /* just outside one edge of a rule, inside the others */
-		static const uint32_t bits[CF_MAX] = {XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT,
-		                                      XDPFW_M_DPORT, XDPFW_M_PROTO};
 		int tested[CF_MAX], nt = 0;
 
 		for (int f = 0; rule && f < CF_MAX; f++)
-			if (rule->match & bits[f])
+			if (rule->match & cb_field_bit[f])
 				tested[nt++] = f;
 		if (nt)
 			w[tested[below(&r, nt)]] = CW_OUTSIDE;
@@ -2232,7 +2228,8 @@ static void gen_cb_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs
 			 * a few tries find one. */
 			for (int t = 0; t < 4; t++) {
 				from = &rs->rules[below(&r, n)];
-				if (!(from->match & XDPFW_M_FAMILY) || from->family == pt.family)
+				if ((from->match & cb_field_bit[f]) &&
+				    (!(from->match & XDPFW_M_FAMILY) || from->family == pt.family))
 					break;
 			}
 		}
