@@ -69,6 +69,9 @@
  *                             (default 4; 0: none)
  *   XDPFW_DIFF_CB_RULES       rules in the others (default 10000)
  *   XDPFW_DIFF_CB_FRAMES      frames per such set (default 30000)
+ *   XDPFW_DIFF_CB_V6          % of IPv6 rules in the sets of XDPFW_MAX_RULES
+ *                             (default 25; the others are IPv4 as
+ *                             ClassBench's)
  *   XDPFW_DIFF_SHARED_SETS    shared-field sets: the three fields at 100,
  *                             1,000, XDPFW_MAX_RULES rules in turn
  *                             (default 9; 0: none)
@@ -1099,7 +1102,8 @@ static uint32_t skewed(struct rng *r, uint32_t n)
 
 /* One rule before it is text. */
 struct cb_rule {
-	struct prefix src, dst; /* len 0: no test */
+	int family;             /* 6: its prefixes mapped into 2001:db8::/32 (cb_emit_prefix) */
+	struct prefix src, dst; /* IPv4; len 0: no test */
 	uint16_t sport[2], dport[2];
 	bool has_sport, has_dport;
 	int proto;    /* CB_ANY: none */
@@ -1127,6 +1131,7 @@ struct cb_field {
 
 struct cb_gen {
 	const struct cb_profile *pf;
+	unsigned int v6; /* % of the rules IPv6 */
 	struct cb_field field[2];
 	uint16_t exact[CB_EXACT];
 	uint16_t ranges[CB_RANGES][2];
@@ -1262,16 +1267,33 @@ static void cb_port_values(struct rng *r, struct cb_gen *cg)
 	}
 }
 
+/*
+ * An IPv4 prefix, or in an IPv6 rule the same prefix 32 bits down in
+ * 2001:db8::/32, a host (/32) a /128 whose last 64 bits repeat it: IPv6
+ * rules keep the nesting and sharing of the IPv4 ones, and the same values
+ * stand in rules of both families.
+ */
 static void cb_emit_prefix(struct rng *r, struct set_gen *g, const char *word,
-                           const struct prefix *p)
+                           const struct prefix *p, int family)
 {
-	char text[INET_ADDRSTRLEN];
+	uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8};
+	char text[INET6_ADDRSTRLEN];
+	int len = p->len, full = 32;
 
-	inet_ntop(AF_INET, p->addr, text, sizeof(text));
-	if (p->len == 32 && chance(r, 50))
+	if (family == 6) {
+		memcpy(a6 + 4, p->addr, 4);
+		if (len == 32) {
+			memcpy(a6 + 8, p->addr, 4);
+			memcpy(a6 + 12, p->addr, 4);
+		}
+		len = len == 32 ? 128 : 32 + len;
+		full = 128;
+	}
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, family == 6 ? a6 : p->addr, text, sizeof(text));
+	if (len == full && chance(r, 50))
 		emit(g, " %s %s", word, text);
 	else
-		emit(g, " %s %s/%d", word, text, p->len);
+		emit(g, " %s %s/%d", word, text, len);
 }
 
 static void cb_emit_ports(struct set_gen *g, const char *word, const uint16_t pr[2])
@@ -1287,18 +1309,20 @@ static void cb_emit_rule(struct rng *r, struct set_gen *g, const struct cb_rule 
 	static const char *const names[256] = {[1] = "icmp", [6] = "tcp", [17] = "udp"};
 
 	emit(g, "%s", chance(r, 50) ? "drop" : "pass");
-	/* No address: IPv4 only half the time (as bench/classbench.py
-	 * writes them), else IPv6 frames match the rule too. */
+	/* No address: of its family only half the time (as
+	 * bench/classbench.py writes `ip`), else of both. */
 	if (!c->src.len && !c->dst.len && chance(r, 50))
-		emit(g, " ip");
-	if (c->proto != CB_ANY && names[c->proto])
+		emit(g, c->family == 6 ? " ip6" : " ip");
+	if (c->proto == PROTO_ICMP && c->family == 6)
+		emit(g, " icmpv6");
+	else if (c->proto != CB_ANY && names[c->proto])
 		emit(g, " %s", names[c->proto]);
 	else if (c->proto != CB_ANY)
 		emit(g, " proto %d", c->proto);
 	if (c->src.len)
-		cb_emit_prefix(r, g, "saddr", &c->src);
+		cb_emit_prefix(r, g, "saddr", &c->src, c->family);
 	if (c->dst.len)
-		cb_emit_prefix(r, g, "daddr", &c->dst);
+		cb_emit_prefix(r, g, "daddr", &c->dst, c->family);
 	if (c->has_sport)
 		cb_emit_ports(g, "sport", c->sport);
 	if (c->has_dport)
@@ -1312,6 +1336,7 @@ static void cb_new_rule(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
 	int wild = pick_weighted(r, cg->pf->wild);
 
 	memset(c, 0, sizeof(*c));
+	c->family = chance(r, cg->v6) ? 6 : 4;
 	c->src.family = c->dst.family = 4;
 	if (wild == AW_BOTH || wild == AW_SRC_ONLY)
 		cb_prefix(r, cg, 0, &c->src);
@@ -1320,10 +1345,11 @@ static void cb_new_rule(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
 	cb_proto(r, cg, c);
 }
 
-/* A copy of rule c with one of the fields it tests drawn anew. */
+/* A copy of rule c with one of the fields it tests drawn anew, or (in a
+ * set of both families) its family turned. */
 static void cb_sibling(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
 {
-	int fields[4], n = 0;
+	int fields[5], n = 0;
 
 	if (c->src.len)
 		fields[n++] = 0;
@@ -1332,6 +1358,8 @@ static void cb_sibling(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
 	if (c->proto == 6 || c->proto == 17)
 		fields[n++] = 2;
 	fields[n++] = 3;
+	if (cg->v6)
+		fields[n++] = 4;
 	switch (fields[below(r, n)]) {
 	case 0:
 		cb_prefix(r, cg, 0, &c->src);
@@ -1349,8 +1377,11 @@ static void cb_sibling(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
 			cb_ports(r, cg, pp / 8, c->sport, &c->has_sport);
 		break;
 	}
-	default:
+	case 3:
 		cb_proto(r, cg, c);
+		break;
+	default:
+		c->family = c->family == 6 ? 4 : 6;
 		break;
 	}
 }
@@ -1363,10 +1394,11 @@ static void cb_sibling(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
  * many sources). Then ordered as ClassBench's are, most specific first,
  * with some rules out of place.
  */
-static void gen_cb_rules(uint32_t set, enum cb_flavour fl, struct set_gen *g, uint32_t nrules)
+static void gen_cb_rules(uint32_t set, enum cb_flavour fl, unsigned int v6, struct set_gen *g,
+                         uint32_t nrules)
 {
 	struct rng r = stream(set, -1);
-	struct cb_gen cg = {.pf = &cb_profiles[fl]};
+	struct cb_gen cg = {.pf = &cb_profiles[fl], .v6 = v6};
 
 	cg.rules = calloc(nrules + 1, sizeof(*cg.rules));
 	for (int k = 0; k < 2; k++) {
@@ -1406,8 +1438,8 @@ static void gen_cb_rules(uint32_t set, enum cb_flavour fl, struct set_gen *g, ui
 	gen_reset(g, POOL_MAX);
 	emit(g,
 	     "# differential test, ClassBench-like phase: seed 0x%016" PRIx64
-	     ", set 0x%x, %s, %u rules\n",
-	     seed, set, cb_flavour_names[fl], nrules);
+	     ", set 0x%x, %s, %u rules, %u%% IPv6\n",
+	     seed, set, cb_flavour_names[fl], nrules, v6);
 	emit(g, "policy %s\n", chance(&r, 50) ? "drop" : "pass");
 	for (uint32_t i = 0; i < nrules; i++)
 		cb_emit_rule(&r, g, &cg.rules[i]);
@@ -2017,42 +2049,43 @@ struct cb_point {
 	uint8_t proto;
 };
 
-/* An address of prefix p (len bits) as where says; IPv4, network order. */
-static void cb_aim_addr(struct rng *r, const struct xdpfw_prefix *p, int len, enum cb_where w,
-                        uint8_t out[4])
+/* An address of prefix p (len bits) of family as where says, network order. */
+static void cb_aim_addr(struct rng *r, const struct xdpfw_prefix *p, int len, int family,
+                        enum cb_where w, uint8_t *out)
 {
 	const uint8_t *mask = (const uint8_t *)p->mask;
+	int nb = addr_bytes(family);
 
-	memcpy(out, p->addr, 4);
+	memcpy(out, p->addr, nb);
 	if (w == CW_OUTSIDE && !len) /* nothing lies outside /0 */
 		w = CW_INSIDE;
 	switch (w) {
 	case CW_FIRST:
 		break;
 	case CW_LAST:
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < nb; i++)
 			out[i] |= (uint8_t)~mask[i];
 		break;
 	case CW_OUTSIDE:
 		switch (below(r, 3)) {
-		case 0: /* one before the first (wraps below 0.0.0.0) */
-			for (int i = 3; i >= 0 && out[i]-- == 0; i--)
+		case 0: /* one before the first (wraps below the zero address) */
+			for (int i = nb - 1; i >= 0 && out[i]-- == 0; i--)
 				;
 			break;
 		case 1: /* one past the last */
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < nb; i++)
 				out[i] |= (uint8_t)~mask[i];
-			for (int i = 3; i >= 0 && ++out[i] == 0; i--)
+			for (int i = nb - 1; i >= 0 && ++out[i] == 0; i--)
 				;
 			break;
 		default: /* the last prefix bit flipped */
 			out[(len - 1) / 8] ^= (uint8_t)(0x80 >> ((len - 1) % 8));
-			randomize_host(r, out, 4, len);
+			randomize_host(r, out, family, len);
 			break;
 		}
 		break;
 	default:
-		randomize_host(r, out, 4, len);
+		randomize_host(r, out, family, len);
 		break;
 	}
 }
@@ -2091,7 +2124,8 @@ static void cb_fill(struct rng *r, const struct xdpfw_rule *rule, int f, enum cb
 		randomize_host(r, out, pt->family, 0);
 		if (tests)
 			cb_aim_addr(r, f == CF_SADDR ? &rule->saddr : &rule->daddr,
-			            f == CF_SADDR ? rule->saddr_len : rule->daddr_len, w, out);
+			            f == CF_SADDR ? rule->saddr_len : rule->daddr_len, pt->family,
+			            w, out);
 		break;
 	}
 	case CF_SPORT:
@@ -2185,7 +2219,7 @@ static void gen_cb_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs
 {
 	struct rng r = stream(set, idx);
 	uint32_t n = rs->config.rule_count, k = below(&r, 100);
-	const struct xdpfw_rule *rule = n ? &rs->rules[below(&r, n)] : NULL;
+	const struct xdpfw_rule *rule = n ? &rs->rules[below(&r, n)] : NULL, *fam;
 	struct cb_point pt = {0};
 	enum cb_where w[CF_MAX];
 	bool anything = false;
@@ -2217,9 +2251,9 @@ static void gen_cb_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs
 		rule = NULL;
 		anything = true;
 	}
-	pt.family = rule && (rule->match & XDPFW_M_FAMILY)  ? rule->family
-	            : chance(&r, rule || anything ? 20 : 5) ? 6
-	                                                    : 4;
+	/* Fields of several rules: the family of one of them. */
+	fam = !rule && !anything && n ? &rs->rules[below(&r, n)] : rule;
+	pt.family = fam && (fam->match & XDPFW_M_FAMILY) ? fam->family : chance(&r, 20) ? 6 : 4;
 	for (int f = 0; f < CF_MAX; f++) {
 		const struct xdpfw_rule *from = rule;
 
@@ -3035,6 +3069,7 @@ static void test_detects_disagreement(void **state)
 #define DEFAULT_CB_SETS       4
 #define DEFAULT_CB_RULES      10000
 #define DEFAULT_CB_FRAMES     30000
+#define DEFAULT_CB_V6         25
 #define DEFAULT_SHARED_SETS   9
 #define DEFAULT_SHARED_MAX    XDPFW_MAX_RULES
 #define DEFAULT_SHARED_FRAMES 10000
@@ -3148,6 +3183,7 @@ static void test_classbench(void **state)
 	uint32_t nsets = env_u32("XDPFW_DIFF_CB_SETS", DEFAULT_CB_SETS);
 	uint32_t nrules = env_u32("XDPFW_DIFF_CB_RULES", DEFAULT_CB_RULES);
 	uint32_t frames = env_u32("XDPFW_DIFF_CB_FRAMES", DEFAULT_CB_FRAMES);
+	uint32_t v6 = env_u32("XDPFW_DIFF_CB_V6", DEFAULT_CB_V6);
 	uint32_t nshared = env_u32("XDPFW_DIFF_SHARED_SETS", DEFAULT_SHARED_SETS);
 	uint32_t shared_max = env_u32("XDPFW_DIFF_SHARED_MAX", DEFAULT_SHARED_MAX);
 	uint32_t sframes = env_u32("XDPFW_DIFF_SHARED_FRAMES", DEFAULT_SHARED_FRAMES);
@@ -3160,6 +3196,8 @@ static void test_classbench(void **state)
 	(void)state;
 	if (nrules < 1 || nrules > XDPFW_MAX_RULES)
 		fail_msg("XDPFW_DIFF_CB_RULES=%u: 1 to %u", nrules, XDPFW_MAX_RULES);
+	if (v6 > 100)
+		fail_msg("XDPFW_DIFF_CB_V6=%u: a percentage", v6);
 	if (shared_max < 1 || shared_max > XDPFW_MAX_RULES)
 		fail_msg("XDPFW_DIFF_SHARED_MAX=%u: 1 to %u", shared_max, XDPFW_MAX_RULES);
 	if (only != UINT32_MAX && only < CB_BASE) {
@@ -3174,8 +3212,9 @@ static void test_classbench(void **state)
 
 		if (only != UINT32_MAX && only != set)
 			continue;
-		gen_cb_rules(set, fl, &g, n);
-		snprintf(what, sizeof(what), "%s, %u rules", cb_flavour_names[fl], n);
+		gen_cb_rules(set, fl, i % 4 == 3 ? v6 : 0, &g, n);
+		snprintf(what, sizeof(what), "%s, %u rules, %u%% IPv6", cb_flavour_names[fl], n,
+		         i % 4 == 3 ? v6 : 0);
 		bad += cb_run_set(set, what, &g, &rs, FM_CB, frames, &d);
 		cb_depth_sum(&cb, &d);
 	}
@@ -3248,7 +3287,7 @@ static void test_cb_detects_disagreement(void **state)
 	int deep = -1;
 
 	(void)state;
-	gen_cb_rules(CB_BASE - 1, CB_IPC, &g, 2000);
+	gen_cb_rules(CB_BASE - 1, CB_IPC, 25, &g, 2000);
 	compile_set(CB_BASE - 1, &g, &bpf);
 	compile_set(CB_BASE - 1, &g, &model);
 	frame_mode = FM_CB;
