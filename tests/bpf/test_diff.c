@@ -50,6 +50,34 @@
  *   XDPFW_DIFF_LARGE_PREFIXES    prefixes of the biggest set (default 100000)
  *   XDPFW_DIFF_LARGE_ADDR_FRAMES frames per such set (default 10000)
  *
+ * The ClassBench-like phase (test_classbench) runs 5-tuple rule sets made
+ * in the image of ClassBench's acl, fw and ipc filter sets (their prefix
+ * lengths, nesting, wildcards, port classes and protocols; rules that share
+ * values and differ in one field; most specific first), of 10,000 rules and
+ * XDPFW_MAX_RULES, with frames aimed as ClassBench traces are (a point
+ * inside a random rule) and at rule corners, just outside an edge, inside
+ * the last rules, fields of several rules, at random. Then the shared-field
+ * sets (bench/classbench.py's `shared`): 100, 1,000 and XDPFW_MAX_RULES
+ * rules on `udp dport 53` with their own source port, source address or
+ * destination address; frames that match each rule in turn, the last rule,
+ * none. Both print how deep in the set the deciding rules stood.
+ * test_cb_detects_disagreement shows the comparison fails when the model's
+ * copy of such a set differs in one deep rule. Set numbers CB_BASE + i and
+ * SHARED_BASE + i (0x300000, 0x400000) for XDPFW_DIFF_SET. Environment:
+ *   XDPFW_DIFF_CB_SETS        ClassBench-like sets: acl, fw, ipc in turn,
+ *                             every fourth of XDPFW_MAX_RULES rules
+ *                             (default 4; 0: none)
+ *   XDPFW_DIFF_CB_RULES       rules in the others (default 10000)
+ *   XDPFW_DIFF_CB_FRAMES      frames per such set (default 30000)
+ *   XDPFW_DIFF_CB_V6          % of IPv6 rules in the sets of XDPFW_MAX_RULES
+ *                             (default 25; the others are IPv4 as
+ *                             ClassBench's)
+ *   XDPFW_DIFF_SHARED_SETS    shared-field sets: the three fields at 100,
+ *                             1,000, XDPFW_MAX_RULES rules in turn
+ *                             (default 9; 0: none)
+ *   XDPFW_DIFF_SHARED_MAX     at most this many rules in one (default 16384)
+ *   XDPFW_DIFF_SHARED_FRAMES  frames per such set (default 10000)
+ *
  * Needs root. Output is TAP.
  */
 #include <arpa/inet.h>
@@ -896,6 +924,573 @@ static unsigned int gen_large_addrs(uint32_t set, uint32_t i, struct set_gen *g,
 }
 
 /* ------------------------------------------------------------------------ */
+/* The ClassBench-like phase's rule sets                                     */
+
+/*
+ * ClassBench (Taylor and Turner) made synthetic filter sets from real ones:
+ * acl (router access lists), fw (firewalls) and ipc (IP chains). The
+ * tables below are what acl1_10K, fw1_10K and ipc1_10K hold (their
+ * published 10,000-rule sets): which addresses are wildcards, prefix
+ * lengths of the others, the pair of port classes of tcp and udp rules,
+ * protocols (weights: counts of rules there, or per mille; only the ratios
+ * matter); how often a rule reuses an address another rule has, and how
+ * often a new prefix lies inside a shorter one. Their rules run from the
+ * most specific addresses to the least (the sum of both prefix lengths
+ * falls through the file, in blocks), so a trace header aimed at rule i is
+ * mostly decided by rule i: half of their trace is decided in the second
+ * half of the set. The generator is ours; no rule of theirs is copied.
+ */
+#define CB_BASE     0x300000u /* + i: a ClassBench-like set */
+#define SHARED_BASE 0x400000u /* + i: a shared-field set */
+#define CB_ROOTS    256       /* /8-/15 parents an address field's prefixes sit under */
+#define CB_EXACT    48        /* exact port values a set uses */
+#define CB_RANGES   16        /* arbitrary port ranges a set uses */
+
+enum cb_flavour { CB_ACL, CB_FW, CB_IPC, CB_FLAVOURS };
+static const char *const cb_flavour_names[CB_FLAVOURS] = {"acl", "fw", "ipc"};
+
+/* ClassBench's port classes: wildcard, 1024-65535, 0-1023, exact, arbitrary;
+ * a rule's pair of them. */
+enum cb_port_class { PC_WC, PC_HI, PC_LO, PC_EM, PC_AR };
+#define PP(s, d) ((s)*8 + (d))
+#define CB_ANY   (-1) /* protocol: any */
+
+/* A value and its weight; a table ends with weight 0. */
+struct cb_weight {
+	int value;
+	unsigned int weight;
+};
+
+/* Which addresses a rule tests. */
+enum cb_wild { AW_BOTH, AW_DST_ONLY, AW_SRC_ONLY, AW_NEITHER };
+
+struct cb_profile {
+	struct cb_weight wild[5];    /* enum cb_wild */
+	struct cb_weight len[2][24]; /* prefix lengths of saddr, daddr when tested */
+	unsigned int reuse[2];       /* % a prefix is one an earlier rule has */
+	unsigned int nest;           /* % a new prefix lies in an earlier, shorter one */
+	unsigned int roots[2];       /* parents per field: few means clustered */
+	struct cb_weight ports[12];  /* PP(sport class, dport class) of tcp and udp rules */
+	struct cb_weight proto[8];   /* CB_ANY: no protocol; never with ports, as in ClassBench */
+	unsigned int sibling;        /* % a rule copies a recent one and redraws one field */
+};
+
+static const struct cb_profile cb_profiles[CB_FLAVOURS] = {
+    [CB_ACL] =
+        {
+            /* Hosts: 86% /32 sources under ~128 /23 nets; destinations
+             * reused heavily (733 distinct in 9,603 rules). */
+            .wild = {{AW_BOTH, 9572}, {AW_DST_ONLY, 5}, {AW_SRC_ONLY, 24}, {AW_NEITHER, 2}},
+            .len = {{{32, 856}, {23, 81}, {31, 39}, {30, 22}, {8, 1}},
+                    {{32, 829},
+                     {22, 74},
+                     {24, 37},
+                     {16, 16},
+                     {31, 16},
+                     {30, 7},
+                     {28, 3},
+                     {26, 2},
+                     {8, 2},
+                     {4, 3},
+                     {1, 2}}},
+            .reuse = {35, 92},
+            .nest = 95,
+            .roots = {24, 96},
+            /* Source ports always the wildcard; exact destination ports. */
+            .ports = {{PP(PC_WC, PC_EM), 5664}, {PP(PC_WC, PC_WC), 1736}, {PP(PC_WC, PC_AR), 1104}},
+            .proto = {{6, 873}, {CB_ANY, 85}, {1, 30}, {17, 12}},
+            .sibling = 30,
+        },
+    [CB_FW] =
+        {
+            /* One address a wildcard most of the time (61% of sources,
+             * 25% of destinations), the other a host; hardly any nesting
+             * or reuse. */
+            .wild = {{AW_BOTH, 1351}, {AW_DST_ONLY, 5599}, {AW_SRC_ONLY, 2288}, {AW_NEITHER, 73}},
+            .len = {{{32, 261},
+                     {30, 32},
+                     {28, 29},
+                     {27, 17},
+                     {23, 16},
+                     {21, 12},
+                     {29, 8},
+                     {26, 7},
+                     {12, 5},
+                     {16, 3},
+                     {8, 3}},
+                    {{32, 682}, {21, 25}, {28, 22}, {30, 13}, {27, 4}}},
+            .reuse = {5, 2},
+            .nest = 10,
+            .roots = {CB_ROOTS, CB_ROOTS},
+            .ports = {{PP(PC_WC, PC_EM), 5453},
+                      {PP(PC_WC, PC_WC), 935},
+                      {PP(PC_EM, PC_WC), 929},
+                      {PP(PC_HI, PC_HI), 600},
+                      {PP(PC_EM, PC_EM), 186},
+                      {PP(PC_HI, PC_EM), 186},
+                      {PP(PC_EM, PC_HI), 165},
+                      {PP(PC_WC, PC_LO), 20}},
+            .proto = {{6, 589}, {17, 319}, {47, 49}, {1, 33}, {CB_ANY, 10}},
+            .sibling = 10,
+        },
+    [CB_IPC] =
+        {
+            /* Mixed: hosts, /24 and /16 nets nested under shared parents,
+             * some wildcards; any protocol in 30% of the rules. */
+            .wild = {{AW_BOTH, 8029}, {AW_DST_ONLY, 547}, {AW_SRC_ONLY, 452}, {AW_NEITHER, 9}},
+            .len = {{{32, 380},
+                     {24, 268},
+                     {23, 98},
+                     {26, 50},
+                     {16, 48},
+                     {22, 26},
+                     {28, 21},
+                     {25, 18},
+                     {17, 15},
+                     {30, 5},
+                     {31, 5},
+                     {15, 3}},
+                    {{32, 462},
+                     {24, 255},
+                     {16, 75},
+                     {26, 70},
+                     {25, 26},
+                     {28, 25},
+                     {23, 17},
+                     {22, 9},
+                     {29, 3},
+                     {30, 2},
+                     {31, 2},
+                     {17, 1}}},
+            .reuse = {80, 70},
+            .nest = 90,
+            .roots = {40, 80},
+            .ports = {{PP(PC_WC, PC_EM), 3454},
+                      {PP(PC_EM, PC_WC), 1377},
+                      {PP(PC_WC, PC_HI), 534},
+                      {PP(PC_WC, PC_WC), 249},
+                      {PP(PC_WC, PC_AR), 226},
+                      {PP(PC_AR, PC_WC), 204},
+                      {PP(PC_HI, PC_WC), 42},
+                      {PP(PC_EM, PC_EM), 39},
+                      {PP(PC_EM, PC_AR), 9},
+                      {PP(PC_LO, PC_WC), 10}},
+            .proto = {{17, 399}, {CB_ANY, 304}, {6, 280}, {1, 12}, {47, 4}, {50, 1}, {51, 1}},
+            .sibling = 25,
+        },
+};
+
+static int pick_weighted(struct rng *r, const struct cb_weight *w)
+{
+	unsigned int total = 0, x;
+	int i;
+
+	for (i = 0; w[i].weight; i++)
+		total += w[i].weight;
+	x = below(r, total);
+	for (i = 0; x >= w[i].weight; i++)
+		x -= w[i].weight;
+	return w[i].value;
+}
+
+/* 0 .. n-1, the low ones far more often (about 1/(i+1)): a few values
+ * popular, as ports and destinations are in real sets. */
+static uint32_t skewed(struct rng *r, uint32_t n)
+{
+	return below(r, 1 + below(r, n));
+}
+
+/* One rule before it is text. */
+struct cb_rule {
+	int family;             /* 6: its prefixes mapped into 2001:db8::/32 (cb_emit_prefix) */
+	struct prefix src, dst; /* IPv4; len 0: no test */
+	uint16_t sport[2], dport[2];
+	bool has_sport, has_dport;
+	int proto;    /* CB_ANY: none */
+	int key;      /* the order: more specific addresses first */
+	uint32_t idx; /* as made: siblings stay together */
+};
+
+static int cb_order(const void *a, const void *b)
+{
+	const struct cb_rule *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* An address field's prefixes (every one rules test, for reuse and
+ * nesting) and the parents they sit under. */
+struct cb_field {
+	struct prefix *p;
+	uint32_t n;
+	struct prefix roots[CB_ROOTS];
+	unsigned int nroots;
+};
+
+struct cb_gen {
+	const struct cb_profile *pf;
+	unsigned int v6; /* % of the rules IPv6 */
+	struct cb_field field[2];
+	uint16_t exact[CB_EXACT];
+	uint16_t ranges[CB_RANGES][2];
+	struct cb_rule *rules;
+};
+
+static void clear_host(uint8_t *a, int family, int len)
+{
+	for (int bit = len; bit < addr_bytes(family) * 8; bit++)
+		a[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+}
+
+/* A new prefix of length len: inside an earlier shorter one of the field
+ * (nested), else under one of its parents. */
+static void cb_new_prefix(struct rng *r, const struct cb_gen *cg, const struct cb_field *f, int len,
+                          struct prefix *out)
+{
+	const struct prefix *parent = &f->roots[below(r, f->nroots)];
+
+	if (f->n && chance(r, cg->pf->nest)) {
+		for (int t = 0; t < 8; t++) {
+			const struct prefix *q = &f->p[below(r, f->n)];
+
+			if (q->len < len) {
+				parent = q;
+				break;
+			}
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	out->family = 4;
+	out->len = len;
+	memcpy(out->addr, parent->addr, 4);
+	randomize_host(r, out->addr, 4, parent->len < len ? parent->len : len);
+	clear_host(out->addr, 4, len);
+}
+
+/* The source (k 0) or destination (1) prefix of a rule that tests it. */
+static void cb_prefix(struct rng *r, struct cb_gen *cg, int k, struct prefix *out)
+{
+	struct cb_field *f = &cg->field[k];
+	int len = pick_weighted(r, cg->pf->len[k]);
+
+	if (f->n && chance(r, cg->pf->reuse[k])) {
+		*out = f->p[chance(r, 50) ? below(r, f->n) : skewed(r, f->n)];
+		return;
+	}
+	cb_new_prefix(r, cg, f, len, out);
+	f->p[f->n++] = *out;
+}
+
+/* A port range of class cls (enum cb_port_class). */
+static void cb_ports(struct rng *r, const struct cb_gen *cg, int cls, uint16_t pr[2], bool *has)
+{
+	*has = true;
+	switch (cls) {
+	case PC_HI:
+		pr[0] = 1024, pr[1] = 65535;
+		break;
+	case PC_LO:
+		pr[0] = 0, pr[1] = 1023;
+		break;
+	case PC_EM:
+		pr[0] = pr[1] = cg->exact[skewed(r, CB_EXACT)];
+		break;
+	case PC_AR: {
+		uint32_t i = skewed(r, CB_RANGES);
+
+		pr[0] = cg->ranges[i][0], pr[1] = cg->ranges[i][1];
+		break;
+	}
+	default:
+		*has = false;
+		pr[0] = 0, pr[1] = 65535;
+		break;
+	}
+}
+
+static void cb_proto(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
+{
+	c->proto = pick_weighted(r, cg->pf->proto);
+	if (c->proto == 6 || c->proto == 17) {
+		int pp = pick_weighted(r, cg->pf->ports);
+
+		cb_ports(r, cg, pp / 8, c->sport, &c->has_sport);
+		cb_ports(r, cg, pp % 8, c->dport, &c->has_dport);
+	} else {
+		c->has_sport = c->has_dport = false;
+	}
+}
+
+/* The set's port values: well-known services in an order of its own (the
+ * first the most popular), some high ports; ranges around services (20-23),
+ * blocks (1600-1649) and open ends (5001-65535). */
+static void cb_port_values(struct rng *r, struct cb_gen *cg)
+{
+	static const uint16_t wk[] = {20,  21,   22,   23,   25,   53,   67,   68,   69,   80,
+	                              88,  110,  111,  119,  123,  135,  137,  138,  139,  143,
+	                              161, 162,  179,  389,  443,  445,  500,  514,  544,  636,
+	                              750, 1080, 1433, 1521, 1526, 1701, 1723, 1812, 2049, 3128};
+	const uint32_t nwk = sizeof(wk) / sizeof(wk[0]);
+
+	for (uint32_t i = 0; i < CB_EXACT; i++)
+		cg->exact[i] = i < nwk ? wk[i] : (uint16_t)(1024 + below(r, 64512));
+	for (uint32_t i = CB_EXACT - 1; i > 0; i--) {
+		uint32_t j = below(r, i + 1);
+		uint16_t t = cg->exact[i];
+
+		cg->exact[i] = cg->exact[j];
+		cg->exact[j] = t;
+	}
+	for (uint32_t i = 0; i < CB_RANGES; i++) {
+		uint16_t lo;
+
+		switch (below(r, 3)) {
+		case 0:
+			lo = wk[below(r, nwk)];
+			cg->ranges[i][0] = lo, cg->ranges[i][1] = (uint16_t)(lo + 1 + below(r, 3));
+			break;
+		case 1: {
+			static const uint16_t spans[] = {10, 50, 51, 100};
+
+			lo = (uint16_t)(100 * (10 + below(r, 600)));
+			cg->ranges[i][0] = lo;
+			cg->ranges[i][1] = (uint16_t)(lo + spans[below(r, 4)] - 1);
+			break;
+		}
+		default:
+			cg->ranges[i][0] = (uint16_t)(1025 + below(r, 60000)),
+			cg->ranges[i][1] = 65535;
+			break;
+		}
+	}
+}
+
+/*
+ * An IPv4 prefix, or in an IPv6 rule the same prefix 32 bits down in
+ * 2001:db8::/32, a host (/32) a /128 whose last 64 bits repeat it: IPv6
+ * rules keep the nesting and sharing of the IPv4 ones, and the same values
+ * stand in rules of both families.
+ */
+static void cb_emit_prefix(struct rng *r, struct set_gen *g, const char *word,
+                           const struct prefix *p, int family)
+{
+	uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8};
+	char text[INET6_ADDRSTRLEN];
+	int len = p->len, full = 32;
+
+	if (family == 6) {
+		memcpy(a6 + 4, p->addr, 4);
+		if (len == 32) {
+			memcpy(a6 + 8, p->addr, 4);
+			memcpy(a6 + 12, p->addr, 4);
+		}
+		len = len == 32 ? 128 : 32 + len;
+		full = 128;
+	}
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, family == 6 ? a6 : p->addr, text, sizeof(text));
+	if (len == full && chance(r, 50))
+		emit(g, " %s %s", word, text);
+	else
+		emit(g, " %s %s/%d", word, text, len);
+}
+
+static void cb_emit_ports(struct set_gen *g, const char *word, const uint16_t pr[2])
+{
+	if (pr[0] == pr[1])
+		emit(g, " %s %u", word, pr[0]);
+	else
+		emit(g, " %s %u-%u", word, pr[0], pr[1]);
+}
+
+static void cb_emit_rule(struct rng *r, struct set_gen *g, const struct cb_rule *c)
+{
+	static const char *const names[256] = {[1] = "icmp", [6] = "tcp", [17] = "udp"};
+
+	emit(g, "%s", chance(r, 50) ? "drop" : "pass");
+	/* No address: of its family only half the time (as
+	 * bench/classbench.py writes `ip`), else of both. */
+	if (!c->src.len && !c->dst.len && chance(r, 50))
+		emit(g, c->family == 6 ? " ip6" : " ip");
+	if (c->proto == PROTO_ICMP && c->family == 6)
+		emit(g, " icmpv6");
+	else if (c->proto != CB_ANY && names[c->proto])
+		emit(g, " %s", names[c->proto]);
+	else if (c->proto != CB_ANY)
+		emit(g, " proto %d", c->proto);
+	if (c->src.len)
+		cb_emit_prefix(r, g, "saddr", &c->src, c->family);
+	if (c->dst.len)
+		cb_emit_prefix(r, g, "daddr", &c->dst, c->family);
+	if (c->has_sport)
+		cb_emit_ports(g, "sport", c->sport);
+	if (c->has_dport)
+		cb_emit_ports(g, "dport", c->dport);
+	emit(g, "\n");
+}
+
+/* A rule anew: which addresses it tests, its prefixes, protocol, ports. */
+static void cb_new_rule(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
+{
+	int wild = pick_weighted(r, cg->pf->wild);
+
+	memset(c, 0, sizeof(*c));
+	c->family = chance(r, cg->v6) ? 6 : 4;
+	c->src.family = c->dst.family = 4;
+	if (wild == AW_BOTH || wild == AW_SRC_ONLY)
+		cb_prefix(r, cg, 0, &c->src);
+	if (wild == AW_BOTH || wild == AW_DST_ONLY)
+		cb_prefix(r, cg, 1, &c->dst);
+	cb_proto(r, cg, c);
+}
+
+/* A copy of rule c with one of the fields it tests drawn anew, or (in a
+ * set of both families) its family turned. */
+static void cb_sibling(struct rng *r, struct cb_gen *cg, struct cb_rule *c)
+{
+	int fields[5], n = 0;
+
+	if (c->src.len)
+		fields[n++] = 0;
+	if (c->dst.len)
+		fields[n++] = 1;
+	if (c->proto == 6 || c->proto == 17)
+		fields[n++] = 2;
+	fields[n++] = 3;
+	if (cg->v6)
+		fields[n++] = 4;
+	switch (fields[below(r, n)]) {
+	case 0:
+		cb_prefix(r, cg, 0, &c->src);
+		break;
+	case 1:
+		cb_prefix(r, cg, 1, &c->dst);
+		break;
+	case 2: {
+		int pp = pick_weighted(r, cg->pf->ports);
+
+		/* Mostly the destination port. */
+		if (chance(r, 70))
+			cb_ports(r, cg, pp % 8, c->dport, &c->has_dport);
+		else
+			cb_ports(r, cg, pp / 8, c->sport, &c->has_sport);
+		break;
+	}
+	case 3:
+		cb_proto(r, cg, c);
+		break;
+	default:
+		c->family = c->family == 6 ? 4 : 6;
+		break;
+	}
+}
+
+/*
+ * nrules 5-tuple rules of a flavour. A share of them (the profile's
+ * sibling) copy one of the last rules and draw one field anew: rules that
+ * share addresses and ports and differ in one field, the hard case for a
+ * classifier (ClassBench's acl1 has thousands: one destination and port,
+ * many sources). Then ordered as ClassBench's are, most specific first,
+ * with some rules out of place.
+ */
+static void gen_cb_rules(uint32_t set, enum cb_flavour fl, unsigned int v6, struct set_gen *g,
+                         uint32_t nrules)
+{
+	struct rng r = stream(set, -1);
+	struct cb_gen cg = {.pf = &cb_profiles[fl], .v6 = v6};
+
+	cg.rules = calloc(nrules + 1, sizeof(*cg.rules));
+	for (int k = 0; k < 2; k++) {
+		cg.field[k].p = calloc(nrules + 1, sizeof(*cg.field[k].p));
+		cg.field[k].nroots = cg.pf->roots[k];
+		for (unsigned int i = 0; i < cg.field[k].nroots; i++) {
+			struct prefix *q = &cg.field[k].roots[i];
+
+			q->family = 4;
+			q->len = 8 + (int)below(&r, 8);
+			randomize_host(&r, q->addr, 4, 0);
+			clear_host(q->addr, 4, q->len);
+		}
+	}
+	if (!cg.rules || !cg.field[0].p || !cg.field[1].p)
+		fail_msg("out of memory for %u rules", nrules);
+	cb_port_values(&r, &cg);
+
+	for (uint32_t i = 0; i < nrules; i++) {
+		struct cb_rule *c = &cg.rules[i];
+
+		if (i && chance(&r, cg.pf->sibling)) {
+			*c = cg.rules[i - 1 - skewed(&r, i < 8 ? i : 8)];
+			cb_sibling(&r, &cg, c);
+		} else {
+			cb_new_rule(&r, &cg, c);
+		}
+		/* No address and any protocol takes every packet (of a
+		 * family) and hides the rest of the set: give it an address. */
+		if (!c->src.len && !c->dst.len && c->proto == CB_ANY)
+			cb_prefix(&r, &cg, 1, &c->dst);
+		c->key = c->src.len + c->dst.len + (chance(&r, 15) ? (int)below(&r, 17) - 8 : 0);
+		c->idx = i;
+	}
+	qsort(cg.rules, nrules, sizeof(*cg.rules), cb_order);
+
+	gen_reset(g, POOL_MAX);
+	emit(g,
+	     "# differential test, ClassBench-like phase: seed 0x%016" PRIx64
+	     ", set 0x%x, %s, %u rules, %u%% IPv6\n",
+	     seed, set, cb_flavour_names[fl], nrules, v6);
+	emit(g, "policy %s\n", chance(&r, 50) ? "drop" : "pass");
+	for (uint32_t i = 0; i < nrules; i++)
+		cb_emit_rule(&r, g, &cg.rules[i]);
+	free(cg.rules);
+	free(cg.field[0].p);
+	free(cg.field[1].p);
+}
+
+/*
+ * A shared-field set (bench/classbench.py's `shared`): n rules on
+ * `udp dport 53`, each with its own source port (1024 + j), source or
+ * destination address (198.18.64.0 + j), field 0, 1 or 2; j in rule order,
+ * or shuffled (every other set). Verdicts at random, a random policy, so a
+ * verdict alone tells rules apart more often.
+ */
+static void gen_shared(uint32_t set, int field, struct set_gen *g, uint32_t n)
+{
+	static const char *const words[] = {"sport", "saddr", "daddr"};
+	struct rng r = stream(set, -1);
+	uint32_t *perm = calloc(n + 1, sizeof(*perm));
+	bool shuffled = chance(&r, 50);
+
+	if (!perm)
+		fail_msg("out of memory for %u rules", n);
+	for (uint32_t j = 0; j < n; j++)
+		perm[j] = j;
+	for (uint32_t j = n - 1; shuffled && j > 0; j--) {
+		uint32_t k = below(&r, j + 1), t = perm[j];
+
+		perm[j] = perm[k];
+		perm[k] = t;
+	}
+	gen_reset(g, POOL_MAX);
+	emit(g,
+	     "# differential test, shared-field phase: seed 0x%016" PRIx64
+	     ", set 0x%x, %u rules on udp dport 53, each its own %s%s\n",
+	     seed, set, n, words[field], shuffled ? ", shuffled" : "");
+	emit(g, "policy %s\n", chance(&r, 50) ? "drop" : "pass");
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t v = perm[j];
+
+		emit(g, "%s udp dport 53", chance(&r, 70) ? "drop" : "pass");
+		if (field == 0)
+			emit(g, " sport %u\n", 1024 + v);
+		else
+			emit(g, " %s 198.18.%u.%u\n", words[field], 64 + v / 256, v % 256);
+	}
+	free(perm);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Frames aimed at a compiled rule set                                       */
 
 /*
@@ -1053,8 +1648,9 @@ static bool index_holds(unsigned int set, int family, const uint32_t addr[4])
 }
 
 /* How frames are aimed: as always, or (large phase) at late rules of a
- * 1,000-rule set, or at the rules that test the big address sets. */
-enum frame_mode { FM_REGULAR, FM_LATE, FM_SETS };
+ * 1,000-rule set, or at the rules that test the big address sets; or
+ * (gen_cb_frame) as ClassBench traces, or at a shared-field set. */
+enum frame_mode { FM_REGULAR, FM_LATE, FM_SETS, FM_CB, FM_SHARED };
 static enum frame_mode frame_mode;
 static uint32_t late_window = 1;        /* FM_LATE: the last this many rules */
 static unsigned int nbig_sets;          /* FM_SETS: address sets 0 .. nbig_sets-1 are big */
@@ -1424,6 +2020,258 @@ static void gen_ipv6(const struct aim *a, struct pkt *p)
 	}
 }
 
+/* ------------------------------------------------------------------------ */
+/* Frames of the ClassBench-like and shared-field phases                     */
+
+/*
+ * Clean headers (the regular phase has the malformed ones), aimed as
+ * ClassBench's trace generator aims them: a point inside a random rule
+ * (addresses inside both prefixes, ports inside both ranges, its
+ * protocol); and here also a corner of a rule, a point just outside one of
+ * its edges, a point inside one of the last rules (deep in the set), a
+ * point made of fields of different rules, a random header.
+ */
+#define SHARED_SPORT 1024u       /* the first source port of a shared-field set */
+#define SHARED_ADDR  0xc6124000u /* 198.18.64.0: its first address */
+#define SHARED_OTHER 0xc6138000u /* 198.19.128.0: the untested address, per frame */
+
+static uint32_t cb_nframes; /* FM_SHARED: the set's frames, spread over its rules */
+
+enum cb_where { CW_INSIDE, CW_FIRST, CW_LAST, CW_OUTSIDE };
+enum cb_field_id { CF_SADDR, CF_DADDR, CF_SPORT, CF_DPORT, CF_PROTO, CF_MAX };
+static const uint32_t cb_field_bit[CF_MAX] = {XDPFW_M_SADDR, XDPFW_M_DADDR, XDPFW_M_SPORT,
+                                              XDPFW_M_DPORT, XDPFW_M_PROTO};
+
+struct cb_point {
+	int family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+/* An address of prefix p (len bits) of family as where says, network order. */
+static void cb_aim_addr(struct rng *r, const struct xdpfw_prefix *p, int len, int family,
+                        enum cb_where w, uint8_t *out)
+{
+	const uint8_t *mask = (const uint8_t *)p->mask;
+	int nb = addr_bytes(family);
+
+	memcpy(out, p->addr, nb);
+	if (w == CW_OUTSIDE && !len) /* nothing lies outside /0 */
+		w = CW_INSIDE;
+	switch (w) {
+	case CW_FIRST:
+		break;
+	case CW_LAST:
+		for (int i = 0; i < nb; i++)
+			out[i] |= (uint8_t)~mask[i];
+		break;
+	case CW_OUTSIDE:
+		switch (below(r, 3)) {
+		case 0: /* one before the first (wraps below the zero address) */
+			for (int i = nb - 1; i >= 0 && out[i]-- == 0; i--)
+				;
+			break;
+		case 1: /* one past the last */
+			for (int i = 0; i < nb; i++)
+				out[i] |= (uint8_t)~mask[i];
+			for (int i = nb - 1; i >= 0 && ++out[i] == 0; i--)
+				;
+			break;
+		default: /* the last prefix bit flipped */
+			out[(len - 1) / 8] ^= (uint8_t)(0x80 >> ((len - 1) % 8));
+			randomize_host(r, out, family, len);
+			break;
+		}
+		break;
+	default:
+		randomize_host(r, out, family, len);
+		break;
+	}
+}
+
+static uint16_t cb_aim_port(struct rng *r, uint16_t lo, uint16_t hi, enum cb_where w)
+{
+	if (w == CW_OUTSIDE && lo == 0 && hi == 65535)
+		w = CW_INSIDE;
+	switch (w) {
+	case CW_FIRST:
+		return lo;
+	case CW_LAST:
+		return hi;
+	case CW_OUTSIDE:
+		return lo > 0 && (hi == 65535 || chance(r, 50)) ? (uint16_t)(lo - 1)
+		                                                : (uint16_t)(hi + 1);
+	default:
+		return (uint16_t)(lo + below(r, (uint32_t)(hi - lo) + 1));
+	}
+}
+
+/* Field f of pt from rule (NULL, or a rule that does not test it: at
+ * random), at where. pt->family is set. */
+static void cb_fill(struct rng *r, const struct xdpfw_rule *rule, int f, enum cb_where w,
+                    struct cb_point *pt)
+{
+	static const uint8_t protos[] = {6, 17, 6, 17, 1, 47, 50};
+	bool tests =
+	    rule && (rule->match & cb_field_bit[f]) && (f > CF_DADDR || rule->family == pt->family);
+
+	switch (f) {
+	case CF_SADDR:
+	case CF_DADDR: {
+		uint8_t *out = f == CF_SADDR ? pt->saddr : pt->daddr;
+
+		randomize_host(r, out, pt->family, 0);
+		if (tests)
+			cb_aim_addr(r, f == CF_SADDR ? &rule->saddr : &rule->daddr,
+			            f == CF_SADDR ? rule->saddr_len : rule->daddr_len, pt->family,
+			            w, out);
+		break;
+	}
+	case CF_SPORT:
+		pt->sport =
+		    tests ? cb_aim_port(r, rule->sport_lo, rule->sport_hi, w) : random_port(r);
+		break;
+	case CF_DPORT:
+		pt->dport =
+		    tests ? cb_aim_port(r, rule->dport_lo, rule->dport_hi, w) : random_port(r);
+		break;
+	default:
+		pt->proto = protos[below(r, sizeof(protos))];
+		if (tests && w != CW_OUTSIDE)
+			pt->proto = rule->proto;
+		else if (tests && pt->proto == rule->proto)
+			pt->proto = rule->proto == 6 ? 17 : 6;
+		break;
+	}
+}
+
+static void cb_build(struct rng *r, const struct cb_point *pt, struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	if (pt->family == 4) {
+		pkt_ipv4(p, &(struct pkt_ipv4){.ttl = (uint8_t)(1 + below(r, 255))});
+		memcpy(p->data + p->l3_off + 12, pt->saddr, 4);
+		memcpy(p->data + p->l3_off + 16, pt->daddr, 4);
+	} else {
+		pkt_ipv6(p, &(struct pkt_ipv6){.hop_limit = (uint8_t)(1 + below(r, 255))});
+		memcpy(p->data + p->l3_off + 8, pt->saddr, 16);
+		memcpy(p->data + p->l3_off + 24, pt->daddr, 16);
+	}
+	if (pt->proto == PROTO_TCP)
+		pkt_tcp(p, pt->sport, pt->dport, (uint8_t)rnd(r), 0);
+	else if (pt->proto == PROTO_UDP)
+		pkt_udp(p, pt->sport, pt->dport);
+	else if ((pt->proto == PROTO_ICMP && pt->family == 4) ||
+	         (pt->proto == PROTO_ICMPV6 && pt->family == 6))
+		pkt_icmp(p, (uint8_t)below(r, 256), (uint8_t)below(r, 16));
+	else
+		pkt_l4proto(p, pt->proto);
+	payload(r, p, below(r, 32));
+	pkt_finish(p);
+}
+
+/* A shared-field set's frame: UDP to port 53 with the value of a rule
+ * spread over the set by frame number, or of the last rule, or a value of
+ * no rule, or a rule's value on another port or protocol. */
+static void gen_shared_frame(struct rng *r, uint32_t idx, const struct fw_ruleset *rs,
+                             struct cb_point *pt)
+{
+	uint32_t n = rs->config.rule_count, k = below(r, 100), other = htonl(SHARED_OTHER + idx);
+	int field = (rs->rules[0].match & XDPFW_M_SPORT)   ? 0
+	            : (rs->rules[0].match & XDPFW_M_SADDR) ? 1
+	                                                   : 2;
+	const struct xdpfw_rule *rule = &rs->rules[n - 1];
+	uint32_t v;
+
+	if (k < 45)
+		rule = &rs->rules[(uint64_t)idx * n / (cb_nframes ? cb_nframes : 1) % n];
+	else if (k >= 70)
+		rule = &rs->rules[below(r, n)];
+	v = field == 0 ? rule->sport_lo
+	               : ntohl(field == 1 ? rule->saddr.addr[0] : rule->daddr.addr[0]);
+	if (k >= 80) /* a value of no rule: just below or past them, or anything */
+		v = k < 85   ? (field ? SHARED_ADDR : SHARED_SPORT) - 1 - below(r, 256)
+		    : k < 90 ? (field ? SHARED_ADDR : SHARED_SPORT) + n + below(r, 256)
+		             : (uint32_t)rnd(r);
+	pt->family = 4;
+	pt->proto = PROTO_UDP;
+	pt->dport = 53;
+	pt->sport = field ? (uint16_t)(SHARED_SPORT + idx % 64000) : (uint16_t)v;
+	memcpy(pt->saddr, &other, 4);
+	memcpy(pt->daddr, &other, 4);
+	if (field) {
+		v = htonl(v);
+		memcpy(field == 1 ? pt->saddr : pt->daddr, &v, 4);
+	}
+	if (k >= 70 && k < 80) { /* another port or protocol */
+		if (chance(r, 50))
+			pt->dport =
+			    chance(r, 50) ? (uint16_t)(52 + 2 * below(r, 2)) : random_port(r);
+		else
+			pt->proto = PROTO_TCP;
+	}
+}
+
+/* FM_CB and FM_SHARED: frame idx of set. */
+static void gen_cb_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, struct pkt *p)
+{
+	struct rng r = stream(set, idx);
+	uint32_t n = rs->config.rule_count, k = below(&r, 100);
+	const struct xdpfw_rule *rule = n ? &rs->rules[below(&r, n)] : NULL, *fam;
+	struct cb_point pt = {0};
+	enum cb_where w[CF_MAX];
+	bool anything = false;
+
+	if (frame_mode == FM_SHARED && n) {
+		gen_shared_frame(&r, idx, rs, &pt);
+		cb_build(&r, &pt, p);
+		return;
+	}
+	for (int f = 0; f < CF_MAX; f++)
+		w[f] = CW_INSIDE;
+	if (k < 50) {        /* inside a rule: a trace's header */
+	} else if (k < 60) { /* a corner of a rule */
+		for (int f = 0; f < CF_MAX; f++)
+			w[f] = chance(&r, 50) ? CW_FIRST : CW_LAST;
+	} else if (k < 72) { /* just outside one edge of a rule, inside the others */
+		int tested[CF_MAX], nt = 0;
+
+		for (int f = 0; rule && f < CF_MAX; f++)
+			if (rule->match & cb_field_bit[f])
+				tested[nt++] = f;
+		if (nt)
+			w[tested[below(&r, nt)]] = CW_OUTSIDE;
+	} else if (k < 82 && n) { /* inside one of the last 1% of the rules */
+		rule = &rs->rules[n - 1 - below(&r, n / 100 + 1)];
+	} else if (k < 94) { /* each field from a rule of its own: rule = NULL */
+		rule = NULL;
+	} else { /* anything */
+		rule = NULL;
+		anything = true;
+	}
+	/* Fields of several rules: the family of one of them. */
+	fam = !rule && !anything && n ? &rs->rules[below(&r, n)] : rule;
+	pt.family = fam && (fam->match & XDPFW_M_FAMILY) ? fam->family : chance(&r, 20) ? 6 : 4;
+	for (int f = 0; f < CF_MAX; f++) {
+		const struct xdpfw_rule *from = rule;
+
+		if (!rule && !anything && n) {
+			/* A rule of the right family that tests the field, if
+			 * a few tries find one. */
+			for (int t = 0; t < 4; t++) {
+				from = &rs->rules[below(&r, n)];
+				if ((from->match & cb_field_bit[f]) &&
+				    (!(from->match & XDPFW_M_FAMILY) || from->family == pt.family))
+					break;
+			}
+		}
+		cb_fill(&r, from, f, w[f], &pt);
+	}
+	cb_build(&r, &pt, p);
+}
+
 static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, struct pkt *p)
 {
 	struct rng r = stream(set, idx);
@@ -1434,6 +2282,10 @@ static void gen_frame(uint32_t set, uint32_t idx, const struct fw_ruleset *rs, s
 
 	drew.member = drew.outside = false;
 	precise = false;
+	if (frame_mode == FM_CB || frame_mode == FM_SHARED) {
+		gen_cb_frame(set, idx, rs, p);
+		return;
+	}
 	if (frame_mode == FM_REGULAR) {
 		if (rs->config.rule_count && chance(&r, 85))
 			a.rule = &rs->rules[below(&r, rs->config.rule_count)];
@@ -1646,6 +2498,7 @@ struct run_stats {
 	uint64_t in_big;                    /* frames whose saddr or daddr is in a big set */
 	uint64_t big_rule;                  /* frames a rule testing a big set decided */
 	double write_s;                     /* fw_ruleset_write() */
+	uint64_t *by_index;                 /* NULL, or frames decided per rule index */
 };
 
 static double now_s(void)
@@ -1704,6 +2557,8 @@ static uint64_t compare_set(uint32_t set, uint32_t nframes, const struct set_gen
 			st->reasons[res.reason]++;
 			st->drew_member += drew.member;
 			st->drew_outside += drew.outside;
+			if (res.rule >= 0 && st->by_index)
+				st->by_index[res.rule]++;
 			if (res.rule >= 0) {
 				st->by_rule++;
 				st->late += (uint32_t)res.rule + late_window >= n;
@@ -2208,6 +3063,266 @@ static void test_detects_disagreement(void **state)
 	fw_ruleset_free(b);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The ClassBench-like and shared-field phases                               */
+
+#define DEFAULT_CB_SETS       4
+#define DEFAULT_CB_RULES      10000
+#define DEFAULT_CB_FRAMES     30000
+#define DEFAULT_CB_V6         25
+#define DEFAULT_SHARED_SETS   9
+#define DEFAULT_SHARED_MAX    XDPFW_MAX_RULES
+#define DEFAULT_SHARED_FRAMES 10000
+
+/* Set i of the phase: acl, fw, ipc in turn, and every fourth of
+ * XDPFW_MAX_RULES rules (an ipc one first). */
+static enum cb_flavour cb_flavour_of(uint32_t i)
+{
+	return i % 4 == 3 ? (enum cb_flavour)((CB_IPC + i / 4) % CB_FLAVOURS)
+	                  : (enum cb_flavour)(i % CB_FLAVOURS);
+}
+
+/* Where the deciding rules stood in a set of n rules. */
+struct cb_depth {
+	uint64_t frames, by_rule, from_1000, half, tenth, hundredth, last;
+	int max_rule;
+	uint64_t rules, rules_hit;
+};
+
+static void cb_depth_add(struct cb_depth *d, const uint64_t *by_index, uint32_t n, uint64_t frames)
+{
+	d->frames += frames;
+	d->rules += n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!by_index[i])
+			continue;
+		d->rules_hit++;
+		d->by_rule += by_index[i];
+		d->from_1000 += i >= 1000 ? by_index[i] : 0;
+		d->half += i >= n / 2 ? by_index[i] : 0;
+		d->tenth += i >= n - n / 10 ? by_index[i] : 0;
+		d->hundredth += i >= n - n / 100 - 1 ? by_index[i] : 0;
+		d->last += i == n - 1 ? by_index[i] : 0;
+		d->max_rule = (int)i > d->max_rule ? (int)i : d->max_rule;
+	}
+}
+
+static void cb_depth_print(const struct cb_depth *d)
+{
+	printf("decided by a rule %.1f%%, by rule 1000 or later %.1f%%, by the second half "
+	       "%.1f%%, by the last tenth %.1f%%, by the last 1%% %.1f%%, by the last rule "
+	       "%.1f%%; highest rule deciding %d; %" PRIu64 " of %" PRIu64 " rules decided a frame",
+	       pct(d->by_rule, d->frames), pct(d->from_1000, d->frames), pct(d->half, d->frames),
+	       pct(d->tenth, d->frames), pct(d->hundredth, d->frames), pct(d->last, d->frames),
+	       d->max_rule, d->rules_hit, d->rules);
+}
+
+static int cb_teardown(void **state)
+{
+	(void)state;
+	frame_mode = FM_REGULAR;
+	late_window = 1;
+	cb_nframes = 0;
+	return 0;
+}
+
+/* One set of the phase: compile, compare, tally its depths. */
+static uint64_t cb_run_set(uint32_t set, const char *what, struct set_gen *g,
+                           struct fw_ruleset **rs, enum frame_mode mode, uint32_t frames,
+                           struct cb_depth *d)
+{
+	static uint64_t by_index[XDPFW_MAX_RULES];
+	struct run_stats st = {.max_rule = -1, .by_index = by_index};
+	double t0 = now_s(), t1;
+	uint64_t bad;
+
+	compile_set(set, g, rs);
+	t1 = now_s();
+	memset(by_index, 0, sizeof(by_index));
+	frame_mode = mode;
+	cb_nframes = frames;
+	late_window = (*rs)->config.rule_count / 10 + 1;
+	bad = compare_set(set, frames, g, *rs, *rs, &st, false);
+	memset(d, 0, sizeof(*d));
+	d->max_rule = -1;
+	cb_depth_add(d, by_index, (*rs)->config.rule_count, st.frames);
+	printf("# %s set 0x%x: %s; %u frames in %.1f s (compile %.0f ms, write %.0f ms); ",
+	       mode == FM_CB ? "cb" : "shared", set, what, frames, now_s() - t1 - st.write_s,
+	       (t1 - t0) * 1e3, st.write_s * 1e3);
+	cb_depth_print(d);
+	printf("\n");
+	return bad;
+}
+
+static void cb_depth_sum(struct cb_depth *to, const struct cb_depth *d)
+{
+	to->frames += d->frames;
+	to->by_rule += d->by_rule;
+	to->from_1000 += d->from_1000;
+	to->half += d->half;
+	to->tenth += d->tenth;
+	to->hundredth += d->hundredth;
+	to->last += d->last;
+	to->rules += d->rules;
+	to->rules_hit += d->rules_hit;
+	to->max_rule = d->max_rule > to->max_rule ? d->max_rule : to->max_rule;
+}
+
+/*
+ * ClassBench-like rule sets of XDPFW_DIFF_CB_RULES rules (every fourth of
+ * XDPFW_MAX_RULES), acl, fw and ipc in turn, with frames aimed as
+ * ClassBench traces are and at edges and deep rules; then the shared-field
+ * sets: 100, 1,000 and XDPFW_DIFF_SHARED_MAX rules on udp dport 53 with
+ * their own source port, source address or destination address. The same
+ * comparison as the other phases: verdicts, reasons and rules counted.
+ */
+static void test_classbench(void **state)
+{
+	static struct set_gen g;
+	static struct fw_ruleset *rs;
+	uint32_t nsets = env_u32("XDPFW_DIFF_CB_SETS", DEFAULT_CB_SETS);
+	uint32_t nrules = env_u32("XDPFW_DIFF_CB_RULES", DEFAULT_CB_RULES);
+	uint32_t frames = env_u32("XDPFW_DIFF_CB_FRAMES", DEFAULT_CB_FRAMES);
+	uint32_t v6 = env_u32("XDPFW_DIFF_CB_V6", DEFAULT_CB_V6);
+	uint32_t nshared = env_u32("XDPFW_DIFF_SHARED_SETS", DEFAULT_SHARED_SETS);
+	uint32_t shared_max = env_u32("XDPFW_DIFF_SHARED_MAX", DEFAULT_SHARED_MAX);
+	uint32_t sframes = env_u32("XDPFW_DIFF_SHARED_FRAMES", DEFAULT_SHARED_FRAMES);
+	uint32_t only = env_u32("XDPFW_DIFF_SET", UINT32_MAX);
+	struct cb_depth cb = {.max_rule = -1}, sh = {.max_rule = -1}, d;
+	uint64_t bad = 0;
+	double t_start = now_s();
+	char what[128];
+
+	(void)state;
+	if (nrules < 1 || nrules > XDPFW_MAX_RULES)
+		fail_msg("XDPFW_DIFF_CB_RULES=%u: 1 to %u", nrules, XDPFW_MAX_RULES);
+	if (v6 > 100)
+		fail_msg("XDPFW_DIFF_CB_V6=%u: a percentage", v6);
+	if (shared_max < 1 || shared_max > XDPFW_MAX_RULES)
+		fail_msg("XDPFW_DIFF_SHARED_MAX=%u: 1 to %u", shared_max, XDPFW_MAX_RULES);
+	if (only != UINT32_MAX && only < CB_BASE) {
+		printf(
+		    "# ClassBench-like phase: not run (XDPFW_DIFF_SET=0x%x is another phase's)\n",
+		    only);
+		return;
+	}
+	for (uint32_t i = 0; i < nsets; i++) {
+		uint32_t set = CB_BASE + i, n = i % 4 == 3 ? XDPFW_MAX_RULES : nrules;
+		enum cb_flavour fl = cb_flavour_of(i);
+
+		if (only != UINT32_MAX && only != set)
+			continue;
+		gen_cb_rules(set, fl, i % 4 == 3 ? v6 : 0, &g, n);
+		snprintf(what, sizeof(what), "%s, %u rules, %u%% IPv6", cb_flavour_names[fl], n,
+		         i % 4 == 3 ? v6 : 0);
+		bad += cb_run_set(set, what, &g, &rs, FM_CB, frames, &d);
+		cb_depth_sum(&cb, &d);
+	}
+	for (uint32_t i = 0; i < nshared; i++) {
+		static const char *const words[] = {"source port", "source address",
+		                                    "destination address"};
+		static const uint32_t sizes[] = {100, 1000, XDPFW_MAX_RULES};
+		uint32_t set = SHARED_BASE + i, n = sizes[i / 3 % 3];
+
+		if (only != UINT32_MAX && only != set)
+			continue;
+		n = n > shared_max ? shared_max : n;
+		gen_shared(set, (int)(i % 3), &g, n);
+		snprintf(what, sizeof(what), "%u rules on udp dport 53, each its own %s", n,
+		         words[i % 3]);
+		bad += cb_run_set(set, what, &g, &rs, FM_SHARED, sframes, &d);
+		cb_depth_sum(&sh, &d);
+	}
+	fw_ruleset_free(rs);
+	rs = NULL;
+	cb_teardown(NULL);
+
+	printf("# ClassBench-like and shared-field phases: seed 0x%016" PRIx64 ", %" PRIu64
+	       " frames in %.1f s, %" PRIu64 " disagreements\n",
+	       seed, cb.frames + sh.frames, now_s() - t_start, bad);
+	if (cb.frames) {
+		printf("# ClassBench-like: %" PRIu64 " frames; ", cb.frames);
+		cb_depth_print(&cb);
+		printf("\n");
+	}
+	if (sh.frames) {
+		printf("# shared-field: %" PRIu64 " frames; ", sh.frames);
+		cb_depth_print(&sh);
+		printf("\n");
+	}
+	if (bad)
+		fail_msg("seed 0x%016" PRIx64
+		         ": the program and the model disagree on at least %" PRIu64
+		         " frames of the ClassBench-like or shared-field phase",
+		         seed, bad);
+	/* The frames must reach deep into the sets, or the classifier's hard
+	 * cases go untested: the policy alone would agree. */
+	if (only == UINT32_MAX && cb.frames >= 10000 && nrules >= 2000 &&
+	    (cb.half * 10 < cb.frames || cb.tenth * 50 < cb.frames || cb.by_rule * 2 < cb.frames))
+		fail_msg("seed 0x%016" PRIx64
+		         ": ClassBench-like frames decided by a rule %.1f%%, by "
+		         "the second half %.1f%%, by the last tenth %.1f%%: aim the frames better",
+		         seed, pct(cb.by_rule, cb.frames), pct(cb.half, cb.frames),
+		         pct(cb.tenth, cb.frames));
+	if (only == UINT32_MAX && sh.frames >= 10000 &&
+	    (sh.last * 5 < sh.frames || sh.half * 4 < sh.frames))
+		fail_msg("seed 0x%016" PRIx64 ": shared-field frames decided by the last rule "
+		         "%.1f%%, by the second half %.1f%%: aim the frames better",
+		         seed, pct(sh.last, sh.frames), pct(sh.half, sh.frames));
+}
+
+/*
+ * The phase's comparison must be able to fail deep in a big set too: the
+ * model gets the same rules with one changed, the deepest rule of a
+ * ClassBench-like set that decides a frame (its verdict flipped), the last
+ * rule of a shared-field set (its port moved off every frame's).
+ */
+static void test_cb_detects_disagreement(void **state)
+{
+	static struct set_gen g;
+	static struct pkt p;
+	struct fw_ruleset *bpf = NULL, *model = NULL;
+	struct fw_model_result res;
+	uint32_t nframes = 2000, n;
+	int deep = -1;
+
+	(void)state;
+	gen_cb_rules(CB_BASE - 1, CB_IPC, 25, &g, 2000);
+	compile_set(CB_BASE - 1, &g, &bpf);
+	compile_set(CB_BASE - 1, &g, &model);
+	frame_mode = FM_CB;
+	n = model->config.rule_count;
+	for (uint32_t f = 0; f < nframes; f++) {
+		gen_frame(CB_BASE - 1, f, model, &p);
+		fw_model_verdict(model, p.data, p.len, &res);
+		deep = res.rule > deep ? res.rule : deep;
+	}
+	if (deep < (int)n / 2)
+		fail_msg("seed 0x%016" PRIx64 ": no frame reached the second half of %u rules (the "
+		         "deepest rule deciding is %d)",
+		         seed, n, deep);
+	model->rules[deep].action =
+	    model->rules[deep].action == XDPFW_ACT_DROP ? XDPFW_ACT_PASS : XDPFW_ACT_DROP;
+	if (compare_set(CB_BASE - 1, nframes, &g, bpf, model, NULL, true) == 0)
+		fail_msg("the model's rule %d of %u had its verdict flipped and the test saw no "
+		         "difference",
+		         deep, n);
+
+	gen_shared(SHARED_BASE - 1, 0, &g, 1000);
+	compile_set(SHARED_BASE - 1, &g, &bpf);
+	compile_set(SHARED_BASE - 1, &g, &model);
+	frame_mode = FM_SHARED;
+	cb_nframes = nframes;
+	n = model->config.rule_count;
+	model->rules[n - 1].sport_lo = model->rules[n - 1].sport_hi = 1;
+	if (compare_set(SHARED_BASE - 1, nframes, &g, bpf, model, NULL, true) == 0)
+		fail_msg("the model's last rule of %u had its port moved and the test saw no "
+		         "difference",
+		         n);
+	fw_ruleset_free(bpf);
+	fw_ruleset_free(model);
+}
+
 static int group_setup(void **state)
 {
 	const char *s = getenv("XDPFW_DIFF_SEED");
@@ -2225,6 +3340,8 @@ int main(void)
 	    cmocka_unit_test(test_differential),
 	    cmocka_unit_test_teardown(test_large, large_teardown),
 	    cmocka_unit_test(test_large_scaling),
+	    cmocka_unit_test_teardown(test_cb_detects_disagreement, cb_teardown),
+	    cmocka_unit_test_teardown(test_classbench, cb_teardown),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
