@@ -9,6 +9,13 @@
                                                    that no queue on the way overflows
   traffic.py send-udp-for ADDR PORT SECS          send for SECS seconds at a steady
                                                    pace; prints how many were sent
+  traffic.py udp-echo ADDR PORT IDLE_S             send every datagram back until IDLE_S
+                                                   seconds pass without one; prints
+                                                   "datagrams N unique U"
+  traffic.py send-udp-acked ADDR PORT COUNT GAP_S  send COUNT numbered datagrams GAP_S
+                                                   apart, each again every 0.25 s until
+                                                   echoed (at most 8 times); prints
+                                                   "acked=A tries=T"
   traffic.py tcp-listen ADDR PORT[,PORT...] SECS   accept connections for SECS seconds
   traffic.py tcp-connect ADDR PORT TIMEOUT_S       exit 0 when a connection succeeds
   traffic.py tcp-sink ADDR PORT SECS               accept one connection within SECS
@@ -81,6 +88,46 @@ def send_udp_for(addr, port, secs):
         sent += 20
         time.sleep(0.001)  # about 10-20k packets/s: queues never overflow
     print(sent, flush=True)
+
+
+def udp_echo(addr, port, idle):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    print("ready", flush=True)
+    n, seen = 0, set()
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        r, _, _ = select.select([s], [], [], idle)
+        if not r:
+            break
+        data, peer = s.recvfrom(2048)
+        n += 1
+        seen.add(data)
+        s.sendto(data, peer)
+    print("datagrams %d unique %d" % (n, len(seen)), flush=True)
+
+
+def send_udp_acked(addr, port, count, gap):
+    """A client that retries: what a flood costs it is lost datagrams, seen
+    as tries above count, apart from what the firewall decides."""
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    acked = tries = 0
+    for i in range(count):
+        msg = b"legit %d" % i
+        start = time.time()
+        for _ in range(8):
+            s.sendto(msg, (addr, port))
+            tries += 1
+            wait_until = time.time() + 0.25
+            got = False
+            while not got and time.time() < wait_until:
+                r, _, _ = select.select([s], [], [], max(0.0, wait_until - time.time()))
+                got = bool(r) and s.recv(2048) == msg
+            if got:
+                acked += 1
+                break
+        time.sleep(max(0.0, gap - (time.time() - start)))
+    print("acked=%d tries=%d" % (acked, tries), flush=True)
 
 
 def tcp_listen(addr, ports, secs):
@@ -196,6 +243,10 @@ def main(argv):
         send_udp(argv[2], int(argv[3]), int(argv[4]))
     elif cmd == "send-udp-for":
         send_udp_for(argv[2], int(argv[3]), float(argv[4]))
+    elif cmd == "udp-echo":
+        udp_echo(argv[2], int(argv[3]), float(argv[4]))
+    elif cmd == "send-udp-acked":
+        send_udp_acked(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
     elif cmd == "tcp-listen":
         tcp_listen(argv[2], [int(p) for p in argv[3].split(",")], float(argv[4]))
     elif cmd == "tcp-connect":
