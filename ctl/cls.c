@@ -14,7 +14,7 @@
 
 /* Store choice (xdp/README.md has the figures behind it): IPv4 takes the
  * DIR-24-8 array from XDPFW_D16_MAX_PREFIXES prefixes, the small DIR-16-8-8
- * below that; IPv6 the trie. */
+ * below that; IPv6 an LPM store (cls_lpm.c). */
 
 unsigned int fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 
@@ -456,19 +456,6 @@ static int aent_cmp(const void *a, const void *b)
 
 /* Whether prefix (a, alen) holds prefix (p, plen): plen >= alen and the
  * first alen bits agree. */
-static bool holds(const __u32 *a, unsigned int alen, const __u32 *p, unsigned int plen)
-{
-	if (plen < alen)
-		return false;
-	for (unsigned int i = 0; i < 4 && alen > 0; i++, alen = alen > 32 ? alen - 32 : 0) {
-		__u32 mask = alen >= 32 ? 0xffffffffu : ~(0xffffffffu >> alen);
-
-		if ((a[i] ^ p[i]) & mask)
-			return false;
-	}
-	return true;
-}
-
 struct addr_rules {
 	__u64 *pos; /* per set id: rules that test it positively, W words each */
 	__u64 *neg; /* negated */
@@ -519,8 +506,8 @@ static void apply_owner(const struct build *b, const struct addr_rules *ar, __u3
 
 static void choose_store(struct xdpfw_addr_shape *sh, __u32 n, bool v6)
 {
-	/* Measured here: a trie lookup ~30 ns over 4,096 flows even with one
-	 * prefix, a hash probe as much; an array load a few ns. */
+	/* Array loads where IPv4 allows them (a few ns each); IPv6 by its
+	 * lengths, a hash probe of two cache lines for each step. */
 	if (n == 0)
 		sh->store = XDPFW_STORE_NONE;
 	else if (!v6 && n >= XDPFW_D16_MAX_PREFIXES)
@@ -528,7 +515,7 @@ static void choose_store(struct xdpfw_addr_shape *sh, __u32 n, bool v6)
 	else if (!v6)
 		sh->store = XDPFW_STORE_D16;
 	else
-		sh->store = XDPFW_STORE_TRIE;
+		sh->store = XDPFW_STORE_LPM;
 }
 
 struct slash24 {
@@ -576,8 +563,7 @@ static int plan_dir(struct fw_cls *c, int fi)
 	}
 	if (cnt > fw_cls_dir_group_limit) {
 		qsort(v, cnt, sizeof(*v), by_held_desc);
-		for (__u32 i = fw_cls_dir_group_limit; i < cnt; i++)
-			c->dir[fi].nhash += v[i].held;
+		c->dir[fi].nhashed = cnt - fw_cls_dir_group_limit;
 		cnt = fw_cls_dir_group_limit;
 		qsort(v, cnt, sizeof(*v), by_a);
 	}
@@ -687,8 +673,8 @@ static int build_addr(struct build *b, int fi, bool v6)
 		__u64 *top;
 		long id;
 
-		while (depth > 0 &&
-		       !holds(frames[depth - 1].host, frames[depth - 1].len, a->host, a->len))
+		while (depth > 0 && !fw_cls_holds(frames[depth - 1].host, frames[depth - 1].len,
+		                                  a->host, a->len))
 			depth--;
 		if (depth > 0) {
 			memcpy(cur, &stack[(size_t)(depth - 1) * b->words],
@@ -808,6 +794,8 @@ int fw_cls_build(const struct fw_ruleset *rs, struct fw_cls *c, char *err, size_
 		to_bitmaps(&b);
 	else if (!ret)
 		ret = fw_cls_xprod(&b);
+	if (!ret) /* the class ids are final */
+		ret = fw_cls_lpm_build(c, err, errlen);
 out:
 	free(b.all);
 	fw_vtab_free(&b.vt);
@@ -824,6 +812,7 @@ void fw_cls_free(struct fw_cls *c)
 			free(c->prefixes[fi][v6]);
 		free(c->dir[fi].grouped);
 	}
+	free(c->lpm);
 	free(c->tab32);
 	free(c->tab16);
 	free(c->lvecs);
@@ -843,27 +832,11 @@ void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg)
 	cfg->plan = c->plan;
 }
 
-__u64 fw_cls_trie_entries(const struct fw_cls *c)
-{
-	__u64 n = 0;
-
-	for (int fi = 0; fi < 2; fi++)
-		for (int v6 = 0; v6 < 2; v6++)
-			if (c->shape[fi][v6].store == XDPFW_STORE_TRIE)
-				n += c->nprefixes[fi][v6];
-	return n;
-}
-
 unsigned int fw_cls_dir_tables(const struct fw_cls *c)
 {
 	return (c->shape[0][0].store == XDPFW_STORE_DIR) +
 	       (c->shape[1][0].store == XDPFW_STORE_DIR);
 }
-
-/* Rough kernel sizes per element, with the allocator's and the maps' own
- * overhead (htab_elem, lpm_trie_node), measured order of magnitude. */
-#define HASH_ELEM_BYTES 96
-#define TRIE_ELEM_BYTES 96
 
 __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 {
@@ -875,8 +848,7 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)c->nlvecs * sizeof(struct xdpfw_vec);
 	m += (__u64)c->ncands * sizeof(struct xdpfw_cand);
 	m += (__u64)c->npairs * sizeof(struct xdpfw_pair_bucket);
-	m += (c->dir[0].nhash + c->dir[1].nhash) * HASH_ELEM_BYTES;
-	m += fw_cls_trie_entries(c) * TRIE_ELEM_BYTES;
+	m += (__u64)c->nlpm * sizeof(struct xdpfw_lpm_bucket);
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
 	for (int fi = 0; fi < 2; fi++)
 		if (c->shape[fi][0].store == XDPFW_STORE_D16)
@@ -886,7 +858,7 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	return m;
 }
 
-static bool grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g)
+bool fw_cls_dir_grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g)
 {
 	__u32 lo = 0, hi = c->dir[fi].ngroups;
 
@@ -898,37 +870,17 @@ static bool grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g)
 		else
 			hi = mid;
 	}
-	*g = lo;
+	if (g)
+		*g = lo;
 	return lo < c->dir[fi].ngroups && c->dir[fi].grouped[lo] == a;
 }
 
-/* The hash keys of a /24 without a group: its addresses whose class is not
- * the /24's own. */
-static __u32 flush_hashed(int fi, __u32 a, const __u16 *cls, __u16 own,
-                          struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 nh)
-{
-	for (__u32 k = 0; k < 256; k++) {
-		if (cls[k] == own)
-			continue;
-		memset(&hkeys[nh], 0, sizeof(hkeys[nh]));
-		hkeys[nh].field = (__u8)(XDPFW_F_SADDR + fi);
-		hkeys[nh].family = XDPFW_FAMILY_IPV4;
-		hkeys[nh].len = 32;
-		hkeys[nh].addr[0] = htonl(a << 8 | k);
-		hvals[nh++] = cls[k];
-	}
-	return nh;
-}
-
-__u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-                      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals)
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+                     struct xdpfw_dir_group *groups)
 {
 	const struct fw_cls_prefix *p = c->prefixes[fi][0];
 	__u16 miss = (__u16)c->shape[fi][0].miss;
 	__u16 *e = dir->id; /* the blocks are contiguous: one array of 2^24 */
-	__u16 cls[256], own = 0;
-	__u32 nh = 0, cur = 0;
-	bool open = false;
 
 	for (__u32 i = 0; i < (1u << 24); i++)
 		e[i] = miss;
@@ -943,41 +895,26 @@ __u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *di
 				e[a + k] = (__u16)p[i].id;
 		}
 	}
-	/* The longer prefixes of one /24 come one after the other. */
+	/* A longer prefix: into its /24's group, as the /24 was before, or
+	 * the /24 says its class and that the LPM store has the rest. */
 	for (__u32 i = 0; i < c->nprefixes[fi][0]; i++) {
 		__u32 h = ntohl(p[i].addr[0]), a = h >> 8, g;
-		__u16 *dst;
 
 		if (p[i].len <= 24)
 			continue;
-		if (open && a != cur) {
-			nh = flush_hashed(fi, cur, cls, own, hkeys, hvals, nh);
-			open = false;
+		if (!fw_cls_dir_grouped(c, fi, a, &g)) {
+			if (!(e[a] & XDPFW_DIR_LONGER))
+				e[a] = (__u16)(XDPFW_DIR_LONGER | XDPFW_DIR_HASHED | e[a]);
+			continue;
 		}
-		if (grouped(c, fi, a, &g)) {
-			if (!(e[a] & XDPFW_DIR_LONGER)) { /* the group starts as the /24 was */
-				for (int k = 0; k < 256; k++)
-					groups[g].id[k] = e[a];
-				e[a] = (__u16)(XDPFW_DIR_LONGER | g);
-			}
-			dst = groups[g].id;
-		} else {
-			if (!open) {
-				own = e[a];
-				for (int k = 0; k < 256; k++)
-					cls[k] = own;
-				e[a] = (__u16)(XDPFW_DIR_LONGER | XDPFW_DIR_HASHED | own);
-				cur = a;
-				open = true;
-			}
-			dst = cls;
+		if (!(e[a] & XDPFW_DIR_LONGER)) {
+			for (int k = 0; k < 256; k++)
+				groups[g].id[k] = e[a];
+			e[a] = (__u16)(XDPFW_DIR_LONGER | g);
 		}
 		for (__u32 k = 0; k < 1u << (32 - p[i].len); k++)
-			dst[(h & 0xff) + k] = (__u16)p[i].id;
+			groups[g].id[(h & 0xff) + k] = (__u16)p[i].id;
 	}
-	if (open)
-		nh = flush_hashed(fi, cur, cls, own, hkeys, hvals, nh);
-	return nh;
 }
 
 __u32 fw_cls_d16_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *blocks)
@@ -1045,7 +982,7 @@ static __u32 addr_class(const struct fw_cls *c, int fi, const struct xdpfw_pkt *
 
 		for (int k = 0; k < 4; k++)
 			ph[k] = ntohl(p[i].addr[k]);
-		if ((int)p[i].len > best && holds(ph, p[i].len, host, v6 ? 128 : 32)) {
+		if ((int)p[i].len > best && fw_cls_holds(ph, p[i].len, host, v6 ? 128 : 32)) {
 			best = p[i].len;
 			id = p[i].id;
 		}
@@ -1159,15 +1096,43 @@ int fw_cls_lookup(const struct fw_cls *c, const struct xdpfw_pkt *pkt, __u32 rul
 	return best < rule_count ? (int)best : -1;
 }
 
+/* Probes of a binary search over n lengths: floor(log2(n)) + 1. */
+static unsigned int lpm_probes(unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (; n; n >>= 1)
+		k++;
+	return k;
+}
+
+/* Cache lines an address field's store reads at most: D16 three loads, DIR
+ * two (or the /24's entry and its LPM search), LPM two a probe. */
+static unsigned int addr_reads(const struct fw_cls *c, int fi)
+{
+	unsigned int most = 0;
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		const struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
+		unsigned int n = 2 * lpm_probes(sh->npages ? sh->nlens : 0);
+
+		if (sh->store == XDPFW_STORE_D16)
+			n = 3;
+		else if (sh->store == XDPFW_STORE_DIR)
+			n = n ? n + 1 : 2;
+		most = n > most ? n : most;
+	}
+	return most;
+}
+
 unsigned int fw_cls_reads(const struct fw_cls *c)
 {
 	unsigned int n = 0;
 
-	/* Phase 0: a table read a small field in use, up to three loads an
-	 * IPv4 address (D16), two and a probe (DIR), a trie walk (IPv6). */
+	/* Phase 0: a table read a small field in use, and the stores. */
 	for (int f = 0; f < XDPFW_F_TABLES; f++)
 		n += !!(c->fields & (1u << f));
-	n += 2 * 3;
+	n += addr_reads(c, 0) + addr_reads(c, 1);
 	if (c->small)
 		return n;
 	/* The keyed lists: per kind its key (two buckets of the pair hash,
@@ -1191,7 +1156,7 @@ static const char *const store_names[] = {
     [XDPFW_STORE_NONE] = "none",
     [XDPFW_STORE_DIR] = "array",
     [XDPFW_STORE_D16] = "small array",
-    [XDPFW_STORE_TRIE] = "trie",
+    [XDPFW_STORE_LPM] = "hash by length",
 };
 
 int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len)
@@ -1229,9 +1194,17 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			                      c->nprefixes[fi][v6] == 1 ? "" : "es");
 			if (sh->store == XDPFW_STORE_DIR)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-				                      " (%u /24 groups, %llu hashed addresses)",
-				                      c->dir[fi].ngroups,
-				                      (unsigned long long)c->dir[fi].nhash);
+				                      " (%u /24 groups, %u /24s by length)",
+				                      c->dir[fi].ngroups, c->dir[fi].nhashed);
+			if (sh->npages)
+				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+				                      " (%u length%s: %zu keys in %.1f MiB, %u "
+				                      "probes at most, paged from "
+				                      "/%u)",
+				                      sh->nlens, sh->nlens == 1 ? "" : "s",
+				                      c->nlpm_keys[fi][v6],
+				                      sh->npages * 4096.0 / 1048576.0,
+				                      lpm_probes(sh->nlens), sh->page_len);
 		}
 	}
 	return (int)n;

@@ -33,12 +33,18 @@ struct fw_cls {
 	struct fw_cls_prefix *prefixes[2][2];
 	__u32 nprefixes[2][2];
 	/* DIR stores (IPv4, per field): the /24s holding longer prefixes that
-	 * get a group (sorted), and the hash keys the others need at most. */
+	 * get a group (sorted), and how many others there are (their longer
+	 * prefixes go to an LPM store). */
 	struct {
 		__u32 *grouped;
 		__u32 ngroups;
-		__u64 nhash;
+		__u32 nhashed;
 	} dir[2];
+	/* LPM stores (cls_lpm.c): the buckets of all four, one after the
+	 * other (shape[][].base), and the keys each holds. */
+	struct xdpfw_lpm_bucket *lpm;
+	__u32 nlpm;
+	size_t nlpm_keys[2][2];
 	/* Phases 1 and 2 (not for a small set): the plan, its tables, the
 	 * vectors of limited rules, and the classes each field has. */
 	struct xdpfw_plan plan;
@@ -65,8 +71,8 @@ struct fw_cls {
 #define XPROD_BYTES_MAX (256ull << 20)
 
 /* /24s with longer prefixes that get a group (XDPFW_DIR_GROUPS); the rest
- * go to the hash, those with the fewest such addresses first. Tests lower
- * it to reach the hash. */
+ * go to an LPM store, those with the fewest such addresses first. Tests
+ * lower it to reach the LPM store. */
 extern unsigned int fw_cls_dir_group_limit;
 
 /* Build c from rs. Returns 0, or -E2BIG / -ENOMEM with the reason in err. */
@@ -76,9 +82,20 @@ void fw_cls_free(struct fw_cls *c);
 /* Copy the tables into rs->config (fields, shapes, plan). */
 void fw_cls_config(const struct fw_cls *c, struct xdpfw_config *cfg);
 
-/* Entries the address trie gets, and the direct arrays needed. */
-__u64 fw_cls_trie_entries(const struct fw_cls *c);
+/* The direct arrays needed. */
 unsigned int fw_cls_dir_tables(const struct fw_cls *c);
+
+/* Whether /24 a (the address >> 8) of field fi's DIR store has a group;
+ * its index into *g when g is not NULL. */
+bool fw_cls_dir_grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g);
+
+/* Build the LPM stores (cls_lpm.c), once every class id is final. 0, or
+ * -ENOMEM / -E2BIG with the reason in err. */
+int fw_cls_lpm_build(struct fw_cls *c, char *err, size_t errlen);
+
+/* The class of host-order address host in LPM store (fi, v6), best when no
+ * key answers: the program's search, for the tests. */
+__u32 fw_cls_lpm_lookup(const struct fw_cls *c, int fi, int v6, const __u32 *host, __u32 best);
 
 /* Kernel memory one generation of this rule set takes, estimated, in bytes
  * (maps of fixed size included). */
@@ -92,12 +109,12 @@ unsigned int fw_cls_reads(const struct fw_cls *c);
 int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *buf, size_t len);
 
 /*
- * Fill the DIR store of address field fi: dir (XDPFW_DIR_BLOCKS blocks),
- * groups (c->dir[fi].ngroups) and the hash keys and classes of the /24s
- * without a group (room for c->dir[fi].nhash). Returns the keys written.
+ * Fill the DIR store of address field fi: dir (XDPFW_DIR_BLOCKS blocks) and
+ * groups (c->dir[fi].ngroups); a /24 without a group sends its longer
+ * prefixes to the field's LPM store.
  */
-__u32 fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
-                      struct xdpfw_dir_group *groups, struct xdpfw_addr_key *hkeys, __u32 *hvals);
+void fw_cls_dir_fill(const struct fw_cls *c, int fi, struct xdpfw_dir_block *dir,
+                     struct xdpfw_dir_group *groups);
 
 /*
  * Fill the D16 store of address field fi into blocks (XDPFW_D16_MAP_BLOCKS

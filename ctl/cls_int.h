@@ -31,6 +31,21 @@ static inline const __u64 *fw_vtab_vec(const struct vtab *t, __u32 id)
 	return &t->v[(size_t)id * t->words];
 }
 
+/* Does prefix a/alen hold p/plen? Host-order words. */
+static inline bool fw_cls_holds(const __u32 *a, unsigned int alen, const __u32 *p,
+                                unsigned int plen)
+{
+	if (plen < alen)
+		return false;
+	for (unsigned int i = 0; i < 4 && alen > 0; i++, alen = alen > 32 ? alen - 32 : 0) {
+		__u32 mask = alen >= 32 ? 0xffffffffu : ~(0xffffffffu >> alen);
+
+		if ((a[i] ^ p[i]) & mask)
+			return false;
+	}
+	return true;
+}
+
 static inline bool fw_bit(const __u64 *w, __u32 r)
 {
 	return (w[r / 64] >> (r % 64)) & 1;

@@ -270,58 +270,8 @@ static int write_sets(struct xdpfw_bpf *skel, const struct fw_ruleset *rs, __u32
 	                          rs->nports, "port set store");
 }
 
-static int write_addr_trie(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
-{
-	__u64 n = fw_cls_trie_entries(c);
-	struct xdpfw_trie_key *keys = NULL;
-	__u32 *vals = NULL, i = 0;
-	int fd = -1, err;
-
-	if (n) {
-		keys = calloc(n, sizeof(*keys));
-		vals = calloc(n, sizeof(*vals));
-		if (!keys || !vals) {
-			err = oom("the address trie");
-			goto out;
-		}
-		for (int fi = 0; fi < 2; fi++) {
-			for (int v6 = 0; v6 < 2; v6++) {
-				const struct fw_cls_prefix *p = c->prefixes[fi][v6];
-
-				if (c->shape[fi][v6].store != XDPFW_STORE_TRIE)
-					continue;
-				for (__u32 j = 0; j < c->nprefixes[fi][v6]; j++) {
-					keys[i].prefixlen = XDPFW_TRIE_FIXED_BITS + p[j].len;
-					keys[i].field = (__u8)(XDPFW_F_SADDR + fi);
-					keys[i].family = v6 ? XDPFW_FAMILY_IPV6 : XDPFW_FAMILY_IPV4;
-					memcpy(keys[i].addr, p[j].addr, sizeof(keys[i].addr));
-					vals[i++] = p[j].id;
-				}
-			}
-		}
-		fd = new_inner(skel->maps.fw_addr_trie, (__u32)n, "address trie");
-		if (fd < 0) {
-			err = fd;
-			goto out;
-		}
-		err = update_many(fd, keys, sizeof(*keys), vals, sizeof(*vals), i,
-		                  "the address trie");
-		if (err)
-			goto out;
-	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_trie), gen, fd, "address trie");
-out:
-	if (fd >= 0)
-		close(fd);
-	free(keys);
-	free(vals);
-	return err;
-}
-
-/* One field's DIR store (if it has one): the array and its groups, and its
- * hashed keys appended to hkeys/hvals at *nh. */
-static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi,
-                          struct xdpfw_addr_key *hkeys, __u32 *hvals, __u32 *nh)
+/* One field's DIR store (if it has one): the array and its groups. */
+static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen, int fi)
 {
 	/* The array's blocks, then the groups two a block: one buffer. */
 	__u32 gblocks = (c->dir[fi].ngroups + 1) / 2, n = XDPFW_DIR_BLOCKS + gblocks, *keys = NULL;
@@ -335,8 +285,7 @@ static int write_addr_dir(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 
 			err = oom("the address array");
 			goto out;
 		}
-		*nh += fw_cls_dir_fill(c, fi, dir, (struct xdpfw_dir_group *)&dir[XDPFW_DIR_BLOCKS],
-		                       hkeys + *nh, hvals + *nh);
+		fw_cls_dir_fill(c, fi, dir, (struct xdpfw_dir_group *)&dir[XDPFW_DIR_BLOCKS]);
 		fd = new_inner(skel->maps.fw_addr_dir, XDPFW_DIR_MAP_BLOCKS, "address array");
 		if (fd < 0) {
 			err = fd;
@@ -391,42 +340,6 @@ out:
 	return err;
 }
 
-/* Both fields' DIR stores, then the hash their hashed /24s share. */
-static int write_addr_arrays(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
-{
-	__u64 cap = c->dir[0].nhash + c->dir[1].nhash;
-	struct xdpfw_addr_key *hkeys = calloc(cap ? cap : 1, sizeof(*hkeys));
-	__u32 *hvals = calloc(cap ? cap : 1, sizeof(*hvals)), nh = 0;
-	int fd = -1, err;
-
-	if (!hkeys || !hvals) {
-		err = oom("the address hash");
-		goto out;
-	}
-	err = write_addr_dir(skel, c, gen, 0, hkeys, hvals, &nh)
-	          ?: write_addr_dir(skel, c, gen, 1, hkeys, hvals, &nh);
-	if (err)
-		goto out;
-	if (nh) {
-		fd = new_inner(skel->maps.fw_addr_hash, nh, "address hash");
-		if (fd < 0) {
-			err = fd;
-			goto out;
-		}
-		err = update_many(fd, hkeys, sizeof(*hkeys), hvals, sizeof(*hvals), nh,
-		                  "the address hash");
-		if (err)
-			goto out;
-	}
-	err = set_inner(bpf_map__fd(skel->maps.fw_addr_hash), gen, fd, "address hash");
-out:
-	if (fd >= 0)
-		close(fd);
-	free(hkeys);
-	free(hvals);
-	return err;
-}
-
 /* Generation gen's classifier: class tables and address stores. */
 static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u32 gen)
 {
@@ -438,7 +351,7 @@ static int write_classifier(struct xdpfw_bpf *skel, const struct fw_cls *c, __u3
 	err = update_many(bpf_map__fd(skel->maps.fw_cls), keys, sizeof(*keys), c->blocks,
 	                  sizeof(*c->blocks), XDPFW_CLS_BLOCKS, "the class tables");
 	free(keys);
-	return err ?: write_addr_trie(skel, c, gen) ?: write_addr_arrays(skel, c, gen) ?:
+	return err ?: write_addr_dir(skel, c, gen, 0) ?: write_addr_dir(skel, c, gen, 1) ?:
 	              write_addr_d16(skel, c, gen, 0) ?: write_addr_d16(skel, c, gen, 1);
 }
 
@@ -519,14 +432,14 @@ static bool map_named(const char *kernel, const char *name)
  * phases 1 and 2 and the vectors of vector rules, created at the rule
  * set's size and filled before the program goes live; they go with it.
  */
-enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_CAND, OWN_PAIR, OWN_VERD, OWN_MAPS };
+enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_CAND, OWN_PAIR, OWN_LPM, OWN_VERD, OWN_MAPS };
 
 struct own_maps {
 	int fd[OWN_MAPS];
 };
 
-static const char *const own_names[OWN_MAPS] = {"fw_t32",  "fw_t16",  "fw_lvec",
-                                                "fw_cand", "fw_pair", "fw_verd"};
+static const char *const own_names[OWN_MAPS] = {"fw_t32",  "fw_t16", "fw_lvec", "fw_cand",
+                                                "fw_pair", "fw_lpm", "fw_verd"};
 
 /* Which of the own maps a map of the object is, or -1. */
 static int own_map(const char *name)
@@ -575,6 +488,9 @@ static struct own_data own_data(const struct fw_cls *c, const struct fw_ruleset 
 	case OWN_PAIR:
 		return (struct own_data){c->pairs, sizeof(*c->pairs), c->npairs,
 		                         "the hash of address pairs"};
+	case OWN_LPM:
+		return (struct own_data){c->lpm, sizeof(*c->lpm), c->nlpm,
+		                         "the address hash by length"};
 	default: /* made by own_fill() */
 		return (struct own_data){NULL, sizeof(struct xdpfw_verd), rs->config.rule_count,
 		                         "the actions of the rules"};

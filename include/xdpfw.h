@@ -458,19 +458,28 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  *         longest prefix of /24 or shorter, unless a longer prefix lies in
  *         that /24 (XDPFW_DIR_LONGER): then the entry names a group of 256
  *         entries, one per address of the /24 (after the array); or, past
- *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the /24's
- *         addresses that longer prefixes hold are /32 keys of the hash
- *         (fw_addr_hash) and the entry's id is the class of the others;
+ *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the entry's id is
+ *         the class of the /24 and its longer prefixes are looked up as
+ *         an LPM store of the lengths 25-32 (below);
  *   D16   IPv4, few prefixes, DIR-16-8-8: 2^16 entries by the first 16
  *         bits, then groups of 256 by the next 8 and the last 8 bits where
  *         longer prefixes need them (XDPFW_DIR_LONGER: the entry names the
  *         group), all in one small map (fw_addr_d16): three loads at most;
- *   TRIE  one LPM trie (fw_addr_trie) for the field and family (IPv6).
+ *   LPM   IPv6: binary search on prefix lengths (Waldvogel et al., 1997):
+ *         one hash of (prefix, length) for every length the prefixes have,
+ *         probed at the middle length of the range left; a hit (a prefix,
+ *         or a marker put where a longer prefix's search passes) holds the
+ *         class of the longest prefix covering it and sends the search to
+ *         the longer half, a miss to the shorter. At most XDPFW_LPM_STEPS
+ *         probes, whatever the number of prefixes. The hash is bucketed
+ *         cuckoo hashing in one array (fw_lpm, a map of the rule set's own
+ *         program): each key sits in one of its two buckets, so a probe is
+ *         two cache lines.
  */
 enum xdpfw_addr_store {
 	XDPFW_STORE_NONE,
 	XDPFW_STORE_DIR,
-	XDPFW_STORE_TRIE,
+	XDPFW_STORE_LPM,
 	XDPFW_STORE_D16,
 };
 
@@ -501,33 +510,77 @@ struct xdpfw_dir_group {
 };
 _Static_assert(sizeof(struct xdpfw_dir_group) == 512, "xdpfw_dir_group layout");
 
-struct xdpfw_addr_shape {
-	__u8 store; /* enum xdpfw_addr_store */
-	__u8 pad[3];
-	__u32 miss; /* class when no prefix holds the address */
-};
-_Static_assert(sizeof(struct xdpfw_addr_shape) == 8, "xdpfw_addr_shape layout");
-
-/* Key of fw_addr_hash: an IPv4 address (len 32) of one field. */
-struct xdpfw_addr_key {
-	__u8 field;  /* XDPFW_F_SADDR / _DADDR */
-	__u8 family; /* XDPFW_FAMILY_IPV4 / _IPV6 */
-	__u8 len;    /* prefix length */
+/* LPM stores: lengths 0..128, so 129 at most and 8 probes of a binary
+ * search; a bucket of three slots is one cache line. */
+#define XDPFW_LPM_LENS  132
+#define XDPFW_LPM_STEPS 8
+#define XDPFW_LPM_SLOTS 3
+#define XDPFW_LPM_PAGE  64
+/* Buckets of all the LPM stores of a rule set together: 512 MiB. */
+#define XDPFW_LPM_MAX_BUCKETS (1u << 23)
+struct xdpfw_lpm_bucket {
+	__u32 a[XDPFW_LPM_SLOTS][4]; /* prefix or marker, host order, host bits clear */
+	__u32 id[XDPFW_LPM_SLOTS];   /* class of the longest prefix covering it */
+	__u8 len1[XDPFW_LPM_SLOTS];  /* its length + 1; 0: an empty slot */
 	__u8 pad;
-	__u32 addr[4]; /* network byte order, host bits cleared; IPv4 in [0] */
 };
-_Static_assert(sizeof(struct xdpfw_addr_key) == 20, "xdpfw_addr_key layout");
+_Static_assert(sizeof(struct xdpfw_lpm_bucket) == 64, "xdpfw_lpm_bucket layout");
 
-/* Key of fw_addr_trie: field and family matched whole, then the prefix. */
-struct xdpfw_trie_key {
-	__u32 prefixlen; /* XDPFW_TRIE_FIXED_BITS + prefix length */
-	__u8 field;
-	__u8 family;
-	__u8 pad[2];
-	__u32 addr[4];
+struct xdpfw_addr_shape {
+	__u8 store;    /* enum xdpfw_addr_store */
+	__u8 nlens;    /* LPM (and DIR's hashed /24s): lengths in lens[] */
+	__u8 page_len; /* LPM: keys this long or longer: page by their first bits */
+	__u8 pad;
+	__u32 miss;                /* class when no prefix holds the address */
+	__u32 base;                /* LPM: its first bucket in fw_lpm */
+	__u32 npages;              /* LPM: its pages of XDPFW_LPM_PAGE buckets, 0 when none */
+	__u8 lens[XDPFW_LPM_LENS]; /* LPM: the prefix lengths, ascending */
 };
-_Static_assert(sizeof(struct xdpfw_trie_key) == 24, "xdpfw_trie_key layout");
-#define XDPFW_TRIE_FIXED_BITS 32
+_Static_assert(sizeof(struct xdpfw_addr_shape) == 148, "xdpfw_addr_shape layout");
+
+/* Word w (0-3) of the mask of a prefix of len bits, in host order. */
+static inline __attribute__((always_inline)) __u32 xdpfw_lpm_mask(__u32 len, __u32 w)
+{
+	__u32 bits = len > 32 * w ? len - 32 * w : 0;
+
+	return (__u32)(0xffffffff00000000ull >> (bits < 32 ? bits : 32));
+}
+
+/* Hash of a masked key k of len bits: multiply-add of its words, then
+ * mixed so that every bit of the result depends on every bit of the key. */
+static inline __attribute__((always_inline)) __u64 xdpfw_lpm_hash(const __u32 *k, __u32 len)
+{
+	__u64 h = k[0] * 0x9e3779b97f4a7c15ull + k[1] * 0xc2b2ae3d27d4eb4full +
+	          k[2] * 0x165667b19e3779f9ull + k[3] * 0xd6e8feb86659fd93ull +
+	          (len + 1) * 0xff51afd7ed558ccdull;
+
+	h = (h ^ (h >> 32)) * 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The two buckets key k (len bits, cut) may be in, b[0] and b[1], counted
+ * from the store's base: one in each of two pages of XDPFW_LPM_PAGE
+ * buckets (4 KiB), chosen by the key cut to page_len bits when it is that
+ * long. A packet's probes at lengths from page_len on then touch two pages:
+ * two TLB misses a packet, not two a probe, where a store of millions of
+ * keys spans thousands of pages; and keys that share their pages still
+ * have two to balance between.
+ */
+static inline __attribute__((always_inline)) void
+xdpfw_lpm_place(const __u32 *k, __u32 len, __u32 page_len, __u32 npages, __u32 *b)
+{
+	__u32 pl = len < page_len ? len : page_len, pk[4];
+	__u64 h = xdpfw_lpm_hash(k, len), g, m;
+
+	for (__u32 w = 0; w < 4; w++)
+		pk[w] = k[w] & xdpfw_lpm_mask(pl, w);
+	g = xdpfw_lpm_hash(pk, pl);
+	m = h * 0x94d049bb133111ebull;
+	b[0] = (__u32)(((g >> 32) * npages) >> 32) * XDPFW_LPM_PAGE + (__u32)(m >> 58);
+	b[1] = (__u32)(((g & 0xffffffffull) * npages) >> 32) * XDPFW_LPM_PAGE +
+	       ((__u32)(m >> 52) & (XDPFW_LPM_PAGE - 1));
+}
 
 /* Everything else the program needs: value 0 of the config map. */
 struct xdpfw_config {
@@ -545,7 +598,7 @@ struct xdpfw_config {
 	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
 	struct xdpfw_plan plan;             /* phases 1 and 2 */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 8 + 8 + sizeof(struct xdpfw_plan),
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 148 + 8 + sizeof(struct xdpfw_plan),
                "xdpfw_config layout");
 
 /*
@@ -654,7 +707,7 @@ _Static_assert(sizeof(struct xdpfw_pkt) == 52, "xdpfw_pkt layout");
  * changed, a map the program reads in a new way.
  */
 #ifndef XDPFW_LAYOUT_VERSION /* tests build a program with another one */
-#define XDPFW_LAYOUT_VERSION 4
+#define XDPFW_LAYOUT_VERSION 5
 #endif
 #ifndef XDPFW_VERSION
 #error "XDPFW_VERSION (the project version string) comes from meson.build"
@@ -691,8 +744,8 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(8, sizeof(struct xdpfw_cls_block))                                                       \
 	X(9, sizeof(struct xdpfw_dir_block))                                                       \
 	X(10, sizeof(struct xdpfw_dir_group))                                                      \
-	X(11, sizeof(struct xdpfw_addr_key))                                                       \
-	X(12, sizeof(struct xdpfw_trie_key))                                                       \
+	X(11, sizeof(struct xdpfw_lpm_bucket))                                                     \
+	X(12, XDPFW_LPM_LENS)                                                                      \
 	X(13, sizeof(struct xdpfw_limit_key))                                                      \
 	X(14, sizeof(struct xdpfw_limit_bucket))                                                   \
 	X(15, sizeof(struct xdpfw_limit_counter))                                                  \
@@ -709,7 +762,7 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(26, XDPFW_DIR_MAP_BLOCKS)                                                                \
 	X(27, XDPFW_D16_MAP_BLOCKS)                                                                \
 	X(28, XDPFW_F_MAX)                                                                         \
-	X(29, XDPFW_TRIE_FIXED_BITS)                                                               \
+	X(29, XDPFW_LPM_SLOTS * 1000 + XDPFW_LPM_PAGE)                                             \
 	X(30, sizeof(struct xdpfw_plan))                                                           \
 	X(31, sizeof(struct xdpfw_tab32_block))                                                    \
 	X(32, sizeof(struct xdpfw_tab16_block))                                                    \

@@ -107,39 +107,18 @@ struct {
 } fw_verd SEC(".maps");
 
 /*
- * Address stores, one inner map per generation, created by user space at
- * the size the rule set needs and swapped in with the generation (inner
- * hashes and tries may differ in size from the template; the direct array
- * keeps the template's size, so its lookups stay inlined). Keys and values
- * are given by size: BTF would only hold a forward declaration of the key.
+ * Address stores. The arrays are one inner map per generation, created by
+ * user space and swapped in with the generation (the direct array keeps
+ * the template's size, so its lookups stay inlined). The buckets of the
+ * LPM stores (binary search on prefix lengths) are a map of the rule set's
+ * own program, made at its size (include/xdpfw.h says how they work).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(
-	    values, struct {
-		    __uint(type, BPF_MAP_TYPE_HASH);
-		    __uint(max_entries, 1);
-		    __uint(map_flags, BPF_F_NO_PREALLOC);
-		    __uint(key_size, sizeof(struct xdpfw_addr_key));
-		    __uint(value_size, sizeof(__u32));
-	    });
-} fw_addr_hash SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, XDPFW_GENERATIONS);
-	__type(key, __u32);
-	__array(
-	    values, struct {
-		    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
-		    __uint(max_entries, 1);
-		    __uint(map_flags, BPF_F_NO_PREALLOC);
-		    __uint(key_size, sizeof(struct xdpfw_trie_key));
-		    __uint(value_size, sizeof(__u32));
-	    });
-} fw_addr_trie SEC(".maps");
+	__type(value, struct xdpfw_lpm_bucket);
+} fw_lpm SEC(".maps");
 
 /* Key = generation * 2 + (field - XDPFW_F_SADDR). */
 struct {
@@ -178,6 +157,59 @@ static __always_inline __u32 cls_d16_group(void *m, __u32 g, __u32 i, __u32 miss
 	return b ? b->id[(g & 1) * 256 + (i & 0xff)] : miss;
 }
 
+/* Is key k (len bits, host order) in bucket i of fw_lpm? Its class into
+ * *id. */
+static __always_inline int cls_lpm_probe(__u32 i, const __u32 *k, __u32 len, int v6, __u32 *id)
+{
+	const struct xdpfw_lpm_bucket *b = bpf_map_lookup_elem(&fw_lpm, &i);
+
+	if (!b)
+		return 0;
+#pragma unroll
+	for (int s = 0; s < XDPFW_LPM_SLOTS; s++) {
+		if (b->len1[s] != len + 1 || b->a[s][0] != k[0])
+			continue;
+		if (v6 && (b->a[s][1] != k[1] || b->a[s][2] != k[2] || b->a[s][3] != k[3]))
+			continue;
+		*id = b->id[s];
+		return 1;
+	}
+	return 0;
+}
+
+/* The class of host-order address h in LPM store sh, best when no key
+ * answers: a binary search on the store's lengths, a hit going longer. */
+static __always_inline __u32 cls_lpm(const struct xdpfw_addr_shape *sh, const __u32 *h, int v6,
+                                     __u32 best)
+{
+	int lo = 0, hi = (int)sh->nlens - 1;
+
+#pragma unroll
+	for (int step = 0; step < XDPFW_LPM_STEPS; step++) {
+		__u32 mid = (__u32)(lo + hi) / 2, len, id, k[4] = {0, 0, 0, 0}, b[2];
+
+		/* No break: a loop that leaves early is not unrolled. */
+		if (lo > hi || mid >= XDPFW_LPM_LENS)
+			continue;
+		len = sh->lens[mid];
+		k[0] = h[0] & xdpfw_lpm_mask(len, 0);
+		if (v6) {
+			k[1] = h[1] & xdpfw_lpm_mask(len, 1);
+			k[2] = h[2] & xdpfw_lpm_mask(len, 2);
+			k[3] = h[3] & xdpfw_lpm_mask(len, 3);
+		}
+		xdpfw_lpm_place(k, len, sh->page_len, sh->npages, b);
+		if (cls_lpm_probe(sh->base + b[0], k, len, v6, &id) ||
+		    cls_lpm_probe(sh->base + b[1], k, len, v6, &id)) {
+			best = id;
+			lo = (int)mid + 1;
+		} else {
+			hi = (int)mid - 1;
+		}
+	}
+	return best;
+}
+
 /* Class id of table field f's value v: base block of the field, then v. */
 static __always_inline __u32 cls_table(__u32 gen, __u32 base, __u32 v)
 {
@@ -193,7 +225,6 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 {
 	int v6 = pkt->family == XDPFW_FAMILY_IPV6;
 	const struct xdpfw_addr_shape *sh = &cfg->addr[fi][v6];
-	__u8 field = XDPFW_F_SADDR + fi;
 	void *inner;
 	__u32 key;
 
@@ -213,19 +244,8 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 		e = b->id[(ip >> 8) % XDPFW_DIR_PER_BLOCK];
 		if (!(e & XDPFW_DIR_LONGER))
 			return e;
-		if (e & XDPFW_DIR_HASHED) {
-			struct xdpfw_addr_key hk = {
-			    .field = field,
-			    .family = XDPFW_FAMILY_IPV4,
-			    .len = 32,
-			};
-			const __u32 *id;
-
-			hk.addr[0] = a[0];
-			inner = bpf_map_lookup_elem(&fw_addr_hash, &gen);
-			id = inner ? bpf_map_lookup_elem(inner, &hk) : NULL;
-			return id ? *id : e & XDPFW_DIR_ID_MASK;
-		}
+		if (e & XDPFW_DIR_HASHED)
+			return cls_lpm(sh, &ip, 0, e & XDPFW_DIR_ID_MASK);
 		e &= XDPFW_DIR_ID_MASK;
 		key = XDPFW_DIR_BLOCKS + e / 2;
 		b = bpf_map_lookup_elem(inner, &key);
@@ -250,23 +270,15 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 			e = cls_d16_group(inner, e, ip, sh->miss);
 		return e;
 	}
-	case XDPFW_STORE_TRIE: {
-		struct xdpfw_trie_key tk = {
-		    .prefixlen = XDPFW_TRIE_FIXED_BITS + 128,
-		    .field = field,
-		    .family = pkt->family,
-		};
-		const __u32 *id;
+	case XDPFW_STORE_LPM: {
+		__u32 h[4] = {bpf_ntohl(a[0]), 0, 0, 0};
 
-		tk.addr[0] = a[0];
-		tk.addr[1] = a[1];
-		tk.addr[2] = a[2];
-		tk.addr[3] = a[3];
-		inner = bpf_map_lookup_elem(&fw_addr_trie, &gen);
-		if (!inner)
-			return sh->miss;
-		id = bpf_map_lookup_elem(inner, &tk);
-		return id ? *id : sh->miss;
+		if (v6) {
+			h[1] = bpf_ntohl(a[1]);
+			h[2] = bpf_ntohl(a[2]);
+			h[3] = bpf_ntohl(a[3]);
+		}
+		return cls_lpm(sh, h, v6, sh->miss);
 	}
 	}
 	return sh->miss;

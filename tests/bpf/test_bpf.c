@@ -923,7 +923,7 @@ static const struct bpf_case cases[] = {
     CASE("ttl: range below", SETTINGS "drop ttl 0-63\n", udp4, PASS, POLICY, -1),
     CASE("hoplimit: ipv6", SETTINGS "drop hoplimit 64-255\n", udp6, DROP, RULE, 0),
     CASE("hoplimit never matches ipv4", SETTINGS "drop hoplimit 64\n", udp4, PASS, POLICY, -1),
-    /* Sets and lists: one trie for addresses, a bitmap per port set. */
+    /* Sets and lists: an address store, a bitmap per port set. */
     CASE("address set: an IPv4 member", R_SET "drop saddr @b\n", udp4, DROP, RULE, 0,
          .saddr = "198.51.100.77"),
     CASE("address set: not a member", R_SET "drop saddr @b\n", udp4, PASS, POLICY, -1,
@@ -1109,7 +1109,7 @@ static void test_generations(void **state)
 	}
 }
 
-/* A set read from a file compiles to the same trie entries as an inline
+/* A set read from a file compiles to the same store entries as an inline
  * one: members match, the rest does not. */
 static void test_file_set(void **state)
 {

@@ -2871,7 +2871,7 @@ static void test_large(void **state)
 			continue;
 		nbig_sets = gen_large_addrs(set, i, &g, prefixes, large_dir);
 		/* Odd sets: no DIR-24-8 groups, so that big IPv4 sets take the
-		 * array with the hash behind it (cls.h). */
+		 * array with an LPM store behind it (cls.h). */
 		fw_cls_dir_group_limit = i % 2 ? 0 : XDPFW_DIR_GROUPS;
 		t0 = now_s();
 		compile_set(set, &g, &rs);

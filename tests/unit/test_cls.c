@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * test_cls.c - the classifier's tables (ctl/cls.c) without the kernel: the
- * store picked for address fields of each shape (trie, or the array with
- * a hash for its long prefixes), the limit on distinct
+ * store picked for address fields of each shape (an LPM store, or the array
+ * with groups or an LPM store for its long prefixes), the limit on distinct
  * vectors, and fw_cls_lookup() (what the program computes from the tables)
  * against the reference model on random rule sets and packet keys.
  * tests/bpf/test_diff.c then holds the program itself to the model.
@@ -122,15 +122,10 @@ static void dir_against_model(void)
 {
 	struct xdpfw_dir_block *dir = malloc((size_t)XDPFW_DIR_BLOCKS * sizeof(*dir));
 	struct xdpfw_dir_group *groups = calloc(rs->cls->dir[0].ngroups + 1, sizeof(*groups));
-	struct xdpfw_addr_key *hk = calloc(rs->cls->dir[0].nhash + 1, sizeof(*hk));
-	__u32 *hv = calloc(rs->cls->dir[0].nhash + 1, sizeof(*hv)), nh;
 
 	assert_non_null(dir);
 	assert_non_null(groups);
-	assert_non_null(hk);
-	assert_non_null(hv);
-	nh = fw_cls_dir_fill(rs->cls, 0, dir, groups, hk, hv);
-	assert_true(nh <= rs->cls->dir[0].nhash);
+	fw_cls_dir_fill(rs->cls, 0, dir, groups);
 	for (__u32 ip = 0xc6120000; ip < 0xc6140000; ip += 7) {
 		struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV4, .proto = 17};
 		__u16 e = ((const __u16 *)dir)[ip >> 8]; /* one array of 2^24 */
@@ -141,9 +136,9 @@ static void dir_against_model(void)
 			if (!(e & XDPFW_DIR_HASHED)) {
 				got = groups[got].id[ip & 0xff];
 			} else {
-				for (__u32 i = 0; i < nh; i++)
-					if (hk[i].addr[0] == htonl(ip))
-						got = hv[i];
+				__u32 h[4] = {ip, 0, 0, 0};
+
+				got = fw_cls_lpm_lookup(rs->cls, 0, 0, h, got);
 			}
 		}
 		k.saddr[0] = htonl(ip);
@@ -153,8 +148,6 @@ static void dir_against_model(void)
 	}
 	free(dir);
 	free(groups);
-	free(hk);
-	free(hv);
 }
 
 static void test_large_ipv4_set_is_an_array(void **state)
@@ -176,14 +169,19 @@ static void test_large_ipv4_set_is_an_array(void **state)
 	assert_int_equal(sh->store, XDPFW_STORE_DIR);
 	/* Hosts in 8 /24s, /30s in 8, /29s in 4: a group each. */
 	assert_int_equal(rs->cls->dir[0].ngroups, 8 + 8 + 4);
-	assert_int_equal(rs->cls->dir[0].nhash, 0);
+	assert_int_equal(rs->cls->dir[0].nhashed, 0);
+	assert_int_equal(sh->npages, 0);
 	dir_against_model();
 	/* One group short: the /24 where longer prefixes hold the fewest
-	 * addresses (198.19.103.0, 4 /29s) goes to the hash, 32 keys. */
+	 * addresses (198.19.103.0, 4 /29s) goes to the LPM store: its /29s,
+	 * one length, one probe. */
 	fw_cls_dir_group_limit = 19;
 	load_ok(t.s);
 	assert_int_equal(rs->cls->dir[0].ngroups, 19);
-	assert_int_equal(rs->cls->dir[0].nhash, 32);
+	assert_int_equal(rs->cls->dir[0].nhashed, 1);
+	assert_int_equal(sh->nlens, 1);
+	assert_int_equal(sh->lens[0], 29);
+	assert_int_equal(rs->cls->nlpm_keys[0][0], 4);
 	dir_against_model();
 	fw_cls_dir_group_limit = 0;
 	load_ok(t.s);
@@ -193,16 +191,71 @@ static void test_large_ipv4_set_is_an_array(void **state)
 	free(t.s);
 }
 
-static void test_ipv6_is_a_trie(void **state)
+/* The LPM store of saddr, IPv6, looked up as the program does, against the
+ * longest-prefix walk, at n addresses around each prefix. */
+static void lpm6_against_model(void)
 {
+	const struct fw_cls *c = rs->cls;
+
+	for (__u32 i = 0; i < c->nprefixes[0][1]; i++) {
+		for (int d = -2; d <= 2; d++) {
+			struct xdpfw_pkt k = {.family = XDPFW_FAMILY_IPV6, .proto = 17};
+			__u32 h[4], got, want;
+
+			memcpy(k.saddr, c->prefixes[0][1][i].addr, 16);
+			/* inside, just past its end, just before it, and beyond */
+			h[3] = ntohl(k.saddr[3]) + (__u32)d * 0x01010101u;
+			k.saddr[3] = htonl(h[3]);
+			for (int w = 0; w < 4; w++)
+				h[w] = ntohl(k.saddr[w]);
+			got = fw_cls_lpm_lookup(c, 0, 1, h, c->shape[0][1].miss);
+			want = fw_cls_addr_class(c, 0, &k, k.saddr);
+			if (got != want)
+				fail_msg("prefix %u%+d: LPM store class %u, the prefix walk %u", i,
+				         d, got, want);
+		}
+	}
+}
+
+static void test_ipv6_is_an_lpm_store(void **state)
+{
+	struct text t = {0};
+	const struct xdpfw_addr_shape *sh;
+	unsigned int seed = 7;
+
 	(void)state;
 	/* Nested prefixes of different rules: each its own class. */
 	load_ok(
 	    "drop saddr 2001:db8::/32\npass saddr 2001:db8:1::/48\ndrop saddr 2001:db8:1:2::/56\n"
 	    "pass saddr 2001:db8:1:3::/64\ndrop saddr 2001:db8:1:3::/96\n"
 	    "pass saddr 2001:db8:1:3::1/128\n");
-	assert_int_equal(rs->cls->shape[0][1].store, XDPFW_STORE_TRIE);
+	sh = &rs->cls->shape[0][1];
+	assert_int_equal(sh->store, XDPFW_STORE_LPM);
 	assert_int_equal(rs->cls->nprefixes[0][1], 6);
+	assert_int_equal(sh->nlens, 6);
+	lpm6_against_model();
+	/* Random prefixes of every length from /48 on, in a set and in rules
+	 * of their own, nested by chance and on purpose. */
+	add(&t, "set s = {\n");
+	for (int i = 0; i < 3000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		add(&t, "2001:db8:%x:%x:%x:%x:%x:%x/%u,\n", seed >> 16, seed & 0xffff,
+		    seed >> 8 & 0xffff, (seed * 7) & 0xffff, (seed * 13) >> 16,
+		    (seed * 31) & 0xffff, 48 + (seed >> 20) % 81);
+	}
+	add(&t, "}\ndrop saddr @s\n");
+	for (int i = 0; i < 40; i++) {
+		seed = seed * 1103515245u + 12345u;
+		add(&t, "%s saddr 2001:db8:%x::/%u\n", i % 2 ? "pass" : "drop", seed >> 24,
+		    40 + (seed >> 8) % 80);
+	}
+	add(&t, "pass saddr 2001:db8::/33\n"); /* around them all */
+	load_ok(t.s);
+	assert_int_equal(sh->store, XDPFW_STORE_LPM);
+	assert_true(sh->nlens > 64);
+	assert_true(rs->cls->nlpm_keys[0][1] >= rs->cls->nprefixes[0][1]);
+	lpm6_against_model();
+	free(t.s);
 }
 
 /* Prefixes that answer as the prefix holding them are not stored. */
@@ -570,7 +623,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_small_ipv4_set_is_d16),
 	    cmocka_unit_test(test_large_ipv4_set_is_an_array),
-	    cmocka_unit_test(test_ipv6_is_a_trie),
+	    cmocka_unit_test(test_ipv6_is_an_lpm_store),
 	    cmocka_unit_test(test_redundant_prefixes_dropped),
 	    cmocka_unit_test(test_no_refusal),
 	    cmocka_unit_test(test_small_sets_use_bitmaps),
