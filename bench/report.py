@@ -444,6 +444,9 @@ def issue12_section():
             big = max(ids, key=lambda x: int(x.split("_")[2]))
             target12(f"shared {field}: {int(big.split('_')[2]):,} rules vs 100 (last matches)",
                      big, f"sf_{field}_100_last", 1.3, "drop_sdns", "drop_sdns")
+    for fam, name in (("4", "IPv4"), ("6", "IPv6")):
+        target12(f"1M random {name} prefixes vs 10,000, same frames", f"rp{fam}_1000000",
+                 f"rp{fam}_10000", 1.3, f"drop_srp:{fam}", f"drop_srp:{fam}")
     target12("2 rules: xdpfw vs the hand-written program", "fw2", "anchor", 2.0, "drop_sdns",
              "drop_sdns")
     fw2d, fw2n = ratio("fw2", drop_by_round), None
@@ -457,6 +460,27 @@ def issue12_section():
         else:
             i12.append(f"| {what} | Mpps ratio, median of rounds | {v:.2f}x | | >= {limit}x | "
                        f"{met(v >= limit)} |")
+    loads12 = [("attach_fw2", "attach, the 2-rule file", 200),
+               ("reload_fw1000", "reload, 1,000 rules", 100)]
+    loads12 += [(f"reload_cb_{s}", f"reload, ClassBench {s}", 1000)
+                for s, _, _ in cbinfo if s.endswith("_10K")]
+    loads12 += [(f"attach_rp{f}_1000000", f"attach, 1M random {n} prefixes", 2000)
+                for f, n in (("4", "IPv4"), ("6", "IPv6"))]
+    for key, what, limit in loads12:
+        v = med_load(key)
+        if v is None:
+            i12.append(f"| {what} | {'failed' if key in load_seen else 'not measured'} | | | "
+                       f"<= {limit} ms | - |")
+        else:
+            i12.append(f"| {what} | {v} ms, median of rounds | | | <= {limit} ms | "
+                       f"{met(v <= limit)} |")
+    for fam in ("4", "6"):
+        for n in ("10000", "1000000"):
+            sid = f"rp{fam}_{n}"
+            if sid in checks:
+                i12.append(f"| verdicts, {sid}: program against the model | "
+                           f"{check_cell(sid)} frames differ | | | 0 | "
+                           f"{met(checks[sid][0] == 'ok')} |")
     out.append("`net of floor` takes the trivial XDP_DROP over the same frames (the "
                "statistics' two clock reads and the call) off both figures first: "
                "what the programs themselves add.\n")

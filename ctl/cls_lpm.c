@@ -25,6 +25,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #define GROUP_PCT  50
 #define MAX_MOVES  2000
 #define MAX_GROWS  8
+#define PREFETCH   16 /* keys ahead */
 #define PAGE_SLOTS (XDPFW_LPM_PAGE * XDPFW_LPM_SLOTS)
 
 struct lkey {
@@ -58,8 +60,7 @@ static void cut(const __u32 *h, __u32 len, __u32 *k)
 }
 
 /* The keys of store (fi, v6) into *out (*n of them, in the order of the
- * prefixes, so by address; a marker several prefixes make comes as often),
- * and its lengths into sh. */
+ * prefixes, so by address; each once), and its lengths into sh. */
 static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, size_t *n)
 {
 	struct xdpfw_addr_shape *sh = (struct xdpfw_addr_shape *)&c->shape[fi][v6];
@@ -68,7 +69,7 @@ static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, s
 	bool seen[129] = {false};
 	__u8 at[129];
 	struct lkey *keys;
-	size_t nk = 0, cap;
+	size_t nk = 0, cap, last[XDPFW_LPM_LENS];
 
 	*out = NULL;
 	*n = 0;
@@ -83,7 +84,11 @@ static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, s
 		}
 	if (!sh->nlens)
 		return 0;
-	cap = (size_t)np * 2 + 16;
+	/* A marker several prefixes make: they come one after the other, and
+	 * it comes out once (the last key of each length is the one to check). */
+	for (int l = 0; l < XDPFW_LPM_LENS; l++)
+		last[l] = SIZE_MAX;
+	cap = (size_t)np * 3 + 16;
 	keys = malloc(cap * sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
@@ -118,9 +123,18 @@ static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, s
 			int mid = (lo + hi) / 2;
 			__u32 len = sh->lens[mid];
 			struct lkey *k;
+			__u32 cutk[4];
 
 			if (mid > t) {
 				hi = mid - 1;
+				continue;
+			}
+			cut(h, len, cutk);
+			if (last[mid] != SIZE_MAX &&
+			    !memcmp(keys[last[mid]].k, cutk, sizeof(cutk))) {
+				if (mid == t) /* cannot be: a prefix comes before its markers */
+					break;
+				lo = mid + 1; /* made already */
 				continue;
 			}
 			if (nk == cap) {
@@ -133,8 +147,9 @@ static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, s
 				keys = more;
 				cap *= 2;
 			}
+			last[mid] = nk;
 			k = &keys[nk++];
-			cut(h, len, k->k);
+			memcpy(k->k, cutk, sizeof(cutk));
 			k->len = (__u8)len;
 			k->id = sh->miss;
 			/* The class of the longest prefix holding the cut. */
@@ -154,10 +169,6 @@ static int lpm_keys(const struct fw_cls *c, int fi, int v6, struct lkey **out, s
 	return 0;
 }
 
-struct slot {
-	__u32 b, s;
-};
-
 static void put(struct xdpfw_lpm_bucket *b, int s, const struct lkey *k)
 {
 	memcpy(b->a[s], k->k, sizeof(k->k));
@@ -176,33 +187,26 @@ static bool place_free(struct xdpfw_lpm_bucket *bk, __u32 b, const struct lkey *
 	return false;
 }
 
-/* Is k in bucket b? */
-static bool holds_key(const struct xdpfw_lpm_bucket *b, const struct lkey *k)
-{
-	for (int s = 0; s < XDPFW_LPM_SLOTS; s++)
-		if (b->len1[s] == k->len + 1 && !memcmp(b->a[s], k->k, sizeof(k->k)))
-			return true;
-	return false;
-}
-
-/* Put keys[0..n-1] into the npages pages at bk (zeroed), each once: *placed
- * of them. False when moves run out. */
+/* Put keys[0..n-1] (unique) into the npages pages at bk (zeroed); false
+ * when moves run out. */
 static bool cuckoo(struct xdpfw_lpm_bucket *bk, __u32 npages, __u32 page_len,
-                   const struct lkey *keys, size_t n, size_t *placed)
+                   const struct lkey *keys, size_t n)
 {
 	__u64 rnd = 0x2545f4914f6cdd1dull;
 
-	*placed = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct lkey cur = keys[i];
 		__u32 b[2], at;
 		int m;
 
+		if (i + PREFETCH < n) { /* the table is far bigger than the caches */
+			const struct lkey *ahead = &keys[i + PREFETCH];
+
+			xdpfw_lpm_place(ahead->k, ahead->len, page_len, npages, b);
+			__builtin_prefetch(&bk[b[0]], 1);
+			__builtin_prefetch(&bk[b[1]], 1);
+		}
 		xdpfw_lpm_place(cur.k, cur.len, page_len, npages, b);
-		/* A key is in one of its buckets or nowhere. */
-		if (holds_key(&bk[b[0]], &cur) || holds_key(&bk[b[1]], &cur))
-			continue;
-		++*placed;
 		if (place_free(bk, b[0], &cur))
 			continue;
 		at = b[1];
@@ -228,7 +232,7 @@ static bool cuckoo(struct xdpfw_lpm_bucket *bk, __u32 npages, __u32 page_len,
 }
 
 /* The largest group of keys of len bits or more sharing their first len
- * bits (a marker counted as often as it comes), in keys by address. */
+ * bits, in keys by address. */
 static size_t largest_group(const struct lkey *keys, size_t n, __u32 len)
 {
 	size_t most = 0, run = 0;
@@ -267,7 +271,7 @@ static int lpm_store(struct fw_cls *c, int fi, int v6)
 {
 	struct xdpfw_addr_shape *sh = &c->shape[fi][v6];
 	struct lkey *keys;
-	size_t n, placed;
+	size_t n;
 	__u64 np, nb;
 	int err = lpm_keys(c, fi, v6, &keys, &n);
 
@@ -291,11 +295,11 @@ static int lpm_store(struct fw_cls *c, int fi, int v6)
 		}
 		c->lpm = bk;
 		memset(&bk[c->nlpm], 0, (size_t)nb * sizeof(*bk));
-		if (cuckoo(&bk[c->nlpm], (__u32)np, sh->page_len, keys, n, &placed)) {
+		if (cuckoo(&bk[c->nlpm], (__u32)np, sh->page_len, keys, n)) {
 			sh->base = c->nlpm;
 			sh->npages = (__u32)np;
 			c->nlpm += (__u32)nb;
-			c->nlpm_keys[fi][v6] = placed;
+			c->nlpm_keys[fi][v6] = n;
 			free(keys);
 			return 0;
 		}
