@@ -179,6 +179,7 @@ static void test_large_ipv4_set_is_an_array(void **state)
 	load_ok(t.s);
 	assert_int_equal(rs->cls->dir[0].ngroups, 19);
 	assert_int_equal(rs->cls->dir[0].nhashed, 1);
+	sh = &rs->cls->shape[0][0]; /* the rule set is a new one */
 	assert_int_equal(sh->nlens, 1);
 	assert_int_equal(sh->lens[0], 29);
 	assert_int_equal(rs->cls->nlpm_keys[0][0], 4);
@@ -251,6 +252,7 @@ static void test_ipv6_is_an_lpm_store(void **state)
 	}
 	add(&t, "pass saddr 2001:db8::/33\n"); /* around them all */
 	load_ok(t.s);
+	sh = &rs->cls->shape[0][1];
 	assert_int_equal(sh->store, XDPFW_STORE_LPM);
 	assert_true(sh->nlens > 64);
 	assert_true(rs->cls->nlpm_keys[0][1] >= rs->cls->nprefixes[0][1]);
