@@ -813,6 +813,9 @@ void fw_cls_free(struct fw_cls *c)
 		free(c->dir[fi].grouped);
 	}
 	free(c->lpm);
+	free(c->rec);
+	free(c->dir[0].spilled);
+	free(c->dir[1].spilled);
 	free(c->tab32);
 	free(c->tab16);
 	free(c->lvecs);
@@ -849,6 +852,7 @@ __u64 fw_cls_memory(const struct fw_cls *c, const struct fw_ruleset *rs)
 	m += (__u64)c->ncands * sizeof(struct xdpfw_cand);
 	m += (__u64)c->npairs * sizeof(struct xdpfw_pair_bucket);
 	m += (__u64)c->nlpm * sizeof(struct xdpfw_lpm_bucket);
+	m += (__u64)c->nrec * sizeof(struct xdpfw_rec24);
 	m += (__u64)fw_cls_dir_tables(c) * XDPFW_DIR_MAP_BLOCKS * sizeof(struct xdpfw_dir_block);
 	for (int fi = 0; fi < 2; fi++)
 		if (c->shape[fi][0].store == XDPFW_STORE_D16)
@@ -1107,7 +1111,8 @@ static unsigned int lpm_probes(unsigned int n)
 }
 
 /* Cache lines an address field's store reads at most: D16 three loads, DIR
- * two (or the /24's entry and its LPM search), LPM two a probe. */
+ * two (or the /24's entry, its record's two buckets and its LPM search),
+ * LPM two a probe. */
 static unsigned int addr_reads(const struct fw_cls *c, int fi)
 {
 	unsigned int most = 0;
@@ -1119,7 +1124,7 @@ static unsigned int addr_reads(const struct fw_cls *c, int fi)
 		if (sh->store == XDPFW_STORE_D16)
 			n = 3;
 		else if (sh->store == XDPFW_STORE_DIR)
-			n = n ? n + 1 : 2;
+			n = 1 + (sh->nrec ? 2 : 0) + (n ? n : 1);
 		most = n > most ? n : most;
 	}
 	return most;
@@ -1193,9 +1198,11 @@ int fw_cls_describe(const struct fw_cls *c, const struct fw_ruleset *rs, char *b
 			                      store_names[sh->store], c->nprefixes[fi][v6],
 			                      c->nprefixes[fi][v6] == 1 ? "" : "es");
 			if (sh->store == XDPFW_STORE_DIR)
-				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
-				                      " (%u /24 groups, %u /24s by length)",
-				                      c->dir[fi].ngroups, c->dir[fi].nhashed);
+				n += (size_t)snprintf(
+				    buf + n, n < len ? len - n : 0,
+				    " (%u /24 groups, %u /24 records, %u /24s by length)",
+				    c->dir[fi].ngroups, c->dir[fi].nhashed - c->dir[fi].nspilled,
+				    c->dir[fi].nspilled);
 			if (sh->npages)
 				n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
 				                      " (%u length%s: %zu keys in %.1f MiB, %u "

@@ -33,13 +33,20 @@ struct fw_cls {
 	struct fw_cls_prefix *prefixes[2][2];
 	__u32 nprefixes[2][2];
 	/* DIR stores (IPv4, per field): the /24s holding longer prefixes that
-	 * get a group (sorted), and how many others there are (their longer
-	 * prefixes go to an LPM store). */
+	 * get a group (sorted), and how many others there are: each gets a
+	 * record (cls_lpm.c), whose prefixes go to the LPM store when they do
+	 * not fit (the spilled /24s, sorted). */
 	struct {
 		__u32 *grouped;
 		__u32 ngroups;
 		__u32 nhashed;
+		__u32 *spilled;
+		__u32 nspilled;
 	} dir[2];
+	/* The records of both DIR stores, one after the other
+	 * (shape[][0].rec_base). */
+	struct xdpfw_rec24 *rec;
+	__u32 nrec;
 	/* LPM stores (cls_lpm.c): the buckets of all four, one after the
 	 * other (shape[][].base), and the keys each holds. */
 	struct xdpfw_lpm_bucket *lpm;
@@ -89,9 +96,14 @@ unsigned int fw_cls_dir_tables(const struct fw_cls *c);
  * its index into *g when g is not NULL. */
 bool fw_cls_dir_grouped(const struct fw_cls *c, int fi, __u32 a, __u32 *g);
 
-/* Build the LPM stores (cls_lpm.c), once every class id is final. 0, or
- * -ENOMEM / -E2BIG with the reason in err. */
+/* Build the DIR stores' records and the LPM stores (cls_lpm.c), once every
+ * class id is final. 0, or -ENOMEM / -E2BIG with the reason in err. */
 int fw_cls_lpm_build(struct fw_cls *c, char *err, size_t errlen);
+
+/* The class of host-order IPv4 address ip in field fi's DIR store when
+ * its /24 has neither a group nor a class of its own (XDPFW_DIR_HASHED,
+ * class own): its record, or the LPM store. For the tests. */
+__u32 fw_cls_rec24_lookup(const struct fw_cls *c, int fi, __u32 ip, __u32 own);
 
 /* The class of host-order address host in LPM store (fi, v6), best when no
  * key answers: the program's search, for the tests. */

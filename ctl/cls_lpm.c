@@ -5,7 +5,8 @@
  * them up, xdp/README.md has the figures).
  *
  * A store holds the prefixes of one address field and family (or, for a
- * DIR store, the prefixes longer than /24 of the /24s without a group).
+ * DIR store, the prefixes longer than /24 of the /24s without a group whose
+ * record, below, has no room for them).
  * Its distinct lengths, ascending, are searched as the program does: the
  * middle length of the range left is probed; a hit goes on in the longer
  * half, a miss in the shorter. Where a prefix's own search goes longer, a
@@ -44,13 +45,29 @@ struct lkey {
 	__u8 len;
 };
 
-/* Does the store of field fi, family v6 take prefix p? */
+static bool in_sorted(const __u32 *v, __u32 n, __u32 x)
+{
+	__u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x;
+}
+
+/* Does the store of field fi, family v6 take prefix p? A DIR store's LPM
+ * store: the longer prefixes of the /24s whose record spilled. */
 static bool lpm_takes(const struct fw_cls *c, int fi, int v6, const struct fw_cls_prefix *p)
 {
 	if (c->shape[fi][v6].store == XDPFW_STORE_LPM)
 		return true;
 	return c->shape[fi][v6].store == XDPFW_STORE_DIR && p->len > 24 &&
-	       !fw_cls_dir_grouped(c, fi, ntohl(p->addr[0]) >> 8, NULL);
+	       in_sorted(c->dir[fi].spilled, c->dir[fi].nspilled, ntohl(p->addr[0]) >> 8);
 }
 
 static void cut(const __u32 *h, __u32 len, __u32 *k)
@@ -309,11 +326,134 @@ static int lpm_store(struct fw_cls *c, int fi, int v6)
 	return err;
 }
 
+/* ---- records of the DIR /24s without a group ------------------------------ */
+
+/* Put records r[0..n-1] into the nb buckets at bk (zeroed), one a bucket;
+ * false when moves run out. */
+static bool rec_cuckoo(struct xdpfw_rec24 *bk, __u32 nb, const struct xdpfw_rec24 *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct xdpfw_rec24 cur = r[i], out;
+		__u32 b[2], at;
+
+		xdpfw_rec24_place(cur.key - 1, nb, b);
+		if (!bk[b[0]].key) {
+			bk[b[0]] = cur;
+			continue;
+		}
+		at = b[1];
+		for (int m = 0; m < MAX_MOVES && bk[at].key; m++) {
+			out = bk[at];
+			bk[at] = cur;
+			cur = out;
+			xdpfw_rec24_place(cur.key - 1, nb, b);
+			at = b[0] == at ? b[1] : b[0];
+		}
+		if (bk[at].key)
+			return false;
+		bk[at] = cur;
+	}
+	return true;
+}
+
+/* The records of field fi's DIR store (its /24s with neither a group nor
+ * room in a record go to c->dir[fi].spilled), placed at the end of c->rec. */
+static int rec_store(struct fw_cls *c, int fi)
+{
+	struct xdpfw_addr_shape *sh = &c->shape[fi][0];
+	const struct fw_cls_prefix *p = c->prefixes[fi][0];
+	struct xdpfw_rec24 *r = NULL;
+	__u32 np = c->nprefixes[fi][0], nr = 0;
+	__u64 nb;
+
+	if (sh->store != XDPFW_STORE_DIR || !c->dir[fi].nhashed)
+		return 0;
+	r = calloc(c->dir[fi].nhashed, sizeof(*r));
+	c->dir[fi].spilled = malloc(c->dir[fi].nhashed * sizeof(__u32));
+	if (!r || !c->dir[fi].spilled) {
+		free(r);
+		return -ENOMEM;
+	}
+	/* A /24's longer prefixes come one after the other. */
+	for (__u32 i = 0; i < np; i++) {
+		__u32 h = ntohl(p[i].addr[0]), a = h >> 8, k;
+		struct xdpfw_rec24 *cur;
+
+		if (p[i].len <= 24 || fw_cls_dir_grouped(c, fi, a, NULL))
+			continue;
+		if (!nr || r[nr - 1].key != a + 1) {
+			if (nr == c->dir[fi].nhashed) { /* cannot be: plan_dir counted them */
+				free(r);
+				return -EINVAL;
+			}
+			r[nr++].key = a + 1;
+		}
+		cur = &r[nr - 1];
+		if (cur->n == XDPFW_REC24_SPILL)
+			continue;
+		if (cur->n == XDPFW_REC24_MAX) {
+			cur->n = XDPFW_REC24_SPILL;
+			c->dir[fi].spilled[c->dir[fi].nspilled++] = a;
+			continue;
+		}
+		/* Longest first: a prefix after those no longer than it. */
+		for (k = cur->n; k > 0 && cur->e[k - 1].len < p[i].len; k--)
+			cur->e[k] = cur->e[k - 1];
+		cur->e[k].lo = (__u8)h;
+		cur->e[k].len = p[i].len;
+		cur->e[k].id = (__u16)p[i].id;
+		cur->n++;
+	}
+	nb = (__u64)nr * 100 / 45 + 1;
+	for (int g = 0; g <= MAX_GROWS; g++, nb += nb / 4 + 1) {
+		struct xdpfw_rec24 *bk = realloc(c->rec, (size_t)(c->nrec + nb) * sizeof(*bk));
+
+		if (!bk) {
+			free(r);
+			return -ENOMEM;
+		}
+		c->rec = bk;
+		memset(&bk[c->nrec], 0, (size_t)nb * sizeof(*bk));
+		if (rec_cuckoo(&bk[c->nrec], (__u32)nb, r, nr)) {
+			sh->rec_base = c->nrec;
+			sh->nrec = (__u32)nb;
+			c->nrec += (__u32)nb;
+			free(r);
+			return 0;
+		}
+	}
+	free(r);
+	return -E2BIG;
+}
+
+__u32 fw_cls_rec24_lookup(const struct fw_cls *c, int fi, __u32 ip, __u32 own)
+{
+	const struct xdpfw_addr_shape *sh = &c->shape[fi][0];
+	__u32 b[2], h[4] = {ip, 0, 0, 0};
+
+	if (!sh->nrec)
+		return fw_cls_lpm_lookup(c, fi, 0, h, own);
+	xdpfw_rec24_place(ip >> 8, sh->nrec, b);
+	for (int which = 0; which < 2; which++) {
+		const struct xdpfw_rec24 *r = &c->rec[sh->rec_base + b[which]];
+
+		if (r->key != (ip >> 8) + 1)
+			continue;
+		if (r->n == XDPFW_REC24_SPILL)
+			break;
+		for (int i = 0; i < r->n; i++)
+			if (!((ip ^ r->e[i].lo) & (0xffu << (32 - r->e[i].len)) & 0xff))
+				return r->e[i].id;
+		return own;
+	}
+	return fw_cls_lpm_lookup(c, fi, 0, h, own);
+}
+
 int fw_cls_lpm_build(struct fw_cls *c, char *errbuf, size_t errlen)
 {
 	for (int fi = 0; fi < 2; fi++) {
 		for (int v6 = 0; v6 < 2; v6++) {
-			int err = lpm_store(c, fi, v6);
+			int err = (v6 ? 0 : rec_store(c, fi)) ?: lpm_store(c, fi, v6);
 
 			if (err == -ENOMEM)
 				snprintf(errbuf, errlen, "out of memory building the address hash");

@@ -432,14 +432,14 @@ static bool map_named(const char *kernel, const char *name)
  * phases 1 and 2 and the vectors of vector rules, created at the rule
  * set's size and filled before the program goes live; they go with it.
  */
-enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_CAND, OWN_PAIR, OWN_LPM, OWN_VERD, OWN_MAPS };
+enum { OWN_T32, OWN_T16, OWN_LVEC, OWN_CAND, OWN_PAIR, OWN_LPM, OWN_R24, OWN_VERD, OWN_MAPS };
 
 struct own_maps {
 	int fd[OWN_MAPS];
 };
 
 static const char *const own_names[OWN_MAPS] = {"fw_t32",  "fw_t16", "fw_lvec", "fw_cand",
-                                                "fw_pair", "fw_lpm", "fw_verd"};
+                                                "fw_pair", "fw_lpm", "fw_r24",  "fw_verd"};
 
 /* Which of the own maps a map of the object is, or -1. */
 static int own_map(const char *name)
@@ -491,6 +491,9 @@ static struct own_data own_data(const struct fw_cls *c, const struct fw_ruleset 
 	case OWN_LPM:
 		return (struct own_data){c->lpm, sizeof(*c->lpm), c->nlpm,
 		                         "the address hash by length"};
+	case OWN_R24:
+		return (struct own_data){c->rec, sizeof(*c->rec), c->nrec,
+		                         "the records of the address arrays"};
 	default: /* made by own_fill() */
 		return (struct own_data){NULL, sizeof(struct xdpfw_verd), rs->config.rule_count,
 		                         "the actions of the rules"};

@@ -459,8 +459,10 @@ static inline __u32 xdpfw_kind_key(__u8 family, __u8 proto, __u8 flags)
  *         that /24 (XDPFW_DIR_LONGER): then the entry names a group of 256
  *         entries, one per address of the /24 (after the array); or, past
  *         XDPFW_DIR_GROUPS groups, with XDPFW_DIR_HASHED, the entry's id is
- *         the class of the /24 and its longer prefixes are looked up as
- *         an LPM store of the lengths 25-32 (below);
+ *         the class of the /24 and its longer prefixes are in a record
+ *         of its own (struct xdpfw_rec24, fw_r24: one cache line, found
+ *         by cuckoo hashing of the /24) or, past XDPFW_REC24_MAX of them,
+ *         looked up as an LPM store of the lengths 25-32 (below);
  *   D16   IPv4, few prefixes, DIR-16-8-8: 2^16 entries by the first 16
  *         bits, then groups of 256 by the next 8 and the last 8 bits where
  *         longer prefixes need them (XDPFW_DIR_LONGER: the entry names the
@@ -526,6 +528,23 @@ struct xdpfw_lpm_bucket {
 };
 _Static_assert(sizeof(struct xdpfw_lpm_bucket) == 64, "xdpfw_lpm_bucket layout");
 
+/* A /24 of a DIR store without a group: its longer prefixes, longest
+ * first, each the last byte of its address, its length (25-32) and class.
+ * Two buckets a /24 (xdpfw_rec24_place()), one record a bucket. */
+#define XDPFW_REC24_MAX   14
+#define XDPFW_REC24_SPILL 0xff /* n: the /24's prefixes are in the LPM store */
+struct xdpfw_rec24 {
+	__u32 key; /* (address >> 8) + 1; 0: an empty bucket */
+	__u8 n;    /* entries, or XDPFW_REC24_SPILL */
+	__u8 pad[3];
+	struct {
+		__u8 lo;  /* the last byte of the prefix */
+		__u8 len; /* 25-32 */
+		__u16 id; /* its class */
+	} e[XDPFW_REC24_MAX];
+};
+_Static_assert(sizeof(struct xdpfw_rec24) == 64, "xdpfw_rec24 layout");
+
 struct xdpfw_addr_shape {
 	__u8 store;    /* enum xdpfw_addr_store */
 	__u8 nlens;    /* LPM (and DIR's hashed /24s): lengths in lens[] */
@@ -534,9 +553,11 @@ struct xdpfw_addr_shape {
 	__u32 miss;                /* class when no prefix holds the address */
 	__u32 base;                /* LPM: its first bucket in fw_lpm */
 	__u32 npages;              /* LPM: its pages of XDPFW_LPM_PAGE buckets, 0 when none */
+	__u32 rec_base;            /* DIR: its first record in fw_r24 */
+	__u32 nrec;                /* DIR: its record buckets, 0 when none */
 	__u8 lens[XDPFW_LPM_LENS]; /* LPM: the prefix lengths, ascending */
 };
-_Static_assert(sizeof(struct xdpfw_addr_shape) == 148, "xdpfw_addr_shape layout");
+_Static_assert(sizeof(struct xdpfw_addr_shape) == 156, "xdpfw_addr_shape layout");
 
 /* Word w (0-3) of the mask of a prefix of len bits, in host order. */
 static inline __attribute__((always_inline)) __u32 xdpfw_lpm_mask(__u32 len, __u32 w)
@@ -556,6 +577,16 @@ static inline __attribute__((always_inline)) __u64 xdpfw_lpm_hash(const __u32 *k
 
 	h = (h ^ (h >> 32)) * 0xd6e8feb86659fd93ull;
 	return h ^ (h >> 32);
+}
+
+/* The two buckets of /24 a24 (the address >> 8) among n records. */
+static inline __attribute__((always_inline)) void xdpfw_rec24_place(__u32 a24, __u32 n, __u32 *b)
+{
+	__u32 k[4] = {a24 << 8, 0, 0, 0};
+	__u64 g = xdpfw_lpm_hash(k, 24);
+
+	b[0] = (__u32)(((g >> 32) * n) >> 32);
+	b[1] = (__u32)(((g & 0xffffffffull) * n) >> 32);
 }
 
 /*
@@ -598,7 +629,7 @@ struct xdpfw_config {
 	struct xdpfw_limit_config limit;    /* limit-sources, limit-full */
 	struct xdpfw_plan plan;             /* phases 1 and 2 */
 };
-_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 148 + 8 + sizeof(struct xdpfw_plan),
+_Static_assert(sizeof(struct xdpfw_config) == 24 + 4 * 156 + 8 + sizeof(struct xdpfw_plan),
                "xdpfw_config layout");
 
 /*
@@ -772,7 +803,8 @@ _Static_assert(sizeof(struct xdpfw_stamp) == 32, "xdpfw_stamp layout");
 	X(36, sizeof(struct xdpfw_cand))                                                           \
 	X(37, sizeof(struct xdpfw_pair_bucket))                                                    \
 	X(38, XDPFW_LIST_MAX)                                                                      \
-	X(39, sizeof(struct xdpfw_verd))
+	X(39, sizeof(struct xdpfw_verd))                                                           \
+	X(40, sizeof(struct xdpfw_rec24) * 100 + XDPFW_REC24_MAX)
 
 /*
  * A constant expression, so that the BPF program's initializer can hold

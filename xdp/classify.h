@@ -120,6 +120,14 @@ struct {
 	__type(value, struct xdpfw_lpm_bucket);
 } fw_lpm SEC(".maps");
 
+/* The records of the DIR stores' /24s without a group, likewise. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfw_rec24);
+} fw_r24 SEC(".maps");
+
 /* Key = generation * 2 + (field - XDPFW_F_SADDR). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
@@ -177,10 +185,40 @@ static __always_inline int cls_lpm_probe(__u32 i, const __u32 *k, __u32 len, int
 	return 0;
 }
 
+/* The class of host-order IPv4 address ip from its /24's record in DIR
+ * store sh into *id (own when no prefix of the record holds it): 1, or 0
+ * when the record spilled its prefixes into the LPM store. */
+static __noinline int cls_rec24(const struct xdpfw_addr_shape *sh, __u32 ip, __u32 *id)
+{
+	__u32 b[2];
+
+	xdpfw_rec24_place(ip >> 8, sh->nrec, b);
+#pragma unroll
+	for (int which = 0; which < 2; which++) {
+		__u32 key = sh->rec_base + b[which];
+		const struct xdpfw_rec24 *r = bpf_map_lookup_elem(&fw_r24, &key);
+
+		if (!r || r->key != (ip >> 8) + 1)
+			continue;
+		if (r->n == XDPFW_REC24_SPILL)
+			return 0;
+#pragma unroll
+		for (int i = 0; i < XDPFW_REC24_MAX; i++) {
+			if (i < r->n &&
+			    !((ip ^ r->e[i].lo) & (0xffu << (32 - r->e[i].len)) & 0xff)) {
+				*id = r->e[i].id;
+				return 1;
+			}
+		}
+		return 1;
+	}
+	return 0;
+}
+
 /* The class of host-order address h in LPM store sh, best when no key
  * answers: a binary search on the store's lengths, a hit going longer. */
-static __always_inline __u32 cls_lpm(const struct xdpfw_addr_shape *sh, const __u32 *h, int v6,
-                                     __u32 best)
+static __noinline __u32 cls_lpm(const struct xdpfw_addr_shape *sh, const __u32 *h, int v6,
+                                __u32 best)
 {
 	int lo = 0, hi = (int)sh->nlens - 1;
 
@@ -244,8 +282,12 @@ static __always_inline __u32 cls_addr(const struct xdpfw_config *cfg, __u32 gen,
 		e = b->id[(ip >> 8) % XDPFW_DIR_PER_BLOCK];
 		if (!(e & XDPFW_DIR_LONGER))
 			return e;
-		if (e & XDPFW_DIR_HASHED)
-			return cls_lpm(sh, &ip, 0, e & XDPFW_DIR_ID_MASK);
+		if (e & XDPFW_DIR_HASHED) {
+			e &= XDPFW_DIR_ID_MASK;
+			if (sh->nrec && cls_rec24(sh, ip, &e))
+				return e;
+			return cls_lpm(sh, &ip, 0, e);
+		}
 		e &= XDPFW_DIR_ID_MASK;
 		key = XDPFW_DIR_BLOCKS + e / 2;
 		b = bpf_map_lookup_elem(inner, &key);

@@ -136,9 +136,7 @@ static void dir_against_model(void)
 			if (!(e & XDPFW_DIR_HASHED)) {
 				got = groups[got].id[ip & 0xff];
 			} else {
-				__u32 h[4] = {ip, 0, 0, 0};
-
-				got = fw_cls_lpm_lookup(rs->cls, 0, 0, h, got);
+				got = fw_cls_rec24_lookup(rs->cls, 0, ip, got);
 			}
 		}
 		k.saddr[0] = htonl(ip);
@@ -173,20 +171,26 @@ static void test_large_ipv4_set_is_an_array(void **state)
 	assert_int_equal(sh->npages, 0);
 	dir_against_model();
 	/* One group short: the /24 where longer prefixes hold the fewest
-	 * addresses (198.19.103.0, 4 /29s) goes to the LPM store: its /29s,
-	 * one length, one probe. */
+	 * addresses (198.19.103.0, 4 /29s) gets a record instead. */
 	fw_cls_dir_group_limit = 19;
 	load_ok(t.s);
+	sh = &rs->cls->shape[0][0]; /* the rule set is a new one */
 	assert_int_equal(rs->cls->dir[0].ngroups, 19);
 	assert_int_equal(rs->cls->dir[0].nhashed, 1);
-	sh = &rs->cls->shape[0][0]; /* the rule set is a new one */
-	assert_int_equal(sh->nlens, 1);
-	assert_int_equal(sh->lens[0], 29);
-	assert_int_equal(rs->cls->nlpm_keys[0][0], 4);
+	assert_int_equal(rs->cls->dir[0].nspilled, 0);
+	assert_true(sh->nrec >= 1);
+	assert_int_equal(sh->npages, 0);
 	dir_against_model();
+	/* No groups: the /24s of more than XDPFW_REC24_MAX longer prefixes
+	 * (8 of hosts, 8 of /30s, 3 of 32 /29s) spill into the LPM store, the
+	 * last /24 of /29s keeps its record. */
 	fw_cls_dir_group_limit = 0;
 	load_ok(t.s);
+	sh = &rs->cls->shape[0][0];
 	assert_int_equal(rs->cls->dir[0].ngroups, 0);
+	assert_int_equal(rs->cls->dir[0].nhashed, 20);
+	assert_int_equal(rs->cls->dir[0].nspilled, 19);
+	assert_int_equal(sh->nlens, 3); /* /29, /30, /32 */
 	dir_against_model();
 	fw_cls_dir_group_limit = XDPFW_DIR_GROUPS;
 	free(t.s);
